@@ -1,0 +1,79 @@
+/*
+ * healthcode/issue.h — signing a health code (issuer side).
+ *
+ * An issuer pairs an issuer identifier (`iss`, e.g. "CN-330000") with a
+ * private key, and optionally a subject secret for the `sub` pseudonym.
+ * hc_issue() writes the token text "HCODE1:" || base45(COSE_Sign1) of
+ * FORMAT.md into a caller buffer.
+ *
+ * Threads: an hc_issuer holds a prepared signing context; use one issuer per
+ * thread (hc_issuer_new is cheap; the key may be shared).
+ */
+#ifndef HEALTHCODE_ISSUE_H
+#define HEALTHCODE_ISSUE_H
+
+#include <healthcode/common.h>
+#include <healthcode/key.h>
+#include <healthcode/record.h>
+#include <healthcode/assess.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hc_issuer hc_issuer;
+
+/* Source of random bytes for the cti: fills buf with len bytes, returns 0 on
+ * success. The default is OpenSSL's RAND_bytes. */
+typedef int (*hc_random_fn)(void *ctx, uint8_t *buf, size_t len);
+
+/* A new issuer for iss (1–32 bytes, printable ASCII) signing with key (which
+ * must be private; the issuer takes its own reference, the caller keeps and
+ * frees its own). Free with hc_issuer_free().
+ * Errors: HC_E_ARG (bad iss), HC_E_KEY (not a private key), HC_E_NOMEM. */
+HC_API hc_err hc_issuer_new(const char *iss, const hc_key *key, hc_issuer **out) HC_WARN_UNUSED;
+
+/* Sets the subject secret (copied; 16 to 64 bytes). With it, tokens carry
+ * sub = HMAC-SHA256(secret, normalised document number)[0..16): the document
+ * number upper-cased with spaces and hyphens removed. */
+HC_API hc_err hc_issuer_set_subject_secret(hc_issuer *is, const uint8_t *secret,
+                                           size_t len) HC_WARN_UNUSED;
+
+/* Replaces the random source (for reproducible tests). fn NULL restores the default. */
+HC_API void hc_issuer_set_random(hc_issuer *is, hc_random_fn fn, void *ctx);
+
+/* Releases the issuer, cleansing its secret. NULL is a no-op. */
+HC_API void hc_issuer_free(hc_issuer *is);
+
+/* Longest validity accepted: 30 days. */
+#define HC_VALIDITY_MAX (30 * 86400)
+
+/*
+ * Issues a token for record r (NULL: no nam, doc, sub, reg, knd) with the
+ * colour of a (from hc_assess, or filled by the caller), valid from now
+ * (iat) for validity_s seconds (exp = now + validity_s; 1 s to
+ * HC_VALIDITY_MAX). The name is masked (张*三, J*** SMITH), the document
+ * keeps its first and last 4 characters. Writes the NUL-terminated text to
+ * text (cap bytes); *len = its length without the NUL. With text NULL (or
+ * cap too small) returns HC_E_BUFFER and *len = the size needed, signing
+ * nothing.
+ * Errors: HC_E_ARG (colour, now < 0, validity), HC_E_BUFFER, HC_E_CRYPTO.
+ */
+HC_API hc_err hc_issue(hc_issuer *is, const hc_record *r, const hc_assessment *a,
+                       int64_t now, int64_t validity_s, char *text, size_t cap,
+                       size_t *len) HC_WARN_UNUSED;
+
+/* Masks a display name as FORMAT.md shows: CJK names keep the first and last
+ * character ("张*三", "张*"), Latin names keep the first letter of the given
+ * name and the family name ("J*** SMITH"). Writes at most HC_NAM_MAX bytes
+ * plus NUL to out (65 bytes). */
+HC_API hc_err hc_mask_name(const char *name, char *out, size_t cap) HC_WARN_UNUSED;
+
+/* Masks a document number: first 4 and last 4 characters kept, the rest '*'
+ * (numbers of 8 characters or fewer are all '*' but the last 2). */
+HC_API hc_err hc_mask_document(const char *doc, char *out, size_t cap) HC_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

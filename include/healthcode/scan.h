@@ -1,0 +1,31 @@
+/*
+ * healthcode/scan.h — reading a QR code back from an image (zbar, libpng).
+ * Built with -Dscan=enabled.
+ */
+#ifndef HEALTHCODE_SCAN_H
+#define HEALTHCODE_SCAN_H
+
+#include <healthcode/common.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The largest image accepted: 64 megapixels and 64 MiB of PNG. */
+#define HC_SCAN_MAX_PIXELS (64u * 1024 * 1024)
+
+/* Decodes a PNG (len bytes) and reads the first QR code in it into text (cap
+ * bytes, NUL-terminated); *len_out = its length.
+ * Errors: HC_E_IMAGE (not a PNG, truncated, too large), HC_E_NO_CODE,
+ * HC_E_BUFFER, HC_E_NOMEM. */
+HC_API hc_err hc_scan_png(const uint8_t *png, size_t len, char *text, size_t cap,
+                          size_t *len_out) HC_WARN_UNUSED;
+
+/* Same, reading the file at path (HC_E_IO if it cannot be read). */
+HC_API hc_err hc_scan_png_file(const char *path, char *text, size_t cap,
+                               size_t *len_out) HC_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,155 @@
+/*
+ * healthcode/verify.h — the checkpoint side: trust store, revocation list,
+ * and verification of a token in FORMAT.md's eight steps.
+ *
+ * This header is all a scanner needs; it compiles in the verify-only build
+ * (meson -Dissuer=disabled -Drender=disabled -Dcli=disabled -Dscan=disabled).
+ *
+ * Threads: a loaded hc_trust and hc_revocations are read-only during
+ * hc_verify() and may be shared by any number of threads.
+ */
+#ifndef HEALTHCODE_VERIFY_H
+#define HEALTHCODE_VERIFY_H
+
+#include <healthcode/common.h>
+#include <healthcode/key.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------- trust */
+
+typedef struct hc_trust hc_trust;
+
+/* How a key is trusted. iss NULL (or "") trusts the key for any issuer;
+ * not_before/not_after bound the key's validity window (seconds since the
+ * epoch, not_after exclusive; 0 = unbounded on that side). The window is
+ * checked against the token's iat. */
+typedef struct {
+    const char *iss;
+    int64_t not_before;
+    int64_t not_after;
+} hc_trust_key_opts;
+
+/* An empty trust store. Free with hc_trust_free(). */
+HC_API hc_err hc_trust_new(hc_trust **out) HC_WARN_UNUSED;
+
+/* Adds the public key in PEM text (SPKI; a private key's public half is
+ * taken too). opts may be NULL: any issuer, no window. The key verifies only
+ * its own algorithm (P-256 → ES256, Ed25519 → EdDSA). Keys are indexed by kid;
+ * keys that share a kid are all kept and all tried.
+ * Errors: HC_E_KEY, HC_E_NOMEM, HC_E_ARG. */
+HC_API hc_err hc_trust_add_pem(hc_trust *t, const char *pem, size_t len,
+                               const hc_trust_key_opts *opts) HC_WARN_UNUSED;
+
+/* Adds a key already loaded (its public half is copied). */
+HC_API hc_err hc_trust_add_key(hc_trust *t, const hc_key *key,
+                               const hc_trust_key_opts *opts) HC_WARN_UNUSED;
+
+/* Adds what path names: a PEM file, or a directory whose *.pem files are each
+ * one public key (other files are ignored; a directory with no .pem is an
+ * error), or a trust-list JSON file (*.json; see hc_trust_load_list, which
+ * needs the JSON support of a full build). diag, if given, names the file.
+ * Errors: HC_E_IO, HC_E_KEY, HC_E_TRUST_LIST, HC_E_UNSUPPORTED. */
+HC_API hc_err hc_trust_add_path(hc_trust *t, const char *path, hc_diag *diag) HC_WARN_UNUSED;
+
+/* Number of keys held. */
+HC_API size_t hc_trust_count(const hc_trust *t);
+
+/* Releases the store and its keys. NULL is a no-op. */
+HC_API void hc_trust_free(hc_trust *t);
+
+/* ------------------------------------------------------------ revocation */
+
+typedef struct hc_revocations hc_revocations;
+
+/* An empty list. Free with hc_revocations_free(). */
+HC_API hc_err hc_revocations_new(hc_revocations **out) HC_WARN_UNUSED;
+
+/* Adds entries from text: one hex identifier a line — 16 hex digits for a cti
+ * (8 bytes), 32 for a sub (16 bytes); blank lines and lines starting with '#'
+ * are skipped. diag names the line of a malformed entry.
+ * Errors: HC_E_REVOCATION_LIST, HC_E_NOMEM. */
+HC_API hc_err hc_revocations_add_text(hc_revocations *r, const char *text, size_t len,
+                                      hc_diag *diag) HC_WARN_UNUSED;
+
+/* Reads a revocation file (text as above, or the binary form). */
+HC_API hc_err hc_revocations_load(hc_revocations *r, const char *path, hc_diag *diag) HC_WARN_UNUSED;
+
+/* true if the 8-byte cti is revoked. */
+HC_API bool hc_revocations_has_cti(const hc_revocations *r, const uint8_t cti[8]);
+
+/* true if the 16-byte sub is revoked. */
+HC_API bool hc_revocations_has_sub(const hc_revocations *r, const uint8_t sub[16]);
+
+/* Number of entries (cti and sub). */
+HC_API size_t hc_revocations_count(const hc_revocations *r);
+
+/* Releases the list. NULL is a no-op. */
+HC_API void hc_revocations_free(hc_revocations *r);
+
+/* ------------------------------------------------------------ the claims */
+
+#define HC_ISS_MAX 32
+#define HC_NAM_MAX 64
+#define HC_DOC_MAX 32
+
+/* What a token says, copied out into caller memory (no pointers inside). */
+typedef struct {
+    hc_alg alg;                   /* from the protected header */
+    uint8_t kid[HC_KID_LEN];      /* from the protected header */
+    char iss[HC_ISS_MAX + 1];     /* NUL-terminated */
+    int64_t iat;
+    int64_t exp;
+    uint8_t cti[8];
+    hc_colour colour;
+    bool has_sub;
+    uint8_t sub[16];
+    char nam[HC_NAM_MAX + 1];     /* "" when absent */
+    char doc[HC_DOC_MAX + 1];     /* "" when absent */
+    uint32_t reg;                 /* 0 when absent */
+    int knd;                      /* 0 domestic (also when absent), 1 international */
+    /* Which steps completed: lets a caller report what it knows of a bad token. */
+    bool header_ok;               /* alg and kid are filled */
+    bool claims_ok;               /* the claims fields are filled */
+} hc_claims;
+
+/* -------------------------------------------------------- verification */
+
+typedef struct {
+    int64_t skew_s;                     /* clock allowance, seconds (FORMAT.md step 7) */
+    const hc_revocations *revoked;      /* NULL: no revocation list */
+} hc_verify_opts;
+
+#define HC_DEFAULT_SKEW_S 300
+#define HC_VERIFY_OPTS_DEFAULT { HC_DEFAULT_SKEW_S, NULL }
+
+/*
+ * Verifies text (len bytes; need not be NUL-terminated) at time now, in the
+ * order of FORMAT.md: prefix, base45, COSE shape, alg and kid, signature (and
+ * the signing key's issuer and window), claims, time, revocation. Returns
+ * HC_OK only if all pass. opts NULL means HC_VERIFY_OPTS_DEFAULT.
+ *
+ * out is always written: on error it holds what was learnt before the failing
+ * step (see header_ok / claims_ok) and must not be trusted.
+ *
+ * Allocation: hc_verify parses in place on the stack and allocates nothing
+ * itself; only OpenSSL may allocate inside the signature check.
+ *
+ * Errors: HC_E_ARG, HC_E_LIMIT (text over HC_TOKEN_MAX), then the
+ * verification errors of common.h, each for its step.
+ */
+HC_API hc_err hc_verify(const hc_trust *trust, const char *text, size_t len, int64_t now,
+                        const hc_verify_opts *opts, hc_claims *out) HC_WARN_UNUSED;
+
+/*
+ * Decodes a token WITHOUT verifying it (steps 1–3 and the claims shape of
+ * step 6): for display and debugging only. Nothing it returns may be trusted.
+ */
+HC_API hc_err hc_inspect(const char *text, size_t len, hc_claims *out) HC_WARN_UNUSED;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,254 @@
+/* common.c — errors, names and small helpers shared by every stage. */
+#define _POSIX_C_SOURCE 200809L
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *hc_version(void) { return HC_VERSION_STRING; }
+
+static const struct {
+    const char *name;
+    const char *text;
+} errors[HC_E__COUNT] = {
+    [HC_OK] = {"ok", "success"},
+    [HC_E_NOMEM] = {"out_of_memory", "out of memory"},
+    [HC_E_ARG] = {"invalid_argument", "invalid argument"},
+    [HC_E_BUFFER] = {"buffer_too_small", "output buffer too small"},
+    [HC_E_IO] = {"io_error", "a file could not be read or written"},
+    [HC_E_UNSUPPORTED] = {"unsupported", "this part of libhealthcode was not built, or the request is not supported"},
+    [HC_E_CRYPTO] = {"crypto_error", "the cryptographic backend failed"},
+    [HC_E_LIMIT] = {"too_large", "input larger than the library accepts"},
+    [HC_E_RECORD] = {"invalid_record", "the person record is invalid"},
+    [HC_E_POLICY] = {"invalid_policy", "the policy is invalid"},
+    [HC_E_RISK_MAP] = {"invalid_risk_map", "the risk map is invalid"},
+    [HC_E_KEY] = {"invalid_key", "the key is malformed or of an unsupported type"},
+    [HC_E_KEY_PERMS] = {"key_permissions", "the private key file is readable by group or others (fix: chmod 600 FILE)"},
+    [HC_E_TRUST_LIST] = {"invalid_trust_list", "the trust list is invalid"},
+    [HC_E_REVOCATION_LIST] = {"invalid_revocation_list", "the revocation list is invalid"},
+    [HC_E_VENUE] = {"invalid_venue", "the venue rules are invalid"},
+    [HC_E_IMAGE] = {"invalid_image", "the image could not be decoded"},
+    [HC_E_NO_CODE] = {"no_code_found", "no QR code was found in the image"},
+    [HC_E_PREFIX] = {"bad_prefix", "the token does not start with HCODE1:"},
+    [HC_E_BASE45] = {"bad_base45", "the token is not valid base45"},
+    [HC_E_CBOR] = {"bad_cbor", "the token is not well-formed CBOR"},
+    [HC_E_INDEFINITE] = {"indefinite_length", "the token has a CBOR item of indefinite length"},
+    [HC_E_DUPLICATE_KEY] = {"duplicate_key", "a CBOR map in the token has a key twice"},
+    [HC_E_TRAILING] = {"trailing_bytes", "bytes follow the COSE_Sign1 structure"},
+    [HC_E_COSE] = {"bad_cose", "the token is not a COSE_Sign1 of the expected shape"},
+    [HC_E_ALG] = {"algorithm_mismatch", "the algorithm is unknown or not the algorithm of the signing key"},
+    [HC_E_UNKNOWN_KID] = {"unknown_kid", "no trusted key has the token's key identifier"},
+    [HC_E_SIGNATURE] = {"bad_signature", "the signature does not verify"},
+    [HC_E_KEY_NOT_VALID] = {"key_not_valid", "the signing key was outside its validity window when the token was issued"},
+    [HC_E_ISSUER_MISMATCH] = {"issuer_mismatch", "the token's issuer is not the issuer the key is trusted for"},
+    [HC_E_CLAIMS] = {"bad_claims", "a required claim is missing or invalid"},
+    [HC_E_EXPIRED] = {"expired", "the token has expired"},
+    [HC_E_NOT_YET_VALID] = {"not_yet_valid", "the token is not yet valid"},
+    [HC_E_REVOKED] = {"revoked", "the token has been revoked"},
+    [HC_E_SUBJECT_REVOKED] = {"subject_revoked", "the token's subject has been revoked"},
+};
+
+const char *hc_strerror(hc_err err)
+{
+    if ((unsigned)err >= HC_E__COUNT || !errors[err].text)
+        return "unknown error";
+    return errors[err].text;
+}
+
+const char *hc_err_name(hc_err err)
+{
+    if ((unsigned)err >= HC_E__COUNT || !errors[err].name)
+        return "unknown_error";
+    return errors[err].name;
+}
+
+static const char *const colour_names[] = {"green", "yellow", "red"};
+
+const char *hc_colour_name(hc_colour c)
+{
+    return (unsigned)c < 3 ? colour_names[c] : "invalid";
+}
+
+hc_err hc_colour_parse(const char *name, hc_colour *out)
+{
+    if (!name || !out)
+        return HC_E_ARG;
+    for (unsigned i = 0; i < 3; i++)
+        if (strcasecmp(name, colour_names[i]) == 0) {
+            *out = (hc_colour)i;
+            return HC_OK;
+        }
+    return HC_E_ARG;
+}
+
+const char *hc_alg_name(hc_alg a)
+{
+    switch (a) {
+    case HC_ALG_ES256: return "ES256";
+    case HC_ALG_EDDSA: return "EdDSA";
+    }
+    return "invalid";
+}
+
+hc_err hc_alg_parse(const char *name, hc_alg *out)
+{
+    if (!name || !out)
+        return HC_E_ARG;
+    if (strcasecmp(name, "ES256") == 0)
+        *out = HC_ALG_ES256;
+    else if (strcasecmp(name, "EdDSA") == 0 || strcasecmp(name, "Ed25519") == 0)
+        *out = HC_ALG_EDDSA;
+    else
+        return HC_E_ARG;
+    return HC_OK;
+}
+
+void hc_free(void *p) { free(p); }
+
+bool hc_strlcpy(char *dst, const char *src, size_t cap)
+{
+    if (cap == 0)
+        return false;
+    size_t n = strlen(src);
+    bool fits = n < cap;
+    if (!fits)
+        n = cap - 1;
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+    return fits;
+}
+
+hc_err hc_diag_set(hc_diag *diag, hc_err err, const char *field, const char *fmt, ...)
+{
+    if (!diag)
+        return err;
+    hc_strlcpy(diag->field, field ? field : "", sizeof diag->field);
+    diag->line = 0;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(diag->message, sizeof diag->message, fmt, ap);
+    va_end(ap);
+    return err;
+}
+
+hc_err hc_read_file(const char *path, size_t max, char **data, size_t *len)
+{
+    if (!path || !data || !len)
+        return HC_E_ARG;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return HC_E_IO;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    hc_err err = HC_OK;
+    if (!buf) {
+        fclose(f);
+        return HC_E_NOMEM;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) {
+                err = HC_E_LIMIT;
+                break;
+            }
+            size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+            char *nb = realloc(buf, ncap + 1);
+            if (!nb) {
+                err = HC_E_NOMEM;
+                break;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (n > max) {
+            err = HC_E_LIMIT;
+            break;
+        }
+        if (got == 0) {
+            if (ferror(f))
+                err = HC_E_IO;
+            break;
+        }
+    }
+    fclose(f);
+    if (err != HC_OK) {
+        free(buf);
+        return err;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return HC_OK;
+}
+
+static bool write_all(int fd, const unsigned char *p, size_t len)
+{
+    while (len > 0) {
+        ssize_t w = write(fd, p, len);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            return false;
+        }
+        p += w;
+        len -= (size_t)w;
+    }
+    return true;
+}
+
+static void fsync_parent(const char *path)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    if (!slash) {
+        strcpy(dir, ".");
+    } else {
+        size_t n = (size_t)(slash - path);
+        if (n == 0)
+            n = 1;
+        if (n >= sizeof dir)
+            return;
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    int fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd >= 0) {
+        (void)fsync(fd);
+        close(fd);
+    }
+}
+
+hc_err hc_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+    if (!path || (!data && len))
+        return HC_E_ARG;
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (!tmp)
+        return HC_E_NOMEM;
+    memcpy(tmp, path, plen);
+    memcpy(tmp + plen, ".tmp.XXXXXX", 12);
+    int fd = mkstemp(tmp);     /* created 0600: never readable by others, even briefly */
+    if (fd < 0) {
+        free(tmp);
+        return HC_E_IO;
+    }
+    bool ok = fchmod(fd, (mode_t)mode) == 0 && write_all(fd, data, len) && fsync(fd) == 0;
+    ok = (close(fd) == 0) && ok;
+    if (ok && rename(tmp, path) != 0)
+        ok = false;
+    if (!ok)
+        unlink(tmp);
+    else
+        fsync_parent(path);
+    free(tmp);
+    return ok ? HC_OK : HC_E_IO;
+}

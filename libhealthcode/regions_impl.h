@@ -10,8 +10,9 @@
  * prefecture XXXX00 or county). */
 bool hc_region_exists(uint32_t code);
 
-/* Full Chinese name, province first: 420100 → "湖北省武汉市", 330402 →
- * "浙江省嘉兴市南湖区"; NULL if unknown. Points into a static table. */
+/* Writes the full Chinese name, province first, into buf (NUL-terminated):
+ * 420100 → "湖北省武汉市", 330402 → "浙江省嘉兴市南湖区". Returns buf, or
+ * NULL if the code is unknown or buf too small. */
 const char *hc_region_name_zh(uint32_t code, char *buf, unsigned cap);
 
 /* true if cc (two upper-case letters) is an ISO 3166-1 alpha-2 code. */

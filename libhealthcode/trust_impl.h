@@ -18,4 +18,8 @@ typedef struct {
 const hc_trusted_key *hc_trust_lookup(const hc_trust *t, const uint8_t kid[HC_KID_LEN],
                                       size_t *count);
 
+/* Adds the keys of a trust-list JSON file (trustlist.c, full builds only;
+ * trust.c's hc_trust_add_path calls it for *.json when HC_WITH_JSON). */
+hc_err hc_trust_add_list_file(hc_trust *t, const char *path, hc_diag *diag);
+
 #endif

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The whole test suite — README's second command, and what .ci/run runs.
+#   1. installs any Debian package from README's first command that is missing;
+#   2. the full build: every unit, CLI and install test (meson test);
+#   3. the verify-only build for scanner firmware (OpenSSL + libcbor alone) and its tests;
+#   4. an ASan+UBSan build running the whole suite;
+#   5. valgrind on the CLI round trip (keygen, issue, render, verify), errors fatal;
+#   6. each fuzz target over its corpus (and briefly fuzzing, when clang's libFuzzer is there).
+# Build directories live under build-ci/ so that a developer's build/ is left alone.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+out=build-ci
+jobs=$(nproc 2>/dev/null || echo 2)
+step() { printf '\n==== %s\n' "$*"; }
+
+# 1. The package list is README's, read from its first apt-get line: one list to keep.
+pkgs=$(grep -m1 -o 'apt-get install -y [^&]*' README.md | sed 's/apt-get install -y //')
+missing=""
+for p in $pkgs; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+    step "installing:$missing"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
+fi
+
+setup() { # dir, options…
+    local dir=$1; shift
+    if [ -f "$dir/build.ninja" ]; then meson setup --reconfigure "$dir" "$@" >/dev/null
+    else meson setup "$dir" "$@" >/dev/null; fi
+}
+
+step "full build: meson test"
+setup "$out/full" -Dwerror=true
+ninja -C "$out/full" -j "$jobs" >/dev/null
+meson test -C "$out/full" --print-errorlogs --num-processes "$jobs"
+
+step "verify-only build (scanner firmware): OpenSSL and libcbor alone"
+setup "$out/verify-only" -Dissuer=disabled -Drender=disabled -Dcli=disabled -Dscan=disabled -Dwerror=true
+ninja -C "$out/verify-only" -j "$jobs" >/dev/null
+if ldd "$out/verify-only/libhealthcode/libhealthcode.so" | grep -E 'jansson|qrencode|png|zbar'; then
+    echo "verify-only library links a dependency it must not have"; exit 1
+fi
+meson test -C "$out/verify-only" --print-errorlogs --num-processes "$jobs"
+
+step "ASan+UBSan build: the whole suite"
+setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+ninja -C "$out/asan" -j "$jobs" >/dev/null
+UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+    meson test -C "$out/asan" --print-errorlogs --num-processes "$jobs" --timeout-multiplier 4
+
+step "valgrind: the CLI round trip"
+bash tests/valgrind.sh "$out/full/tools/healthcode"
+
+if [ -f tests/fuzz/run-smoke.sh ]; then
+    step "fuzz smoke"
+    bash tests/fuzz/run-smoke.sh "$out"
+fi
+
+step "all suites passed"

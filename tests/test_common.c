@@ -1,0 +1,103 @@
+/* test_common.c — the error table, names and small parsers every user sees. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <healthcode/healthcode.h>
+#include "internal.h"
+
+/* Every error has a distinct snake_case name and a text: scripts match names. */
+static void test_error_names_unique(void **state)
+{
+    (void)state;
+    for (int a = 0; a < HC_E__COUNT; a++) {
+        const char *na = hc_err_name((hc_err)a);
+        assert_non_null(hc_strerror((hc_err)a));
+        assert_string_not_equal(na, "unknown_error");
+        for (const char *p = na; *p; p++)
+            assert_true((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_');
+        for (int b = a + 1; b < HC_E__COUNT; b++)
+            assert_string_not_equal(na, hc_err_name((hc_err)b));
+    }
+    assert_string_equal(hc_err_name(HC_OK), "ok");
+    assert_string_equal(hc_err_name(HC_E_SIGNATURE), "bad_signature");
+    assert_string_equal(hc_err_name(HC_E_UNKNOWN_KID), "unknown_kid");
+    assert_string_equal(hc_err_name((hc_err)9999), "unknown_error");
+    assert_string_equal(hc_strerror((hc_err)-1), "unknown error");
+}
+
+static void test_colour_and_alg_names(void **state)
+{
+    (void)state;
+    hc_colour c;
+    assert_int_equal(hc_colour_parse("Yellow", &c), HC_OK);
+    assert_int_equal(c, HC_YELLOW);
+    assert_int_equal(hc_colour_parse("amber", &c), HC_E_ARG);
+    assert_string_equal(hc_colour_name(HC_RED), "red");
+    assert_string_equal(hc_colour_name((hc_colour)3), "invalid");
+    hc_alg a;
+    assert_int_equal(hc_alg_parse("eddsa", &a), HC_OK);
+    assert_int_equal(a, HC_ALG_EDDSA);
+    assert_int_equal(hc_alg_parse("RS256", &a), HC_E_ARG);
+    assert_string_equal(hc_alg_name(HC_ALG_ES256), "ES256");
+}
+
+static void test_diag_and_strlcpy(void **state)
+{
+    (void)state;
+    hc_diag d;
+    memset(&d, 'x', sizeof d);
+    assert_int_equal(hc_diag_set(&d, HC_E_RECORD, "travel[1].to", "%s is bad", "travel[1].to"),
+                     HC_E_RECORD);
+    assert_string_equal(d.field, "travel[1].to");
+    assert_string_equal(d.message, "travel[1].to is bad");
+    assert_int_equal(d.line, 0);
+    assert_int_equal(hc_diag_set(NULL, HC_E_POLICY, "x", "y"), HC_E_POLICY);
+    char small[4];
+    assert_false(hc_strlcpy(small, "abcdef", sizeof small));
+    assert_string_equal(small, "abc");
+    assert_true(hc_strlcpy(small, "abc", sizeof small));
+}
+
+/* Atomic writes land whole with the asked mode, and a bad directory is HC_E_IO. */
+static void test_write_file_atomic(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/hc-common-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[128];
+    snprintf(path, sizeof path, "%s/out.txt", dir);
+    assert_int_equal(hc_write_file_atomic(path, "hello", 5, 0600), HC_OK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    char *data = NULL;
+    size_t len = 0;
+    assert_int_equal(hc_read_file(path, 100, &data, &len), HC_OK);
+    assert_int_equal(len, 5);
+    assert_string_equal(data, "hello");
+    free(data);
+    assert_int_equal(hc_read_file(path, 4, &data, &len), HC_E_LIMIT);
+    assert_int_equal(hc_read_file("/nonexistent/x", 4, &data, &len), HC_E_IO);
+    assert_int_equal(hc_write_file_atomic("/nonexistent/dir/x", "a", 1, 0644), HC_E_IO);
+    unlink(path);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_error_names_unique),
+        cmocka_unit_test(test_colour_and_alg_names),
+        cmocka_unit_test(test_diag_and_strlcpy),
+        cmocka_unit_test(test_write_file_atomic),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -49,10 +49,23 @@ HC_API hc_err hc_trust_add_key(hc_trust *t, const hc_key *key,
 
 /* Adds what path names: a PEM file, or a directory whose *.pem files are each
  * one public key (other files are ignored; a directory with no .pem is an
- * error), or a trust-list JSON file (*.json; see hc_trust_load_list, which
+ * error), or a trust-list JSON file (*.json; see hc_trust_add_list_json, which
  * needs the JSON support of a full build). diag, if given, names the file.
  * Errors: HC_E_IO, HC_E_KEY, HC_E_TRUST_LIST, HC_E_UNSUPPORTED. */
 HC_API hc_err hc_trust_add_path(hc_trust *t, const char *path, hc_diag *diag) HC_WARN_UNUSED;
+
+/* Adds the keys of a trust-list JSON text (len bytes; need not be
+ * NUL-terminated): {"version":1,"entries":[{"issuer","kid","alg",
+ * "public_key","not_before","not_after"}…]}, format in doc/checkpoint.md.
+ * Every entry is checked (the PEM parses as a public key, its kid is the
+ * declared kid, alg is the key's, not_before < not_after) before any key is
+ * added: a list with one bad entry adds nothing. diag->field names the entry
+ * ("entries[3].public_key"). Needs the JSON support of a full build: the
+ * verify-only build returns HC_E_UNSUPPORTED (use PEM files, or
+ * hc_trust_add_pem with hc_trust_key_opts).
+ * Errors: HC_E_TRUST_LIST, HC_E_LIMIT, HC_E_NOMEM, HC_E_UNSUPPORTED. */
+HC_API hc_err hc_trust_add_list_json(hc_trust *t, const char *json, size_t len,
+                                     hc_diag *diag) HC_WARN_UNUSED;
 
 /* Number of keys held. */
 HC_API size_t hc_trust_count(const hc_trust *t);
@@ -67,15 +80,50 @@ typedef struct hc_revocations hc_revocations;
 /* An empty list. Free with hc_revocations_free(). */
 HC_API hc_err hc_revocations_new(hc_revocations **out) HC_WARN_UNUSED;
 
-/* Adds entries from text: one hex identifier a line — 16 hex digits for a cti
- * (8 bytes), 32 for a sub (16 bytes); blank lines and lines starting with '#'
- * are skipped. diag names the line of a malformed entry.
- * Errors: HC_E_REVOCATION_LIST, HC_E_NOMEM. */
+/*
+ * Revocation lists hold revoked token ids (cti, 8 bytes) and revoked subject
+ * pseudonyms (sub, 16 bytes), each sorted and without duplicates: a lookup is
+ * a binary search that allocates nothing, and a cti costs 8 bytes of memory.
+ *
+ * Text form: one hex id a line (either case) — 16 hex digits for a cti, 32
+ * for a sub. Blank lines are skipped; '#' starts a comment (a whole line, or
+ * after an id). A daily delta is a text whose lines may start with '-'
+ * (remove the id) or '+' (add it; the same as no sign). Within one text the
+ * additions are applied first, then the removals. Ids already present are not
+ * added twice; removing an id that is not present is not an error.
+ *
+ * Binary form ("HCRV1"), for fast loading; all integers big-endian:
+ *   offset 0   8 bytes   magic "HCRV1\0\0\0"
+ *   offset 8   uint64    n_cti
+ *   offset 16  uint64    n_sub
+ *   offset 24  n_cti × 8 bytes   the cti values, strictly increasing (as bytes)
+ *   then       n_sub × 16 bytes  the sub values, strictly increasing (as bytes)
+ * The file is exactly 24 + 8·n_cti + 16·n_sub bytes; a loader refuses any
+ * other size, an unsorted or duplicated entry (HC_E_REVOCATION_LIST).
+ * hc_revocations_save_binary() writes it; `hc_revocations_load` recognises it.
+ */
+
+/* Adds entries from text in the form above (a '-' line removes).
+ * diag names the line of a malformed entry (diag->line). On error r is unchanged.
+ * Errors: HC_E_REVOCATION_LIST, HC_E_LIMIT, HC_E_NOMEM. */
 HC_API hc_err hc_revocations_add_text(hc_revocations *r, const char *text, size_t len,
                                       hc_diag *diag) HC_WARN_UNUSED;
 
-/* Reads a revocation file (text as above, or the binary form). */
+/* Removes the ids in text (same form as above; a leading '-' is allowed,
+ * '+' is an error). Ids not on the list are ignored. The same effect as
+ * hc_revocations_add_text() with every line prefixed by '-'.
+ * Errors: HC_E_REVOCATION_LIST, HC_E_NOMEM. */
+HC_API hc_err hc_revocations_remove_text(hc_revocations *r, const char *text, size_t len,
+                                         hc_diag *diag) HC_WARN_UNUSED;
+
+/* Reads a revocation file, text or binary (as above; recognised by
+ * its magic), and adds it to r. On error r is unchanged.
+ * Errors: HC_E_IO, HC_E_REVOCATION_LIST, HC_E_LIMIT, HC_E_NOMEM. */
 HC_API hc_err hc_revocations_load(hc_revocations *r, const char *path, hc_diag *diag) HC_WARN_UNUSED;
+
+/* Writes r in the binary form to path (mode 0644), atomically (temporary
+ * file, fsync, rename). Errors: HC_E_IO, HC_E_NOMEM, HC_E_ARG. */
+HC_API hc_err hc_revocations_save_binary(const hc_revocations *r, const char *path) HC_WARN_UNUSED;
 
 /* true if the 8-byte cti is revoked. */
 HC_API bool hc_revocations_has_cti(const hc_revocations *r, const uint8_t cti[8]);

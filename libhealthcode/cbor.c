@@ -1,0 +1,290 @@
+/* cbor.c — bounded, allocation-free CBOR reading and writing (cbor_impl.h).
+ *
+ * Heads are decoded by libcbor's streaming decoder, which calls back once per
+ * item head and never allocates; the structure (depth, counts, duplicate keys)
+ * is walked here, so every limit is ours and visible in one place. */
+#include "cbor_impl.h"
+
+#include <cbor.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ reading */
+
+typedef struct {
+    hc_cbor_item *it;
+    bool indefinite;   /* an indefinite-length start was seen */
+    bool bad;          /* a stray break */
+} head_ctx;
+
+static void on_uint8(void *c, uint8_t v) { ((head_ctx *)c)->it->type = HC_CBOR_UINT; ((head_ctx *)c)->it->value = v; }
+static void on_uint16(void *c, uint16_t v) { ((head_ctx *)c)->it->type = HC_CBOR_UINT; ((head_ctx *)c)->it->value = v; }
+static void on_uint32(void *c, uint32_t v) { ((head_ctx *)c)->it->type = HC_CBOR_UINT; ((head_ctx *)c)->it->value = v; }
+static void on_uint64(void *c, uint64_t v) { ((head_ctx *)c)->it->type = HC_CBOR_UINT; ((head_ctx *)c)->it->value = v; }
+static void on_neg8(void *c, uint8_t v) { ((head_ctx *)c)->it->type = HC_CBOR_NEGINT; ((head_ctx *)c)->it->value = v; }
+static void on_neg16(void *c, uint16_t v) { ((head_ctx *)c)->it->type = HC_CBOR_NEGINT; ((head_ctx *)c)->it->value = v; }
+static void on_neg32(void *c, uint32_t v) { ((head_ctx *)c)->it->type = HC_CBOR_NEGINT; ((head_ctx *)c)->it->value = v; }
+static void on_neg64(void *c, uint64_t v) { ((head_ctx *)c)->it->type = HC_CBOR_NEGINT; ((head_ctx *)c)->it->value = v; }
+
+static void on_bstr(void *c, cbor_data d, size_t n)
+{
+    hc_cbor_item *it = ((head_ctx *)c)->it;
+    it->type = HC_CBOR_BSTR;
+    it->data = d;
+    it->len = n;
+}
+
+static void on_tstr(void *c, cbor_data d, size_t n)
+{
+    hc_cbor_item *it = ((head_ctx *)c)->it;
+    it->type = HC_CBOR_TSTR;
+    it->data = d;
+    it->len = n;
+}
+
+static void on_indef(void *c) { ((head_ctx *)c)->indefinite = true; }
+static void on_break(void *c) { ((head_ctx *)c)->bad = true; }
+static void on_array(void *c, size_t n) { ((head_ctx *)c)->it->type = HC_CBOR_ARRAY; ((head_ctx *)c)->it->value = n; }
+static void on_map(void *c, size_t n) { ((head_ctx *)c)->it->type = HC_CBOR_MAP; ((head_ctx *)c)->it->value = n; }
+static void on_tag(void *c, uint64_t t) { ((head_ctx *)c)->it->type = HC_CBOR_TAG; ((head_ctx *)c)->it->value = t; }
+static void on_float(void *c, float f) { (void)f; ((head_ctx *)c)->it->type = HC_CBOR_SIMPLE; }
+static void on_double(void *c, double f) { (void)f; ((head_ctx *)c)->it->type = HC_CBOR_SIMPLE; }
+static void on_simple(void *c) { ((head_ctx *)c)->it->type = HC_CBOR_SIMPLE; }
+static void on_bool(void *c, bool b) { (void)b; ((head_ctx *)c)->it->type = HC_CBOR_SIMPLE; }
+
+static const struct cbor_callbacks head_callbacks = {
+    .uint8 = on_uint8, .uint16 = on_uint16, .uint32 = on_uint32, .uint64 = on_uint64,
+    .negint8 = on_neg8, .negint16 = on_neg16, .negint32 = on_neg32, .negint64 = on_neg64,
+    .byte_string_start = on_indef, .byte_string = on_bstr,
+    .string = on_tstr, .string_start = on_indef,
+    .indef_array_start = on_indef, .array_start = on_array,
+    .indef_map_start = on_indef, .map_start = on_map,
+    .tag = on_tag,
+    .float2 = on_float, .float4 = on_float, .float8 = on_double,
+    .undefined = on_simple, .null = on_simple, .boolean = on_bool,
+    .indef_break = on_break,
+};
+
+/* The heads libcbor 0.8's streaming decoder refuses although RFC 8949 calls
+ * them well-formed: one-byte tags 6-20 (0xc6-0xd4, reported as "unassigned"
+ * — among them tag 18, COSE_Sign1 itself) and the simple values 0-19 and
+ * 32-255 (0xe0-0xf3, 0xf8). They are decoded here; true if buf[0] is one
+ * of them, with *err set. */
+static bool head_by_hand(const uint8_t *buf, size_t len, hc_cbor_item *it, hc_err *err)
+{
+    uint8_t b = buf[0];
+    *err = HC_OK;
+    if (b >= 0xc6 && b <= 0xd4) {
+        it->type = HC_CBOR_TAG;
+        it->value = b - 0xc0u;
+        it->size = 1;
+    } else if (b >= 0xe0 && b <= 0xf3) {
+        it->type = HC_CBOR_SIMPLE;
+        it->size = 1;
+    } else if (b == 0xf8) {
+        /* §3.3: a one-byte simple value below 32 is not well-formed */
+        if (len < 2 || buf[1] < 32)
+            *err = HC_E_CBOR;
+        it->type = HC_CBOR_SIMPLE;
+        it->size = 2;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+hc_err hc_cbor_head(const uint8_t *buf, size_t len, hc_cbor_item *it)
+{
+    memset(it, 0, sizeof *it);
+    if (len == 0)
+        return HC_E_CBOR;
+    hc_err err;
+    if (head_by_hand(buf, len, it, &err))
+        return err;
+    it->type = HC_CBOR_SIMPLE;
+    head_ctx ctx = {it, false, false};
+    struct cbor_decoder_result r = cbor_stream_decode(buf, len, &head_callbacks, &ctx);
+    if (r.status != CBOR_DECODER_FINISHED || r.read == 0 || r.read > len || ctx.bad)
+        return HC_E_CBOR;
+    if (ctx.indefinite)
+        return HC_E_INDEFINITE;
+    it->size = r.read;
+    return HC_OK;
+}
+
+static hc_err walk(const uint8_t *b, size_t n, size_t *pos, unsigned depth);
+
+/* Checks a map's entries: each key against every earlier key by encoded
+ * bytes. The earlier entries were already checked, so hc_cbor_skip() can
+ * find them again without storing their offsets (the frame stays small at
+ * every depth). */
+static hc_err walk_map(const uint8_t *b, size_t n, size_t *pos, uint64_t count, unsigned depth)
+{
+    if (count > HC_CBOR_MAX_MAP_ENTRIES)
+        return HC_E_CBOR;
+    size_t start = *pos;
+    for (uint64_t i = 0; i < count; i++) {
+        size_t kstart = *pos;
+        hc_err err = walk(b, n, pos, depth + 1);
+        if (err != HC_OK)
+            return err;
+        size_t klen = *pos - kstart;
+        size_t p = start;
+        for (uint64_t j = 0; j < i; j++) {
+            size_t kl = hc_cbor_skip(b + p, n - p);
+            if (kl == klen && memcmp(b + p, b + kstart, klen) == 0)
+                return HC_E_DUPLICATE_KEY;
+            p += kl;
+            p += hc_cbor_skip(b + p, n - p);
+        }
+        if ((err = walk(b, n, pos, depth + 1)) != HC_OK)
+            return err;
+    }
+    return HC_OK;
+}
+
+static hc_err walk(const uint8_t *b, size_t n, size_t *pos, unsigned depth)
+{
+    if (depth > HC_CBOR_MAX_DEPTH)
+        return HC_E_CBOR;
+    hc_cbor_item it;
+    hc_err err = hc_cbor_head(b + *pos, n - *pos, &it);
+    if (err != HC_OK)
+        return err;
+    *pos += it.size;
+    switch (it.type) {
+    case HC_CBOR_ARRAY:
+        /* every element takes at least one byte: a count above what is left
+         * is a truncation, found before looping on it */
+        if (it.value > n - *pos)
+            return HC_E_CBOR;
+        for (uint64_t i = 0; i < it.value; i++)
+            if ((err = walk(b, n, pos, depth + 1)) != HC_OK)
+                return err;
+        return HC_OK;
+    case HC_CBOR_MAP:
+        return walk_map(b, n, pos, it.value, depth);
+    case HC_CBOR_TAG:
+        return walk(b, n, pos, depth + 1);
+    default:
+        return HC_OK;
+    }
+}
+
+hc_err hc_cbor_check(const uint8_t *buf, size_t len, size_t *size)
+{
+    size_t pos = 0;
+    hc_err err = walk(buf, len, &pos, 0);
+    if (err == HC_OK)
+        *size = pos;
+    return err;
+}
+
+size_t hc_cbor_skip(const uint8_t *buf, size_t len)
+{
+    size_t pos = 0;
+    uint64_t pending = 1;
+    while (pending > 0) {
+        hc_cbor_item it;
+        if (hc_cbor_head(buf + pos, len - pos, &it) != HC_OK)
+            return 0;
+        pos += it.size;
+        pending--;
+        if (it.type == HC_CBOR_ARRAY || it.type == HC_CBOR_MAP || it.type == HC_CBOR_TAG) {
+            uint64_t more = it.type == HC_CBOR_MAP ? 2 * it.value
+                          : it.type == HC_CBOR_ARRAY ? it.value : 1;
+            /* every pending item takes at least one byte */
+            if (it.type != HC_CBOR_TAG && (it.value > len || more > len - pos + 1))
+                return 0;
+            pending += more;
+        }
+    }
+    return pos;
+}
+
+bool hc_cbor_int(const hc_cbor_item *it, int64_t *out)
+{
+    if ((it->type != HC_CBOR_UINT && it->type != HC_CBOR_NEGINT) || it->value > INT64_MAX)
+        return false;
+    *out = it->type == HC_CBOR_UINT ? (int64_t)it->value : -1 - (int64_t)it->value;
+    return true;
+}
+
+/* ------------------------------------------------------------ writing */
+
+void hc_cbor_w_init(hc_cbor_writer *w, uint8_t *buf, size_t cap)
+{
+    w->buf = buf;
+    w->cap = buf ? cap : 0;
+    w->len = 0;
+    w->overflow = false;
+}
+
+/* Bytes of a head carrying v (RFC 8949 §3: the shortest form). */
+static size_t head_size(uint64_t v)
+{
+    return v < 24 ? 1 : v <= 0xff ? 2 : v <= 0xffff ? 3 : v <= 0xffffffffu ? 5 : 9;
+}
+
+/* Writes with fn when it fits; otherwise only counts the size. */
+static void put(hc_cbor_writer *w, size_t need, size_t (*fn)(uint64_t, unsigned char *, size_t),
+                uint64_t v)
+{
+    if (!w->overflow && need <= w->cap - w->len) {
+        size_t got = fn(v, w->buf + w->len, w->cap - w->len);
+        if (got != need)
+            w->overflow = true;   /* cannot happen: libcbor writes the shortest form too */
+    } else {
+        w->overflow = true;
+    }
+    w->len += need;
+}
+
+static size_t enc_bstr(uint64_t v, unsigned char *b, size_t c) { return cbor_encode_bytestring_start((size_t)v, b, c); }
+static size_t enc_tstr(uint64_t v, unsigned char *b, size_t c) { return cbor_encode_string_start((size_t)v, b, c); }
+static size_t enc_array(uint64_t v, unsigned char *b, size_t c) { return cbor_encode_array_start((size_t)v, b, c); }
+static size_t enc_map(uint64_t v, unsigned char *b, size_t c) { return cbor_encode_map_start((size_t)v, b, c); }
+
+void hc_cbor_w_uint(hc_cbor_writer *w, uint64_t v) { put(w, head_size(v), cbor_encode_uint, v); }
+
+void hc_cbor_w_int(hc_cbor_writer *w, int64_t v)
+{
+    if (v >= 0)
+        put(w, head_size((uint64_t)v), cbor_encode_uint, (uint64_t)v);
+    else
+        put(w, head_size((uint64_t)(-1 - v)), cbor_encode_negint, (uint64_t)(-1 - v));
+}
+
+void hc_cbor_w_raw(hc_cbor_writer *w, const uint8_t *p, size_t n)
+{
+    if (!w->overflow && n <= w->cap - w->len) {
+        if (n)
+            memcpy(w->buf + w->len, p, n);
+    } else {
+        w->overflow = true;
+    }
+    w->len += n;
+}
+
+void hc_cbor_w_bstr_head(hc_cbor_writer *w, size_t n) { put(w, head_size(n), enc_bstr, n); }
+
+void hc_cbor_w_bstr(hc_cbor_writer *w, const uint8_t *p, size_t n)
+{
+    put(w, head_size(n), enc_bstr, n);
+    hc_cbor_w_raw(w, p, n);
+}
+
+void hc_cbor_w_tstr(hc_cbor_writer *w, const char *s, size_t n)
+{
+    put(w, head_size(n), enc_tstr, n);
+    hc_cbor_w_raw(w, (const uint8_t *)s, n);
+}
+
+void hc_cbor_w_array(hc_cbor_writer *w, size_t n) { put(w, head_size(n), enc_array, n); }
+void hc_cbor_w_map(hc_cbor_writer *w, size_t n) { put(w, head_size(n), enc_map, n); }
+void hc_cbor_w_tag(hc_cbor_writer *w, uint64_t tag) { put(w, head_size(tag), cbor_encode_tag, tag); }
+
+hc_err hc_cbor_w_finish(const hc_cbor_writer *w, size_t *len)
+{
+    *len = w->len;
+    return w->overflow ? HC_E_BUFFER : HC_OK;
+}

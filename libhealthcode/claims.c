@@ -1,0 +1,260 @@
+/* claims.c — the CWT claims map of FORMAT.md (RFC 8392), encoded in core
+ * deterministic order and decoded in place.
+ *
+ * Decoding ignores unknown keys (FORMAT.md) but refuses a known key that
+ * appears twice under two encodings (1 as 0x01 and as 0x18 0x01): the
+ * duplicate check of cbor.c compares encoded bytes, and two readers must
+ * never take different values from one token. */
+#include "cbor_impl.h"
+#include "token_impl.h"
+
+#include <string.h>
+
+enum { CLAIM_ISS = 1, CLAIM_EXP = 4, CLAIM_IAT = 6, CLAIM_CTI = 7, CLAIM_HCODE = -65537 };
+enum { HC_COL = 1, HC_SUB = 2, HC_NAM = 3, HC_DOC = 4, HC_REG = 5, HC_KND = 6 };
+#define REG_MAX 999999u
+
+/* Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, ≤ U+10FFFF),
+ * and no NUL, since the text is copied into a C string. */
+static bool text_ok(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = s[i];
+        size_t k;
+        uint32_t cp, min;
+        if (c == 0)
+            return false;
+        if (c < 0x80) {
+            i++;
+            continue;
+        } else if ((c & 0xe0) == 0xc0) {
+            k = 1, cp = c & 0x1f, min = 0x80;
+        } else if ((c & 0xf0) == 0xe0) {
+            k = 2, cp = c & 0x0f, min = 0x800;
+        } else if ((c & 0xf8) == 0xf0) {
+            k = 3, cp = c & 0x07, min = 0x10000;
+        } else {
+            return false;
+        }
+        if (n - i - 1 < k)
+            return false;
+        for (size_t j = 1; j <= k; j++) {
+            if ((s[i + j] & 0xc0) != 0x80)
+                return false;
+            cp = cp << 6 | (s[i + j] & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += k + 1;
+    }
+    return true;
+}
+
+static bool copy_text(const hc_cbor_item *v, char *dst, size_t max, size_t min)
+{
+    if (v->type != HC_CBOR_TSTR || v->len < min || v->len > max || !text_ok(v->data, v->len))
+        return false;
+    memcpy(dst, v->data, v->len);
+    dst[v->len] = '\0';
+    return true;
+}
+
+static bool uint_ok(const hc_cbor_item *v, uint64_t max)
+{
+    return v->type == HC_CBOR_UINT && v->value <= max;
+}
+
+/* One entry of the hcode map; *seen collects the keys met. */
+static bool hcode_entry(int64_t key, const hc_cbor_item *v, hc_claims *c, unsigned *seen)
+{
+    if (key < HC_COL || key > HC_KND)
+        return true;   /* unknown: ignored */
+    if (*seen & (1u << key))
+        return false;
+    *seen |= 1u << key;
+    switch (key) {
+    case HC_COL:
+        if (!uint_ok(v, 2))
+            return false;
+        c->colour = (hc_colour)v->value;
+        return true;
+    case HC_SUB:
+        if (v->type != HC_CBOR_BSTR || v->len != sizeof c->sub)
+            return false;
+        memcpy(c->sub, v->data, sizeof c->sub);
+        c->has_sub = true;
+        return true;
+    case HC_NAM:
+        return copy_text(v, c->nam, HC_NAM_MAX, 0);
+    case HC_DOC:
+        return copy_text(v, c->doc, HC_DOC_MAX, 0);
+    case HC_REG:
+        if (!uint_ok(v, REG_MAX))
+            return false;
+        c->reg = (uint32_t)v->value;
+        return true;
+    default: /* HC_KND */
+        if (!uint_ok(v, 1))
+            return false;
+        c->knd = (int)v->value;
+        return true;
+    }
+}
+
+/* Walks the map at buf[0..len), which hc_cbor_check() accepted, calling
+ * entry() for every integer key (other keys are ignored). */
+static bool each_entry(const uint8_t *buf, size_t len,
+                       bool (*entry)(int64_t, const hc_cbor_item *, const uint8_t *, size_t,
+                                     hc_claims *, unsigned *),
+                       hc_claims *c, unsigned *seen)
+{
+    hc_cbor_item m;
+    if (hc_cbor_head(buf, len, &m) != HC_OK || m.type != HC_CBOR_MAP)
+        return false;
+    size_t pos = m.size;
+    for (uint64_t i = 0; i < m.value; i++) {
+        hc_cbor_item k, v;
+        int64_t key;
+        if (hc_cbor_head(buf + pos, len - pos, &k) != HC_OK)
+            return false;
+        size_t klen = hc_cbor_skip(buf + pos, len - pos);
+        pos += klen;
+        if (hc_cbor_head(buf + pos, len - pos, &v) != HC_OK)
+            return false;
+        size_t vlen = hc_cbor_skip(buf + pos, len - pos);
+        if (klen == 0 || vlen == 0)
+            return false;
+        if (hc_cbor_int(&k, &key) && !entry(key, &v, buf + pos, vlen, c, seen))
+            return false;
+        pos += vlen;
+    }
+    return true;
+}
+
+static bool hcode_cb(int64_t key, const hc_cbor_item *v, const uint8_t *raw, size_t raw_len,
+                     hc_claims *c, unsigned *seen)
+{
+    (void)raw, (void)raw_len;
+    return hcode_entry(key, v, c, seen);
+}
+
+#define SEEN_HCODE (1u << 8)
+
+static bool claims_cb(int64_t key, const hc_cbor_item *v, const uint8_t *raw, size_t raw_len,
+                      hc_claims *c, unsigned *seen)
+{
+    unsigned bit;
+    switch (key) {
+    case CLAIM_ISS: bit = 1u << 1; break;
+    case CLAIM_EXP: bit = 1u << 4; break;
+    case CLAIM_IAT: bit = 1u << 6; break;
+    case CLAIM_CTI: bit = 1u << 7; break;
+    case CLAIM_HCODE: bit = SEEN_HCODE; break;
+    default: return true;
+    }
+    if (*seen & bit)
+        return false;
+    *seen |= bit;
+    switch (key) {
+    case CLAIM_ISS:
+        return copy_text(v, c->iss, HC_ISS_MAX, 1);
+    case CLAIM_EXP:
+        if (!uint_ok(v, INT64_MAX))
+            return false;
+        c->exp = (int64_t)v->value;
+        return true;
+    case CLAIM_IAT:
+        if (!uint_ok(v, INT64_MAX))
+            return false;
+        c->iat = (int64_t)v->value;
+        return true;
+    case CLAIM_CTI:
+        if (v->type != HC_CBOR_BSTR || v->len != sizeof c->cti)
+            return false;
+        memcpy(c->cti, v->data, sizeof c->cti);
+        return true;
+    default: { /* CLAIM_HCODE */
+        unsigned hseen = 0;
+        if (v->type != HC_CBOR_MAP || !each_entry(raw, raw_len, hcode_cb, c, &hseen))
+            return false;
+        return (hseen & (1u << HC_COL)) != 0;
+    }
+    }
+}
+
+hc_err hc_claims_decode(const uint8_t *buf, size_t len, hc_claims *out)
+{
+    if (!buf || !out)
+        return HC_E_ARG;
+    /* hc_cose_parse checked this already; checking again keeps the function
+     * safe on its own (tests, hc_inspect) at the cost of one bounded walk */
+    size_t size = 0;
+    if (hc_cbor_check(buf, len, &size) != HC_OK || size != len)
+        return HC_E_CLAIMS;
+    hc_claims c;
+    memset(&c, 0, sizeof c);
+    unsigned seen = 0;
+    const unsigned required = 1u << 1 | 1u << 4 | 1u << 6 | 1u << 7 | SEEN_HCODE;
+    if (!each_entry(buf, len, claims_cb, &c, &seen) || (seen & required) != required)
+        return HC_E_CLAIMS;
+    c.alg = out->alg;
+    memcpy(c.kid, out->kid, sizeof c.kid);
+    c.header_ok = out->header_ok;
+    c.claims_ok = true;
+    *out = c;
+    return HC_OK;
+}
+
+hc_err hc_claims_encode(const hc_claims *c, uint8_t *buf, size_t cap, size_t *len)
+{
+    if (!c || !len)
+        return HC_E_ARG;
+    size_t iss_len = strnlen(c->iss, sizeof c->iss);
+    size_t nam_len = strnlen(c->nam, sizeof c->nam);
+    size_t doc_len = strnlen(c->doc, sizeof c->doc);
+    if (iss_len < 1 || iss_len > HC_ISS_MAX || nam_len > HC_NAM_MAX || doc_len > HC_DOC_MAX ||
+        c->iat < 0 || c->exp < 0 || (unsigned)c->colour > HC_RED || c->reg > REG_MAX ||
+        (c->knd != 0 && c->knd != 1))
+        return HC_E_ARG;
+    size_t n = 1 + (c->has_sub ? 1 : 0) + (nam_len ? 1 : 0) + (doc_len ? 1 : 0) +
+               (c->reg ? 1 : 0) + (c->knd ? 1 : 0);
+
+    /* keys in the order of their encoded bytes: 0x01 0x04 0x06 0x07 0x3a… */
+    hc_cbor_writer w;
+    hc_cbor_w_init(&w, buf, cap);
+    hc_cbor_w_map(&w, 5);
+    hc_cbor_w_uint(&w, CLAIM_ISS);
+    hc_cbor_w_tstr(&w, c->iss, iss_len);
+    hc_cbor_w_uint(&w, CLAIM_EXP);
+    hc_cbor_w_uint(&w, (uint64_t)c->exp);
+    hc_cbor_w_uint(&w, CLAIM_IAT);
+    hc_cbor_w_uint(&w, (uint64_t)c->iat);
+    hc_cbor_w_uint(&w, CLAIM_CTI);
+    hc_cbor_w_bstr(&w, c->cti, sizeof c->cti);
+    hc_cbor_w_int(&w, CLAIM_HCODE);
+    hc_cbor_w_map(&w, n);
+    hc_cbor_w_uint(&w, HC_COL);
+    hc_cbor_w_uint(&w, (uint64_t)c->colour);
+    if (c->has_sub) {
+        hc_cbor_w_uint(&w, HC_SUB);
+        hc_cbor_w_bstr(&w, c->sub, sizeof c->sub);
+    }
+    if (nam_len) {
+        hc_cbor_w_uint(&w, HC_NAM);
+        hc_cbor_w_tstr(&w, c->nam, nam_len);
+    }
+    if (doc_len) {
+        hc_cbor_w_uint(&w, HC_DOC);
+        hc_cbor_w_tstr(&w, c->doc, doc_len);
+    }
+    if (c->reg) {
+        hc_cbor_w_uint(&w, HC_REG);
+        hc_cbor_w_uint(&w, c->reg);
+    }
+    if (c->knd) {
+        hc_cbor_w_uint(&w, HC_KND);
+        hc_cbor_w_uint(&w, (uint64_t)c->knd);
+    }
+    return hc_cbor_w_finish(&w, len);
+}

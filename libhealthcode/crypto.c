@@ -1,0 +1,640 @@
+/* crypto.c — the OpenSSL 3 boundary: keys, signing, verification, HMAC,
+ * randomness. Only EVP-level APIs are used (no deprecated EC_KEY/ECDSA_do_*).
+ *
+ * Shape of every OpenSSL call site: one function, one exit that frees what it
+ * made, and ERR_clear_error() on failure so a stale error never leaks into an
+ * unrelated caller's ERR_get_error(). */
+#include "crypto_impl.h"
+#include "internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/hmac.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+#include <openssl/x509.h>
+
+/* No PEM key we accept comes near this; it bounds the BIO's int length too. */
+#define KEY_FILE_MAX (64u * 1024u)
+
+/* ------------------------------------------------------------ fetch cache */
+
+/* SHA-256 fetched once: EVP_sha256() is a legacy stub that makes OpenSSL 3
+ * fetch the implementation by name on every init, which costs time on the
+ * hot verify/sign paths. The cached EVP_MD is immutable and thread-safe.
+ * Fetched lazily (not in a constructor) so a program may still call
+ * CRYPTO_set_mem_functions() before its first OpenSSL use. */
+static CRYPTO_ONCE sha256_once = CRYPTO_ONCE_STATIC_INIT;
+static EVP_MD *sha256_md;
+
+static void sha256_fetch(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
+
+static const EVP_MD *sha256(void)
+{
+    if (!CRYPTO_THREAD_run_once(&sha256_once, sha256_fetch) || !sha256_md)
+        return EVP_sha256(); /* still correct, only slower */
+    return sha256_md;
+}
+
+/* ------------------------------------------------------------------ keys */
+
+/* A password callback that refuses: an encrypted key fails to load instead of
+ * OpenSSL prompting on the terminal. */
+static int no_password(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf;
+    (void)size;
+    (void)rwflag;
+    (void)u;
+    return -1;
+}
+
+/* The algorithm of pkey if it is one we accept (P-256 or Ed25519). */
+static bool key_alg_of(EVP_PKEY *pkey, hc_alg *alg)
+{
+    if (EVP_PKEY_is_a(pkey, "ED25519")) {
+        *alg = HC_ALG_EDDSA;
+        return true;
+    }
+    if (EVP_PKEY_is_a(pkey, "EC")) {
+        char group[64];
+        size_t glen = 0;
+        /* explicit-parameter keys have no group name and are refused */
+        if (EVP_PKEY_get_group_name(pkey, group, sizeof group, &glen) != 1)
+            return false;
+        if (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0) {
+            *alg = HC_ALG_ES256;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* kid = SHA-256(SPKI DER)[0..8): FORMAT.md. */
+static hc_err compute_kid(EVP_PKEY *pkey, uint8_t kid[HC_KID_LEN])
+{
+    unsigned char *der = NULL;
+    int n = i2d_PUBKEY(pkey, &der);
+    if (n <= 0) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    int ok = EVP_Digest(der, (size_t)n, md, &mdlen, sha256(), NULL);
+    OPENSSL_free(der);
+    if (ok != 1 || mdlen != 32) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    memcpy(kid, md, HC_KID_LEN);
+    return HC_OK;
+}
+
+/* Wraps pkey (taking ownership, also on failure) into a new hc_key. */
+static hc_err key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out)
+{
+    hc_alg alg;
+    if (!key_alg_of(pkey, &alg)) {
+        EVP_PKEY_free(pkey);
+        ERR_clear_error();
+        return HC_E_KEY;
+    }
+    hc_key *k = calloc(1, sizeof *k);
+    if (!k) {
+        EVP_PKEY_free(pkey);
+        return HC_E_NOMEM;
+    }
+    hc_err err = compute_kid(pkey, k->kid);
+    if (err != HC_OK) {
+        EVP_PKEY_free(pkey);
+        free(k);
+        return err;
+    }
+    k->pkey = pkey;
+    k->alg = alg;
+    k->priv = priv;
+    *out = k;
+    return HC_OK;
+}
+
+hc_err hc_key_generate(hc_alg alg, hc_key **out)
+{
+    if (!out)
+        return HC_E_ARG;
+    *out = NULL;
+    EVP_PKEY *pkey;
+    if (alg == HC_ALG_ES256)
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+    else if (alg == HC_ALG_EDDSA)
+        pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
+    else
+        return HC_E_ARG;
+    if (!pkey) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    hc_err err = key_wrap(pkey, true, out);
+    return err == HC_E_KEY ? HC_E_CRYPTO : err;
+}
+
+hc_err hc_key_load_pem(const char *pem, size_t len, hc_key **out)
+{
+    if (!out || !pem)
+        return HC_E_ARG;
+    *out = NULL;
+    if (len == 0 || len > KEY_FILE_MAX)
+        return HC_E_KEY;
+    BIO *bio = BIO_new_mem_buf(pem, (int)len);
+    if (!bio) {
+        ERR_clear_error();
+        return HC_E_NOMEM;
+    }
+    bool priv = true;
+    EVP_PKEY *pkey = PEM_read_bio_PrivateKey_ex(bio, NULL, no_password, NULL, NULL, NULL);
+    if (!pkey) {
+        /* not a (readable) private key: try a public one from the start, and
+         * forget the first attempt's errors so a success leaves none */
+        ERR_clear_error();
+        priv = false;
+        if (BIO_reset(bio) == 1)
+            pkey = PEM_read_bio_PUBKEY_ex(bio, NULL, no_password, NULL, NULL, NULL);
+    }
+    BIO_free(bio);
+    if (!pkey) {
+        ERR_clear_error();
+        return HC_E_KEY;
+    }
+    return key_wrap(pkey, priv, out);
+}
+
+/* Reads at most KEY_FILE_MAX bytes of fd into buf (cap KEY_FILE_MAX + 1). */
+static hc_err read_fd(int fd, char *buf, size_t *len)
+{
+    size_t n = 0;
+    for (;;) {
+        ssize_t r = read(fd, buf + n, KEY_FILE_MAX + 1 - n);
+        if (r < 0) {
+            if (errno == EINTR)
+                continue;
+            return HC_E_IO;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+        if (n > KEY_FILE_MAX)
+            return HC_E_LIMIT;
+    }
+    *len = n;
+    return HC_OK;
+}
+
+hc_err hc_key_load_file(const char *path, hc_key **out)
+{
+    if (!path || !out)
+        return HC_E_ARG;
+    *out = NULL;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return HC_E_IO;
+    /* fstat on the descriptor we read: the mode checked is the file's we load */
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return HC_E_IO;
+    }
+    if (st.st_size > (off_t)KEY_FILE_MAX) {
+        close(fd);
+        return HC_E_LIMIT;
+    }
+    char *buf = malloc(KEY_FILE_MAX + 1);
+    if (!buf) {
+        close(fd);
+        return HC_E_NOMEM;
+    }
+    size_t len = 0;
+    hc_err err = read_fd(fd, buf, &len);
+    close(fd);
+    if (err == HC_OK)
+        err = hc_key_load_pem(buf, len, out);
+    OPENSSL_cleanse(buf, KEY_FILE_MAX + 1);
+    free(buf);
+    if (err == HC_OK && (*out)->priv && (st.st_mode & 077)) {
+        hc_key_free(*out);
+        *out = NULL;
+        return HC_E_KEY_PERMS;
+    }
+    return err;
+}
+
+/* Writes pkey as PEM (private PKCS#8 or SPKI) to path with mode, through a
+ * secure-heap memory BIO so no copy of a private key is left in freed memory. */
+static hc_err save_pem(const hc_key *key, bool priv, const char *path, unsigned mode)
+{
+    BIO *bio = BIO_new(priv ? BIO_s_secmem() : BIO_s_mem());
+    if (!bio) {
+        ERR_clear_error();
+        return HC_E_NOMEM;
+    }
+    hc_err err = HC_OK;
+    int ok = priv ? PEM_write_bio_PrivateKey(bio, key->pkey, NULL, NULL, 0, NULL, NULL)
+                  : PEM_write_bio_PUBKEY(bio, key->pkey);
+    char *data = NULL;
+    long n = ok == 1 ? BIO_get_mem_data(bio, &data) : 0;
+    if (ok != 1 || n <= 0 || !data) {
+        ERR_clear_error();
+        err = HC_E_CRYPTO;
+    } else {
+        err = hc_write_file_atomic(path, data, (size_t)n, mode);
+    }
+    if (data && n > 0)
+        OPENSSL_cleanse(data, (size_t)n);
+    BIO_free(bio);
+    return err;
+}
+
+hc_err hc_key_save_private(const hc_key *key, const char *path)
+{
+    if (!key || !path)
+        return HC_E_ARG;
+    if (!key->priv)
+        return HC_E_KEY;
+    return save_pem(key, true, path, 0600);
+}
+
+hc_err hc_key_save_public(const hc_key *key, const char *path)
+{
+    if (!key || !path)
+        return HC_E_ARG;
+    return save_pem(key, false, path, 0644);
+}
+
+hc_err hc_key_public_pem(const hc_key *key, char *buf, size_t cap, size_t *len)
+{
+    if (!key || !len || (!buf && cap))
+        return HC_E_ARG;
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (!bio) {
+        ERR_clear_error();
+        return HC_E_NOMEM;
+    }
+    hc_err err = HC_OK;
+    char *data = NULL;
+    long n = 0;
+    if (PEM_write_bio_PUBKEY(bio, key->pkey) != 1 || (n = BIO_get_mem_data(bio, &data)) <= 0) {
+        ERR_clear_error();
+        err = HC_E_CRYPTO;
+    } else if ((size_t)n >= cap) {
+        *len = (size_t)n + 1; /* the capacity needed, NUL included */
+        err = HC_E_BUFFER;
+    } else {
+        memcpy(buf, data, (size_t)n);
+        buf[n] = '\0';
+        *len = (size_t)n;
+    }
+    BIO_free(bio);
+    return err;
+}
+
+hc_err hc_key_kid(const hc_key *key, uint8_t kid[HC_KID_LEN])
+{
+    if (!key || !kid)
+        return HC_E_ARG;
+    memcpy(kid, key->kid, HC_KID_LEN);
+    return HC_OK;
+}
+
+hc_alg hc_key_alg(const hc_key *key)
+{
+    return key ? key->alg : (hc_alg)0;
+}
+
+bool hc_key_is_private(const hc_key *key)
+{
+    return key && key->priv;
+}
+
+void hc_key_free(hc_key *key)
+{
+    if (!key)
+        return;
+    /* OpenSSL clears private scalars when the last reference goes */
+    EVP_PKEY_free(key->pkey);
+    OPENSSL_cleanse(key, sizeof *key);
+    free(key);
+}
+
+hc_err hc_key_ref(const hc_key *key, hc_key **out)
+{
+    if (!key || !out)
+        return HC_E_ARG;
+    *out = NULL;
+    hc_key *k = malloc(sizeof *k);
+    if (!k)
+        return HC_E_NOMEM;
+    if (EVP_PKEY_up_ref(key->pkey) != 1) {
+        free(k);
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    *k = *key;
+    *out = k;
+    return HC_OK;
+}
+
+hc_err hc_key_public_copy(const hc_key *key, hc_key **out)
+{
+    if (!key || !out)
+        return HC_E_ARG;
+    if (!key->priv)
+        return hc_key_ref(key, out);
+    *out = NULL;
+    /* round trip through SPKI DER: the new EVP_PKEY holds no private half */
+    unsigned char *der = NULL;
+    int n = i2d_PUBKEY(key->pkey, &der);
+    if (n <= 0) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    const unsigned char *p = der;
+    EVP_PKEY *pub = d2i_PUBKEY(NULL, &p, n);
+    OPENSSL_free(der);
+    if (!pub) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    hc_key *k = malloc(sizeof *k);
+    if (!k) {
+        EVP_PKEY_free(pub);
+        return HC_E_NOMEM;
+    }
+    /* the kid is carried over, not recomputed: it is the same public key */
+    *k = *key;
+    k->pkey = pub;
+    k->priv = false;
+    *out = k;
+    return HC_OK;
+}
+
+/* ------------------------------------------------------- ECDSA encodings */
+
+/* Appends the DER INTEGER for a 32-byte unsigned big-endian value; returns the
+ * bytes written (at most 35), 0 if the value is zero. */
+static size_t der_integer(uint8_t *out, const uint8_t v[32])
+{
+    size_t i = 0;
+    while (i < 32 && v[i] == 0)
+        i++;
+    if (i == 32)
+        return 0;
+    size_t n = 32 - i;
+    bool pad = v[i] & 0x80; /* keep the INTEGER positive */
+    out[0] = 0x02;
+    out[1] = (uint8_t)(n + pad);
+    out[2] = 0x00;
+    memcpy(out + 2 + pad, v + i, n);
+    return 2 + pad + n;
+}
+
+/* r||s → DER ECDSA-Sig-Value in out (at least 72 bytes); 0 if r or s is zero. */
+static size_t raw_to_der(const uint8_t sig[64], uint8_t out[72])
+{
+    size_t rn = der_integer(out + 2, sig);
+    if (rn == 0)
+        return 0;
+    size_t sn = der_integer(out + 2 + rn, sig + 32);
+    if (sn == 0)
+        return 0;
+    out[0] = 0x30;
+    out[1] = (uint8_t)(rn + sn); /* ≤ 70: short form */
+    return 2 + rn + sn;
+}
+
+/* Reads one DER INTEGER at *p (end e) into a 32-byte left-padded field. */
+static bool der_read_integer(const uint8_t **p, const uint8_t *e, uint8_t out[32])
+{
+    const uint8_t *q = *p;
+    if (e - q < 2 || q[0] != 0x02)
+        return false;
+    size_t n = q[1];
+    q += 2;
+    if (n == 0 || n > 33 || (size_t)(e - q) < n)
+        return false;
+    const uint8_t *v = q;
+    size_t m = n;
+    if (m == 33) { /* only a sign byte may make it longer than 32 */
+        if (v[0] != 0)
+            return false;
+        v++;
+        m--;
+    }
+    memset(out, 0, 32 - m);
+    memcpy(out + 32 - m, v, m);
+    *p = q + n;
+    return true;
+}
+
+/* OpenSSL's DER ECDSA signature → r||s (each 32 bytes, left-padded). */
+static bool der_to_raw(const uint8_t *der, size_t len, uint8_t sig[64])
+{
+    const uint8_t *e = der + len;
+    if (len < 8 || der[0] != 0x30 || der[1] != len - 2)
+        return false;
+    const uint8_t *p = der + 2;
+    return der_read_integer(&p, e, sig) && der_read_integer(&p, e, sig + 32) && p == e;
+}
+
+/* ---------------------------------------------------------------- signer */
+
+struct hc_signer {
+    hc_key *key;         /* a reference of our own */
+    EVP_PKEY_CTX *pctx;  /* ES256: sign-initialised once, reused per signature */
+    EVP_MD_CTX *mdctx;   /* ES256: hash context; EdDSA: the prepared DigestSign */
+    EVP_MD_CTX *tmpl;    /* EdDSA: template copied per signature */
+};
+
+hc_err hc_signer_new(const hc_key *key, hc_signer **out)
+{
+    if (!key || !out)
+        return HC_E_ARG;
+    *out = NULL;
+    if (!key->priv)
+        return HC_E_KEY;
+    hc_signer *s = calloc(1, sizeof *s);
+    if (!s)
+        return HC_E_NOMEM;
+    hc_err err = hc_key_ref(key, &s->key);
+    if (err != HC_OK) {
+        free(s);
+        return err;
+    }
+    bool ok;
+    s->mdctx = EVP_MD_CTX_new();
+    if (key->alg == HC_ALG_ES256) {
+        s->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+        ok = s->mdctx && s->pctx && EVP_PKEY_sign_init(s->pctx) == 1;
+    } else {
+        s->tmpl = EVP_MD_CTX_new();
+        ok = s->mdctx && s->tmpl &&
+             EVP_DigestSignInit_ex(s->tmpl, NULL, NULL, NULL, NULL, key->pkey, NULL) == 1;
+    }
+    if (!ok) {
+        ERR_clear_error();
+        hc_signer_free(s);
+        return HC_E_CRYPTO;
+    }
+    *out = s;
+    return HC_OK;
+}
+
+static hc_err sign_es256(hc_signer *s, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    uint8_t der[80];
+    size_t derlen = sizeof der;
+    if (EVP_DigestInit_ex2(s->mdctx, sha256(), NULL) != 1 ||
+        EVP_DigestUpdate(s->mdctx, msg, len) != 1 ||
+        EVP_DigestFinal_ex(s->mdctx, md, &mdlen) != 1 || mdlen != 32 ||
+        EVP_PKEY_sign(s->pctx, der, &derlen, md, 32) != 1 || !der_to_raw(der, derlen, sig)) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    return HC_OK;
+}
+
+static hc_err sign_eddsa(hc_signer *s, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    size_t siglen = 64;
+    /* a one-shot DigestSign finalises its context: sign with a fresh copy of
+     * the prepared one instead of initialising (and fetching) again */
+    if (EVP_MD_CTX_copy_ex(s->mdctx, s->tmpl) != 1 ||
+        EVP_DigestSign(s->mdctx, sig, &siglen, msg, len) != 1 || siglen != 64) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    return HC_OK;
+}
+
+hc_err hc_signer_sign(hc_signer *s, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    if (!s || !sig || (!msg && len))
+        return HC_E_ARG;
+    if (!msg)
+        msg = (const uint8_t *)"";
+    return s->key->alg == HC_ALG_ES256 ? sign_es256(s, msg, len, sig)
+                                       : sign_eddsa(s, msg, len, sig);
+}
+
+void hc_signer_free(hc_signer *s)
+{
+    if (!s)
+        return;
+    EVP_PKEY_CTX_free(s->pctx);
+    EVP_MD_CTX_free(s->mdctx);
+    EVP_MD_CTX_free(s->tmpl);
+    hc_key_free(s->key);
+    free(s);
+}
+
+/* ---------------------------------------------------------------- verify */
+
+/* ES256: hash with the cached SHA-256, then a raw ECDSA verify of the digest.
+ * Cheaper than EVP_DigestVerify (which fetches SHA-256 by name inside the
+ * provider on every init): fewer allocations and a little faster than the
+ * bare OpenSSL baseline. The shared key is only read; the context is ours. */
+static hc_err verify_es256(const hc_key *key, const uint8_t *msg, size_t len,
+                           const uint8_t sig[64])
+{
+    uint8_t der[72]; /* on the stack: we allocate nothing, only OpenSSL does */
+    size_t derlen = raw_to_der(sig, der);
+    if (derlen == 0)
+        return HC_E_SIGNATURE; /* r or s is zero: never a valid signature */
+    unsigned char md[32];
+    unsigned int mdlen = 0;
+    if (EVP_Digest(msg, len, md, &mdlen, sha256(), NULL) != 1 || mdlen != 32)
+        return HC_E_CRYPTO;
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    if (!pctx)
+        return HC_E_CRYPTO;
+    hc_err err;
+    if (EVP_PKEY_verify_init(pctx) != 1)
+        err = HC_E_CRYPTO;
+    else /* 0: does not verify; < 0: r or s out of range, say */
+        err = EVP_PKEY_verify(pctx, der, derlen, md, 32) == 1 ? HC_OK : HC_E_SIGNATURE;
+    EVP_PKEY_CTX_free(pctx);
+    return err;
+}
+
+/* EdDSA: one-shot DigestVerify (Ed25519 hashes inside). */
+static hc_err verify_eddsa(const hc_key *key, const uint8_t *msg, size_t len,
+                           const uint8_t sig[64])
+{
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    if (!ctx)
+        return HC_E_CRYPTO;
+    hc_err err;
+    if (EVP_DigestVerifyInit_ex(ctx, NULL, NULL, NULL, NULL, key->pkey, NULL) != 1)
+        err = HC_E_CRYPTO;
+    else
+        err = EVP_DigestVerify(ctx, sig, 64, msg, len) == 1 ? HC_OK : HC_E_SIGNATURE;
+    EVP_MD_CTX_free(ctx);
+    return err;
+}
+
+hc_err hc_crypto_verify(const hc_key *key, const uint8_t *msg, size_t len, const uint8_t sig[64])
+{
+    if (!key || !sig || (!msg && len))
+        return HC_E_ARG;
+    if (!msg)
+        msg = (const uint8_t *)"";
+    /* the key's own algorithm only: an ES256 key given an Ed25519 signature
+     * (or the reverse) simply does not verify */
+    hc_err err = key->alg == HC_ALG_ES256 ? verify_es256(key, msg, len, sig)
+                                          : verify_eddsa(key, msg, len, sig);
+    if (err != HC_OK)
+        ERR_clear_error();
+    return err;
+}
+
+/* ------------------------------------------------------------ HMAC, RNG */
+
+hc_err hc_crypto_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t len,
+                             uint8_t out[32])
+{
+    if ((!key && key_len) || (!msg && len) || !out || key_len > INT_MAX)
+        return HC_E_ARG;
+    static const uint8_t empty[1];
+    unsigned int outlen = 0;
+    if (!HMAC(sha256(), key ? key : empty, (int)key_len, msg ? msg : empty, len, out, &outlen) ||
+        outlen != 32) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    return HC_OK;
+}
+
+hc_err hc_crypto_random(uint8_t *buf, size_t len)
+{
+    if (!buf && len)
+        return HC_E_ARG;
+    while (len > 0) {
+        int n = len > INT_MAX ? INT_MAX : (int)len;
+        if (RAND_bytes(buf, n) != 1) {
+            ERR_clear_error();
+            return HC_E_CRYPTO;
+        }
+        buf += n;
+        len -= (size_t)n;
+    }
+    return HC_OK;
+}

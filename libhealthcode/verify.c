@@ -1,0 +1,203 @@
+/* verify.c — FORMAT.md's eight steps, in order, each failure its own error.
+ *
+ * Everything lives on the stack, in one buffer of HC_COSE_MAX bytes: the
+ * decoded COSE bytes, which then become the Sig_structure in place (see
+ * sig_structure_in_place). Nothing here calls malloc; only OpenSSL may,
+ * inside the signature check. */
+#include "cbor_impl.h"
+#include "token_impl.h"
+#include "trust_impl.h"
+
+#include <string.h>
+
+#define PREFIX_LEN (sizeof HC_PREFIX - 1)
+
+/* Steps 1-3: prefix, base45, COSE shape. cose is HC_COSE_MAX bytes. */
+static hc_err decode_text(const char *text, size_t len, uint8_t *cose, size_t *cose_len,
+                          hc_cose_view *view, hc_claims *out)
+{
+    if (len > HC_TOKEN_MAX)
+        return HC_E_LIMIT;
+    if (len < PREFIX_LEN || memcmp(text, HC_PREFIX, PREFIX_LEN) != 0)
+        return HC_E_PREFIX;
+    hc_err err = hc_base45_decode(text + PREFIX_LEN, len - PREFIX_LEN, cose, HC_COSE_MAX, cose_len);
+    if (err != HC_OK)
+        return err == HC_E_BUFFER ? HC_E_LIMIT : err;
+    if ((err = hc_cose_parse(cose, *cose_len, view)) != HC_OK)
+        return err;
+    /* hc_alg is an int-sized enum: keep an out-of-range alg recognisably invalid */
+    out->alg = (view->alg == HC_ALG_ES256 || view->alg == HC_ALG_EDDSA) ? (hc_alg)view->alg : (hc_alg)0;
+    memcpy(out->kid, view->kid, HC_KID_LEN);
+    out->header_ok = true;
+    return HC_OK;
+}
+
+/* Rewrites the COSE_Sign1 in buf as ["Signature1", protected, h'', payload]
+ * (the bytes as received), so that one stack buffer serves both; the
+ * signature is copied out first and v->payload is re-pointed. It fits: the
+ * Sig_structure drops the tag, the unprotected map and 66 bytes of signature
+ * and adds 12. The protected bytes move right (their new start, 12 + head,
+ * is past the old one, at most 2 + head); the payload is moved first, to a
+ * place past the old end of the protected bytes, so no move clobbers bytes
+ * still to be moved. */
+static hc_err sig_structure_in_place(uint8_t *buf, size_t cap, hc_cose_view *v, size_t *len,
+                                     uint8_t sig[64])
+{
+    static const char context[] = "Signature1";
+    memcpy(sig, v->signature, 64);
+    uint8_t head[9];
+    hc_cbor_writer w;
+    hc_cbor_w_init(&w, head, sizeof head);
+    hc_cbor_w_bstr_head(&w, v->protected_len);
+    size_t hp = w.len;
+    hc_cbor_w_init(&w, head, sizeof head);
+    hc_cbor_w_bstr_head(&w, v->payload_len);
+    size_t hy = w.len;
+    size_t prefix = 1 + 1 + (sizeof context - 1);            /* 84 6a "Signature1" */
+    size_t p_new = prefix + hp;
+    size_t y_new = p_new + v->protected_len + 1 + hy;          /* after h'' (0x40) */
+    if (y_new + v->payload_len > cap)
+        return HC_E_LIMIT;
+    memmove(buf + y_new, v->payload, v->payload_len);
+    memmove(buf + p_new, v->protected_bstr, v->protected_len);
+    hc_cbor_w_init(&w, buf, prefix + hp);
+    hc_cbor_w_array(&w, 4);
+    hc_cbor_w_tstr(&w, context, sizeof context - 1);
+    hc_cbor_w_bstr_head(&w, v->protected_len);
+    size_t n = 0;
+    hc_err err = hc_cbor_w_finish(&w, &n);
+    if (err != HC_OK || n != prefix + hp)
+        return HC_E_LIMIT;
+    hc_cbor_w_init(&w, buf + p_new + v->protected_len, 1 + hy);
+    hc_cbor_w_bstr_head(&w, 0);                                /* h'' */
+    hc_cbor_w_bstr_head(&w, v->payload_len);
+    if ((err = hc_cbor_w_finish(&w, &n)) != HC_OK || n != 1 + hy)
+        return HC_E_LIMIT;
+    v->protected_bstr = buf + p_new;
+    v->payload = buf + y_new;
+    v->signature = sig;
+    *len = y_new + v->payload_len;
+    return HC_OK;
+}
+
+/* The key's own conditions (step 5): issuer, then validity window at iat. */
+static hc_err key_conditions(const hc_trusted_key *k, const hc_claims *c)
+{
+    if (k->iss[0] != '\0' && strcmp(k->iss, c->iss) != 0)
+        return HC_E_ISSUER_MISMATCH;
+    if ((k->not_before != 0 && c->iat < k->not_before) ||
+        (k->not_after != 0 && c->iat >= k->not_after))
+        return HC_E_KEY_NOT_VALID;
+    return HC_OK;
+}
+
+/* Step 7. iat and exp are in [0, INT64_MAX] and skew >= 0, so iat - skew
+ * cannot overflow; exp + skew can, and then the token never expires. */
+static hc_err check_time(const hc_claims *c, int64_t now, int64_t skew)
+{
+    if (now < c->iat - skew)
+        return HC_E_NOT_YET_VALID;
+    if (c->exp <= INT64_MAX - skew && now >= c->exp + skew)
+        return HC_E_EXPIRED;
+    return HC_OK;
+}
+
+hc_err hc_verify(const hc_trust *trust, const char *text, size_t len, int64_t now,
+                 const hc_verify_opts *opts, hc_claims *out)
+{
+    if (!out)
+        return HC_E_ARG;
+    memset(out, 0, sizeof *out);
+    const hc_verify_opts defaults = HC_VERIFY_OPTS_DEFAULT;
+    if (!opts)
+        opts = &defaults;
+    if (!trust || (!text && len) || opts->skew_s < 0)
+        return HC_E_ARG;
+
+    uint8_t cose[HC_COSE_MAX];
+    size_t cose_len = 0;
+    hc_cose_view view;
+    hc_err err = decode_text(text, len, cose, &cose_len, &view, out);
+    if (err != HC_OK)
+        return err;
+
+    /* step 4: an algorithm we know, a kid we trust, a key of that algorithm */
+    if (view.alg != HC_ALG_ES256 && view.alg != HC_ALG_EDDSA)
+        return HC_E_ALG;
+    size_t n_keys = 0;
+    const hc_trusted_key *keys = hc_trust_lookup(trust, view.kid, &n_keys);
+    if (n_keys == 0 || !keys)
+        return HC_E_UNKNOWN_KID;
+    size_t n_alg = 0;
+    for (size_t i = 0; i < n_keys; i++)
+        n_alg += keys[i].key->alg == (hc_alg)view.alg;
+    if (n_alg == 0)
+        return HC_E_ALG;
+
+    /* step 5: the Sig_structure over the bytes as received; any key of the
+     * kid may have signed (kids can collide) */
+    uint8_t *tbs = cose, sig[64];
+    size_t tbs_len = 0;
+    if ((err = sig_structure_in_place(cose, sizeof cose, &view, &tbs_len, sig)) != HC_OK)
+        return err;
+    size_t first = n_keys;
+    for (size_t i = 0; i < n_keys && first == n_keys; i++) {
+        if (keys[i].key->alg != (hc_alg)view.alg)
+            continue;
+        err = hc_crypto_verify(keys[i].key, tbs, tbs_len, view.signature);
+        if (err == HC_OK)
+            first = i;
+        else if (err != HC_E_SIGNATURE)
+            return err;
+    }
+    if (first == n_keys)
+        return HC_E_SIGNATURE;
+
+    /* step 6 */
+    if ((err = hc_claims_decode(view.payload, view.payload_len, out)) != HC_OK)
+        return err;
+
+    /* step 5, the key's conditions: any key that verifies and allows this
+     * issuer at this iat will do; otherwise the first key's reason */
+    hc_err key_err = key_conditions(&keys[first], out);
+    for (size_t i = first + 1; i < n_keys && key_err != HC_OK; i++) {
+        if (keys[i].key->alg != (hc_alg)view.alg || key_conditions(&keys[i], out) != HC_OK)
+            continue;
+        err = hc_crypto_verify(keys[i].key, tbs, tbs_len, view.signature);
+        if (err == HC_OK)
+            key_err = HC_OK;
+        else if (err != HC_E_SIGNATURE)
+            return err;
+    }
+    if (key_err != HC_OK)
+        return key_err;
+
+    /* step 7 */
+    if ((err = check_time(out, now, opts->skew_s)) != HC_OK)
+        return err;
+
+    /* step 8 */
+    if (opts->revoked) {
+        if (hc_revocations_has_cti(opts->revoked, out->cti))
+            return HC_E_REVOKED;
+        if (out->has_sub && hc_revocations_has_sub(opts->revoked, out->sub))
+            return HC_E_SUBJECT_REVOKED;
+    }
+    return HC_OK;
+}
+
+hc_err hc_inspect(const char *text, size_t len, hc_claims *out)
+{
+    if (!out)
+        return HC_E_ARG;
+    memset(out, 0, sizeof *out);
+    if (!text && len)
+        return HC_E_ARG;
+    uint8_t cose[HC_COSE_MAX];
+    size_t cose_len = 0;
+    hc_cose_view view;
+    hc_err err = decode_text(text, len, cose, &cose_len, &view, out);
+    if (err != HC_OK)
+        return err;
+    return hc_claims_decode(view.payload, view.payload_len, out);
+}

@@ -8,6 +8,13 @@
  * (no date after now) are made by hc_assess(). Every error fills hc_diag with
  * the field path ("travel[1].to") and a sentence naming it.
  *
+ * Strict: an unknown key at any level is an error naming it (a typo such as
+ * "travle" would otherwise drop data silently); a wrong JSON type, a number
+ * out of range, a repeated key or a repeated check-in date is an error;
+ * nothing is defaulted (an absent optional section is simply absent).
+ * Dates are "YYYY-MM-DD" (real dates, 1900-2199); declaration.at is an ISO
+ * 8601 date-time with an offset or Z. Country codes are upper case.
+ *
  * An hc_record is immutable after parsing and may be shared between threads.
  */
 #ifndef HEALTHCODE_RECORD_H

@@ -1,0 +1,738 @@
+/* record.c — the person record of DESIGN.md: JSON → struct hc_record, checked
+ * for shape. Every error names its field path ("travel[1].to") in hc_diag.
+ * Nothing is guessed: a wrong type, an unknown key, an unknown code or a date
+ * that does not exist is an error, never a default. */
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+#include "record_impl.h"
+#include "regions_impl.h"
+
+#define HC_TRAVEL_MAX 256
+#define HC_CHECKINS_MAX 1000
+#define HC_SYMPTOMS_MAX 32
+#define PATH_MAX_LEN HC_DIAG_FIELD_MAX
+
+#define FAIL(d, field, ...) hc_diag_set((d), HC_E_RECORD, (field), __VA_ARGS__)
+
+/* ---- dates ---------------------------------------------------------------- */
+
+hc_day hc_days_from_civil(int y, unsigned m, unsigned d)
+{
+    /* H. Hinnant's days_from_civil: exact for the proleptic Gregorian calendar. */
+    y -= m <= 2;
+    const int era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return (hc_day)(era * 146097 + (int)doe - 719468);
+}
+
+static void civil_from_days(hc_day z0, int *y, unsigned *m, unsigned *d)
+{
+    int64_t z = (int64_t)z0 + 719468;
+    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+    const unsigned doe = (unsigned)(z - era * 146097);
+    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    const unsigned mp = (5 * doy + 2) / 153;
+    *d = doy - (153 * mp + 2) / 5 + 1;
+    *m = mp < 10 ? mp + 3 : mp - 9;
+    *y = (int)(yoe + era * 400) + (*m <= 2);
+}
+
+void hc_day_format(hc_day d, char buf[11])
+{
+    if (d == HC_DAY_NONE) {
+        hc_strlcpy(buf, "none", 11);
+        return;
+    }
+    int y;
+    unsigned m, dd;
+    civil_from_days(d, &y, &m, &dd);
+    if (y < 0 || y > 9999) {
+        hc_strlcpy(buf, "invalid", 11);
+        return;
+    }
+    if (snprintf(buf, 11, "%04d-%02u-%02u", y, m, dd) >= 11)
+        hc_strlcpy(buf, "invalid", 11);
+}
+
+static bool is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static bool real_date(int y, unsigned m, unsigned d)
+{
+    static const unsigned mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1)
+        return false;
+    unsigned max = mdays[m - 1] + (m == 2 && is_leap(y));
+    return d <= max;
+}
+
+/* Reads n decimal digits; false if any is not a digit. */
+static bool digits(const char *s, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (s[i] - '0');
+    }
+    *out = v;
+    return true;
+}
+
+/* "YYYY-MM-DD" at s (exactly 10 characters, not checked for a terminator). */
+static bool parse_date10(const char *s, hc_day *out)
+{
+    int y, m, d;
+    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
+        !digits(s + 8, 2, &d))
+        return false;
+    if (y < 1900 || y > 2199 || !real_date(y, (unsigned)m, (unsigned)d))
+        return false;
+    *out = hc_days_from_civil(y, (unsigned)m, (unsigned)d);
+    return true;
+}
+
+bool hc_parse_date(const char *s, hc_day *out)
+{
+    if (!s || !out || strlen(s) != 10)
+        return false;
+    return parse_date10(s, out);
+}
+
+/* ISO 8601 date-time with a required offset: "2020-02-05T09:00:00+08:00",
+ * "…Z", optional fractional seconds (ignored). *at is UTC epoch seconds,
+ * *day the calendar date as written (local to the offset). */
+static bool parse_datetime(const char *s, int64_t *at, hc_day *day)
+{
+    size_t n = strlen(s);
+    int hh, mm, ss;
+    if (n < 20 || !parse_date10(s, day) || s[10] != 'T' || !digits(s + 11, 2, &hh) ||
+        s[13] != ':' || !digits(s + 14, 2, &mm) || s[16] != ':' || !digits(s + 17, 2, &ss))
+        return false;
+    if (hh > 23 || mm > 59 || ss > 59)
+        return false;
+    const char *p = s + 19;
+    if (*p == '.') {
+        p++;
+        const char *q = p;
+        while (*p >= '0' && *p <= '9' && p - q < 9)
+            p++;
+        if (p == q)
+            return false;
+    }
+    int off = 0;
+    if (p[0] == 'Z' && p[1] == '\0') {
+        off = 0;
+    } else if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 && p[3] == ':') {
+        int oh, om;
+        if (!digits(p + 1, 2, &oh) || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
+            return false;
+        off = (oh * 3600 + om * 60) * (p[0] == '-' ? -1 : 1);
+    } else {
+        return false;
+    }
+    *at = (int64_t)*day * 86400 + hh * 3600 + mm * 60 + ss - off;
+    return true;
+}
+
+/* ---- resident ID (GB 11643-1999) ------------------------------------------ */
+
+hc_err hc_resident_id_check(const char *id, hc_diag *diag)
+{
+    static const int weight[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    static const char check[] = "10X98765432";
+    if (!id)
+        return hc_diag_set(diag, HC_E_ARG, "id", "id: no ID given");
+    size_t n = strlen(id);
+    if (n != 18)
+        return FAIL(diag, "id", "id: a resident ID has 18 characters, this one has %zu", n);
+    int sum = 0;
+    for (int i = 0; i < 17; i++) {
+        if (id[i] < '0' || id[i] > '9')
+            return FAIL(diag, "id", "id: character %d is not a digit (the first 17 must be digits)",
+                        i + 1);
+        sum += (id[i] - '0') * weight[i];
+    }
+    char last = id[17] == 'x' ? 'X' : id[17];
+    if (!(last == 'X' || (last >= '0' && last <= '9')))
+        return FAIL(diag, "id", "id: the check character must be a digit or X");
+    int y = 0, m = 0, d = 0;
+    (void)digits(id + 6, 4, &y);
+    (void)digits(id + 10, 2, &m);
+    (void)digits(id + 12, 2, &d);
+    if (y < 1900 || y > 2099 || !real_date(y, (unsigned)m, (unsigned)d))
+        return FAIL(diag, "id", "id: birth date %.8s is not a real date between 1900 and 2099",
+                    id + 6);
+    char want = check[sum % 11];
+    if (last != want)
+        return FAIL(diag, "id", "id: check digit is %c, expected %c", last, want);
+    return HC_OK;
+}
+
+static hc_err passport_check(char *id, hc_diag *diag)
+{
+    size_t n = strlen(id);
+    if (n < 5 || n > 20)
+        return FAIL(diag, "id", "id: a passport number has 5 to 20 characters, this one has %zu", n);
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        if (c >= 'a' && c <= 'z')
+            c = (char)(c - 'a' + 'A');
+        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+            return FAIL(diag, "id", "id: character %zu of the passport number is not A-Z or 0-9",
+                        i + 1);
+        id[i] = c;
+    }
+    return HC_OK;
+}
+
+/* ---- JSON helpers ---------------------------------------------------------- */
+
+/* path = prefix + "." + key (or key alone at the top). */
+static void join(char out[PATH_MAX_LEN], const char *prefix, const char *key)
+{
+    /* Paths are short (the deepest is "declaration.symptoms[31]"); an unknown
+     * key may be long and is cut. */
+    int n = prefix[0] ? snprintf(out, PATH_MAX_LEN, "%s.%s", prefix, key)
+                      : snprintf(out, PATH_MAX_LEN, "%s", key);
+    if (n < 0)
+        out[0] = '\0';
+}
+
+static void indexed(char out[PATH_MAX_LEN], const char *prefix, size_t i)
+{
+    if (snprintf(out, PATH_MAX_LEN, "%s[%zu]", prefix, i) < 0)
+        out[0] = '\0';
+}
+
+static const char *type_name(const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_OBJECT: return "an object";
+    case JSON_ARRAY: return "an array";
+    case JSON_STRING: return "a string";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a number";
+    case JSON_TRUE: case JSON_FALSE: return "a boolean";
+    default: return "null";
+    }
+}
+
+/* Unknown keys are errors so that a typo ("travle") cannot silently drop data. */
+static hc_err only_keys(const json_t *obj, const char *prefix, const char *const *allowed,
+                        hc_diag *diag)
+{
+    const char *key;
+    json_t *v;
+    json_object_foreach((json_t *)obj, key, v) {
+        bool ok = false;
+        for (size_t i = 0; allowed[i]; i++)
+            ok = ok || strcmp(key, allowed[i]) == 0;
+        if (!ok) {
+            char p[PATH_MAX_LEN];
+            join(p, prefix, key);
+            return FAIL(diag, p, "%s: unknown key \"%.60s\"", p, key);
+        }
+    }
+    return HC_OK;
+}
+
+static hc_err want_object(const json_t *v, const char *path, hc_diag *diag)
+{
+    if (!json_is_object(v))
+        return FAIL(diag, path, "%s must be an object, not %s", path, type_name(v));
+    return HC_OK;
+}
+
+/* A string without NUL bytes (JSON allows "\u0000"; C strings do not). */
+static hc_err get_string(const json_t *v, const char *path, const char **out, hc_diag *diag)
+{
+    if (!json_is_string(v))
+        return FAIL(diag, path, "%s must be a string, not %s", path, type_name(v));
+    const char *s = json_string_value(v);
+    if (strlen(s) != json_string_length(v))
+        return FAIL(diag, path, "%s contains a NUL character", path);
+    *out = s;
+    return HC_OK;
+}
+
+/* Looks up a member; *v NULL when absent. A required one that is absent is an error. */
+static hc_err member(const json_t *obj, const char *prefix, const char *key, bool required,
+                     json_t **v, char path[PATH_MAX_LEN], hc_diag *diag)
+{
+    join(path, prefix, key);
+    *v = json_object_get(obj, key);
+    if (!*v && required)
+        return FAIL(diag, path, "%s is required", path);
+    return HC_OK;
+}
+
+static hc_err get_date(const json_t *v, const char *path, hc_day *out, hc_diag *diag)
+{
+    const char *s;
+    hc_err e = get_string(v, path, &s, diag);
+    if (e)
+        return e;
+    if (!hc_parse_date(s, out))
+        return FAIL(diag, path, "%s (\"%.40s\") is not a real date written YYYY-MM-DD", path, s);
+    return HC_OK;
+}
+
+static hc_err get_region(const json_t *v, const char *path, uint32_t *out, hc_diag *diag)
+{
+    if (!json_is_integer(v))
+        return FAIL(diag, path, "%s must be an integer GB/T 2260 code, not %s", path, type_name(v));
+    json_int_t c = json_integer_value(v);
+    if (c < 100000 || c > 999999)
+        return FAIL(diag, path, "%s (%lld) is not a six-digit GB/T 2260 code", path, (long long)c);
+    if (!hc_region_exists((uint32_t)c))
+        return FAIL(diag, path, "%s (%lld) is not a known GB/T 2260 region code", path,
+                    (long long)c);
+    *out = (uint32_t)c;
+    return HC_OK;
+}
+
+/* A foreign country: ISO 3166-1 alpha-2, upper case, known, not CN. */
+static hc_err get_country(const json_t *v, const char *path, char out[3], hc_diag *diag)
+{
+    const char *s;
+    hc_err e = get_string(v, path, &s, diag);
+    if (e)
+        return e;
+    if (strlen(s) != 2 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' || s[1] > 'Z')
+        return FAIL(diag, path, "%s (\"%.20s\") must be an upper-case ISO 3166-1 alpha-2 code",
+                    path, s);
+    if (!hc_country_exists(s))
+        return FAIL(diag, path, "%s (\"%s\") is not an ISO 3166-1 country code", path, s);
+    if (strcmp(s, "CN") == 0)
+        return FAIL(diag, path, "%s is CN: a stay in China is given as a region code", path);
+    memcpy(out, s, 3);
+    return HC_OK;
+}
+
+static hc_err get_temperature(const json_t *v, const char *path, double *out, hc_diag *diag)
+{
+    if (!json_is_number(v))
+        return FAIL(diag, path, "%s must be a number, not %s", path, type_name(v));
+    double t = json_number_value(v);
+    if (!(t >= 30.0 && t <= 45.0))
+        return FAIL(diag, path, "%s (%g) is outside 30.0-45.0 degrees Celsius", path, t);
+    *out = t;
+    return HC_OK;
+}
+
+static hc_err get_array(const json_t *v, const char *path, size_t max, hc_diag *diag)
+{
+    if (!json_is_array(v))
+        return FAIL(diag, path, "%s must be an array, not %s", path, type_name(v));
+    if (json_array_size(v) > max)
+        return FAIL(diag, path, "%s has %zu entries, more than %zu", path, json_array_size(v), max);
+    return HC_OK;
+}
+
+/* ---- sections --------------------------------------------------------------- */
+
+static hc_err parse_identity(const json_t *root, hc_record *r, hc_diag *diag)
+{
+    char path[PATH_MAX_LEN];
+    json_t *v;
+    const char *s;
+    hc_err e;
+    if ((e = member(root, "", "id_type", true, &v, path, diag)) ||
+        (e = get_string(v, path, &s, diag)))
+        return e;
+    if (strcmp(s, "cn_resident") != 0 && strcmp(s, "passport") != 0)
+        return FAIL(diag, path, "id_type (\"%.40s\") must be \"cn_resident\" or \"passport\"", s);
+    hc_strlcpy(r->id_type, s, sizeof r->id_type);
+
+    if ((e = member(root, "", "id", true, &v, path, diag)) || (e = get_string(v, path, &s, diag)))
+        return e;
+    if (strlen(s) >= sizeof r->id)
+        return FAIL(diag, "id", "id is longer than %zu characters", sizeof r->id - 1);
+    hc_strlcpy(r->id, s, sizeof r->id);
+    if (strcmp(r->id_type, "passport") == 0)
+        return passport_check(r->id, diag);
+    if ((e = hc_resident_id_check(r->id, diag)))
+        return e;
+    if (r->id[17] == 'x')
+        r->id[17] = 'X';
+    return HC_OK;
+}
+
+static hc_err parse_name(const json_t *root, hc_record *r, hc_diag *diag)
+{
+    char path[PATH_MAX_LEN];
+    json_t *v;
+    const char *s;
+    hc_err e;
+    if ((e = member(root, "", "name", false, &v, path, diag)) || !v)
+        return e;
+    if ((e = get_string(v, path, &s, diag)))
+        return e;
+    size_t n = strlen(s);
+    if (n >= sizeof r->name)
+        return FAIL(diag, path, "name is %zu bytes long, more than %zu", n, sizeof r->name - 1);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        /* C0 controls, DEL, and C1 controls (U+0080-U+009F, UTF-8 C2 80-9F). */
+        if (c < 0x20 || c == 0x7f ||
+            (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+             (unsigned char)s[i + 1] <= 0x9f))
+            return FAIL(diag, path, "name contains a control character at byte %zu", i + 1);
+    }
+    hc_strlcpy(r->name, s, sizeof r->name);
+    return HC_OK;
+}
+
+static hc_err parse_stay(const json_t *o, const char *prefix, hc_stay *st, hc_diag *diag)
+{
+    static const char *const keys[] = {"region", "country", "from", "to", NULL};
+    char path[PATH_MAX_LEN], pfrom[PATH_MAX_LEN];
+    json_t *reg, *cty, *v;
+    hc_err e;
+    if ((e = want_object(o, prefix, diag)) || (e = only_keys(o, prefix, keys, diag)))
+        return e;
+    reg = json_object_get(o, "region");
+    cty = json_object_get(o, "country");
+    if ((reg != NULL) == (cty != NULL))
+        return FAIL(diag, prefix, "%s must give exactly one of region or country", prefix);
+    if (reg) {
+        join(path, prefix, "region");
+        if ((e = get_region(reg, path, &st->region, diag)))
+            return e;
+    } else {
+        join(path, prefix, "country");
+        if ((e = get_country(cty, path, st->country, diag)))
+            return e;
+    }
+    if ((e = member(o, prefix, "from", true, &v, pfrom, diag)) ||
+        (e = get_date(v, pfrom, &st->from, diag)) ||
+        (e = member(o, prefix, "to", true, &v, path, diag)) ||
+        (e = get_date(v, path, &st->to, diag)))
+        return e;
+    if (st->to < st->from) {
+        char a[11], b[11];
+        hc_day_format(st->to, a);
+        hc_day_format(st->from, b);
+        return FAIL(diag, path, "%s (%s) is before %s (%s)", path, a, pfrom, b);
+    }
+    return HC_OK;
+}
+
+static hc_err parse_travel(const json_t *root, hc_record *r, hc_diag *diag)
+{
+    char path[PATH_MAX_LEN];
+    json_t *v;
+    hc_err e;
+    if ((e = member(root, "", "travel", false, &v, path, diag)) || !v)
+        return e;
+    if ((e = get_array(v, path, HC_TRAVEL_MAX, diag)))
+        return e;
+    size_t n = json_array_size(v);
+    if (n == 0)
+        return HC_OK;
+    r->travel = calloc(n, sizeof *r->travel);
+    if (!r->travel)
+        return HC_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char p[PATH_MAX_LEN];
+        indexed(p, "travel", i);
+        if ((e = parse_stay(json_array_get(v, i), p, &r->travel[i], diag)))
+            return e;
+        r->n_travel = i + 1;
+    }
+    return HC_OK;
+}
+
+static const char *const contact_names[] = {"none", "close", "secondary", "suspected",
+                                            "confirmed", "asymptomatic", "recovered", NULL};
+
+static hc_err parse_contact(const json_t *root, hc_record *r, hc_diag *diag)
+{
+    static const char *const keys[] = {"status", "last_contact", "discharged", NULL};
+    char path[PATH_MAX_LEN];
+    json_t *o, *v;
+    const char *s;
+    hc_err e;
+    if ((e = member(root, "", "contact", false, &o, path, diag)) || !o)
+        return e;
+    if ((e = want_object(o, "contact", diag)) || (e = only_keys(o, "contact", keys, diag)) ||
+        (e = member(o, "contact", "status", true, &v, path, diag)) ||
+        (e = get_string(v, path, &s, diag)))
+        return e;
+    size_t k = 0;
+    while (contact_names[k] && strcmp(contact_names[k], s) != 0)
+        k++;
+    if (!contact_names[k])
+        return FAIL(diag, path, "contact.status (\"%.40s\") must be one of none, close, "
+                    "secondary, suspected, confirmed, asymptomatic, recovered", s);
+    r->contact = (hc_contact_status)k;
+
+    bool need_last = r->contact == HC_CONTACT_CLOSE || r->contact == HC_CONTACT_SECONDARY;
+    if ((e = member(o, "contact", "last_contact", need_last, &v, path, diag)))
+        return FAIL(diag, path, "contact.last_contact is required when status is %s", s);
+    if (v && (e = get_date(v, path, &r->last_contact, diag)))
+        return e;
+
+    bool recovered = r->contact == HC_CONTACT_RECOVERED;
+    if ((e = member(o, "contact", "discharged", recovered, &v, path, diag)))
+        return FAIL(diag, path, "contact.discharged is required when status is recovered");
+    if (v && !recovered)
+        return FAIL(diag, path, "contact.discharged is given but status is %s, not recovered", s);
+    if (v && (e = get_date(v, path, &r->discharged, diag)))
+        return e;
+    return HC_OK;
+}
+
+static const struct {
+    const char *name;
+    unsigned bit;
+} symptom_names[] = {
+    {"fever", HC_SYM_FEVER}, {"cough", HC_SYM_COUGH}, {"fatigue", HC_SYM_FATIGUE},
+    {"sore_throat", HC_SYM_SORE_THROAT}, {"shortness_of_breath", HC_SYM_SHORT_BREATH},
+    {"diarrhoea", HC_SYM_DIARRHOEA}, {"diarrhea", HC_SYM_DIARRHOEA},
+    {"headache", HC_SYM_HEADACHE}, {"muscle_ache", HC_SYM_MUSCLE_ACHE},
+    {"loss_of_smell_or_taste", HC_SYM_LOSS_SMELL}, {"other", HC_SYM_OTHER},
+};
+
+static hc_err parse_symptoms(const json_t *v, const char *prefix, unsigned *bits, hc_diag *diag)
+{
+    hc_err e;
+    if ((e = get_array(v, prefix, HC_SYMPTOMS_MAX, diag)))
+        return e;
+    for (size_t i = 0; i < json_array_size(v); i++) {
+        char p[PATH_MAX_LEN];
+        const char *s;
+        indexed(p, prefix, i);
+        if ((e = get_string(json_array_get(v, i), p, &s, diag)))
+            return e;
+        unsigned bit = 0;
+        for (size_t k = 0; k < sizeof symptom_names / sizeof symptom_names[0]; k++)
+            if (strcmp(symptom_names[k].name, s) == 0)
+                bit = symptom_names[k].bit;
+        if (!bit)
+            return FAIL(diag, p, "%s (\"%.40s\") is not a known symptom", p, s);
+        *bits |= bit;
+    }
+    return HC_OK;
+}
+
+static hc_err parse_declaration(const json_t *root, hc_record *r, hc_diag *diag)
+{
+    static const char *const keys[] = {"at", "symptoms", "temperature_c", NULL};
+    char path[PATH_MAX_LEN];
+    json_t *o, *v;
+    const char *s;
+    hc_err e;
+    if ((e = member(root, "", "declaration", false, &o, path, diag)) || !o)
+        return e;
+    if ((e = want_object(o, "declaration", diag)) ||
+        (e = only_keys(o, "declaration", keys, diag)) ||
+        (e = member(o, "declaration", "at", true, &v, path, diag)) ||
+        (e = get_string(v, path, &s, diag)))
+        return e;
+    if (!parse_datetime(s, &r->declaration_at, &r->declaration_day))
+        return FAIL(diag, path, "declaration.at (\"%.40s\") is not an ISO 8601 date-time with "
+                    "an offset, like 2020-02-05T09:00:00+08:00", s);
+    if ((e = member(o, "declaration", "symptoms", false, &v, path, diag)) ||
+        (v && (e = parse_symptoms(v, path, &r->symptoms, diag))))
+        return e;
+    if ((e = member(o, "declaration", "temperature_c", false, &v, path, diag)))
+        return e;
+    if (v) {
+        if ((e = get_temperature(v, path, &r->declared_temperature_c, diag)))
+            return e;
+        r->has_declared_temperature = true;
+    }
+    r->has_declaration = true;
+    return HC_OK;
+}
+
+static hc_err parse_checkin(const json_t *o, const char *prefix, hc_checkin *c, hc_diag *diag)
+{
+    static const char *const keys[] = {"date", "normal", "temperature_c", NULL};
+    char path[PATH_MAX_LEN];
+    json_t *v;
+    hc_err e;
+    if ((e = want_object(o, prefix, diag)) || (e = only_keys(o, prefix, keys, diag)) ||
+        (e = member(o, prefix, "date", true, &v, path, diag)) ||
+        (e = get_date(v, path, &c->date, diag)) ||
+        (e = member(o, prefix, "normal", true, &v, path, diag)))
+        return e;
+    if (!json_is_boolean(v))
+        return FAIL(diag, path, "%s must be true or false, not %s", path, type_name(v));
+    c->normal = json_is_true(v);
+    if ((e = member(o, prefix, "temperature_c", false, &v, path, diag)))
+        return e;
+    if (v) {
+        if ((e = get_temperature(v, path, &c->temperature_c, diag)))
+            return e;
+        c->has_temperature = true;
+    }
+    return HC_OK;
+}
+
+static hc_err parse_checkins(const json_t *root, hc_record *r, hc_diag *diag)
+{
+    char path[PATH_MAX_LEN];
+    json_t *v;
+    hc_err e;
+    if ((e = member(root, "", "checkins", false, &v, path, diag)) || !v)
+        return e;
+    if ((e = get_array(v, path, HC_CHECKINS_MAX, diag)))
+        return e;
+    size_t n = json_array_size(v);
+    if (n == 0)
+        return HC_OK;
+    r->checkins = calloc(n, sizeof *r->checkins);
+    if (!r->checkins)
+        return HC_E_NOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char p[PATH_MAX_LEN];
+        indexed(p, "checkins", i);
+        if ((e = parse_checkin(json_array_get(v, i), p, &r->checkins[i], diag)))
+            return e;
+        r->n_checkins = i + 1;
+        for (size_t j = 0; j < i; j++) {
+            if (r->checkins[j].date == r->checkins[i].date) {
+                char d[11];
+                hc_day_format(r->checkins[i].date, d);
+                snprintf(p, sizeof p, "checkins[%zu].date", i);
+                return FAIL(diag, p, "checkins[%zu].date (%s) repeats checkins[%zu].date", i, d, j);
+            }
+        }
+    }
+    return HC_OK;
+}
+
+static hc_err parse_entry(const json_t *root, hc_record *r, hc_diag *diag)
+{
+    static const char *const keys[] = {"date", "from", NULL};
+    char path[PATH_MAX_LEN];
+    json_t *o, *v;
+    hc_err e;
+    if ((e = member(root, "", "entry", false, &o, path, diag)) || !o)
+        return e;
+    if ((e = want_object(o, "entry", diag)) || (e = only_keys(o, "entry", keys, diag)) ||
+        (e = member(o, "entry", "date", true, &v, path, diag)) ||
+        (e = get_date(v, path, &r->entry_date, diag)) ||
+        (e = member(o, "entry", "from", true, &v, path, diag)) ||
+        (e = get_country(v, path, r->entry_from, diag)))
+        return e;
+    r->has_entry = true;
+    return HC_OK;
+}
+
+static hc_err parse_previous(const json_t *root, hc_record *r, hc_diag *diag)
+{
+    static const char *const keys[] = {"colour", "since", NULL};
+    char path[PATH_MAX_LEN];
+    json_t *o, *v;
+    const char *s;
+    hc_err e;
+    if ((e = member(root, "", "previous", false, &o, path, diag)) || !o)
+        return e;
+    if ((e = want_object(o, "previous", diag)) || (e = only_keys(o, "previous", keys, diag)) ||
+        (e = member(o, "previous", "colour", true, &v, path, diag)) ||
+        (e = get_string(v, path, &s, diag)))
+        return e;
+    if (strcmp(s, "green") == 0)
+        r->previous = HC_GREEN;
+    else if (strcmp(s, "yellow") == 0)
+        r->previous = HC_YELLOW;
+    else if (strcmp(s, "red") == 0)
+        r->previous = HC_RED;
+    else
+        return FAIL(diag, path, "previous.colour (\"%.40s\") must be green, yellow or red", s);
+    if ((e = member(o, "previous", "since", true, &v, path, diag)) ||
+        (e = get_date(v, path, &r->previous_since, diag)))
+        return e;
+    r->has_previous = true;
+    return HC_OK;
+}
+
+static hc_err parse_residence(const json_t *root, hc_record *r, hc_diag *diag)
+{
+    char path[PATH_MAX_LEN];
+    json_t *v;
+    hc_err e;
+    if ((e = member(root, "", "residence", false, &v, path, diag)) || !v)
+        return e;
+    return get_region(v, path, &r->residence, diag);
+}
+
+static hc_err parse_root(const json_t *root, hc_record *r, hc_diag *diag)
+{
+    static const char *const keys[] = {"id", "id_type", "name", "residence", "travel",
+                                       "contact", "declaration", "checkins", "entry",
+                                       "previous", NULL};
+    hc_err e;
+    if (!json_is_object(root))
+        return FAIL(diag, "", "the record must be a JSON object, not %s", type_name(root));
+    if ((e = only_keys(root, "", keys, diag)) || (e = parse_identity(root, r, diag)) ||
+        (e = parse_name(root, r, diag)) || (e = parse_residence(root, r, diag)) ||
+        (e = parse_travel(root, r, diag)) || (e = parse_contact(root, r, diag)) ||
+        (e = parse_declaration(root, r, diag)) || (e = parse_checkins(root, r, diag)) ||
+        (e = parse_entry(root, r, diag)) || (e = parse_previous(root, r, diag)))
+        return e;
+    return HC_OK;
+}
+
+/* ---- public ------------------------------------------------------------------ */
+
+hc_err hc_record_parse_json(const char *json, size_t len, hc_record **out, hc_diag *diag)
+{
+    if (out)
+        *out = NULL;
+    if (!json || !out)
+        return hc_diag_set(diag, HC_E_ARG, "", "no record text or no output given");
+    if (len > HC_RECORD_MAX)
+        return hc_diag_set(diag, HC_E_LIMIT, "", "the record is %zu bytes, more than %u", len,
+                           HC_RECORD_MAX);
+    json_error_t jerr;
+    /* NULs are let through so that a "\u0000" is reported against its field. */
+    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
+    if (!root)
+        return FAIL(diag, "", "JSON syntax error at line %d, column %d: %s", jerr.line,
+                    jerr.column, jerr.text);
+    hc_record *r = calloc(1, sizeof *r);
+    if (!r) {
+        json_decref(root);
+        return HC_E_NOMEM;
+    }
+    r->last_contact = r->discharged = HC_DAY_NONE;
+    r->declaration_day = r->entry_date = r->previous_since = HC_DAY_NONE;
+    hc_err e = parse_root(root, r, diag);
+    json_decref(root);
+    if (e == HC_E_NOMEM)
+        hc_diag_set(diag, e, "", "out of memory");
+    if (e) {
+        hc_record_free(r);
+        return e;
+    }
+    *out = r;
+    return HC_OK;
+}
+
+const char *hc_record_id(const hc_record *r) { return r ? r->id : NULL; }
+const char *hc_record_id_type(const hc_record *r) { return r ? r->id_type : NULL; }
+const char *hc_record_name(const hc_record *r) { return r ? r->name : NULL; }
+uint32_t hc_record_residence(const hc_record *r) { return r ? r->residence : 0; }
+
+void hc_record_free(hc_record *r)
+{
+    if (!r)
+        return;
+    free(r->travel);
+    free(r->checkins);
+    free(r);
+}

@@ -1,0 +1,371 @@
+/* issue.c — the issuer: claims from a record and an assessment, signed into
+ * "HCODE1:" || base45(COSE_Sign1) (FORMAT.md). */
+#include <healthcode/issue.h>
+
+#include "crypto_impl.h"
+#include "internal.h"
+#include "record_impl.h"
+#include "token_impl.h"
+
+#include <openssl/crypto.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SECRET_MIN 16
+#define SECRET_MAX 64
+
+struct hc_issuer {
+    char iss[HC_ISS_MAX + 1];
+    hc_key *key;               /* our own reference */
+    hc_signer *signer;
+    uint8_t secret[SECRET_MAX];
+    size_t secret_len;         /* 0: no sub */
+    hc_random_fn random;       /* NULL: hc_crypto_random */
+    void *random_ctx;
+};
+
+hc_err hc_issuer_new(const char *iss, const hc_key *key, hc_issuer **out)
+{
+    if (!iss || !key || !out)
+        return HC_E_ARG;
+    *out = NULL;
+    size_t n = strnlen(iss, HC_ISS_MAX + 1);
+    if (n < 1 || n > HC_ISS_MAX)
+        return HC_E_ARG;
+    for (size_t i = 0; i < n; i++)
+        if (iss[i] < 0x20 || iss[i] > 0x7e)
+            return HC_E_ARG;
+    if (!key->priv)
+        return HC_E_KEY;
+    hc_issuer *is = calloc(1, sizeof *is);
+    if (!is)
+        return HC_E_NOMEM;
+    memcpy(is->iss, iss, n);
+    hc_err err = hc_key_ref(key, &is->key);
+    if (err == HC_OK)
+        err = hc_signer_new(is->key, &is->signer);
+    if (err != HC_OK) {
+        hc_issuer_free(is);
+        return err;
+    }
+    *out = is;
+    return HC_OK;
+}
+
+hc_err hc_issuer_set_subject_secret(hc_issuer *is, const uint8_t *secret, size_t len)
+{
+    if (!is || !secret || len < SECRET_MIN || len > SECRET_MAX)
+        return HC_E_ARG;
+    OPENSSL_cleanse(is->secret, sizeof is->secret);
+    memcpy(is->secret, secret, len);
+    is->secret_len = len;
+    return HC_OK;
+}
+
+void hc_issuer_set_random(hc_issuer *is, hc_random_fn fn, void *ctx)
+{
+    if (!is)
+        return;
+    is->random = fn;
+    is->random_ctx = fn ? ctx : NULL;
+}
+
+void hc_issuer_free(hc_issuer *is)
+{
+    if (!is)
+        return;
+    hc_signer_free(is->signer);
+    hc_key_free(is->key);
+    OPENSSL_cleanse(is, sizeof *is);
+    free(is);
+}
+
+/* ------------------------------------------------------------ masking */
+
+/* Decodes one UTF-8 character at s (NUL-terminated); *n = its bytes.
+ * false on a malformed sequence (overlong, surrogate, truncated). */
+static bool utf8_next(const char *s, uint32_t *cp, size_t *n)
+{
+    const uint8_t *u = (const uint8_t *)s;
+    size_t k;
+    uint32_t c, min;
+    if (u[0] < 0x80) {
+        *cp = u[0], *n = 1;
+        return true;
+    } else if ((u[0] & 0xe0) == 0xc0) {
+        k = 1, c = u[0] & 0x1f, min = 0x80;
+    } else if ((u[0] & 0xf0) == 0xe0) {
+        k = 2, c = u[0] & 0x0f, min = 0x800;
+    } else if ((u[0] & 0xf8) == 0xf0) {
+        k = 3, c = u[0] & 0x07, min = 0x10000;
+    } else {
+        return false;
+    }
+    for (size_t j = 1; j <= k; j++) {
+        if ((u[j] & 0xc0) != 0x80)
+            return false;
+        c = c << 6 | (u[j] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return false;
+    *cp = c, *n = k + 1;
+    return true;
+}
+
+static bool is_space(uint32_t c) { return c == ' ' || c == '\t' || c == 0x3000; }
+
+/* An output of at most max bytes (max < cap); appends stop, whole
+ * characters only, once max would be passed. */
+typedef struct {
+    char *buf;
+    size_t max, len;
+} text_out;
+
+static void put_bytes(text_out *o, const char *s, size_t n)
+{
+    if (o->len + n > o->max)
+        return;
+    memcpy(o->buf + o->len, s, n);
+    o->len += n;
+}
+
+/* CJK-style: first character, one '*' per hidden one, last character
+ * (two characters: the first and '*'). Stars are capped so the last
+ * character always fits. */
+static void mask_cjk(const char *s, size_t chars, text_out *o)
+{
+    uint32_t cp;
+    size_t n = 0;
+    (void)utf8_next(s, &cp, &n);
+    if (chars == 1) {
+        put_bytes(o, "*", 1);
+        return;
+    }
+    put_bytes(o, s, n);
+    if (chars == 2) {
+        put_bytes(o, "*", 1);
+        return;
+    }
+    const char *last = s;
+    for (const char *p = s; *p;) {
+        size_t k = 0;
+        (void)utf8_next(p, &cp, &k);
+        last = p;
+        p += k;
+    }
+    size_t last_len = strlen(last);
+    for (size_t i = 0; i < chars - 2 && o->len + 1 + last_len <= o->max; i++)
+        put_bytes(o, "*", 1);
+    put_bytes(o, last, last_len);
+}
+
+/* Latin-style: every word but the last becomes its first letter and one '*'
+ * per remaining character; the last word is kept; ASCII upper case. */
+static void mask_words(const char *s, text_out *o)
+{
+    const char *words[32];
+    size_t lens[32], nw = 0;
+    for (const char *p = s; *p;) {
+        uint32_t cp;
+        size_t k = 0;
+        (void)utf8_next(p, &cp, &k);
+        if (is_space(cp)) {
+            p += k;
+            continue;
+        }
+        const char *start = p;
+        while (*p) {
+            (void)utf8_next(p, &cp, &k);
+            if (is_space(cp))
+                break;
+            p += k;
+        }
+        if (nw == 32) {          /* more words than any name: fold into the last */
+            lens[nw - 1] = (size_t)(p - words[nw - 1]);
+        } else {
+            words[nw] = start;
+            lens[nw++] = (size_t)(p - start);
+        }
+    }
+    for (size_t w = 0; w < nw; w++) {
+        if (w > 0)
+            put_bytes(o, " ", 1);
+        const char *p = words[w], *end = words[w] + lens[w];
+        bool first = true;
+        while (p < end) {
+            uint32_t cp;
+            size_t k = 0;
+            (void)utf8_next(p, &cp, &k);
+            if (w + 1 < nw && !first) {
+                put_bytes(o, "*", 1);
+            } else if (cp < 0x80) {
+                char c = (char)(cp >= 'a' && cp <= 'z' ? cp - 'a' + 'A' : cp);
+                put_bytes(o, &c, 1);
+            } else {
+                size_t before = o->len;
+                put_bytes(o, p, k);
+                if (o->len == before)
+                    return;   /* full: stop at a character boundary */
+            }
+            first = false;
+            p += k;
+        }
+    }
+}
+
+hc_err hc_mask_name(const char *name, char *out, size_t cap)
+{
+    if (!name || !out || cap == 0)
+        return HC_E_ARG;
+    size_t chars = 0;
+    bool space = false, cjk_first = false;
+    for (const char *p = name; *p;) {
+        uint32_t cp;
+        size_t k = 0;
+        if (!utf8_next(p, &cp, &k) || cp < 0x20 || cp == 0x7f)
+            return HC_E_ARG;
+        if (chars == 0)
+            cjk_first = cp >= 0x2e80;   /* CJK, kana, hangul and beyond: no word spaces */
+        space |= is_space(cp);
+        chars++;
+        p += k;
+    }
+    char tmp[HC_NAM_MAX + 1];
+    text_out o = {tmp, HC_NAM_MAX, 0};
+    if (chars > 0) {
+        if (cjk_first && !space)
+            mask_cjk(name, chars, &o);
+        else
+            mask_words(name, &o);
+    }
+    while (o.len > 0 && tmp[o.len - 1] == ' ')
+        o.len--;
+    if (o.len + 1 > cap)
+        return HC_E_BUFFER;
+    memcpy(out, tmp, o.len);
+    out[o.len] = '\0';
+    return HC_OK;
+}
+
+hc_err hc_mask_document(const char *doc, char *out, size_t cap)
+{
+    if (!doc || !out || cap == 0)
+        return HC_E_ARG;
+    size_t n = strlen(doc);
+    for (size_t i = 0; i < n; i++)
+        if (doc[i] <= 0x20 || doc[i] > 0x7e)
+            return HC_E_ARG;
+    char tmp[HC_DOC_MAX + 1];
+    size_t o = 0;
+    if (n > 8) {
+        /* first 4, stars (at most what keeps the result in HC_DOC_MAX), last 4 */
+        size_t stars = n - 8 > HC_DOC_MAX - 8 ? HC_DOC_MAX - 8 : n - 8;
+        memcpy(tmp, doc, 4);
+        memset(tmp + 4, '*', stars);
+        memcpy(tmp + 4 + stars, doc + n - 4, 4);
+        o = 8 + stars;
+    } else {
+        size_t keep = n > 2 ? 2 : 0;
+        memset(tmp, '*', n - keep);
+        memcpy(tmp + n - keep, doc + n - keep, keep);
+        o = n;
+    }
+    if (o + 1 > cap)
+        return HC_E_BUFFER;
+    memcpy(out, tmp, o);
+    out[o] = '\0';
+    return HC_OK;
+}
+
+/* ------------------------------------------------------------ issuing */
+
+/* The document number as sub hashes it: ASCII upper case, no spaces or hyphens. */
+static size_t normalise_id(const char *id, char *out, size_t cap)
+{
+    size_t o = 0;
+    for (const char *p = id; *p && o + 1 < cap; p++) {
+        if (*p == ' ' || *p == '-')
+            continue;
+        out[o++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    }
+    out[o] = '\0';
+    return o;
+}
+
+static hc_err fill_from_record(const hc_issuer *is, const hc_record *r, hc_claims *c)
+{
+    hc_err err;
+    if (r->name[0] && (err = hc_mask_name(r->name, c->nam, sizeof c->nam)) != HC_OK)
+        return err;
+    /* the document as sub hashes it (no spaces or hyphens, upper case) */
+    char norm[sizeof r->id];
+    size_t norm_len = normalise_id(r->id, norm, sizeof norm);
+    if (norm_len && (err = hc_mask_document(norm, c->doc, sizeof c->doc)) != HC_OK)
+        return err;
+    c->reg = r->residence <= 999999 ? r->residence : 0;
+    c->knd = (strcmp(r->id_type, "passport") == 0 || r->has_entry) ? 1 : 0;
+    if (is->secret_len && norm_len) {
+        uint8_t mac[32];
+        err = hc_crypto_hmac_sha256(is->secret, is->secret_len, (const uint8_t *)norm, norm_len, mac);
+        OPENSSL_cleanse(norm, sizeof norm);
+        if (err != HC_OK)
+            return err;
+        memcpy(c->sub, mac, sizeof c->sub);
+        c->has_sub = true;
+        OPENSSL_cleanse(mac, sizeof mac);
+    }
+    OPENSSL_cleanse(norm, sizeof norm);
+    return HC_OK;
+}
+
+hc_err hc_issue(hc_issuer *is, const hc_record *r, const hc_assessment *a, int64_t now,
+                int64_t validity_s, char *text, size_t cap, size_t *len)
+{
+    if (!is || !a || !len || (unsigned)a->colour > HC_RED || now < 0 || validity_s < 1 ||
+        validity_s > HC_VALIDITY_MAX || now > INT64_MAX - validity_s)
+        return HC_E_ARG;
+    hc_claims c;
+    memset(&c, 0, sizeof c);
+    memcpy(c.iss, is->iss, sizeof c.iss);
+    c.iat = now;
+    c.exp = now + validity_s;
+    c.colour = a->colour;
+    hc_err err;
+    if (r && (err = fill_from_record(is, r, &c)) != HC_OK)
+        return err;
+
+    uint8_t prot[32], payload[HC_COSE_MAX], cose[HC_COSE_MAX], tbs[HC_COSE_MAX];
+    uint8_t sig[64] = {0};
+    size_t prot_len, payload_len, cose_len, tbs_len;
+    if ((err = hc_cose_protected_encode(is->key->alg, is->key->kid, prot, sizeof prot,
+                                        &prot_len)) != HC_OK ||
+        (err = hc_claims_encode(&c, payload, sizeof payload, &payload_len)) != HC_OK ||
+        /* the length does not depend on the cti or the signature: size first */
+        (err = hc_cose_sign1_encode(prot, prot_len, payload, payload_len, sig, cose,
+                                    sizeof cose, &cose_len)) != HC_OK)
+        return err == HC_E_BUFFER ? HC_E_ARG : err;
+    size_t text_len = sizeof HC_PREFIX - 1 + cose_len / 2 * 3 + (cose_len % 2) * 2;
+    if (!text || cap < text_len + 1) {
+        *len = text_len + 1;
+        return HC_E_BUFFER;
+    }
+
+    int rc = is->random ? is->random(is->random_ctx, c.cti, sizeof c.cti)
+                        : (hc_crypto_random(c.cti, sizeof c.cti) == HC_OK ? 0 : -1);
+    if (rc != 0)
+        return HC_E_CRYPTO;
+    if ((err = hc_claims_encode(&c, payload, sizeof payload, &payload_len)) != HC_OK ||
+        (err = hc_cose_sig_structure(prot, prot_len, payload, payload_len, tbs, sizeof tbs,
+                                     &tbs_len)) != HC_OK ||
+        (err = hc_signer_sign(is->signer, tbs, tbs_len, sig)) != HC_OK ||
+        (err = hc_cose_sign1_encode(prot, prot_len, payload, payload_len, sig, cose,
+                                    sizeof cose, &cose_len)) != HC_OK)
+        return err;
+    memcpy(text, HC_PREFIX, sizeof HC_PREFIX - 1);
+    size_t b45 = 0;
+    if ((err = hc_base45_encode(cose, cose_len, text + sizeof HC_PREFIX - 1,
+                                cap - (sizeof HC_PREFIX - 1), &b45)) != HC_OK)
+        return err;
+    *len = sizeof HC_PREFIX - 1 + b45;
+    return HC_OK;
+}

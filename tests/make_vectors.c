@@ -1,0 +1,288 @@
+/* make_vectors.c — writes the JSON test vectors of tests/vectors/ (format in
+ * tests/vectors/README.md) from the fixed keys of tests/keys/.
+ *
+ *   build/tests/make_vectors [OUT_DIR]     (default: $HC_SOURCE_ROOT/tests/vectors)
+ *
+ * ES256 signatures are randomised, so each run writes different (equally
+ * valid) tokens; the committed files are one such run. Malformed tokens are
+ * signed validly with the internal encoders, so each fails at its own step. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include <healthcode/issue.h>
+#include "cbor_impl.h"
+#include "crypto_impl.h"
+#include "internal.h"
+#include "record_impl.h"
+#include "token_impl.h"
+
+#define IAT 1580515200   /* 2020-02-01T00:00:00Z */
+#define EXP (IAT + 7 * 86400)
+#define NOW (IAT + 86400)
+
+static const char *root;
+
+static char *read_source(const char *rel)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", root, rel);
+    char *data = NULL;
+    size_t len = 0;
+    if (hc_read_file(path, 1 << 16, &data, &len) != HC_OK) {
+        fprintf(stderr, "make_vectors: cannot read %s\n", path);
+        exit(1);
+    }
+    return data;
+}
+
+static hc_key *key_of(const char *rel)
+{
+    char *pem = read_source(rel);
+    hc_key *k = NULL;
+    if (hc_key_load_pem(pem, strlen(pem), &k) != HC_OK) {
+        fprintf(stderr, "make_vectors: bad key %s\n", rel);
+        exit(1);
+    }
+    free(pem);
+    return k;
+}
+
+static void check(hc_err err, const char *what)
+{
+    if (err != HC_OK) {
+        fprintf(stderr, "make_vectors: %s: %s\n", what, hc_err_name(err));
+        exit(1);
+    }
+}
+
+static size_t unhex(const char *hex, uint8_t *out)
+{
+    size_t n = 0;
+    for (const char *p = hex; *p;) {
+        unsigned v;
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        if (sscanf(p, "%2x", &v) != 1)
+            exit(1);
+        out[n++] = (uint8_t)v;
+        p += 2;
+    }
+    return n;
+}
+
+typedef struct {
+    const uint8_t *prot;
+    size_t prot_len;
+    const uint8_t *payload;
+    size_t payload_len;
+    bool untagged, flip_sig, truncate, trailing;
+    int sig_len;       /* 0: 64 */
+} parts;
+
+static hc_claims claims(hc_colour col)
+{
+    hc_claims c;
+    memset(&c, 0, sizeof c);
+    strcpy(c.iss, "CN-330000");
+    c.iat = IAT;
+    c.exp = EXP;
+    c.colour = col;
+    memcpy(c.cti, "\x01\x23\x45\x67\x89\xab\xcd\xef", 8);
+    strcpy(c.nam, "张*");
+    strcpy(c.doc, "3304**********1230");
+    c.reg = 330402;
+    return c;
+}
+
+/* "HCODE1:" + base45(COSE_Sign1) of the parts, signed by key. */
+static void forge(const hc_key *key, const parts *p, const hc_claims *c, char *text, size_t cap)
+{
+    uint8_t prot[64], payload[512], tbs[1024], cose[1024], sig[64];
+    size_t prot_len = p->prot_len, payload_len = p->payload_len, tbs_len, cose_len, len;
+    if (p->prot)
+        memcpy(prot, p->prot, prot_len);
+    else
+        check(hc_cose_protected_encode(key->alg, key->kid, prot, sizeof prot, &prot_len), "prot");
+    if (p->payload)
+        memcpy(payload, p->payload, payload_len);
+    else
+        check(hc_claims_encode(c, payload, sizeof payload, &payload_len), "claims");
+    check(hc_cose_sig_structure(prot, prot_len, payload, payload_len, tbs, sizeof tbs, &tbs_len), "tbs");
+    hc_signer *s = NULL;
+    check(hc_signer_new(key, &s), "signer");
+    check(hc_signer_sign(s, tbs, tbs_len, sig), "sign");
+    hc_signer_free(s);
+    if (p->flip_sig)
+        sig[10] ^= 0x40;
+    hc_cbor_writer w;
+    hc_cbor_w_init(&w, cose, sizeof cose);
+    if (!p->untagged)
+        hc_cbor_w_tag(&w, 18);
+    hc_cbor_w_array(&w, 4);
+    hc_cbor_w_bstr(&w, prot, prot_len);
+    hc_cbor_w_map(&w, 0);
+    hc_cbor_w_bstr(&w, payload, payload_len);
+    hc_cbor_w_bstr(&w, sig, p->sig_len ? (size_t)p->sig_len : 64);
+    if (p->trailing)
+        hc_cbor_w_raw(&w, (const uint8_t *)"\xf6", 1);
+    check(hc_cbor_w_finish(&w, &cose_len), "cose");
+    if (p->truncate)
+        cose_len -= 3;
+    memcpy(text, HC_PREFIX, 7);
+    check(hc_base45_encode(cose, cose_len, text + 7, cap - 7, &len), "base45");
+}
+
+static const char *step_names[] = {"prefix", "base45", "cose", "kid", "signature", "claims", "time"};
+
+/* Writes one vector; failed_step is the index in step_names of the first
+ * step that fails, 7 for a valid token. */
+static void emit(const char *dir, const char *name, const char *description, const char *token,
+                 const char *pub_rel, const char *iss, int64_t now, int64_t skew, int failed_step,
+                 const char *error)
+{
+    char *pem = read_source(pub_rel);
+    json_t *expected = json_object();
+    for (int i = 0; i < 7; i++)
+        json_object_set_new(expected, step_names[i], json_boolean(i < failed_step));
+    json_object_set_new(expected, "valid", json_boolean(failed_step == 7));
+    json_t *v = json_object();
+    json_object_set_new(v, "description", json_string(description));
+    json_object_set_new(v, "token", json_string(token));
+    json_object_set_new(v, "public_key_pem", json_string(pem));
+    if (iss)
+        json_object_set_new(v, "iss", json_string(iss));
+    json_object_set_new(v, "now", json_integer(now));
+    json_object_set_new(v, "skew", json_integer(skew));
+    json_object_set_new(v, "expected", expected);
+    json_object_set_new(v, "error", json_string(error));
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.json", dir, name);
+    if (json_dump_file(v, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+        fprintf(stderr, "make_vectors: cannot write %s\n", path);
+        exit(1);
+    }
+    json_decref(v);
+    free(pem);
+}
+
+int main(int argc, char **argv)
+{
+    root = getenv("HC_SOURCE_ROOT");
+    if (!root)
+        root = HC_SOURCE_ROOT;
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/tests/vectors", root);
+    const char *out = argc > 1 ? argv[1] : dir;
+
+    hc_key *es = key_of("tests/keys/es256.pem"), *ed = key_of("tests/keys/ed25519.pem");
+    hc_key *es_b = key_of("tests/keys/es256-b.pem");
+    const char *es_pub = "tests/keys/es256.pub.pem", *ed_pub = "tests/keys/ed25519.pub.pem";
+    char text[HC_TOKEN_MAX + 1];
+    hc_claims c = claims(HC_GREEN);
+    parts p = {0};
+
+    forge(es, &p, &c, text, sizeof text);
+    emit(out, "valid_es256_green", "ES256, green, every claim the issuer writes", text, es_pub,
+         NULL, NOW, 300, 7, "ok");
+    emit(out, "valid_es256_issuer", "ES256, the key trusted for iss CN-330000 only", text, es_pub,
+         "CN-330000", NOW, 300, 7, "ok");
+    emit(out, "issuer_mismatch", "the key is trusted for CN-110000, the token says CN-330000",
+         text, es_pub, "CN-110000", NOW, 300, 4, "issuer_mismatch");
+    emit(out, "expired_es256", "now = exp + skew: expired", text, es_pub, NULL, EXP + 300, 300, 6,
+         "expired");
+    emit(out, "valid_es256_skew_edge", "now = exp + skew - 1: still valid", text, es_pub, NULL,
+         EXP + 299, 300, 7, "ok");
+
+    c = claims(HC_YELLOW);
+    forge(ed, &p, &c, text, sizeof text);
+    emit(out, "valid_eddsa_yellow", "EdDSA, yellow", text, ed_pub, NULL, NOW, 300, 7, "ok");
+    emit(out, "not_yet_valid_eddsa", "now = iat - skew - 1: not yet valid", text, ed_pub, NULL,
+         IAT - 301, 300, 6, "not_yet_valid");
+    text[0] = 'X';
+    emit(out, "bad_prefix", "the text starts XCODE1:", text, ed_pub, NULL, NOW, 300, 0, "bad_prefix");
+    text[0] = 'H';
+    text[20] = (char)(text[20] >= 'A' && text[20] <= 'Z' ? text[20] + 32 : 'a');
+    emit(out, "bad_base45", "one character in lower case", text, ed_pub, NULL, NOW, 300, 1,
+         "bad_base45");
+
+    c = claims(HC_RED);
+    parts untagged = {.untagged = true};
+    forge(es, &untagged, &c, text, sizeof text);
+    emit(out, "valid_es256_red_untagged", "ES256, red, COSE_Sign1 without tag 18 (accepted)",
+         text, es_pub, NULL, NOW, 300, 7, "ok");
+
+    parts trunc = {.truncate = true};
+    forge(es, &trunc, &c, text, sizeof text);
+    emit(out, "bad_cbor_truncated", "the COSE bytes lack their last 3 bytes", text, es_pub, NULL,
+         NOW, 300, 2, "bad_cbor");
+    parts trail = {.trailing = true};
+    forge(ed, &trail, &c, text, sizeof text);
+    emit(out, "trailing_bytes", "a CBOR null after the COSE_Sign1", text, ed_pub, NULL, NOW, 300, 2,
+         "trailing_bytes");
+    parts shortsig = {.sig_len = 63};
+    forge(es, &shortsig, &c, text, sizeof text);
+    emit(out, "bad_cose_signature_length", "a signature bstr of 63 bytes", text, es_pub, NULL,
+         NOW, 300, 2, "bad_cose");
+
+    uint8_t payload[256];
+    size_t n = unhex("a5 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80 07 48 0123456789abcdef"
+                     " 3a 00010000 a2 01 00 01 02", payload);
+    parts dup = {.payload = payload, .payload_len = n};
+    forge(es, &dup, &c, text, sizeof text);
+    emit(out, "duplicate_key_payload", "validly signed; the hcode map has col twice (0 and 2)",
+         text, es_pub, NULL, NOW, 300, 2, "duplicate_key");
+    uint8_t prot[32];
+    size_t pl = unhex("a3 01 27 01 27 04 48", prot);
+    memcpy(prot + pl, ed->kid, 8);
+    parts dupp = {.prot = prot, .prot_len = pl + 8};
+    forge(ed, &dupp, &c, text, sizeof text);
+    emit(out, "duplicate_key_protected", "validly signed; the protected header has alg twice",
+         text, ed_pub, NULL, NOW, 300, 2, "duplicate_key");
+    n = unhex("a5 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80 07 48 0123456789abcdef"
+              " 3a 00010000 bf 01 00 ff", payload);
+    parts indef = {.payload = payload, .payload_len = n};
+    forge(ed, &indef, &c, text, sizeof text);
+    emit(out, "indefinite_length", "validly signed; the hcode map has an indefinite length", text,
+         ed_pub, NULL, NOW, 300, 2, "indefinite_length");
+
+    forge(es_b, &p, &c, text, sizeof text);
+    emit(out, "unknown_kid", "signed by a key (es256-b) the verifier does not hold", text, es_pub,
+         NULL, NOW, 300, 3, "unknown_kid");
+    pl = 0;
+    check(hc_cose_protected_encode(HC_ALG_ES256, ed->kid, prot, sizeof prot, &pl), "prot");
+    parts mism = {.prot = prot, .prot_len = pl};
+    forge(es, &mism, &c, text, sizeof text);
+    emit(out, "algorithm_mismatch", "alg ES256 under the kid of the trusted Ed25519 key", text,
+         ed_pub, NULL, NOW, 300, 3, "algorithm_mismatch");
+
+    parts flip = {.flip_sig = true};
+    forge(es, &flip, &c, text, sizeof text);
+    emit(out, "bad_signature_es256", "one bit of r changed", text, es_pub, NULL, NOW, 300, 4,
+         "bad_signature");
+    forge(ed, &flip, &c, text, sizeof text);
+    emit(out, "bad_signature_eddsa", "one bit of R changed", text, ed_pub, NULL, NOW, 300, 4,
+         "bad_signature");
+
+    n = unhex("a5 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80 07 48 0123456789abcdef"
+              " 3a 00010000 a1 01 03", payload);
+    parts col3 = {.payload = payload, .payload_len = n};
+    forge(ed, &col3, &c, text, sizeof text);
+    emit(out, "bad_claims_colour", "validly signed; col is 3", text, ed_pub, NULL, NOW, 300, 5,
+         "bad_claims");
+    n = unhex("a4 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80"
+              " 3a 00010000 a1 01 00", payload);
+    parts nocti = {.payload = payload, .payload_len = n};
+    forge(es, &nocti, &c, text, sizeof text);
+    emit(out, "bad_claims_no_cti", "validly signed; no cti", text, es_pub, NULL, NOW, 300, 5,
+         "bad_claims");
+
+    hc_key_free(es);
+    hc_key_free(ed);
+    hc_key_free(es_b);
+    return 0;
+}

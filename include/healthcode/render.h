@@ -32,13 +32,20 @@ typedef struct {
 /* ECC M, 8 pixels a module, a band of 2 modules. */
 #define HC_RENDER_OPTS_DEFAULT { 8, HC_ECC_M, 2 }
 
+/* The largest PNG side, in pixels: (modules + 8 + 2 * band) * scale must not
+ * exceed it (HC_E_LIMIT), so that every PNG rendered here is small enough for
+ * hc_scan_png (8192 * 8192 = HC_SCAN_MAX_PIXELS). */
+#define HC_RENDER_MAX_SIDE 8192
+
 /* The QR version (1–40) the text needs at ecc. HC_E_LIMIT if none fits. */
 HC_API hc_err hc_qr_version(const char *text, hc_ecc ecc, int *version) HC_WARN_UNUSED;
 
 /* Renders text as an 8-bit RGB PNG. *png is allocated; free with hc_free().
  * opts NULL means HC_RENDER_OPTS_DEFAULT.
- * Errors: HC_E_ARG (text not in the alphanumeric set, bad opts), HC_E_LIMIT,
- * HC_E_NOMEM, HC_E_IMAGE (libpng failed). */
+ * The image is (modules + 2 * 4 + 2 * band) * scale pixels square.
+ * Errors: HC_E_ARG (text not in the alphanumeric set, bad opts or colour),
+ * HC_E_LIMIT (text longer than HC_TOKEN_MAX or than version 40 holds at ecc,
+ * or image side above HC_RENDER_MAX_SIDE), HC_E_NOMEM, HC_E_IMAGE (libpng failed). */
 HC_API hc_err hc_render_png(const char *text, hc_colour colour, const hc_render_opts *opts,
                             uint8_t **png, size_t *len) HC_WARN_UNUSED;
 
@@ -56,7 +63,7 @@ HC_API hc_err hc_render_terminal(const char *text, hc_colour colour, const hc_re
                                  bool ansi, char **out, size_t *len) HC_WARN_UNUSED;
 
 /* The sRGB colours used (0xRRGGBB): the full colour of the band and the dark
- * shade of the modules. */
+ * shade of the modules (0 for a colour outside hc_colour). */
 HC_API uint32_t hc_render_band_rgb(hc_colour colour);
 HC_API uint32_t hc_render_module_rgb(hc_colour colour);
 

@@ -1,0 +1,150 @@
+/* png.c — the QR picture as an 8-bit RGB PNG, written to memory with libpng.
+ *
+ * libpng reports errors by longjmp. The setjmp lives in write_png(), which
+ * touches only memory its caller (hc_render_png) owns, so nothing that must
+ * be freed is a local of the function that called setjmp: after a longjmp
+ * the caller frees everything, whatever the state. Errors and warnings go to
+ * our handlers, which never print. */
+#include "render_impl.h"
+#include "internal.h"
+
+#include <png.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct {
+    uint8_t *buf;       /* the PNG so far */
+    size_t len, cap;
+    bool nomem;         /* the error was an allocation failure */
+    uint8_t *row;       /* one image row, 3 bytes a pixel */
+} png_out;
+
+static void on_error(png_structp png, png_const_charp msg)
+{
+    png_out *o = png_get_error_ptr(png);
+    /* libpng's own allocation failures say "Out of memory"; tell them apart
+     * so the caller gets HC_E_NOMEM rather than HC_E_IMAGE. */
+    if (o && msg && strstr(msg, "memory"))
+        o->nomem = true;
+    png_longjmp(png, 1);
+}
+
+static void on_warning(png_structp png, png_const_charp msg)
+{
+    (void)png;
+    (void)msg;   /* the library never prints */
+}
+
+static void on_write(png_structp png, png_bytep data, size_t n)
+{
+    png_out *o = png_get_io_ptr(png);
+    if (n > o->cap - o->len) {
+        size_t cap = o->cap ? o->cap : 4096;
+        while (n > cap - o->len) {
+            if (cap > SIZE_MAX / 2) {
+                o->nomem = true;
+                png_error(png, "PNG too large");
+            }
+            cap *= 2;
+        }
+        uint8_t *nb = realloc(o->buf, cap);
+        if (!nb) {
+            o->nomem = true;
+            png_error(png, "out of memory");
+        }
+        o->buf = nb;
+        o->cap = cap;
+    }
+    memcpy(o->buf + o->len, data, n);
+    o->len += n;
+}
+
+static void on_flush(png_structp png)
+{
+    (void)png;
+}
+
+/* Fills row with one pixel row of module row my of the picture. */
+static void fill_row(uint8_t *row, const hc_qr_matrix *m, hc_colour c, const hc_render_opts *opts,
+                     int side, int my)
+{
+    for (int mx = 0; mx < side; mx++) {
+        uint32_t rgb = hc_render_cell_rgb(c, hc_render_cell(m, opts->band, mx, my));
+        uint8_t *p = row + (size_t)mx * (size_t)opts->scale * 3;
+        for (int k = 0; k < opts->scale; k++) {
+            p[3 * k] = (uint8_t)(rgb >> 16);
+            p[3 * k + 1] = (uint8_t)(rgb >> 8);
+            p[3 * k + 2] = (uint8_t)rgb;
+        }
+    }
+}
+
+/* Returns 0 on success, 1 when libpng failed (o->nomem says why). */
+static int write_png(png_structp png, png_infop info, png_out *o, const hc_qr_matrix *m, hc_colour c,
+                     const hc_render_opts *opts)
+{
+    if (setjmp(png_jmpbuf(png)))
+        return 1;
+    int side = hc_render_side(m, opts->band);
+    png_uint_32 px = (png_uint_32)side * (png_uint_32)opts->scale;
+    png_set_write_fn(png, o, on_write, on_flush);
+    png_set_IHDR(png, info, px, px, 8, PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE,
+                 PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+    /* Runs of identical pixels: the "up" filter turns repeated rows into
+     * zeros, which deflate squeezes to almost nothing. */
+    png_set_filter(png, 0, PNG_FILTER_UP);
+    png_write_info(png, info);
+    for (int my = 0; my < side; my++) {
+        fill_row(o->row, m, c, opts, side, my);
+        for (int k = 0; k < opts->scale; k++)
+            png_write_row(png, o->row);
+    }
+    png_write_end(png, info);
+    return 0;
+}
+
+hc_err hc_render_png(const char *text, hc_colour colour, const hc_render_opts *opts, uint8_t **png,
+                     size_t *len)
+{
+    if (!png || !len)
+        return HC_E_ARG;
+    hc_render_opts o;
+    hc_qr_matrix m;
+    hc_err err = hc_render_prepare(text, colour, opts, &o, &m);
+    if (err != HC_OK)
+        return err;
+    size_t px = (size_t)hc_render_side(&m, o.band) * (size_t)o.scale;
+    if (px > HC_RENDER_MAX_SIDE) {
+        hc_qr_matrix_free(&m);
+        return HC_E_LIMIT;
+    }
+
+    png_out out = {0};
+    png_structp p = NULL;
+    png_infop info = NULL;
+    out.row = malloc(px * 3);
+    if (!out.row) {
+        err = HC_E_NOMEM;
+        goto done;
+    }
+    p = png_create_write_struct(PNG_LIBPNG_VER_STRING, &out, on_error, on_warning);
+    if (p)
+        info = png_create_info_struct(p);
+    if (!p || !info) {
+        err = HC_E_NOMEM;
+        goto done;
+    }
+    if (write_png(p, info, &out, &m, colour, &o) != 0) {
+        err = out.nomem ? HC_E_NOMEM : HC_E_IMAGE;
+        goto done;
+    }
+    *png = out.buf;
+    *len = out.len;
+    out.buf = NULL;
+done:
+    png_destroy_write_struct(&p, &info);
+    free(out.buf);
+    free(out.row);
+    hc_qr_matrix_free(&m);
+    return err;
+}

@@ -1,8 +1,387 @@
-/* revoke.c — STUB so that verify.c links; replaced by the checkpoint work (issue 4). */
+/*
+ * revoke.c — the revocation list: revoked token ids (cti, 8 bytes) and
+ * revoked subject pseudonyms (sub, 16 bytes).
+ *
+ * Both are kept as sorted arrays without duplicates, so a lookup is a binary
+ * search (O(log n), no allocation) and a cti costs exactly 8 bytes. A cti is
+ * held as the big-endian uint64 of its bytes, so numeric order is the byte
+ * order of the binary file and the file can be read straight into the array.
+ *
+ * Text form: one hex id a line (16 digits cti, 32 digits sub); '#' starts a
+ * comment; a leading '-' removes the id instead (a daily delta), '+' adds.
+ * Binary form: see "Binary revocation file" in healthcode/verify.h.
+ */
+#include "internal.h"
 #include <healthcode/verify.h>
-#include <stdlib.h>
 
-struct hc_revocations { size_t n; };
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* A sub as two host-order halves, compared hi then lo (= byte order). */
+typedef struct {
+    uint64_t hi, lo;
+} sub128;
+
+struct hc_revocations {
+    uint64_t *cti;
+    size_t ncti;
+    sub128 *sub;
+    size_t nsub;
+};
+
+/* Bounds on what a list may hold: far above any real list (a province issues
+ * tens of millions of codes a day), low enough that sizes never overflow. */
+#define REV_MAX_CTI ((uint64_t)1 << 31)
+#define REV_MAX_SUB ((uint64_t)1 << 30)
+#define REV_TEXT_MAX ((size_t)1 << 30)
+
+static const uint8_t rev_magic[8] = {'H', 'C', 'R', 'V', '1', 0, 0, 0};
+#define REV_HEADER_LEN 24
+
+/* ------------------------------------------------------------- byte order */
+
+static uint64_t load_be64(const uint8_t *p)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < 8; i++)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static void store_be64(uint8_t *p, uint64_t v)
+{
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (uint8_t)v;
+        v >>= 8;
+    }
+}
+
+static sub128 load_sub(const uint8_t *p)
+{
+    sub128 s = {load_be64(p), load_be64(p + 8)};
+    return s;
+}
+
+static int sub_cmp(sub128 a, sub128 b)
+{
+    if (a.hi != b.hi)
+        return a.hi < b.hi ? -1 : 1;
+    if (a.lo != b.lo)
+        return a.lo < b.lo ? -1 : 1;
+    return 0;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_sub(const void *a, const void *b)
+{
+    return sub_cmp(*(const sub128 *)a, *(const sub128 *)b);
+}
+
+/* ------------------------------------------------------------ set algebra */
+
+/* Sorts v and drops duplicates; returns the new count. */
+static size_t sort_unique_u64(uint64_t *v, size_t n)
+{
+    if (n < 2)
+        return n;
+    qsort(v, n, sizeof *v, cmp_u64);
+    size_t w = 1;
+    for (size_t i = 1; i < n; i++)
+        if (v[i] != v[w - 1])
+            v[w++] = v[i];
+    return w;
+}
+
+static size_t sort_unique_sub(sub128 *v, size_t n)
+{
+    if (n < 2)
+        return n;
+    qsort(v, n, sizeof *v, cmp_sub);
+    size_t w = 1;
+    for (size_t i = 1; i < n; i++)
+        if (sub_cmp(v[i], v[w - 1]) != 0)
+            v[w++] = v[i];
+    return w;
+}
+
+/* *a (sorted, unique) becomes *a ∪ b (sorted, unique). On HC_E_NOMEM *a is
+ * unchanged. The result is allocated to its exact size: 8 bytes an entry. */
+static hc_err union_u64(uint64_t **a, size_t *na, const uint64_t *b, size_t nb)
+{
+    if (nb == 0)
+        return HC_OK;
+    uint64_t *out = malloc((*na + nb) * sizeof *out);
+    if (!out)
+        return HC_E_NOMEM;
+    size_t i = 0, j = 0, w = 0;
+    const uint64_t *x = *a;
+    while (i < *na && j < nb) {
+        if (x[i] < b[j])
+            out[w++] = x[i++];
+        else if (b[j] < x[i])
+            out[w++] = b[j++];
+        else {
+            out[w++] = x[i++];
+            j++;
+        }
+    }
+    while (i < *na)
+        out[w++] = x[i++];
+    while (j < nb)
+        out[w++] = b[j++];
+    if (w < *na + nb) {
+        uint64_t *shrunk = realloc(out, w * sizeof *out);
+        if (shrunk)
+            out = shrunk;
+    }
+    free(*a);
+    *a = out;
+    *na = w;
+    return HC_OK;
+}
+
+static hc_err union_sub(sub128 **a, size_t *na, const sub128 *b, size_t nb)
+{
+    if (nb == 0)
+        return HC_OK;
+    sub128 *out = malloc((*na + nb) * sizeof *out);
+    if (!out)
+        return HC_E_NOMEM;
+    size_t i = 0, j = 0, w = 0;
+    const sub128 *x = *a;
+    while (i < *na && j < nb) {
+        int c = sub_cmp(x[i], b[j]);
+        if (c < 0)
+            out[w++] = x[i++];
+        else if (c > 0)
+            out[w++] = b[j++];
+        else {
+            out[w++] = x[i++];
+            j++;
+        }
+    }
+    while (i < *na)
+        out[w++] = x[i++];
+    while (j < nb)
+        out[w++] = b[j++];
+    if (w < *na + nb) {
+        sub128 *shrunk = realloc(out, w * sizeof *out);
+        if (shrunk)
+            out = shrunk;
+    }
+    free(*a);
+    *a = out;
+    *na = w;
+    return HC_OK;
+}
+
+/* a \ b in place (both sorted, unique). Never allocates. */
+static size_t minus_u64(uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+{
+    size_t i = 0, j = 0, w = 0;
+    while (i < na) {
+        while (j < nb && b[j] < a[i])
+            j++;
+        if (j < nb && b[j] == a[i])
+            i++;
+        else
+            a[w++] = a[i++];
+    }
+    return w;
+}
+
+static size_t minus_sub(sub128 *a, size_t na, const sub128 *b, size_t nb)
+{
+    size_t i = 0, j = 0, w = 0;
+    while (i < na) {
+        while (j < nb && sub_cmp(b[j], a[i]) < 0)
+            j++;
+        if (j < nb && sub_cmp(b[j], a[i]) == 0)
+            i++;
+        else
+            a[w++] = a[i++];
+    }
+    return w;
+}
+
+/* ------------------------------------------------------------- text parse */
+
+/* The ids of one text, split into what it adds and what it removes. */
+typedef struct {
+    uint64_t *cti[2];  /* [0] add, [1] remove */
+    size_t ncti[2], capcti[2];
+    sub128 *sub[2];
+    size_t nsub[2], capsub[2];
+} delta;
+
+static void delta_free(delta *d)
+{
+    for (int k = 0; k < 2; k++) {
+        free(d->cti[k]);
+        free(d->sub[k]);
+    }
+}
+
+static hc_err push_cti(delta *d, int k, uint64_t v)
+{
+    if (d->ncti[k] == d->capcti[k]) {
+        size_t cap = d->capcti[k] ? d->capcti[k] * 2 : 64;
+        uint64_t *p = realloc(d->cti[k], cap * sizeof *p);
+        if (!p)
+            return HC_E_NOMEM;
+        d->cti[k] = p;
+        d->capcti[k] = cap;
+    }
+    d->cti[k][d->ncti[k]++] = v;
+    return HC_OK;
+}
+
+static hc_err push_sub(delta *d, int k, sub128 v)
+{
+    if (d->nsub[k] == d->capsub[k]) {
+        size_t cap = d->capsub[k] ? d->capsub[k] * 2 : 16;
+        sub128 *p = realloc(d->sub[k], cap * sizeof *p);
+        if (!p)
+            return HC_E_NOMEM;
+        d->sub[k] = p;
+        d->capsub[k] = cap;
+    }
+    d->sub[k][d->nsub[k]++] = v;
+    return HC_OK;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
+
+/* HC_E_REVOCATION_LIST for line `line`: "line N: " then the message. */
+static hc_err line_error(hc_diag *diag, long line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static hc_err line_error(hc_diag *diag, long line, const char *fmt, ...)
+{
+    char what[HC_DIAG_MESSAGE_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    hc_err err = hc_diag_set(diag, HC_E_REVOCATION_LIST, "", "line %ld: %s", line, what);
+    if (diag)
+        diag->line = line;
+    return err;
+}
+
+/* Parses text into d. force_remove: every line removes (a leading '-' is
+ * then allowed but not needed, and '+' is an error). */
+static hc_err parse_text(const char *text, size_t len, bool force_remove, delta *d, hc_diag *diag)
+{
+    size_t pos = 0;
+    long line = 0;
+    while (pos < len) {
+        line++;
+        size_t end = pos;
+        while (end < len && text[end] != '\n')
+            end++;
+        size_t s = pos, e = end;
+        pos = end + 1;
+        while (s < e && is_blank(text[s]))
+            s++;
+        /* a comment runs to the end of the line, after an id or alone */
+        for (size_t i = s; i < e; i++)
+            if (text[i] == '#') {
+                e = i;
+                break;
+            }
+        while (e > s && is_blank(text[e - 1]))
+            e--;
+        if (s == e)
+            continue;
+        int k = force_remove ? 1 : 0;
+        if (text[s] == '-' || text[s] == '+') {
+            if (text[s] == '+' && force_remove)
+                return line_error(diag, line, "'+' in a list of ids to remove: %.*s",
+                                  (int)(e - s > 40 ? 40 : e - s), text + s);
+            k = text[s] == '-';
+            s++;
+        }
+        size_t n = e - s;
+        uint8_t bytes[16];
+        bool ok = n == 16 || n == 32;
+        for (size_t i = 0; ok && i < n; i += 2) {
+            int hi = hexval(text[s + i]), lo = hexval(text[s + i + 1]);
+            if (hi < 0 || lo < 0)
+                ok = false;
+            else
+                bytes[i / 2] = (uint8_t)(hi << 4 | lo);
+        }
+        if (!ok) {
+            size_t show = n > 40 ? 40 : n;
+            return line_error(diag, line,
+                              "expected 16 hex digits (a cti) or 32 (a sub), found \"%.*s\"",
+                              (int)show, text + s);
+        }
+        hc_err err = n == 16 ? push_cti(d, k, load_be64(bytes)) : push_sub(d, k, load_sub(bytes));
+        if (err != HC_OK)
+            return err;
+        if ((uint64_t)d->ncti[k] > REV_MAX_CTI || (uint64_t)d->nsub[k] > REV_MAX_SUB)
+            return line_error(diag, line, "too many entries");
+    }
+    return HC_OK;
+}
+
+/* Applies d to r: additions first, then removals (an id both added and
+ * removed by one delta ends up not revoked). On error r is unchanged, except
+ * that HC_E_NOMEM between the cti and the sub step leaves the ctis applied. */
+static hc_err apply_delta(hc_revocations *r, delta *d)
+{
+    for (int k = 0; k < 2; k++) {
+        d->ncti[k] = sort_unique_u64(d->cti[k], d->ncti[k]);
+        d->nsub[k] = sort_unique_sub(d->sub[k], d->nsub[k]);
+    }
+    if ((uint64_t)r->ncti + d->ncti[0] > REV_MAX_CTI || (uint64_t)r->nsub + d->nsub[0] > REV_MAX_SUB)
+        return HC_E_LIMIT;
+    hc_err err = union_u64(&r->cti, &r->ncti, d->cti[0], d->ncti[0]);
+    if (err == HC_OK)
+        err = union_sub(&r->sub, &r->nsub, d->sub[0], d->nsub[0]);
+    if (err != HC_OK)
+        return err;
+    r->ncti = minus_u64(r->cti, r->ncti, d->cti[1], d->ncti[1]);
+    r->nsub = minus_sub(r->sub, r->nsub, d->sub[1], d->nsub[1]);
+    return HC_OK;
+}
+
+static hc_err apply_text(hc_revocations *r, const char *text, size_t len, bool force_remove,
+                         hc_diag *diag)
+{
+    if (!r || (!text && len))
+        return HC_E_ARG;
+    if (len > REV_TEXT_MAX)
+        return hc_diag_set(diag, HC_E_LIMIT, "", "revocation text over %zu bytes", REV_TEXT_MAX);
+    delta d;
+    memset(&d, 0, sizeof d);
+    hc_err err = parse_text(text, len, force_remove, &d, diag);
+    if (err == HC_OK)
+        err = apply_delta(r, &d);
+    delta_free(&d);
+    return err;
+}
+
+/* ------------------------------------------------------------- public API */
 
 hc_err hc_revocations_new(hc_revocations **out)
 {
@@ -11,17 +390,182 @@ hc_err hc_revocations_new(hc_revocations **out)
     *out = calloc(1, sizeof **out);
     return *out ? HC_OK : HC_E_NOMEM;
 }
+
 hc_err hc_revocations_add_text(hc_revocations *r, const char *text, size_t len, hc_diag *diag)
 {
-    (void)r; (void)text; (void)len; (void)diag;
-    return HC_E_UNSUPPORTED;
+    return apply_text(r, text, len, false, diag);
 }
+
+hc_err hc_revocations_remove_text(hc_revocations *r, const char *text, size_t len, hc_diag *diag)
+{
+    return apply_text(r, text, len, true, diag);
+}
+
+/* Reads the binary form from f (positioned after the magic) into fresh
+ * arrays, checking the size against the counts and the strict order. */
+static hc_err load_binary(hc_revocations *r, FILE *f, uint64_t file_size, const char *path,
+                          hc_diag *diag)
+{
+    uint8_t hdr[16];
+    if (fread(hdr, 1, sizeof hdr, f) != sizeof hdr)
+        return hc_diag_set(diag, HC_E_REVOCATION_LIST, "", "%s: truncated header", path);
+    uint64_t nc = load_be64(hdr), ns = load_be64(hdr + 8);
+    if (nc > REV_MAX_CTI || ns > REV_MAX_SUB)
+        return hc_diag_set(diag, HC_E_REVOCATION_LIST, "", "%s: counts out of range", path);
+    if (file_size != REV_HEADER_LEN + nc * 8 + ns * 16)
+        return hc_diag_set(diag, HC_E_REVOCATION_LIST, "",
+                           "%s: %llu bytes, the header's counts (%llu cti, %llu sub) need %llu",
+                           path, (unsigned long long)file_size, (unsigned long long)nc,
+                           (unsigned long long)ns,
+                           (unsigned long long)(REV_HEADER_LEN + nc * 8 + ns * 16));
+    uint64_t *cti = nc ? malloc(nc * 8) : NULL;
+    sub128 *sub = ns ? malloc(ns * 16) : NULL;
+    hc_err err = HC_OK;
+    if ((nc && !cti) || (ns && !sub)) {
+        err = HC_E_NOMEM;
+        goto fail;
+    }
+    if ((nc && fread(cti, 8, nc, f) != nc) || (ns && fread(sub, 16, ns, f) != ns)) {
+        err = hc_diag_set(diag, HC_E_IO, "", "%s: read failed", path);
+        goto fail;
+    }
+    /* the file holds the raw bytes; the arrays hold host-order integers */
+    for (uint64_t i = 0; i < nc; i++) {
+        cti[i] = load_be64((const uint8_t *)&cti[i]);
+        if (i && cti[i] <= cti[i - 1]) {
+            err = hc_diag_set(diag, HC_E_REVOCATION_LIST, "",
+                              "%s: cti entry %llu is not above the one before (the list must be sorted, without duplicates)",
+                              path, (unsigned long long)i);
+            goto fail;
+        }
+    }
+    for (uint64_t i = 0; i < ns; i++) {
+        sub[i] = load_sub((const uint8_t *)&sub[i]);
+        if (i && sub_cmp(sub[i], sub[i - 1]) <= 0) {
+            err = hc_diag_set(diag, HC_E_REVOCATION_LIST, "",
+                              "%s: sub entry %llu is not above the one before (the list must be sorted, without duplicates)",
+                              path, (unsigned long long)i);
+            goto fail;
+        }
+    }
+    if (r->ncti == 0 && r->nsub == 0) {
+        /* the common case: the arrays become the list, no second copy */
+        free(r->cti);
+        free(r->sub);
+        r->cti = cti;
+        r->ncti = nc;
+        r->sub = sub;
+        r->nsub = ns;
+        return HC_OK;
+    }
+    if ((uint64_t)r->ncti + nc > REV_MAX_CTI || (uint64_t)r->nsub + ns > REV_MAX_SUB) {
+        err = HC_E_LIMIT;
+        goto fail;
+    }
+    err = union_u64(&r->cti, &r->ncti, cti, nc);
+    if (err == HC_OK)
+        err = union_sub(&r->sub, &r->nsub, sub, ns);
+fail:
+    free(cti);
+    free(sub);
+    return err;
+}
+
 hc_err hc_revocations_load(hc_revocations *r, const char *path, hc_diag *diag)
 {
-    (void)r; (void)path; (void)diag;
-    return HC_E_UNSUPPORTED;
+    if (!r || !path)
+        return HC_E_ARG;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return hc_diag_set(diag, HC_E_IO, "", "%s: cannot open", path);
+    struct stat st;
+    uint8_t magic[8];
+    hc_err err;
+    if (fstat(fileno(f), &st) != 0) {
+        err = hc_diag_set(diag, HC_E_IO, "", "%s: cannot stat", path);
+    } else if (st.st_size >= (off_t)sizeof magic && fread(magic, 1, sizeof magic, f) == sizeof magic &&
+               memcmp(magic, rev_magic, sizeof magic) == 0) {
+        err = load_binary(r, f, (uint64_t)st.st_size, path, diag);
+    } else {
+        fclose(f);
+        char *text = NULL;
+        size_t len = 0;
+        err = hc_read_file(path, REV_TEXT_MAX, &text, &len);
+        if (err != HC_OK)
+            return hc_diag_set(diag, err, "", "%s: cannot read", path);
+        err = hc_revocations_add_text(r, text, len, diag);
+        free(text);
+        return err;
+    }
+    fclose(f);
+    return err;
 }
-bool hc_revocations_has_cti(const hc_revocations *r, const uint8_t cti[8]) { (void)r; (void)cti; return false; }
-bool hc_revocations_has_sub(const hc_revocations *r, const uint8_t sub[16]) { (void)r; (void)sub; return false; }
-size_t hc_revocations_count(const hc_revocations *r) { return r ? r->n : 0; }
-void hc_revocations_free(hc_revocations *r) { free(r); }
+
+hc_err hc_revocations_save_binary(const hc_revocations *r, const char *path)
+{
+    if (!r || !path)
+        return HC_E_ARG;
+    size_t size = REV_HEADER_LEN + r->ncti * 8 + r->nsub * 16;
+    uint8_t *buf = malloc(size);
+    if (!buf)
+        return HC_E_NOMEM;
+    memcpy(buf, rev_magic, 8);
+    store_be64(buf + 8, r->ncti);
+    store_be64(buf + 16, r->nsub);
+    uint8_t *p = buf + REV_HEADER_LEN;
+    for (size_t i = 0; i < r->ncti; i++, p += 8)
+        store_be64(p, r->cti[i]);
+    for (size_t i = 0; i < r->nsub; i++, p += 16) {
+        store_be64(p, r->sub[i].hi);
+        store_be64(p + 8, r->sub[i].lo);
+    }
+    hc_err err = hc_write_file_atomic(path, buf, size, 0644);
+    free(buf);
+    return err;
+}
+
+bool hc_revocations_has_cti(const hc_revocations *r, const uint8_t cti[8])
+{
+    if (!r || !cti || r->ncti == 0)
+        return false;
+    uint64_t key = load_be64(cti);
+    size_t lo = 0, hi = r->ncti;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (r->cti[mid] < key)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->ncti && r->cti[lo] == key;
+}
+
+bool hc_revocations_has_sub(const hc_revocations *r, const uint8_t sub[16])
+{
+    if (!r || !sub || r->nsub == 0)
+        return false;
+    sub128 key = load_sub(sub);
+    size_t lo = 0, hi = r->nsub;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (sub_cmp(r->sub[mid], key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < r->nsub && sub_cmp(r->sub[lo], key) == 0;
+}
+
+size_t hc_revocations_count(const hc_revocations *r)
+{
+    return r ? r->ncti + r->nsub : 0;
+}
+
+void hc_revocations_free(hc_revocations *r)
+{
+    if (!r)
+        return;
+    free(r->cti);
+    free(r->sub);
+    free(r);
+}

@@ -1,0 +1,467 @@
+/* cli_util.c — helpers of the healthcode command (see cli.h). */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int cli_exit_for(hc_err err)
+{
+    switch (err) {
+    case HC_OK:
+        return EX_VALID;
+    case HC_E_PREFIX: case HC_E_BASE45: case HC_E_CBOR: case HC_E_INDEFINITE:
+    case HC_E_DUPLICATE_KEY: case HC_E_TRAILING: case HC_E_COSE: case HC_E_CLAIMS:
+    case HC_E_LIMIT:
+        return EX_MALFORMED;
+    case HC_E_UNKNOWN_KID:
+        return EX_UNKNOWN_KID;
+    case HC_E_ALG: case HC_E_SIGNATURE: case HC_E_KEY_NOT_VALID: case HC_E_ISSUER_MISMATCH:
+        return EX_SIGNATURE;
+    case HC_E_EXPIRED:
+        return EX_EXPIRED;
+    case HC_E_NOT_YET_VALID:
+        return EX_NOT_YET;
+    case HC_E_REVOKED: case HC_E_SUBJECT_REVOKED:
+        return EX_REVOKED;
+    default:
+        /* files, keys, images, memory: the input could not be used */
+        return EX_INPUT;
+    }
+}
+
+/* ------------------------------------------------------------ arguments */
+
+void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv)
+{
+    a->cmd = cmd;
+    a->argc = argc;
+    a->argv = argv;
+    a->i = 0;
+    a->operands_only = false;
+}
+
+int cli_next(cli_args *a, const cli_opt *opts, const char **val)
+{
+    *val = NULL;
+    if (a->i >= a->argc)
+        return CLI_END;
+    const char *arg = a->argv[a->i++];
+    if (!a->operands_only && strcmp(arg, "--") == 0) {
+        a->operands_only = true;
+        return cli_next(a, opts, val);
+    }
+    if (a->operands_only || arg[0] != '-' || strcmp(arg, "-") == 0) {
+        *val = arg;
+        return CLI_POSITIONAL;
+    }
+    if (arg[1] != '-') {
+        cli_usage_error(a->cmd, "unknown option '%s'", arg);
+        return CLI_ERROR;
+    }
+    const char *name = arg + 2;
+    const char *eq = strchr(name, '=');
+    size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
+    for (const cli_opt *o = opts; o->name; o++) {
+        if (strlen(o->name) != nlen || strncmp(o->name, name, nlen) != 0)
+            continue;
+        if (!o->has_arg) {
+            if (eq) {
+                cli_usage_error(a->cmd, "option '--%s' takes no value", o->name);
+                return CLI_ERROR;
+            }
+            return o->id;
+        }
+        if (eq) {
+            *val = eq + 1;
+        } else if (a->i < a->argc) {
+            *val = a->argv[a->i++];
+        } else {
+            cli_usage_error(a->cmd, "option '--%s' needs a value", o->name);
+            return CLI_ERROR;
+        }
+        return o->id;
+    }
+    cli_usage_error(a->cmd, "unknown option '%.*s'", (int)(nlen + 2), arg);
+    return CLI_ERROR;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "healthcode%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\ntry 'healthcode%s%s --help'\n", cmd ? " " : "", cmd ? cmd : "");
+    return EX_USAGE;
+}
+
+void cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("healthcode: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+void cli_diag(const char *path, hc_err err, const hc_diag *d)
+{
+    fprintf(stderr, "healthcode: %s", strcmp(path, "-") == 0 ? "<stdin>" : path);
+    if (d && d->line > 0)
+        fprintf(stderr, ":%ld", d->line);
+    /* the library's message may start with the path or the field already: say each once */
+    const char *msg = d ? d->message : "";
+    size_t pl = strlen(path);
+    if (strncmp(msg, path, pl) == 0 && strncmp(msg + pl, ": ", 2) == 0)
+        msg += pl + 2;
+    size_t fl = d ? strlen(d->field) : 0;
+    bool named = fl && strncmp(msg, d->field, fl) == 0 && (msg[fl] == ':' || msg[fl] == ' ');
+    if (fl && !named)
+        fprintf(stderr, ": %s", d->field);
+    if (d && d->line > 0) {   /* and the line number once */
+        char pre[32];
+        int n = snprintf(pre, sizeof pre, "line %ld: ", d->line);
+        if (n > 0 && strncmp(msg, pre, (size_t)n) == 0)
+            msg += n;
+    }
+    if (msg[0])
+        fprintf(stderr, ": %s\n", msg);
+    else
+        fprintf(stderr, ": %s\n", hc_strerror(err));
+}
+
+/* --------------------------------------------------------------- values */
+
+/* Reads exactly n digits at *p. */
+static bool digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        char c = (*p)[i];
+        if (c < '0' || c > '9')
+            return false;
+        v = v * 10 + (c - '0');
+    }
+    *p += n;
+    *out = v;
+    return true;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return m == 2 && leap ? 29 : dm[m - 1];
+}
+
+/* The default policy's zone: what a time without an offset means. */
+#define CLI_DEFAULT_OFFSET (8 * 3600)
+
+static bool parse_offset(const char *p, int32_t *off)
+{
+    if (strcmp(p, "Z") == 0 || strcmp(p, "z") == 0) {
+        *off = 0;
+        return true;
+    }
+    if (*p != '+' && *p != '-')
+        return false;
+    int sign = *p++ == '-' ? -1 : 1;
+    int hh, mm = 0;
+    if (!digits(&p, 2, &hh))
+        return false;
+    if (*p == ':')
+        p++;
+    if (*p && !digits(&p, 2, &mm))
+        return false;
+    if (*p || hh > 14 || mm > 59)
+        return false;
+    *off = sign * (hh * 3600 + mm * 60);
+    return true;
+}
+
+bool cli_parse_time(const char *s, int64_t *out)
+{
+    if (!s || !*s)
+        return false;
+    if (strspn(s, "0123456789") == strlen(s)) {
+        if (strlen(s) > 12)   /* beyond year 33000: surely a mistake */
+            return false;
+        *out = strtoll(s, NULL, 10);
+        return true;
+    }
+    const char *p = s;
+    int y, mo, d, h = 0, mi = 0, sec = 0;
+    if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
+        !digits(&p, 2, &d))
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || y < 1970)
+        return false;
+    int32_t off = CLI_DEFAULT_OFFSET;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        p++;
+        if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi))
+            return false;
+        if (*p == ':') {
+            p++;
+            if (!digits(&p, 2, &sec))
+                return false;
+            if (*p == '.' || *p == ',') {   /* fractions of a second are dropped */
+                p++;
+                if (*p < '0' || *p > '9')
+                    return false;
+                while (*p >= '0' && *p <= '9')
+                    p++;
+            }
+        }
+        if (h > 23 || mi > 59 || sec > 59)
+            return false;
+        if (*p && !parse_offset(p, &off))
+            return false;
+    } else if (*p) {
+        return false;
+    }
+    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
+    if (t < 0)
+        return false;
+    *out = t;
+    return true;
+}
+
+bool cli_parse_duration(const char *s, int64_t *out)
+{
+    if (!s)
+        return false;
+    size_t n = strspn(s, "0123456789");
+    if (n == 0 || n > 9)
+        return false;
+    int64_t v = strtoll(s, NULL, 10), unit;
+    const char *u = s + n;
+    if (*u == '\0' || strcmp(u, "s") == 0)
+        unit = 1;
+    else if (strcmp(u, "m") == 0)
+        unit = 60;
+    else if (strcmp(u, "h") == 0)
+        unit = 3600;
+    else if (strcmp(u, "d") == 0)
+        unit = 86400;
+    else
+        return false;
+    *out = v * unit;
+    return true;
+}
+
+bool cli_parse_double(const char *s, double *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*end || errno || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+void cli_format_time(int64_t t, int32_t offset_s, char *buf, size_t cap)
+{
+    time_t local = (time_t)(t + offset_s);
+    struct tm tm;
+    if (!gmtime_r(&local, &tm)) {
+        snprintf(buf, cap, "%lld", (long long)t);
+        return;
+    }
+    char zone[16] = "Z";
+    if (offset_s != 0) {
+        int32_t a = offset_s < 0 ? -offset_s : offset_s;
+        snprintf(zone, sizeof zone, "%c%02d:%02d", offset_s < 0 ? '-' : '+',
+                 (int)(a / 3600), (int)(a % 3600 / 60));
+    }
+    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d%s", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, zone);
+}
+
+void cli_hex(const uint8_t *b, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+/* ---------------------------------------------------------------- files */
+
+int cli_read(const char *path, size_t max, char **data, size_t *len)
+{
+    bool in = strcmp(path, "-") == 0;
+    FILE *f = in ? stdin : fopen(path, "rb");
+    if (!f)
+        return errno;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    int rc = 0;
+    if (!buf) {
+        rc = ENOMEM;
+        goto done;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) {
+                rc = EFBIG;
+                goto done;
+            }
+            size_t ncap = cap * 2;
+            char *nb = realloc(buf, ncap + 1);
+            if (!nb) {
+                rc = ENOMEM;
+                goto done;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                rc = errno ? errno : EIO;
+            break;
+        }
+    }
+    if (!rc && n > max)
+        rc = EFBIG;
+done:
+    if (!in)
+        fclose(f);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
+            return errno ? errno : EIO;
+        return 0;
+    }
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (!tmp)
+        return ENOMEM;
+    /* beside the target, so that rename() stays on one file system */
+    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return e;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    int rc = 0;
+    const uint8_t *p = data;
+    size_t left = len;
+    if (fchmod(fd, (mode_t)mode & ~mask) != 0)
+        rc = errno;
+    while (!rc && left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = errno;
+            break;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (!rc && fsync(fd) != 0)
+        rc = errno;
+    if (close(fd) != 0 && !rc)
+        rc = errno;
+    if (!rc && rename(tmp, path) != 0)
+        rc = errno;
+    if (rc)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+size_t cli_trim(char *s, size_t len)
+{
+    size_t a = 0;
+    while (a < len && strchr(" \t\r\n\v\f", s[a]) && s[a])
+        a++;
+    while (len > a && strchr(" \t\r\n\v\f", s[len - 1]) && s[len - 1])
+        len--;
+    memmove(s, s + a, len - a);
+    s[len - a] = '\0';
+    return len - a;
+}
+
+int cli_token_arg(const char *arg, char *buf, size_t cap, size_t *len, bool *truncated)
+{
+    char *data = NULL;
+    size_t n;
+    if (strcmp(arg, "-") == 0) {
+        /* a scanner types one line; allow generous padding but stay bounded */
+        int rc = cli_read("-", 1u << 20, &data, &n);
+        if (rc)
+            return rc;
+    } else {
+        n = strlen(arg);
+        data = malloc(n + 1);
+        if (!data)
+            return ENOMEM;
+        memcpy(data, arg, n + 1);
+    }
+    n = cli_trim(data, n);
+    *truncated = n > cap - 1;
+    if (*truncated)
+        n = cap - 1;
+    memcpy(buf, data, n);
+    buf[n] = '\0';
+    *len = n;
+    free(data);
+    return 0;
+}
+
+int cli_print_json(json_t *v)
+{
+    if (!v)
+        return EX_INPUT;
+    char *s = json_dumps(v, JSON_PRESERVE_ORDER);
+    json_decref(v);
+    if (!s)
+        return EX_INPUT;
+    puts(s);
+    free(s);
+    return fflush(stdout) == 0 ? 0 : EX_INPUT;
+}

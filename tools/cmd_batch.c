@@ -1,0 +1,321 @@
+/* cmd_batch.c — `healthcode batch`: the hc_batch_run() library call with a
+ * command line, a progress bar on a terminal and a final summary. Public API only. */
+#include "cmd_batch.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+enum { EX_BATCH_ERRORS = 4, EX_BATCH_MAX_ERRORS = 5 };
+
+static const char usage_batch[] =
+    "usage: healthcode batch --key PRIV.pem --issuer ISS --in FILE.jsonl|FILE.csv --out DIR\n"
+    "                        [--policy P.json] [--risk-map MAP.csv] [--now T] [--validity 24h]\n"
+    "                        [--subject-secret FILE] [--png] [--sheets] [--threads N]\n"
+    "                        [--shard K/N] [--max-errors N] [--resume] [--quiet]\n"
+    "\n"
+    "Issues a code for every record of FILE (one JSON record a line, or CSV with a\n"
+    "header of flat fields: see doc/batch.md) into DIR: tokens.jsonl (line, cti,\n"
+    "colour, token, in input order) and errors.jsonl (line, field, message). Every\n"
+    "input line ends in exactly one of them. A batch killed at any instant continues\n"
+    "with --resume: every record issued once, no torn line.\n"
+    "\n"
+    "  --png            also DIR/png/LINE.png, the QR image of each code\n"
+    "  --sheets         also DIR/sheets/page-NNNNNN.png: A4 pages (150 dpi) of 6 paper\n"
+    "                   codes with colour, masked name and document, validity, cut lines\n"
+    "  --threads N      signing threads (default: the number of cores)\n"
+    "  --shard K/N      only the lines whose number mod N is K (0 <= K < N)\n"
+    "  --max-errors N   stop (exit 5) once N lines have failed\n"
+    "  --resume         continue the batch in DIR (uses its first run's --now)\n"
+    "  --quiet          no progress bar, no summary\n"
+    "  --now T          issue time (epoch seconds or ISO 8601; default: now)\n"
+    "  --validity D     validity of every code (default 24h; at most 30d)\n"
+    "\n"
+    "Exit status: 0 all issued, 2 usage, 3 input or I/O error, 4 finished with input\n"
+    "errors (see DIR/errors.jsonl), 5 stopped at --max-errors.\n";
+
+typedef struct {
+    bool bar;              /* stderr is a terminal */
+    struct timespec start, last;
+    uint64_t lines_at_start;
+    bool started;
+} progress_state;
+
+static double seconds_since(const struct timespec *a)
+{
+    struct timespec b;
+    clock_gettime(CLOCK_MONOTONIC, &b);
+    return (double)(b.tv_sec - a->tv_sec) + (double)(b.tv_nsec - a->tv_nsec) / 1e9;
+}
+
+/* Draws "[#####.....]  42%  84000 lines  3120/s  ETA 0:00:37" on stderr, at
+ * most 10 times a second. The rate counts this run's lines only (not resumed
+ * ones); the ETA comes from the input bytes left. */
+static void on_progress(void *ctx, const hc_batch_progress *p)
+{
+    progress_state *st = ctx;
+    if (!st->started) {
+        st->started = true;
+        st->lines_at_start = p->lines;
+        clock_gettime(CLOCK_MONOTONIC, &st->start);
+        st->last = st->start;
+    }
+    if (!st->bar)
+        return;
+    if (!p->done && seconds_since(&st->last) < 0.1)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &st->last);
+    double el = seconds_since(&st->start);
+    double frac = p->bytes_total ? (double)p->bytes_read / (double)p->bytes_total : 0;
+    if (frac > 1)
+        frac = 1;
+    double rate = el > 0 ? (double)(p->lines - st->lines_at_start) / el : 0;
+    double eta = frac > 0 && frac < 1 && el > 0 ? el * (1 - frac) / frac : 0;
+    char bar[31];
+    int fillc = (int)(frac * 30);
+    for (int i = 0; i < 30; i++)
+        bar[i] = i < fillc ? '#' : '.';
+    bar[30] = '\0';
+    long e = (long)eta;
+    fprintf(stderr, "\r[%s] %3d%%  %" PRIu64 " lines  %" PRIu64 " errors  %.0f/s  ETA %ld:%02ld:%02ld ",
+            bar, (int)(frac * 100), p->lines, p->errors, rate, e / 3600, e / 60 % 60, e % 60);
+    if (p->done)
+        fputc('\n', stderr);
+    fflush(stderr);
+}
+
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    if (!s || !*s)
+        return false;
+    uint64_t v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || v > (UINT64_MAX - 9) / 10)
+            return false;
+        v = v * 10 + (uint64_t)(*s - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static bool parse_shard(const char *s, unsigned *k, unsigned *n)
+{
+    const char *slash = strchr(s, '/');
+    char kb[24];
+    uint64_t kv, nv;
+    if (!slash || (size_t)(slash - s) >= sizeof kb)
+        return false;
+    memcpy(kb, s, (size_t)(slash - s));
+    kb[slash - s] = '\0';
+    if (!parse_u64(kb, &kv) || !parse_u64(slash + 1, &nv) || nv == 0 || nv > 1000000 || kv >= nv)
+        return false;
+    *k = (unsigned)kv;
+    *n = (unsigned)nv;
+    return true;
+}
+
+static int load_secret(const char *path, uint8_t **secret, size_t *len)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        cli_error("%s: %s", path, strerror(errno));
+        return EX_INPUT;
+    }
+    if (st.st_mode & 077) {
+        cli_error("%s: the subject secret is readable by group or others (fix: chmod 600 %s)", path, path);
+        return EX_INPUT;
+    }
+    char *data = NULL;
+    int rc = cli_read(path, 64, &data, len);
+    if (rc || *len < 16) {
+        cli_error("%s: %s", path, rc == EFBIG || !rc ? "a subject secret is 16 to 64 bytes" : strerror(rc));
+        if (data)
+            explicit_bzero(data, *len);
+        free(data);
+        return EX_INPUT;
+    }
+    *secret = (uint8_t *)data;
+    return 0;
+}
+
+static void print_summary(const hc_batch_summary *s, const char *out, double secs)
+{
+    uint64_t issued = s->issued[0] + s->issued[1] + s->issued[2];
+    fprintf(stderr,
+            "healthcode batch: %" PRIu64 " lines: %" PRIu64 " issued (green %" PRIu64 ", yellow %" PRIu64
+            ", red %" PRIu64 "), %" PRIu64 " errors",
+            s->lines, issued, s->issued[HC_GREEN], s->issued[HC_YELLOW], s->issued[HC_RED], s->errors);
+    if (s->resumed_lines)
+        fprintf(stderr, " (%" PRIu64 " lines kept from the earlier run)", s->resumed_lines);
+    if (s->sheets)
+        fprintf(stderr, ", %" PRIu64 " sheets", s->sheets);
+    double rate = secs > 0 ? (double)(s->lines - s->resumed_lines) / secs : 0;
+    fprintf(stderr, "; %.1f s (%.0f lines/s)\n", secs, rate);
+    if (s->errors)
+        fprintf(stderr, "healthcode batch: the input errors are in %s/errors.jsonl\n", out);
+}
+
+typedef struct {
+    const char *key, *iss, *policy, *risk, *now, *secret, *in, *out;
+    bool quiet;
+} batch_args;
+
+static int exit_for(hc_err e)
+{
+    if (e == HC_E_ARG)
+        return EX_USAGE;
+    if (e == HC_E_LIMIT)
+        return EX_BATCH_MAX_ERRORS;
+    return EX_INPUT;
+}
+
+static int run_batch(const batch_args *ba, hc_batch_opts *o)
+{
+    hc_key *key = NULL;
+    hc_policy *pol = NULL;
+    uint8_t *secret = NULL;
+    size_t secret_len = 0;
+    hc_diag d = {0};
+    hc_err e = hc_key_load_file(ba->key, &key);
+    int rc = 0;
+    if (e) {
+        cli_error("%s: %s", ba->key, hc_strerror(e));
+        return EX_INPUT;
+    }
+    if (ba->secret && (rc = load_secret(ba->secret, &secret, &secret_len)))
+        goto done;
+    if (ba->policy || ba->risk) {
+        if ((e = hc_policy_load(ba->policy, &pol, &d))) {
+            cli_diag(ba->policy ? ba->policy : "default policy", e, &d);
+            rc = EX_INPUT;
+            goto done;
+        }
+        if (ba->risk && (e = hc_policy_load_risk_map(pol, ba->risk, &d))) {
+            cli_diag(ba->risk, e, &d);
+            rc = EX_INPUT;
+            goto done;
+        }
+    }
+    o->key = key;
+    o->policy = pol;
+    o->subject_secret = secret;
+    o->subject_secret_len = secret_len;
+    progress_state ps = {.bar = !ba->quiet && isatty(STDERR_FILENO)};
+    o->progress = on_progress;
+    o->progress_ctx = &ps;
+    struct timespec t0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    hc_batch_summary s;
+    e = hc_batch_run(o, ba->in, ba->out, &s, &d);
+    double secs = seconds_since(&t0);
+    if (e && e != HC_E_LIMIT) {
+        if (e == HC_E_RECORD)
+            cli_diag(ba->in, e, &d);   /* the CSV header: line 1 and the column */
+        else
+            cli_error("batch: %s", d.message[0] ? d.message : hc_strerror(e));
+        rc = exit_for(e);
+        goto done;
+    }
+    if (!ba->quiet)
+        print_summary(&s, ba->out, secs);
+    if (e == HC_E_LIMIT) {
+        cli_error("batch: %s; the output in %s is consistent: fix the input or raise --max-errors, "
+                  "then run again with --resume", d.message, ba->out);
+        rc = EX_BATCH_MAX_ERRORS;
+    } else {
+        rc = s.errors ? EX_BATCH_ERRORS : 0;
+    }
+done:
+    if (secret) {
+        explicit_bzero(secret, secret_len);
+        free(secret);
+    }
+    hc_policy_free(pol);
+    hc_key_free(key);
+    return rc;
+}
+
+int hc_cli_batch(int argc, char **argv)
+{
+    enum { O_HELP, O_KEY, O_ISS, O_POLICY, O_RISK, O_NOW, O_VALIDITY, O_SECRET, O_IN, O_OUT,
+           O_PNG, O_SHEETS, O_THREADS, O_SHARD, O_MAXERR, O_RESUME, O_QUIET, O_CHECKPOINT };
+    static const cli_opt opts[] = {
+        {"help", false, O_HELP},       {"key", true, O_KEY},           {"issuer", true, O_ISS},
+        {"policy", true, O_POLICY},    {"risk-map", true, O_RISK},     {"now", true, O_NOW},
+        {"validity", true, O_VALIDITY}, {"subject-secret", true, O_SECRET}, {"in", true, O_IN},
+        {"out", true, O_OUT},          {"png", false, O_PNG},          {"sheets", false, O_SHEETS},
+        {"threads", true, O_THREADS},  {"shard", true, O_SHARD},       {"max-errors", true, O_MAXERR},
+        {"resume", false, O_RESUME},   {"quiet", false, O_QUIET},      {"checkpoint", true, O_CHECKPOINT},
+        {NULL, false, 0}};
+    cli_args a;
+    cli_args_init(&a, "batch", argc, argv);
+    batch_args ba = {0};
+    hc_batch_opts o = {0};
+    o.threads = hc_batch_default_threads();
+    o.validity_s = 86400;
+    uint64_t v;
+    const char *val;
+    for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
+        switch (id) {
+        case O_HELP: fputs(usage_batch, stdout); return 0;
+        case O_KEY: ba.key = val; break;
+        case O_ISS: ba.iss = val; break;
+        case O_POLICY: ba.policy = val; break;
+        case O_RISK: ba.risk = val; break;
+        case O_NOW: ba.now = val; break;
+        case O_SECRET: ba.secret = val; break;
+        case O_IN: ba.in = val; break;
+        case O_OUT: ba.out = val; break;
+        case O_PNG: o.png = true; break;
+        case O_SHEETS: o.sheets = true; break;
+        case O_RESUME: o.resume = true; break;
+        case O_QUIET: ba.quiet = true; break;
+        case O_VALIDITY:
+            if (!cli_parse_duration(val, &o.validity_s) || o.validity_s <= 0 || o.validity_s > HC_VALIDITY_MAX)
+                return cli_usage_error("batch", "--validity: '%s' is not a duration from 1s to 30d", val);
+            break;
+        case O_THREADS:
+            if (!parse_u64(val, &v) || v < 1 || v > 256)
+                return cli_usage_error("batch", "--threads: '%s' is not a number from 1 to 256", val);
+            o.threads = (unsigned)v;
+            break;
+        case O_SHARD:
+            if (!parse_shard(val, &o.shard_k, &o.shard_n))
+                return cli_usage_error("batch", "--shard: '%s' is not K/N with 0 <= K < N", val);
+            break;
+        case O_MAXERR:
+            if (!parse_u64(val, &o.max_errors) || o.max_errors == 0)
+                return cli_usage_error("batch", "--max-errors: '%s' is not a positive number", val);
+            break;
+        case O_CHECKPOINT:
+            if (!parse_u64(val, &o.checkpoint) || o.checkpoint == 0)
+                return cli_usage_error("batch", "--checkpoint: '%s' is not a positive number", val);
+            break;
+        case CLI_POSITIONAL:
+            return cli_usage_error("batch", "unexpected operand '%s' (the input is --in FILE)", val);
+        default: return EX_USAGE;
+        }
+    }
+    if (!ba.key || !ba.iss)
+        return cli_usage_error("batch", "both --key PRIV.pem and --issuer ISS are needed");
+    if (!ba.in || !ba.out)
+        return cli_usage_error("batch", "both --in FILE and --out DIR are needed");
+#if !HC_WITH_RENDER
+    if (o.png || o.sheets)
+        return cli_usage_error("batch", "--png and --sheets need a build with render support (meson -Drender)");
+#endif
+    if (ba.now) {
+        if (!cli_parse_time(ba.now, &o.now))
+            return cli_usage_error("batch", "--now: '%s' is neither epoch seconds nor an ISO 8601 date", ba.now);
+    } else {
+        o.now = (int64_t)time(NULL);   /* the CLI reads the clock; the library never does */
+    }
+    o.iss = ba.iss;
+    return run_batch(&ba, &o);
+}

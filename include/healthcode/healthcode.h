@@ -24,6 +24,7 @@
 #include <healthcode/record.h>
 #include <healthcode/assess.h>
 #include <healthcode/issue.h>
+#include <healthcode/batch.h>
 #endif
 #if HC_WITH_RENDER
 #include <healthcode/render.h>

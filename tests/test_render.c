@@ -202,9 +202,10 @@ static void check_png(hc_colour c, const hc_render_opts *o, double want_contrast
     size_t len = 0;
     assert_int_equal(hc_render_png(token240(), c, o, &png, &len), HC_OK);
     assert_true(len > 8 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
-    /* The file says 8-bit RGB, non-interlaced. */
-    assert_int_equal(png[24], 8);
-    assert_int_equal(png[25], PNG_COLOR_TYPE_RGB);
+    /* The file says 2-bit palette, non-interlaced. */
+    assert_int_equal(png[24], 2);
+    assert_int_equal(png[25], PNG_COLOR_TYPE_PALETTE);
+    assert_int_equal(png[28], PNG_INTERLACE_NONE);
     image im = decode_png(png, len);
     hc_free(png);
 

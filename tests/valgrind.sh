@@ -6,7 +6,7 @@ hc=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-vg() { valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"; }
+vg() { valgrind -q --error-exitcode=99 --suppressions="$root/tests/valgrind.supp" --leak-check=full --errors-for-leak-kinds=definite,indirect "$@"; }
 now=1580868000   # 2020-02-05T10:00:00+08:00
 vg "$hc" keygen --out "$tmp/k.pem" --pub "$tmp/p.pem" >/dev/null
 vg "$hc" assess --now $now "$root/examples/record.json" >/dev/null

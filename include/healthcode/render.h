@@ -40,7 +40,8 @@ typedef struct {
 /* The QR version (1–40) the text needs at ecc. HC_E_LIMIT if none fits. */
 HC_API hc_err hc_qr_version(const char *text, hc_ecc ecc, int *version) HC_WARN_UNUSED;
 
-/* Renders text as an 8-bit RGB PNG. *png is allocated; free with hc_free().
+/* Renders text as a PNG with a 3-colour palette (2 bits a pixel: band,
+ * light, dark in the colours below). *png is allocated; free with hc_free().
  * opts NULL means HC_RENDER_OPTS_DEFAULT.
  * The image is (modules + 2 * 4 + 2 * band) * scale pixels square.
  * Errors: HC_E_ARG (text not in the alphanumeric set, bad opts or colour),

@@ -63,4 +63,13 @@ if grep -q 'define HC_WITH_SCAN 1' "$(find "$tmp/root" -name features.h | head -
     out=$(run "${trust[@]}" --now "$now" --png "$src/examples/trust/sample.png"); st=$?
     expect 0 "$st" "Admitted: green code" "$out"
 fi
+# The pipeline example, where the issuer and render parts are installed.
+if grep -q 'define HC_WITH_RENDER 1' "$(find "$tmp/root" -name features.h | head -n1)" &&
+   grep -q 'define HC_WITH_ISSUER 1' "$(find "$tmp/root" -name features.h | head -n1)"; then
+    ${CC:-cc} -std=c11 -Wall -Wextra -Werror "${extra[@]}" -o "$tmp/issue_verify" "$src/examples/issue_verify.c" $flags \
+        || fail "examples/issue_verify.c does not build against the installed headers"
+    out=$(LD_LIBRARY_PATH="$libdir" "$tmp/issue_verify" "$src/examples/record.json" "$tmp/iv.png" 1580868000); st=$?
+    expect 0 "$st" "verified: green code from CN-330000, valid until 1580954400" "$out"
+    [ "$(head -c 4 "$tmp/iv.png" | tail -c 3)" = PNG ] || fail "issue_verify wrote no PNG"
+fi
 echo "pkgconfig: examples/checkpoint.c built against the installed library and ran ($([ $json = 1 ] && echo JSON trust list || echo PEM directory))"

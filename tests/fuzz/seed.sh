@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# seed.sh BUILDDIR — regenerates the seed corpora in tests/fuzz/corpus/NAME/
+# (seed-* files only: regress-* files, the fuzzers' findings, are never touched).
+# BUILDDIR is any configured build with the render part (for seed_png); jq and
+# openssl are needed. The seeds are small on purpose: the fuzzer grows them.
+set -euo pipefail
+build=${1:?usage: seed.sh BUILDDIR}
+cd "$(dirname "$0")/../.."
+root=$(pwd)
+c=tests/fuzz/corpus
+for n in verify base45 record policy riskmap trustlist revocations scan; do
+    mkdir -p "$c/$n"
+    find "$c/$n" -name 'seed-*' -delete
+done
+put() { printf '%s' "$2" > "$1"; }   # file, exact content (no newline added)
+
+# ---- verify (whole token text) and base45 (the text after the prefix)
+for v in tests/vectors/*.json; do
+    n=$(basename "$v" .json)
+    tok=$(jq -r .token "$v")
+    put "$c/verify/seed-vec-$n" "$tok"
+    put "$c/base45/seed-vec-$n" "${tok#HCODE1:}"
+done
+put "$c/verify/seed-sample" "$(cat examples/trust/sample.token)"
+put "$c/verify/seed-lower-prefix" "hcode1:$(jq -r .token tests/vectors/valid_eddsa_yellow.json | cut -c8-)"
+put "$c/verify/seed-newline" "$(jq -r .token tests/vectors/valid_es256_green.json)
+"
+for t in "HCODE1:" "HCODE1:ABC" "HCODE1:A#B" "HCODE1:X" "HCODE1:abc" "HC1:6BFOXN" "HCODE1:BB8"; do
+    put "$c/verify/seed-unit-$(printf '%s' "$t" | md5sum | cut -c1-8)" "$t"
+done
+# RFC 9285's examples and test_base45.c's edges
+i=0
+for t in "BB8" "%69 VD92EX0" "UJCLQE7W581" "QED8WEX0" "" "FGW" "GGW" ":0" "U5" "BB8A" "bb8" "BB~" "00000"; do
+    put "$c/base45/seed-rfc-$i" "$t"; i=$((i + 1))
+done
+
+# ---- record: the examples, one line of bad.jsonl per file, and edge shapes
+cp examples/record.json "$c/record/seed-record"
+for f in examples/records/*.json; do cp "$f" "$c/record/seed-$(basename "$f" .json)"; done
+i=0
+while IFS= read -r line; do put "$c/record/seed-bad-$i" "$line"; i=$((i + 1)); done < examples/records/bad.jsonl
+put "$c/record/seed-empty-object" '{}'
+put "$c/record/seed-minimal" '{"id": "11010519491231002X", "id_type": "cn_resident"}'
+put "$c/record/seed-secondary" '{"id":"330402199001011230","id_type":"cn_resident","contact":{"status":"secondary","last_contact":"2020-02-03"},"previous":{"colour":"yellow","since":"2020-02-01"}}'
+put "$c/record/seed-recovered" '{"id":"330402199001011230","id_type":"cn_resident","contact":{"status":"recovered","discharged":"2020-02-01"},"declaration":{"at":"2020-02-05T09:00:00+08:00","symptoms":["cough","loss_of_smell_or_taste"],"temperature_c":38.1}}'
+put "$c/record/seed-travel-country" '{"id":"YA1234567","id_type":"passport","name":"JOHN SMITH","travel":[{"country":"IT","from":"2020-02-20","to":"2020-03-01"}],"entry":{"date":"2020-03-02","from":"IT"}}'
+
+# ---- policy
+cp examples/policies/zhejiang-2020.json "$c/policy/seed-zhejiang-2020"
+put "$c/policy/seed-empty-object" '{}'
+put "$c/policy/seed-minimal" '{"name":"p","time_zone":"+00:00","fever_threshold_c":37.3}'
+
+# ---- riskmap
+for f in examples/risk-maps/*.csv; do cp "$f" "$c/riskmap/seed-$(basename "$f" .csv)"; done
+put "$c/riskmap/seed-crlf" $'region,level\r\n420000,high\r\nIT,higher\r\n'
+put "$c/riskmap/seed-header-only" $'region,level\n'
+
+# ---- trustlist: the example, and one entry per test key (good and refused kinds)
+cp examples/trust/trustlist.json "$c/trustlist/seed-example"
+for k in es256 es256-b ed25519 p384 rsa; do
+    pem=tests/keys/$k.pub.pem
+    kid=$(openssl pkey -pubin -in "$pem" -outform DER 2>/dev/null | openssl dgst -sha256 -r | cut -c1-16)
+    alg=ES256; [ "$k" = ed25519 ] && alg=EdDSA
+    jq -n --arg kid "$kid" --arg alg "$alg" --rawfile pem "$pem" \
+        '{version: 1, entries: [{issuer: "CN-330000", kid: $kid, alg: $alg, public_key: $pem,
+          not_before: "2020-01-01T00:00:00Z", not_after: 1612137600}]}' > "$c/trustlist/seed-key-$k"
+done
+jq -n --rawfile pem tests/keys/truncated.pem \
+    '{version: 1, entries: [{issuer: "CN-1", kid: "0000000000000000", alg: "ES256", public_key: $pem}]}' \
+    > "$c/trustlist/seed-truncated-pem"
+jq -n --rawfile pem tests/keys/es256.pem \
+    '{version: 1, entries: [{issuer: "CN-1", kid: "e65e247f468dc0bf", alg: "ES256", public_key: $pem}]}' \
+    > "$c/trustlist/seed-private-key"
+put "$c/trustlist/seed-empty" '{"version": 1, "entries": []}'
+
+# ---- revocations: small hex-line texts
+cp examples/trust/revoked.txt "$c/revocations/seed-revoked"
+cp examples/trust/delta.txt "$c/revocations/seed-delta"
+put "$c/revocations/seed-one-cti" $'0123456789abcdef\n'
+put "$c/revocations/seed-one-sub" $'00112233445566778899AABBCCDDEEFF\n'
+put "$c/revocations/seed-crlf-comment" $'# list\r\n+0123456789abcdef\r\n-0123456789abcdef\r\n\r\n'
+put "$c/revocations/seed-bad-hex" $'0123456789abcdeg\n'
+put "$c/revocations/seed-no-newline" '0123456789abcdef'
+
+# ---- scan: small renders (scale 1–3: zbar's time grows with the pixels), and non-images
+seed_png=$build/tests/fuzz/seed_png
+tok=$(cat examples/trust/sample.token)
+"$seed_png" "$c/scan/seed-short-s2" "HCODE1:ABC" 0 2 M 0
+"$seed_png" "$c/scan/seed-short-s3-band" "HCODE1:BB8" 2 3 H 2
+"$seed_png" "$c/scan/seed-token-s2-green" "$tok" 0 2 M 1
+"$seed_png" "$c/scan/seed-token-s2-yellow-L" "$tok" 1 2 L 0
+"$seed_png" "$c/scan/seed-token-s1-red" "$tok" 2 1 M 0
+head -c 40 "$c/scan/seed-short-s2" > "$c/scan/seed-truncated-ihdr"
+printf 'GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00' > "$c/scan/seed-gif"
+
+du -sh "$c"/* | sed 's/^/  /'
+echo "seeds written under $c (root $root)"

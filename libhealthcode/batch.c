@@ -466,8 +466,9 @@ static json_t *number_or_string(const char *s, bool integer)
             return json_integer(v);
     } else {
         double v = strtod(s, &end);
-        if (*s && *end == '\0' && errno == 0)
-            return json_real(v);
+        json_t *r = *s && *end == '\0' && errno == 0 ? json_real(v) : NULL;
+        if (r)   /* json_real refuses nan and inf: those stay strings too */
+            return r;
     }
     return json_string(s);
 }
@@ -521,6 +522,22 @@ static bool csv_put(json_t *root, int col, const char *v)
 hc_err hc_batch_csv_record(const hc_csv_header *h, const char *line, size_t len, hc_record **out,
                            hc_diag *diag)
 {
+    /* A NUL byte would end its cell's C string early and drop the rest of the
+     * field silently: an error naming the column (commas outside quotes). */
+    const char *nul = memchr(line, '\0', len);
+    if (nul) {
+        int col = 0;
+        bool quoted = false;
+        for (const char *p = line; p < nul; p++) {
+            if (*p == '"')
+                quoted = !quoted;
+            else if (*p == ',' && !quoted)
+                col++;
+        }
+        const char *name = col < h->ncols ? csv_columns[h->col[col]] : "";
+        return hc_diag_set(diag, HC_E_RECORD, name, "%s contains a NUL byte",
+                           name[0] ? name : "the CSV row");
+    }
     char *buf = malloc(len + HC_CSV_NCOLS + 2);
     char *cells[HC_CSV_NCOLS];
     const char *what = NULL;

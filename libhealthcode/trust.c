@@ -162,6 +162,16 @@ static hc_err load_pem_file(const char *path, hc_key **out, hc_diag *diag)
                            path);
     if (err != HC_OK)
         return hc_diag_set(diag, err, path, "%s: cannot load the key", path);
+    /* a private key file is refused when others may read it, here as in
+     * hc_key_load_file: a trust store that is handed one says so */
+    struct stat st;
+    if (hc_key_is_private(*out) && stat(path, &st) == 0 && (st.st_mode & 077)) {
+        hc_key_free(*out);
+        *out = NULL;
+        return hc_diag_set(diag, HC_E_KEY_PERMS, path,
+                           "%s: holds a private key readable by group or others (fix: chmod 600 "
+                           "%s; a trust store needs only the public key)", path, path);
+    }
     return HC_OK;
 }
 

@@ -87,6 +87,14 @@ void cli_hex(const uint8_t *b, size_t n, char *out);
  * buffer of at most max bytes. Returns 0, or an errno value (EFBIG if larger). */
 int cli_read(const char *path, size_t max, char **data, size_t *len);
 
+/* Reads a secret file of at most max bytes (the subject secret) with read(2)
+ * into a malloc'd buffer, so that no stdio buffer or realloc leaves a copy in
+ * freed memory; the buffer is wiped on every error path (the caller wipes it
+ * after use). The file is checked on the descriptor read: a regular file not
+ * readable by group or others. Returns 0, EACCES (readable by group or
+ * others), EFBIG (over max), or another errno value. */
+int cli_read_secret(const char *path, size_t max, uint8_t **data, size_t *len);
+
 /* Writes data to path atomically (temporary file beside it, fsync, rename)
  * with mode (less the umask); "-" writes to standard output. 0 or errno. */
 int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode);

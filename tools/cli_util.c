@@ -365,6 +365,53 @@ done:
     return 0;
 }
 
+int cli_read_secret(const char *path, size_t max, uint8_t **data, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return errno;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        int e = errno ? errno : EINVAL;
+        close(fd);
+        return e;
+    }
+    if (st.st_mode & 077) {
+        close(fd);
+        return EACCES;
+    }
+    uint8_t *buf = malloc(max + 1);
+    if (!buf) {
+        close(fd);
+        return ENOMEM;
+    }
+    size_t n = 0;
+    int rc = 0;
+    while (n <= max) {   /* one byte more than max tells a file that is too long */
+        ssize_t r = read(fd, buf + n, max + 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            rc = errno;
+            break;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    close(fd);
+    if (!rc && n > max)
+        rc = EFBIG;
+    if (rc) {
+        explicit_bzero(buf, max + 1);
+        free(buf);
+        return rc;
+    }
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
 int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
 {
     if (strcmp(path, "-") == 0) {

@@ -347,8 +347,8 @@ static int load_secret(const char *path, uint8_t **secret, size_t *len)
                   path, path);
         return EX_INPUT;
     }
-    char *data = NULL;
-    int rc = cli_read(path, 64, &data, len);
+    uint8_t *data = NULL;   /* read(2), no stdio buffer: wiped on every path */
+    int rc = cli_read_secret(path, 64, &data, len);
     if (rc || *len < 16) {
         cli_error("%s: %s", path,
                   rc == EFBIG || (!rc && *len < 16) ? "a subject secret is 16 to 64 bytes"
@@ -358,7 +358,7 @@ static int load_secret(const char *path, uint8_t **secret, size_t *len)
         free(data);
         return EX_INPUT;
     }
-    *secret = (uint8_t *)data;
+    *secret = data;
     return 0;
 }
 

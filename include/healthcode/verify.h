@@ -51,7 +51,9 @@ HC_API hc_err hc_trust_add_key(hc_trust *t, const hc_key *key,
  * one public key (other files are ignored; a directory with no .pem is an
  * error), or a trust-list JSON file (*.json; see hc_trust_add_list_json, which
  * needs the JSON support of a full build). diag, if given, names the file.
- * Errors: HC_E_IO, HC_E_KEY, HC_E_TRUST_LIST, HC_E_UNSUPPORTED. */
+ * A PEM file holding a private key (its public half is taken) must not be
+ * readable by group or others, as for hc_key_load_file (HC_E_KEY_PERMS).
+ * Errors: HC_E_IO, HC_E_KEY, HC_E_KEY_PERMS, HC_E_TRUST_LIST, HC_E_UNSUPPORTED. */
 HC_API hc_err hc_trust_add_path(hc_trust *t, const char *path, hc_diag *diag) HC_WARN_UNUSED;
 
 /* Adds the keys of a trust-list JSON text (len bytes; need not be

@@ -294,19 +294,17 @@ static hc_err parse_text(const char *text, size_t len, bool force_remove, delta 
     long line = 0;
     while (pos < len) {
         line++;
-        size_t end = pos;
-        while (end < len && text[end] != '\n')
-            end++;
+        /* memchr: a hostile line of a gigabyte is crossed at memory speed */
+        const char *nl = memchr(text + pos, '\n', len - pos);
+        size_t end = nl ? (size_t)(nl - text) : len;
         size_t s = pos, e = end;
         pos = end + 1;
         while (s < e && is_blank(text[s]))
             s++;
         /* a comment runs to the end of the line, after an id or alone */
-        for (size_t i = s; i < e; i++)
-            if (text[i] == '#') {
-                e = i;
-                break;
-            }
+        const char *hash = memchr(text + s, '#', e - s);
+        if (hash)
+            e = (size_t)(hash - text);
         while (e > s && is_blank(text[e - 1]))
             e--;
         if (s == e)

@@ -41,10 +41,12 @@ typedef struct hc_policy hc_policy;
 
 /* Loads a policy file (JSON). path NULL gives the built-in default, which is
  * the same as examples/policies/zhejiang-2020.json. Free with hc_policy_free().
- * Errors: HC_E_IO, HC_E_POLICY (diag names the key), HC_E_NOMEM. */
+ * Errors: HC_E_IO, HC_E_POLICY (diag names the key), HC_E_LIMIT (a file over
+ * 8 MiB, refused before it is parsed), HC_E_NOMEM. */
 HC_API hc_err hc_policy_load(const char *path, hc_policy **out, hc_diag *diag) HC_WARN_UNUSED;
 
-/* Parses a policy from JSON text. */
+/* Parses a policy from JSON text (len bytes; over 8 MiB: HC_E_LIMIT before
+ * parsing; nesting deeper than 2048 is a syntax error, HC_E_POLICY). */
 HC_API hc_err hc_policy_parse_json(const char *json, size_t len, hc_policy **out,
                                    hc_diag *diag) HC_WARN_UNUSED;
 

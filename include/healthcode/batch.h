@@ -48,7 +48,9 @@
  * Threads: opts.threads workers, each with its own hc_issuer (prepared
  * signing context); the output order is the input order whatever the count.
  * Memory is bounded by the in-flight window (about 256 records a thread),
- * not by the input size.
+ * not by the input size. A line longer than HC_RECORD_MAX is not read into
+ * memory: the reader holds at most HC_RECORD_MAX + 1 MiB of it while looking
+ * for its end, and the line becomes an errors.jsonl line ("too_large").
  */
 #ifndef HEALTHCODE_BATCH_H
 #define HEALTHCODE_BATCH_H

@@ -31,8 +31,8 @@ HC_API hc_err hc_key_generate(hc_alg alg, hc_key **out) HC_WARN_UNUSED;
 /* Reads a key from PEM text (len bytes, need not be NUL-terminated):
  * a PKCS#8 private key ("PRIVATE KEY", also "EC PRIVATE KEY") or an SPKI
  * public key ("PUBLIC KEY"). Only P-256 and Ed25519 keys are accepted.
- * Errors: HC_E_KEY (malformed, truncated, encrypted, other curve or type),
- * HC_E_ARG, HC_E_NOMEM. */
+ * Errors: HC_E_KEY (malformed, truncated, encrypted, other curve or type,
+ * or a text over 64 KiB, refused before it is read), HC_E_ARG, HC_E_NOMEM. */
 HC_API hc_err hc_key_load_pem(const char *pem, size_t len, hc_key **out) HC_WARN_UNUSED;
 
 /* Reads a key file. If the file holds a private key, it must not be readable

@@ -53,7 +53,10 @@ HC_API hc_err hc_trust_add_key(hc_trust *t, const hc_key *key,
  * needs the JSON support of a full build). diag, if given, names the file.
  * A PEM file holding a private key (its public half is taken) must not be
  * readable by group or others, as for hc_key_load_file (HC_E_KEY_PERMS).
- * Errors: HC_E_IO, HC_E_KEY, HC_E_KEY_PERMS, HC_E_TRUST_LIST, HC_E_UNSUPPORTED. */
+ * Bounds: a PEM file over 64 KiB, or a directory with more than 4096 .pem
+ * files, is HC_E_LIMIT (a trust-list file: as hc_trust_add_list_json).
+ * Errors: HC_E_IO, HC_E_KEY, HC_E_KEY_PERMS, HC_E_TRUST_LIST, HC_E_LIMIT,
+ * HC_E_UNSUPPORTED. */
 HC_API hc_err hc_trust_add_path(hc_trust *t, const char *path, hc_diag *diag) HC_WARN_UNUSED;
 
 /* Adds the keys of a trust-list JSON text (len bytes; need not be
@@ -65,6 +68,8 @@ HC_API hc_err hc_trust_add_path(hc_trust *t, const char *path, hc_diag *diag) HC
  * ("entries[3].public_key"). Needs the JSON support of a full build: the
  * verify-only build returns HC_E_UNSUPPORTED (use PEM files, or
  * hc_trust_add_pem with hc_trust_key_opts).
+ * Bounds: a text over 4 MiB or more than 4096 entries is HC_E_LIMIT (the
+ * size before parsing); nesting deeper than 2048 is HC_E_TRUST_LIST.
  * Errors: HC_E_TRUST_LIST, HC_E_LIMIT, HC_E_NOMEM, HC_E_UNSUPPORTED. */
 HC_API hc_err hc_trust_add_list_json(hc_trust *t, const char *json, size_t len,
                                      hc_diag *diag) HC_WARN_UNUSED;
@@ -107,7 +112,7 @@ HC_API hc_err hc_revocations_new(hc_revocations **out) HC_WARN_UNUSED;
 
 /* Adds entries from text in the form above (a '-' line removes).
  * diag names the line of a malformed entry (diag->line). On error r is unchanged.
- * Errors: HC_E_REVOCATION_LIST, HC_E_LIMIT, HC_E_NOMEM. */
+ * Errors: HC_E_REVOCATION_LIST, HC_E_LIMIT (a text over 1 GiB), HC_E_NOMEM. */
 HC_API hc_err hc_revocations_add_text(hc_revocations *r, const char *text, size_t len,
                                       hc_diag *diag) HC_WARN_UNUSED;
 
@@ -120,7 +125,8 @@ HC_API hc_err hc_revocations_remove_text(hc_revocations *r, const char *text, si
 
 /* Reads a revocation file, text or binary (as above; recognised by
  * its magic), and adds it to r. On error r is unchanged.
- * Errors: HC_E_IO, HC_E_REVOCATION_LIST, HC_E_LIMIT, HC_E_NOMEM. */
+ * Errors: HC_E_IO, HC_E_REVOCATION_LIST, HC_E_LIMIT (a text file over 1 GiB),
+ * HC_E_NOMEM. */
 HC_API hc_err hc_revocations_load(hc_revocations *r, const char *path, hc_diag *diag) HC_WARN_UNUSED;
 
 /* Writes r in the binary form to path (mode 0644), atomically (temporary

@@ -1,0 +1,11 @@
+package cn.healthcode;
+
+/** A token failed verification: {@link #name} says at which step of FORMAT.md
+ *  ("bad_prefix", "unknown_kid", "bad_signature", "expired", "not_yet_valid", "revoked", …). */
+public class TokenRejectedException extends HealthCodeException {
+    private static final long serialVersionUID = 1L;
+
+    public TokenRejectedException(int code, String name, String message, String field, long line) {
+        super(code, name, message, field, line);
+    }
+}

@@ -1,0 +1,58 @@
+package cn.healthcode;
+
+/** A trust store and a revocation list; verifies tokens in FORMAT.md's eight steps.
+ *  Holds native handles: close() it (try-with-resources). Not for use by several threads
+ *  while keys or revocations are being added. */
+public final class Verifier implements AutoCloseable {
+    static { HealthCode.ensureLoaded(); }
+    /** The clock allowance of {@link #verify(String, long)}, seconds. */
+    public static final long DEFAULT_SKEW = 300;
+    private long handle;
+
+    public Verifier() throws HealthCodeException { handle = open(); }
+
+    /** Trusts a PEM public key, for issuer iss (null: any), within [notBefore, notAfter) (0: open). */
+    public void addTrustPem(String pem, String iss, long notBefore, long notAfter) throws HealthCodeException {
+        addPem(handle(), pem, iss, notBefore, notAfter);
+    }
+
+    /** Trusts a PEM file, a directory of .pem files, or a trust-list JSON file. */
+    public void addTrustPath(String path) throws HealthCodeException { addPath(handle(), path); }
+
+    /** Revokes token ids (16 hex digits) or subjects (32), one a line; a line "-ID" un-revokes. */
+    public void revoke(String hexLines) throws HealthCodeException { revoke(handle(), hexLines); }
+
+    /** Adds a revocation file (text or the binary HCRV1 form). */
+    public void loadRevocations(String path) throws HealthCodeException {
+        loadRevocations(handle(), path);
+    }
+
+    /** The verified claims, or a TokenRejectedException named after the failing step. */
+    public HealthCode.Claims verify(String token, long now, long skewSeconds) throws HealthCodeException {
+        return verify(handle(), token, now, skewSeconds);
+    }
+
+    /** The same with a clock allowance of {@link #DEFAULT_SKEW} seconds. */
+    public HealthCode.Claims verify(String token, long now) throws HealthCodeException {
+        return verify(token, now, DEFAULT_SKEW);
+    }
+
+    long handle() {
+        if (handle == 0) throw new IllegalStateException("Verifier is closed");
+        return handle;
+    }
+
+    /** Releases the native trust store and revocation list. */
+    @Override public void close() {
+        if (handle != 0) { free(handle); handle = 0; }
+    }
+
+    private static native long open() throws HealthCodeException;
+    private static native void addPem(long h, String pem, String iss, long nb, long na) throws HealthCodeException;
+    private static native void addPath(long h, String path) throws HealthCodeException;
+    private static native void revoke(long h, String lines) throws HealthCodeException;
+    private static native void loadRevocations(long h, String path) throws HealthCodeException;
+    private static native HealthCode.Claims verify(long h, String token, long now, long skew)
+        throws HealthCodeException;
+    private static native void free(long h);
+}

@@ -1,0 +1,290 @@
+package cn.healthcode;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/** Tests of the Java binding, run by meson test (suite java): round trips for each colour and
+ *  both algorithms, each refusal of the C tests, the shared test vectors, and a 100 000-call
+ *  issue+verify loop without growth of the process's RSS. Prints one line per failure, the
+ *  RSS numbers, and "N passed, N failed"; exits 1 on failure. Needs HC_SOURCE_ROOT;
+ *  HC_JAVA_LOOP sets the loop length, HC_JAVA_TRACE prints the RSS every 10 000 calls. */
+public final class HealthCodeTest {
+    static final long NOW = 1580868000L; // 2020-02-05T10:00:00+08:00
+    static int passed, failed;
+
+    static void check(boolean ok, String what) {
+        if (ok) passed++; else { failed++; System.out.println("FAIL: " + what); }
+    }
+
+    interface ThrowingRunnable { void run() throws Exception; }
+
+    /** Runs r, which must throw a HealthCodeException of class cls named name; returns it. */
+    static HealthCodeException expectError(Class<?> cls, String name, String what, ThrowingRunnable r) {
+        try {
+            r.run();
+            check(false, what + ": expected " + name + ", nothing thrown");
+        } catch (HealthCodeException e) {
+            check(e.name.equals(name) && cls.isInstance(e),
+                  what + ": expected " + cls.getSimpleName() + " " + name + ", got " + e);
+            return e;
+        } catch (Exception e) {
+            check(false, what + ": expected " + name + ", got " + e);
+        }
+        return null;
+    }
+
+    static HealthCodeException rejected(String name, String what, ThrowingRunnable r) {
+        return expectError(TokenRejectedException.class, name, what, r);
+    }
+
+    /** Resident memory in KiB, from /proc/self/statm (pages; 4 KiB on the Linux targets). */
+    static long rssKiB() throws Exception {
+        String[] f = Files.readString(Path.of("/proc/self/statm")).trim().split(" ");
+        return Long.parseLong(f[1]) * 4;
+    }
+
+    // ---- base45 (RFC 9285), to forge a bad signature: the test's own, not the binding's
+    static final String B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+
+    static byte[] b45decode(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < s.length(); i += 3) {
+            int v = 0, m = 1;
+            for (int j = i; j < Math.min(i + 3, s.length()); j++, m *= 45) v += B45.indexOf(s.charAt(j)) * m;
+            if (s.length() - i >= 3) out.write(v >> 8);
+            out.write(v & 0xff);
+        }
+        return out.toByteArray();
+    }
+
+    static String b45encode(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < b.length; i += 2) {
+            int v = i + 1 < b.length ? (b[i] & 0xff) * 256 + (b[i + 1] & 0xff) : b[i] & 0xff;
+            for (int k = 0; k < (i + 1 < b.length ? 3 : 2); k++, v /= 45) sb.append(B45.charAt(v % 45));
+        }
+        return sb.toString();
+    }
+
+    /** The token with one bit of the last signature byte changed (the signature ends the COSE_Sign1). */
+    static String flipSignature(String token) {
+        byte[] cose = b45decode(token.substring(7));
+        cose[cose.length - 1] ^= 1;
+        return "HCODE1:" + b45encode(cose);
+    }
+
+    // ---- the shared vectors of tests/vectors (flat JSON: a regex per field is enough)
+    static String jsonString(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"").matcher(json);
+        if (!m.find()) return null;
+        return m.group(1).replace("\\n", "\n").replace("\\/", "/").replace("\\\"", "\"").replace("\\\\", "\\");
+    }
+
+    static long jsonLong(String json, String key) {
+        Matcher m = Pattern.compile("\"" + key + "\"\\s*:\\s*(-?[0-9]+)").matcher(json);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    static void vectors(Path dir) throws Exception {
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.toString().endsWith(".json")).sorted().collect(Collectors.toList());
+        }
+        check(files.size() >= 20, "test vectors found: " + files.size());
+        for (Path p : files) {
+            String j = Files.readString(p);
+            String error = jsonString(j, "error"), token = jsonString(j, "token");
+            try (Verifier v = new Verifier()) {
+                v.addTrustPem(jsonString(j, "public_key_pem"), jsonString(j, "iss"), 0, 0);
+                long now = jsonLong(j, "now"), skew = jsonLong(j, "skew");
+                if (error.equals("ok"))
+                    check(v.verify(token, now, skew).verified, p.getFileName() + " verifies");
+                else
+                    rejected(error, p.getFileName().toString(), () -> v.verify(token, now, skew));
+            }
+        }
+    }
+
+    /** n tokens issued by a and b in turn, each verified by v. */
+    static void loop(Issuer a, Issuer b, Verifier v, String record, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            String t = (i % 2 == 0 ? a : b).issue(record, "green", NOW, 60);
+            v.verify(t, NOW);
+            if (TRACE && i % 10000 == 0) System.out.println(i + " " + rssKiB());
+        }
+    }
+
+    static final boolean TRACE = System.getenv("HC_JAVA_TRACE") != null;
+
+    public static void main(String[] args) throws Exception {
+        long started = System.nanoTime();
+        Path root = Path.of(System.getenv("HC_SOURCE_ROOT"));
+        String record = Files.readString(root.resolve("examples/record.json"), StandardCharsets.UTF_8);
+        Path dir = Files.createTempDirectory("hcjava");
+        Path es = dir.resolve("es.pem"), esPub = dir.resolve("es.pub.pem");
+        Path ed = dir.resolve("ed.pem"), edPub = dir.resolve("ed.pub.pem");
+        Path other = dir.resolve("other.pem"), otherPub = dir.resolve("other.pub.pem");
+        check(HealthCode.version().matches("[0-9]+\\.[0-9]+\\.[0-9]+"), "version " + HealthCode.version());
+        String kid = HealthCode.generateKey("ES256", es.toString(), esPub.toString());
+        HealthCode.generateKey("EdDSA", ed.toString(), edPub.toString());
+        HealthCode.generateKey("ES256", other.toString(), otherPub.toString());
+        check(kid.matches("[0-9a-f]{16}"), "kid is 16 hex digits: " + kid);
+        check(Files.getPosixFilePermissions(es).equals(
+              Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE)), "private key 0600");
+        expectError(HealthCodeException.class, "invalid_argument", "unknown algorithm",
+                    () -> HealthCode.generateKey("RS256", es + ".x", esPub + ".x"));
+
+        // assessment: a stay in Wuhan to 2020-01-21 holds red through 2020-02-03
+        HealthCode.Assessment a = HealthCode.assess(record, null, NOW);
+        check(a.reasons.length > 0 && a.colour.matches("green|yellow|red"), "assessment " + a.colour);
+        for (HealthCode.Reason r : a.reasons)
+            check(!r.code.isEmpty() && !r.field.isEmpty() && !r.zh.isEmpty() && !r.en.isEmpty(),
+                  "reason filled: " + r.code);
+        String badRecord = record.replaceFirst("\"travel\"\\s*:\\s*\\[",
+            "\"travel\": [{\"region\": 420100, \"from\": \"2020-01-21\", \"to\": \"2020-01-18\"}, ");
+        HealthCodeException e = expectError(InvalidInputException.class, "invalid_record", "to before from",
+                                            () -> HealthCode.assess(badRecord, null, NOW));
+        check(e != null && e.field.equals("travel[0].to"), "record error names travel[0].to: "
+              + (e == null ? null : e.field));
+        e = expectError(InvalidInputException.class, "invalid_record", "unknown key",
+                        () -> HealthCode.assess("{\"id\":\"E1234567\",\"id_type\":\"passport\",\"travle\":[]}",
+                                                null, NOW));
+        check(e != null && e.field.equals("travle"), "unknown key named: " + (e == null ? null : e.field));
+        expectError(HealthCodeException.class, "io_error", "missing policy file",
+                    () -> HealthCode.assess(record, dir.resolve("none.json").toString(), NOW));
+
+        try (Issuer esIssuer = new Issuer("CN-330000", es.toString());
+             Issuer edIssuer = new Issuer("CN-330000", ed.toString(),
+                                          root.resolve("examples/policies/zhejiang-2020.json").toString());
+             Verifier v = new Verifier();
+             Checkpoint mall = new Checkpoint(v, null);
+             Checkpoint hospital = new Checkpoint(v, "{\"admit\":[\"green\",\"yellow\"],\"max_age\":\"5m\"}")) {
+            v.addTrustPem(Files.readString(esPub), null, 0, 0);
+            v.addTrustPath(edPub.toString());
+
+            for (Issuer is : new Issuer[] {esIssuer, edIssuer}) {
+                String alg = is == esIssuer ? "ES256" : "EdDSA";
+                for (String colour : new String[] {"green", "yellow", "red"}) {
+                    String token = is.issue(record, colour, NOW, 86400);
+                    HealthCode.Claims c = v.verify(token, NOW + 60);
+                    check(c.verified && c.colour.equals(colour) && c.iss.equals("CN-330000")
+                          && c.exp - c.iat == 86400 && c.alg.equals(alg),
+                          "round trip " + colour + " " + alg + ": " + c.colour + " " + c.alg);
+                    check(c.name.equals("张*"), "masked name survives UTF-8: " + c.name);
+                    check(c.cti.matches("[0-9a-f]{16}") && c.kid.matches("[0-9a-f]{16}"), "cti and kid in hex");
+                }
+                String token = is.issue(record, NOW, 3600);   // assessed by the issuer's policy
+                check(v.verify(token, NOW).colour.equals(a.colour), alg + " assessed colour " + a.colour);
+                check(token.length() <= 260, "sample token at most 260 characters: " + token.length());
+                rejected("expired", alg + " expired", () -> v.verify(token, NOW + 3600 + 300));
+                rejected("not_yet_valid", alg + " not yet valid", () -> v.verify(token, NOW - 301));
+                check(v.verify(token, NOW - 300).verified, alg + " within the skew");
+                rejected("bad_prefix", alg + " prefix", () -> v.verify("HC1:" + token.substring(7), NOW));
+                rejected("bad_base45", alg + " base45", () -> v.verify(token + "a", NOW));
+                rejected("bad_signature", alg + " signature", () -> v.verify(flipSignature(token), NOW));
+                rejected("bad_base45", alg + " NUL inside", () -> v.verify(token + "\0", NOW));
+                try (Verifier empty = new Verifier()) {
+                    rejected("unknown_kid", alg + " unknown kid", () -> empty.verify(token, NOW));
+                }
+                try (Verifier byPath = new Verifier()) {
+                    byPath.addTrustPath(is == esIssuer ? esPub.toString() : edPub.toString());
+                    byPath.addTrustPem(Files.readString(otherPub), "CN-110000", 0, 0);
+                    check(byPath.verify(token, NOW).verified, alg + " trusted by path");
+                }
+                v.revoke(HealthCode.inspect(token).cti + "\n");
+                rejected("revoked", alg + " revoked", () -> v.verify(token, NOW));
+                rejected("revoked", alg + " revoked at the gate", () -> mall.check(token, NOW, Double.NaN));
+            }
+            try (Issuer wrong = new Issuer("CN-110000", other.toString());
+                 Verifier only330 = new Verifier()) {
+                only330.addTrustPem(Files.readString(otherPub), "CN-330000", 0, 0);
+                rejected("issuer_mismatch", "key trusted for another issuer",
+                         () -> only330.verify(wrong.issue(record, "green", NOW, 60), NOW));
+            }
+
+            String token = esIssuer.issue(record, "green", NOW, 86400);
+            HealthCode.Claims unverified = HealthCode.inspect(token);
+            check(!unverified.verified && unverified.colour.equals("green"), "inspect is unverified");
+            byte[] png = HealthCode.renderPng(token, 4);
+            check(png.length > 100 && png[1] == 'P' && png[2] == 'N' && png[3] == 'G', "PNG rendered");
+            expectError(HealthCodeException.class, "invalid_argument", "scale 0",
+                        () -> HealthCode.renderPng(token, 0));
+            rejected("bad_prefix", "render a non-token", () -> HealthCode.renderPng("HELLO"));
+
+            expectError(InvalidInputException.class, "invalid_record", "issue a bad record",
+                        () -> esIssuer.issue("{\"id\":\"1\"}", "green", NOW, 60));
+            expectError(HealthCodeException.class, "invalid_argument", "colour purple",
+                        () -> esIssuer.issue(record, "purple", NOW, 60));
+            expectError(HealthCodeException.class, "invalid_argument", "validity 31 days",
+                        () -> esIssuer.issue(record, "green", NOW, 31 * 86400));
+            expectError(InvalidInputException.class, "key_permissions", "key readable by others", () -> {
+                Files.setPosixFilePermissions(other, Set.of(PosixFilePermission.OWNER_READ,
+                    PosixFilePermission.OWNER_WRITE, PosixFilePermission.OTHERS_READ));
+                try (Issuer bad = new Issuer("CN-330000", other.toString())) { }
+            });
+            expectError(InvalidInputException.class, "invalid_key", "public key to sign",
+                        () -> new Issuer("CN-330000", esPub.toString()).close());
+            e = expectError(InvalidInputException.class, "invalid_venue", "venue rules",
+                            () -> new Checkpoint(v, "{\"admit\":[\"purple\"]}").close());
+            check(e != null && e.field.startsWith("admit"), "venue error names admit: "
+                  + (e == null ? null : e.field));
+
+            // the venue's decisions
+            Checkpoint.Decision d = mall.check(token, NOW, Double.NaN);
+            check(d.admit && d.code.equals("admitted"), "green admitted");
+            check(mall.check(token, NOW, 37.2).admit, "37.2 admitted");
+            d = mall.check(token, NOW, 37.3);
+            check(!d.admit && d.code.equals("fever") && !d.zh.isEmpty() && !d.en.isEmpty(), "37.3 denied: fever");
+            String yellow = edIssuer.issue(record, "yellow", NOW, 86400);
+            d = mall.check(yellow, NOW, Double.NaN);
+            check(!d.admit && d.code.equals("colour"), "yellow denied at a green-only venue: " + d.code);
+            check(hospital.check(yellow, NOW + 60, 36.5).admit, "yellow admitted where yellow is");
+            d = hospital.check(yellow, NOW + 600, 36.5);
+            check(!d.admit && d.code.equals("too_old"), "a code older than max_age denied: " + d.code);
+            rejected("bad_signature", "gate refuses a forged token",
+                     () -> mall.check(flipSignature(token), NOW, Double.NaN));
+
+            // closed handles
+            Verifier closed = new Verifier();
+            closed.close();
+            closed.close();
+            try { closed.verify(token, NOW); check(false, "closed Verifier used"); }
+            catch (IllegalStateException ok) { check(true, ""); }
+
+            vectors(root.resolve("tests/vectors"));
+
+            // 100 000 issue+verify calls: RSS must stay flat (the heap is fixed and pre-touched
+            // by the meson test's -Xms/-Xmx/-XX:+AlwaysPreTouch, so RSS moves with native memory).
+            // The loop is its own small method, warmed up until the JIT has compiled it: the
+            // compiler's own arenas are then allocated before the first measurement. No
+            // System.gc() around the measurements: a full collection allocates native memory of
+            // its own (+6 MiB under meson's MALLOC_PERTURB_), and the binding frees its handles
+            // explicitly, not through the collector.
+            int n = Integer.parseInt(System.getenv().getOrDefault("HC_JAVA_LOOP", "100000"));
+            for (int i = 0; i < 10; i++) loop(esIssuer, edIssuer, v, record, Math.min(2000, n));
+            long before = rssKiB();
+            long t0 = System.nanoTime();
+            loop(esIssuer, edIssuer, v, record, n);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            long after = rssKiB();
+            System.out.printf("RSS before %d KiB, after %d KiB (%+d KiB) over %d issue+verify calls in %.1f s%n",
+                              before, after, after - before, n, secs);
+            check(after - before < 4096, "RSS grew " + (after - before) + " KiB over " + n + " calls");
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) Files.delete(p);
+        }
+        Files.delete(dir);
+        System.out.printf("%d passed, %d failed (%.1f s)%n", passed, failed, (System.nanoTime() - started) / 1e9);
+        System.exit(failed == 0 ? 0 : 1);
+    }
+}

@@ -1,0 +1,563 @@
+"""libhealthcode for Python: issue, render and verify signed health codes.
+
+A thin, Pythonic layer over the C library through ctypes (standard library
+only); every rule lives in the C library. Objects that hold a C handle free it
+when closed, when used as a context manager, or when garbage-collected.
+
+    import healthcode as hc
+    key = hc.Key.generate("ES256")              # or hc.Key.load("key.pem")
+    with hc.Issuer("CN-330000", key) as issuer, hc.Policy() as policy, \
+            hc.Record({...}) as record:         # a dict or JSON text; InvalidRecordError.field
+        a = hc.assess(policy, record, now)      # a.colour, a.until, a.reasons
+        token = hc.issue(issuer, record, a, now)
+    png = hc.render_png(token)                  # bytes
+    trust = hc.Trust(); trust.add_key(key)      # or add_pem / add_path
+    claims = hc.verify(trust, token, now)       # raises ExpiredError, BadSignatureError, ...
+    hc.decide(claims, hc.Venue(), now, temperature=36.6).admit
+
+Errors raise HealthCodeError subclasses named after hc_err_name (bad_signature:
+BadSignatureError); `now` is epoch seconds or a datetime (None: the clock).
+"""
+import ctypes
+import datetime
+import json
+import math
+
+from . import _lib as L
+
+__all__ = ["HealthCodeError", "InvalidInputError", "TokenRejectedError", "Policy", "Record", "Key",
+           "Issuer", "Trust", "Revocations", "Venue", "Claims", "Assessment", "Reason", "Decision", "assess", "issue",
+           "render_png", "render_svg", "qr_version", "scan_png", "verify", "inspect", "decide",
+           "version", "GREEN", "YELLOW", "RED", "ES256", "EDDSA"]
+
+GREEN, YELLOW, RED = 0, 1, 2
+COLOURS = ("green", "yellow", "red")
+ES256, EDDSA = -7, -8
+
+
+def version():
+    return L.hc_version().decode()
+
+
+# ------------------------------------------------------------------ errors
+
+class HealthCodeError(Exception):
+    """An error from libhealthcode. `code` is the hc_err value, `name` its
+    stable snake_case name (hc_err_name), `field` and `line` locate an input
+    error (the record field path such as "travel[1].to", the CSV line).
+
+    Each hc_err has its subclass, named after hc_err_name: invalid_record is
+    InvalidRecordError, bad_signature BadSignatureError. Input errors
+    (invalid_record … no_code_found) also derive from InvalidInputError, and
+    verification failures (bad_prefix … subject_revoked) from
+    TokenRejectedError."""
+
+    def __init__(self, code, message=None, field="", line=0):
+        self.code = code
+        self.name = L.hc_err_name(code).decode()
+        self.field = field
+        self.line = line
+        self.message = message or L.hc_strerror(code).decode()
+        super().__init__(f"{self.name}: {self.message}")
+
+
+def _class_name(snake):
+    name = "".join(part.capitalize() for part in snake.split("_"))
+    return name if name.endswith("Error") else name + "Error"
+
+
+class InvalidInputError(HealthCodeError):
+    """An input is invalid: a record, policy, risk map, key, trust list,
+    revocation list, venue rules or image; `field` says where."""
+
+
+class TokenRejectedError(HealthCodeError):
+    """A token failed verification; the subclass names the step."""
+
+
+def _error_classes():
+    """One class per hc_err, from the library's own names (hc_err_name); the
+    groups are the ranges common.h gives: inputs from invalid_record to
+    no_code_found, verification from bad_prefix to the last value."""
+    names, n = {}, 1
+    while (nm := L.hc_err_name(n).decode()) != "unknown_error":
+        names[n] = nm
+        n += 1
+    codes = {nm: c for c, nm in names.items()}
+    classes = {}
+    for c, nm in names.items():
+        if c >= codes["bad_prefix"]:
+            base = TokenRejectedError
+        elif codes["invalid_record"] <= c <= codes["no_code_found"]:
+            base = InvalidInputError
+        else:
+            base = HealthCodeError
+        classes[c] = type(_class_name(nm), (base,), {"__doc__": L.hc_strerror(c).decode(),
+                                                     "__module__": __name__})
+    return classes, codes
+
+
+_ERRORS, _CODES = _error_classes()
+for _cls in _ERRORS.values():
+    globals()[_cls.__name__] = _cls
+    __all__.append(_cls.__name__)
+
+
+def _raise(code, diag=None):
+    cls = _ERRORS.get(code, HealthCodeError)
+    if diag is None:
+        raise cls(code)
+    # a field path can hold a key of the input, cut at HC_DIAG_FIELD_MAX bytes
+    raise cls(code, diag.message.decode("utf-8", "replace") or None,
+              diag.field.decode("utf-8", "replace"), diag.line)
+
+
+def _check(code, diag=None):
+    if code != 0:
+        _raise(code, diag)
+
+
+def _error(name, message):
+    code = _CODES[name]
+    return _ERRORS[code](code, message)
+
+
+def _need(fn, what):
+    if fn is None:
+        raise _error("unsupported", f"this build of libhealthcode has no {what}")
+    return fn
+
+
+def _parse(fn, text, what):
+    """An enum value parsed by the library's own parser (hc_alg_parse, …)."""
+    out = ctypes.c_int()
+    if _need(fn, "parser for " + what)(_b(text), ctypes.byref(out)) != 0:
+        raise _error("invalid_argument", f"unknown {what}: {text!r}")
+    return out.value
+
+
+def _alg(alg):
+    return _parse(L.hc_alg_parse, alg, "algorithm") if isinstance(alg, str) else int(alg)
+
+
+def _colour(colour):
+    return _parse(L.hc_colour_parse, colour, "colour") if isinstance(colour, str) else int(colour)
+
+
+def _ecc(ecc):
+    return _parse(L.hc_ecc_parse, ecc, "error correction level")
+
+
+def _b(s):
+    return s.encode() if isinstance(s, str) else bytes(s)
+
+
+def _now(now):
+    if now is None:
+        return int(datetime.datetime.now(datetime.timezone.utc).timestamp())
+    if isinstance(now, datetime.datetime):
+        return int(now.timestamp())
+    return int(now)
+
+
+class _Handle:
+    """Owns one C handle; close() (or the context manager, or GC) frees it once."""
+    _free = None
+    _ptr = None     # also when a constructor raised before the handle existed
+
+    def __init__(self, ptr):
+        self._ptr = ptr
+
+    @property
+    def handle(self):
+        if not self._ptr:
+            raise ValueError(f"{type(self).__name__} is closed")
+        return self._ptr
+
+    def close(self):
+        if self._ptr:
+            type(self)._free(self._ptr)
+            self._ptr = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+def _new(fn, *args):
+    out = ctypes.c_void_p()
+    _check(fn(*args, ctypes.byref(out)))
+    return out
+
+
+# ------------------------------------------------------------------ keys
+
+class Key(_Handle):
+    """A signing (private) or verification (public) key: ES256 or EdDSA."""
+    _free = staticmethod(L.hc_key_free)
+
+    @classmethod
+    def generate(cls, alg="ES256"):
+        """A new private key: "ES256" (P-256) or "EdDSA" (Ed25519)."""
+        return cls(_new(L.hc_key_generate, _alg(alg)))
+
+    @classmethod
+    def from_pem(cls, pem):
+        pem = _b(pem)
+        return cls(_new(L.hc_key_load_pem, pem, len(pem)))
+
+    @classmethod
+    def load(cls, path):
+        """Reads a key file; a private key readable by others raises KeyPermissionsError."""
+        return cls(_new(L.hc_key_load_file, _b(path)))
+
+    def save_private(self, path):
+        _check(L.hc_key_save_private(self.handle, _b(path)))
+
+    def save_public(self, path):
+        _check(L.hc_key_save_public(self.handle, _b(path)))
+
+    @property
+    def public_pem(self):
+        n = ctypes.c_size_t()
+        err = L.hc_key_public_pem(self.handle, None, 0, ctypes.byref(n))   # the size needed
+        if err != _CODES["buffer_too_small"]:
+            _check(err)
+        buf = ctypes.create_string_buffer(n.value + 1)
+        _check(L.hc_key_public_pem(self.handle, buf, len(buf), ctypes.byref(n)))
+        return buf.value.decode()
+
+    @property
+    def kid(self):
+        kid = (ctypes.c_uint8 * 8)()
+        _check(L.hc_key_kid(self.handle, kid))
+        return bytes(kid)
+
+    @property
+    def alg(self):
+        return L.hc_alg_name(L.hc_key_alg(self.handle)).decode()
+
+    @property
+    def is_private(self):
+        return bool(L.hc_key_is_private(self.handle))
+
+
+# ------------------------------------------------------------------ issuer side
+
+class Policy(_Handle):
+    """An assessment policy: Policy() is the built-in default (Zhejiang, Feb 2020)."""
+    _free = staticmethod(L.hc_policy_free)
+
+    def __init__(self, path=None, json_text=None):
+        diag = L.Diag()
+        out = ctypes.c_void_p()
+        if json_text is not None:
+            data = _b(json_text)
+            _check(_need(L.hc_policy_parse_json, "issuer part")(data, len(data), ctypes.byref(out),
+                                                                ctypes.byref(diag)), diag)
+        else:
+            _check(_need(L.hc_policy_load, "issuer part")(_b(path) if path else None, ctypes.byref(out),
+                                                          ctypes.byref(diag)), diag)
+        super().__init__(out)
+
+    def set_risk_map_csv(self, csv_text):
+        data = _b(csv_text)
+        diag = L.Diag()
+        _check(L.hc_policy_set_risk_map_csv(self.handle, data, len(data), ctypes.byref(diag)), diag)
+
+    def load_risk_map(self, path):
+        diag = L.Diag()
+        _check(L.hc_policy_load_risk_map(self.handle, _b(path), ctypes.byref(diag)), diag)
+
+
+class Record(_Handle):
+    """A person record (DESIGN.md), parsed and checked by the library:
+    Record(dict) or Record(json_text). An invalid record raises
+    InvalidRecordError whose `field` is the path ("travel[1].to")."""
+    _free = staticmethod(L.hc_record_free)
+
+    def __init__(self, data):
+        if isinstance(data, dict):
+            data = json.dumps(data, ensure_ascii=False)
+        data = _b(data)
+        diag = L.Diag()
+        out = ctypes.c_void_p()
+        _check(_need(L.hc_record_parse_json, "issuer part")(data, len(data), ctypes.byref(out),
+                                                            ctypes.byref(diag)), diag)
+        super().__init__(out)
+
+    @classmethod
+    def from_json(cls, text):
+        return cls(_b(text))
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(dict(d))
+
+    @property
+    def id(self):
+        return L.hc_record_id(self.handle).decode()
+
+    @property
+    def id_type(self):
+        return L.hc_record_id_type(self.handle).decode()
+
+    @property
+    def name(self):
+        return L.hc_record_name(self.handle).decode()
+
+    @property
+    def residence(self):
+        return L.hc_record_residence(self.handle) or None
+
+
+def _day(d):
+    if d == -2**31:
+        return None
+    buf = ctypes.create_string_buffer(16)
+    L.hc_day_format(d, buf)
+    return buf.value.decode()
+
+
+class Reason:
+    """One trigger found in the record, holding or not."""
+
+    def __init__(self, r):
+        self.code = r.code.decode()
+        self.colour = COLOURS[r.colour]
+        self.holds = bool(r.holds)
+        self.from_date = _day(r.from_)
+        self.until_date = _day(r.until)
+        self.field = r.field.decode()
+        self.zh = r.zh.decode("utf-8", "replace")
+        self.en = r.en.decode("utf-8", "replace")
+
+    def __repr__(self):
+        return f"Reason({self.code!r}, {self.colour}, holds={self.holds}, field={self.field!r})"
+
+
+class Assessment:
+    """The colour, when it may change (`until`, epoch seconds or 0) and the reasons."""
+
+    def __init__(self, raw):
+        self._raw = raw
+        self.colour = COLOURS[raw.colour]
+        self.until = raw.until
+        self.reasons = [Reason(raw.reasons[i]) for i in range(raw.n_reasons)]
+
+    @classmethod
+    def of_colour(cls, colour):
+        """An assessment a back end decided by its own rules."""
+        raw = L.Assessment()
+        raw.colour = _colour(colour)
+        return cls(raw)
+
+
+def assess(policy, record, now=None):
+    raw = L.Assessment()
+    diag = L.Diag()
+    _check(L.hc_assess(policy.handle, record.handle, _now(now), ctypes.byref(raw), ctypes.byref(diag)), diag)
+    return Assessment(raw)
+
+
+class Issuer(_Handle):
+    """Signs tokens for issuer `iss` with a private Key. One per thread."""
+    _free = staticmethod(L.hc_issuer_free)
+
+    def __init__(self, iss, key, subject_secret=None):
+        super().__init__(_new(_need(L.hc_issuer_new, "issuer part"), _b(iss), key.handle))
+        self._key = key     # the C issuer holds its own reference; this keeps the object alive too
+        if subject_secret is not None:
+            s = _b(subject_secret)
+            _check(L.hc_issuer_set_subject_secret(self.handle, s, len(s)))
+
+
+def issue(issuer, record, assessment, now=None, validity=86400):
+    """The token text. `assessment` is an Assessment or a colour name."""
+    if not isinstance(assessment, Assessment):
+        assessment = Assessment.of_colour(assessment)
+    buf = ctypes.create_string_buffer(L.HC_TOKEN_MAX + 1)
+    n = ctypes.c_size_t()
+    _check(L.hc_issue(issuer.handle, record.handle if record is not None else None,
+                      ctypes.byref(assessment._raw), _now(now), int(validity), buf, len(buf),
+                      ctypes.byref(n)))
+    return buf.raw[:n.value].decode()
+
+
+# ------------------------------------------------------------------ render
+
+def _render(fn, text, colour, scale, ecc, band):
+    """The bytes hc_render_png or hc_render_svg allocates, copied and freed."""
+    out = ctypes.c_void_p()
+    n = ctypes.c_size_t()
+    opts = L.RenderOpts(scale, _ecc(ecc), band)
+    colour = _colour(inspect(text).colour if colour is None else colour)
+    _check(_need(fn, "render part")(_b(text), colour, ctypes.byref(opts), ctypes.byref(out), ctypes.byref(n)))
+    try:
+        return ctypes.string_at(out, n.value)
+    finally:
+        L.hc_free(out)
+
+
+def render_png(text, colour=None, scale=8, ecc="M", band=2):
+    """PNG bytes of the QR code; the colour is read from the token unless given."""
+    return _render(L.hc_render_png, text, colour, scale, ecc, band)
+
+
+def render_svg(text, colour=None, scale=8, ecc="M", band=2):
+    """An SVG document (str) of the QR code; the colour as for render_png."""
+    return _render(L.hc_render_svg, text, colour, scale, ecc, band).decode()
+
+
+def qr_version(text, ecc="M"):
+    v = ctypes.c_int()
+    _check(L.hc_qr_version(_b(text), _ecc(ecc), ctypes.byref(v)))
+    return v.value
+
+
+def scan_png(png):
+    """The text of the first QR code in a PNG image."""
+    png = bytes(png)
+    buf = ctypes.create_string_buffer(L.HC_TOKEN_MAX + 1)
+    n = ctypes.c_size_t()
+    _check(_need(L.hc_scan_png, "scan part")(png, len(png), buf, len(buf), ctypes.byref(n)))
+    return buf.raw[:n.value].decode()
+
+
+# ------------------------------------------------------------------ checkpoint side
+
+class Trust(_Handle):
+    """The keys a checkpoint trusts."""
+    _free = staticmethod(L.hc_trust_free)
+
+    def __init__(self):
+        super().__init__(_new(L.hc_trust_new))
+
+    def add_pem(self, pem, iss=None, not_before=0, not_after=0):
+        pem = _b(pem)
+        opts = L.TrustKeyOpts(_b(iss) if iss else None, int(not_before), int(not_after))
+        _check(L.hc_trust_add_pem(self.handle, pem, len(pem), ctypes.byref(opts)))
+
+    def add_key(self, key, iss=None, not_before=0, not_after=0):
+        opts = L.TrustKeyOpts(_b(iss) if iss else None, int(not_before), int(not_after))
+        _check(L.hc_trust_add_key(self.handle, key.handle, ctypes.byref(opts)))
+
+    def add_path(self, path):
+        diag = L.Diag()
+        _check(L.hc_trust_add_path(self.handle, _b(path), ctypes.byref(diag)), diag)
+
+    def __len__(self):
+        return L.hc_trust_count(self.handle)
+
+
+class Revocations(_Handle):
+    """Revoked token ids (cti) and subjects (sub)."""
+    _free = staticmethod(L.hc_revocations_free)
+
+    def __init__(self, path=None):
+        super().__init__(_new(L.hc_revocations_new))
+        if path:
+            diag = L.Diag()
+            _check(L.hc_revocations_load(self.handle, _b(path), ctypes.byref(diag)), diag)
+
+    def add_text(self, text):
+        data = _b(text)
+        diag = L.Diag()
+        _check(L.hc_revocations_add_text(self.handle, data, len(data), ctypes.byref(diag)), diag)
+
+    def add(self, ident):
+        self.add_text(bytes(ident).hex() + "\n")
+
+    def __len__(self):
+        return L.hc_revocations_count(self.handle)
+
+
+class Claims:
+    """What a verified (or inspected) token says."""
+
+    def __init__(self, raw, verified):
+        self._raw = raw
+        self.verified = verified
+        self.alg = L.hc_alg_name(raw.alg).decode() if raw.header_ok else None
+        self.kid = bytes(raw.kid)
+        self.iss = raw.iss.decode()
+        self.iat = raw.iat
+        self.exp = raw.exp
+        self.cti = bytes(raw.cti)
+        self.colour = COLOURS[raw.colour] if 0 <= raw.colour <= 2 else None
+        self.sub = bytes(raw.sub) if raw.has_sub else None
+        self.name = raw.nam.decode("utf-8", "replace")
+        self.document = raw.doc.decode()
+        self.region = raw.reg
+        self.international = raw.knd == 1
+
+    def __repr__(self):
+        return f"Claims(iss={self.iss!r}, colour={self.colour}, exp={self.exp}, verified={self.verified})"
+
+
+def verify(trust, text, now=None, skew=300, revoked=None):
+    """Verifies text in FORMAT.md's eight steps; returns Claims or raises the step's error."""
+    data = _b(text)
+    raw = L.Claims()
+    opts = L.VerifyOpts(int(skew), revoked.handle if revoked is not None else None)
+    _check(L.hc_verify(trust.handle, data, len(data), _now(now), ctypes.byref(opts), ctypes.byref(raw)))
+    return Claims(raw, True)
+
+
+def inspect(text):
+    """Decodes a token WITHOUT verifying it: for display only."""
+    data = _b(text)
+    raw = L.Claims()
+    _check(L.hc_inspect(data, len(data), ctypes.byref(raw)))
+    return Claims(raw, False)
+
+
+class Venue:
+    """What a venue admits: colours, the maximum token age (s), the fever threshold."""
+
+    def __init__(self, admit=("green",), max_age=0, fever_c=37.3, name=""):
+        self._raw = L.VenueRules()
+        for i, c in enumerate(COLOURS):
+            self._raw.admit[i] = c in admit
+        self._raw.max_age_s = int(max_age)
+        self._raw.fever_c = float(fever_c)
+        self._raw.name = _b(name)[:63]
+
+    @classmethod
+    def from_json(cls, text):
+        v = cls()
+        data = _b(text)
+        diag = L.Diag()
+        _check(_need(L.hc_venue_parse_json, "JSON support")(data, len(data), ctypes.byref(v._raw),
+                                                            ctypes.byref(diag)), diag)
+        return v
+
+
+class Decision:
+    def __init__(self, raw):
+        self.admit = raw.verdict == 1
+        self.code = raw.code.decode()
+        self.zh = raw.zh.decode("utf-8", "replace")
+        self.en = raw.en.decode("utf-8", "replace")
+
+    def __repr__(self):
+        return f"Decision(admit={self.admit}, code={self.code!r})"
+
+
+def decide(claims, venue, now=None, temperature=None):
+    """The venue's decision on verified claims (an on-site temperature in °C, or None)."""
+    if not claims.verified:
+        raise _error("invalid_argument", "decide() needs claims from verify(), not inspect()")
+    raw = L.Decision()
+    t = math.nan if temperature is None else float(temperature)
+    _check(L.hc_checkpoint_decide(ctypes.byref(claims._raw), ctypes.byref(venue._raw), _now(now), t,
+                                  ctypes.byref(raw)))
+    return Decision(raw)

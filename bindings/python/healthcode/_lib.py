@@ -1,0 +1,179 @@
+"""Loading libhealthcode and declaring the C API for ctypes (standard library only).
+
+The library is found, in order: $HC_LIBRARY (a path to libhealthcode.so), then
+the system's search (ctypes.util.find_library), then libhealthcode.so.0.
+"""
+import ctypes
+import ctypes.util
+import os
+
+_path = os.environ.get("HC_LIBRARY") or ctypes.util.find_library("healthcode") or "libhealthcode.so.0"
+lib = ctypes.CDLL(_path)
+
+c_int64 = ctypes.c_int64
+c_size_t = ctypes.c_size_t
+c_char_p = ctypes.c_char_p
+c_void_p = ctypes.c_void_p
+c_uint8_p = ctypes.POINTER(ctypes.c_uint8)
+
+HC_KID_LEN = 8
+HC_DIAG_FIELD_MAX = 96
+HC_DIAG_MESSAGE_MAX = 256
+HC_ISS_MAX = 32
+HC_NAM_MAX = 64
+HC_DOC_MAX = 32
+HC_REASON_CODE_MAX = 24
+HC_REASON_TEXT_MAX = 256
+HC_MAX_REASONS = 32
+HC_TOKEN_MAX = 4096
+
+
+# The structures of the public headers, field for field. tests/layout.c prints
+# the compiler's sizes and offsets and the unittest compares them with these.
+class Diag(ctypes.Structure):
+    _fields_ = [("field", ctypes.c_char * HC_DIAG_FIELD_MAX),
+                ("line", ctypes.c_long),
+                ("message", ctypes.c_char * HC_DIAG_MESSAGE_MAX)]
+
+
+class Claims(ctypes.Structure):
+    _fields_ = [("alg", ctypes.c_int),
+                ("kid", ctypes.c_uint8 * HC_KID_LEN),
+                ("iss", ctypes.c_char * (HC_ISS_MAX + 1)),
+                ("iat", c_int64),
+                ("exp", c_int64),
+                ("cti", ctypes.c_uint8 * 8),
+                ("colour", ctypes.c_int),
+                ("has_sub", ctypes.c_bool),
+                ("sub", ctypes.c_uint8 * 16),
+                ("nam", ctypes.c_char * (HC_NAM_MAX + 1)),
+                ("doc", ctypes.c_char * (HC_DOC_MAX + 1)),
+                ("reg", ctypes.c_uint32),
+                ("knd", ctypes.c_int),
+                ("header_ok", ctypes.c_bool),
+                ("claims_ok", ctypes.c_bool)]
+
+
+class Reason(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_char * HC_REASON_CODE_MAX),
+                ("colour", ctypes.c_int),
+                ("holds", ctypes.c_bool),
+                ("from_", ctypes.c_int32),
+                ("until", ctypes.c_int32),
+                ("field", ctypes.c_char * HC_DIAG_FIELD_MAX),
+                ("zh", ctypes.c_char * HC_REASON_TEXT_MAX),
+                ("en", ctypes.c_char * HC_REASON_TEXT_MAX)]
+
+
+class Assessment(ctypes.Structure):
+    _fields_ = [("colour", ctypes.c_int),
+                ("until", c_int64),
+                ("n_reasons", c_size_t),
+                ("n_found", c_size_t),
+                ("reasons", Reason * HC_MAX_REASONS)]
+
+
+class VerifyOpts(ctypes.Structure):
+    _fields_ = [("skew_s", c_int64), ("revoked", c_void_p)]
+
+
+class TrustKeyOpts(ctypes.Structure):
+    _fields_ = [("iss", c_char_p), ("not_before", c_int64), ("not_after", c_int64)]
+
+
+class RenderOpts(ctypes.Structure):
+    _fields_ = [("scale", ctypes.c_int), ("ecc", ctypes.c_int), ("band", ctypes.c_int)]
+
+
+class VenueRules(ctypes.Structure):
+    _fields_ = [("admit", ctypes.c_bool * 3),
+                ("max_age_s", c_int64),
+                ("fever_c", ctypes.c_double),
+                ("name", ctypes.c_char * 64)]
+
+
+class Decision(ctypes.Structure):
+    _fields_ = [("verdict", ctypes.c_int),
+                ("code", ctypes.c_char * 24),
+                ("zh", ctypes.c_char * 160),
+                ("en", ctypes.c_char * 160)]
+
+
+def _decl(name, restype, *argtypes):
+    fn = getattr(lib, name, None)
+    if fn is None:      # a part this build of the library does not have
+        return None
+    fn.restype = restype
+    fn.argtypes = list(argtypes)
+    return fn
+
+
+P = ctypes.POINTER
+pp = P(c_void_p)
+hc_err = ctypes.c_int
+
+hc_version = _decl("hc_version", c_char_p)
+hc_strerror = _decl("hc_strerror", c_char_p, hc_err)
+hc_err_name = _decl("hc_err_name", c_char_p, hc_err)
+hc_free = _decl("hc_free", None, c_void_p)
+hc_alg_name = _decl("hc_alg_name", c_char_p, ctypes.c_int)
+hc_alg_parse = _decl("hc_alg_parse", hc_err, c_char_p, P(ctypes.c_int))
+hc_colour_parse = _decl("hc_colour_parse", hc_err, c_char_p, P(ctypes.c_int))
+
+hc_key_generate = _decl("hc_key_generate", hc_err, ctypes.c_int, pp)
+hc_key_load_pem = _decl("hc_key_load_pem", hc_err, c_char_p, c_size_t, pp)
+hc_key_load_file = _decl("hc_key_load_file", hc_err, c_char_p, pp)
+hc_key_save_private = _decl("hc_key_save_private", hc_err, c_void_p, c_char_p)
+hc_key_save_public = _decl("hc_key_save_public", hc_err, c_void_p, c_char_p)
+hc_key_public_pem = _decl("hc_key_public_pem", hc_err, c_void_p, c_char_p, c_size_t, P(c_size_t))
+hc_key_kid = _decl("hc_key_kid", hc_err, c_void_p, c_uint8_p)
+hc_key_alg = _decl("hc_key_alg", ctypes.c_int, c_void_p)
+hc_key_is_private = _decl("hc_key_is_private", ctypes.c_bool, c_void_p)
+hc_key_free = _decl("hc_key_free", None, c_void_p)
+
+hc_trust_new = _decl("hc_trust_new", hc_err, pp)
+hc_trust_add_pem = _decl("hc_trust_add_pem", hc_err, c_void_p, c_char_p, c_size_t, P(TrustKeyOpts))
+hc_trust_add_key = _decl("hc_trust_add_key", hc_err, c_void_p, c_void_p, P(TrustKeyOpts))
+hc_trust_add_path = _decl("hc_trust_add_path", hc_err, c_void_p, c_char_p, P(Diag))
+hc_trust_count = _decl("hc_trust_count", c_size_t, c_void_p)
+hc_trust_free = _decl("hc_trust_free", None, c_void_p)
+
+hc_revocations_new = _decl("hc_revocations_new", hc_err, pp)
+hc_revocations_add_text = _decl("hc_revocations_add_text", hc_err, c_void_p, c_char_p, c_size_t, P(Diag))
+hc_revocations_load = _decl("hc_revocations_load", hc_err, c_void_p, c_char_p, P(Diag))
+hc_revocations_count = _decl("hc_revocations_count", c_size_t, c_void_p)
+hc_revocations_free = _decl("hc_revocations_free", None, c_void_p)
+
+hc_verify = _decl("hc_verify", hc_err, c_void_p, c_char_p, c_size_t, c_int64, P(VerifyOpts), P(Claims))
+hc_inspect = _decl("hc_inspect", hc_err, c_char_p, c_size_t, P(Claims))
+
+hc_venue_parse_json = _decl("hc_venue_parse_json", hc_err, c_char_p, c_size_t, P(VenueRules), P(Diag))
+hc_checkpoint_decide = _decl("hc_checkpoint_decide", hc_err, P(Claims), P(VenueRules), c_int64,
+                             ctypes.c_double, P(Decision))
+
+hc_policy_load = _decl("hc_policy_load", hc_err, c_char_p, pp, P(Diag))
+hc_policy_parse_json = _decl("hc_policy_parse_json", hc_err, c_char_p, c_size_t, pp, P(Diag))
+hc_policy_set_risk_map_csv = _decl("hc_policy_set_risk_map_csv", hc_err, c_void_p, c_char_p, c_size_t, P(Diag))
+hc_policy_load_risk_map = _decl("hc_policy_load_risk_map", hc_err, c_void_p, c_char_p, P(Diag))
+hc_policy_free = _decl("hc_policy_free", None, c_void_p)
+
+hc_record_parse_json = _decl("hc_record_parse_json", hc_err, c_char_p, c_size_t, pp, P(Diag))
+hc_record_free = _decl("hc_record_free", None, c_void_p)
+hc_record_id = _decl("hc_record_id", c_char_p, c_void_p)
+hc_record_id_type = _decl("hc_record_id_type", c_char_p, c_void_p)
+hc_record_name = _decl("hc_record_name", c_char_p, c_void_p)
+hc_record_residence = _decl("hc_record_residence", ctypes.c_uint32, c_void_p)
+hc_assess = _decl("hc_assess", hc_err, c_void_p, c_void_p, c_int64, P(Assessment), P(Diag))
+hc_day_format = _decl("hc_day_format", None, ctypes.c_int32, c_char_p)
+
+hc_issuer_new = _decl("hc_issuer_new", hc_err, c_char_p, c_void_p, pp)
+hc_issuer_set_subject_secret = _decl("hc_issuer_set_subject_secret", hc_err, c_void_p, c_char_p, c_size_t)
+hc_issuer_free = _decl("hc_issuer_free", None, c_void_p)
+hc_issue = _decl("hc_issue", hc_err, c_void_p, c_void_p, P(Assessment), c_int64, c_int64,
+                 c_char_p, c_size_t, P(c_size_t))
+
+hc_render_png = _decl("hc_render_png", hc_err, c_char_p, ctypes.c_int, P(RenderOpts), P(c_void_p), P(c_size_t))
+hc_render_svg = _decl("hc_render_svg", hc_err, c_char_p, ctypes.c_int, P(RenderOpts), P(c_void_p), P(c_size_t))
+hc_ecc_parse = _decl("hc_ecc_parse", hc_err, c_char_p, P(ctypes.c_int))
+hc_qr_version = _decl("hc_qr_version", hc_err, c_char_p, ctypes.c_int, P(ctypes.c_int))
+hc_scan_png = _decl("hc_scan_png", hc_err, c_char_p, c_size_t, c_char_p, c_size_t, P(c_size_t))

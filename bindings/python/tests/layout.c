@@ -1,0 +1,66 @@
+/* layout.c — prints the size and field offsets of every public struct the
+ * Python binding declares with ctypes, as one JSON object, so that
+ * test_healthcode.py can check _lib.py against the headers of this build:
+ *   {"hc_diag": {"size": 360, "field": 0, "line": 96, ...}, ...} */
+#include <stddef.h>
+#include <stdio.h>
+
+#include <healthcode/healthcode.h>
+
+static int first;
+
+static void open_struct(const char *name, size_t size)
+{
+    printf("%s\"%s\": {\"size\": %zu", first ? "" : ", ", name, size);
+    first = 0;
+}
+
+#define STRUCT(type) open_struct(#type, sizeof(type))
+#define FIELD(type, field) printf(", \"%s\": %zu", #field, offsetof(type, field))
+#define END() printf("}")
+
+int main(void)
+{
+    first = 1;
+    printf("{");
+    STRUCT(hc_diag);
+    FIELD(hc_diag, field); FIELD(hc_diag, line); FIELD(hc_diag, message);
+    END();
+    STRUCT(hc_claims);
+    FIELD(hc_claims, alg); FIELD(hc_claims, kid); FIELD(hc_claims, iss); FIELD(hc_claims, iat);
+    FIELD(hc_claims, exp); FIELD(hc_claims, cti); FIELD(hc_claims, colour); FIELD(hc_claims, has_sub);
+    FIELD(hc_claims, sub); FIELD(hc_claims, nam); FIELD(hc_claims, doc); FIELD(hc_claims, reg);
+    FIELD(hc_claims, knd); FIELD(hc_claims, header_ok); FIELD(hc_claims, claims_ok);
+    END();
+    STRUCT(hc_reason);
+    FIELD(hc_reason, code); FIELD(hc_reason, colour); FIELD(hc_reason, holds); FIELD(hc_reason, from);
+    FIELD(hc_reason, until); FIELD(hc_reason, field); FIELD(hc_reason, zh); FIELD(hc_reason, en);
+    END();
+    STRUCT(hc_assessment);
+    FIELD(hc_assessment, colour); FIELD(hc_assessment, until); FIELD(hc_assessment, n_reasons);
+    FIELD(hc_assessment, n_found); FIELD(hc_assessment, reasons);
+    END();
+    STRUCT(hc_verify_opts);
+    FIELD(hc_verify_opts, skew_s); FIELD(hc_verify_opts, revoked);
+    END();
+    STRUCT(hc_trust_key_opts);
+    FIELD(hc_trust_key_opts, iss); FIELD(hc_trust_key_opts, not_before); FIELD(hc_trust_key_opts, not_after);
+    END();
+    STRUCT(hc_render_opts);
+    FIELD(hc_render_opts, scale); FIELD(hc_render_opts, ecc); FIELD(hc_render_opts, band);
+    END();
+    STRUCT(hc_venue_rules);
+    FIELD(hc_venue_rules, admit); FIELD(hc_venue_rules, max_age_s); FIELD(hc_venue_rules, fever_c);
+    FIELD(hc_venue_rules, name);
+    END();
+    STRUCT(hc_decision);
+    FIELD(hc_decision, verdict); FIELD(hc_decision, code); FIELD(hc_decision, zh); FIELD(hc_decision, en);
+    END();
+    /* enums the binding passes as c_int */
+    open_struct("enums", sizeof(hc_err));
+    printf(", \"hc_colour\": %zu, \"hc_alg\": %zu, \"hc_ecc\": %zu, \"hc_verdict\": %zu, \"bool\": %zu",
+           sizeof(hc_colour), sizeof(hc_alg), sizeof(hc_ecc), sizeof(hc_verdict), sizeof(bool));
+    END();
+    printf("}\n");
+    return 0;
+}

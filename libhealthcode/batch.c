@@ -1297,6 +1297,9 @@ static hc_err check_opts(const hc_batch_opts *o, const char *in, const char *dir
         return hc_diag_set(diag, HC_E_ARG, "shard", "shard %u/%u: K must be below N", o->shard_k, o->shard_n);
     if (o->validity_s < 0 || o->validity_s > HC_VALIDITY_MAX || o->now < 0)
         return hc_diag_set(diag, HC_E_ARG, "validity", "validity must be 1 s to 30 days and now >= 0");
+    /* hc_assess's range: past it every line would fail alone, one error line each */
+    if (o->now > INT64_C(253402300799))
+        return hc_diag_set(diag, HC_E_ARG, "now", "now must be at most 9999-12-31T23:59:59Z");
 #if !HC_WITH_RENDER
     if (o->png || o->sheets)
         return hc_diag_set(diag, HC_E_UNSUPPORTED, "", "PNG and sheets need the render part (libqrencode, libpng)");

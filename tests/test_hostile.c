@@ -337,6 +337,7 @@ typedef struct {
     const char *in;    /* input file */
     const char *out;   /* output directory */
     hc_key *key;
+    int64_t now, validity; /* 0, 0: NOW, 24 h */
 } batch_ctx;
 
 static void c_batch(void *ctx, outcome *o)
@@ -346,8 +347,8 @@ static void c_batch(void *ctx, outcome *o)
     memset(&opts, 0, sizeof opts);
     opts.key = b->key;
     opts.iss = "CN-330000";
-    opts.now = NOW;
-    opts.validity_s = 86400;
+    opts.now = b->now ? b->now : NOW;
+    opts.validity_s = b->validity ? b->validity : 86400;
     opts.threads = 1;
     hc_batch_summary s;
     memset(&s, 0, sizeof s);
@@ -389,7 +390,7 @@ static void batch_100mb_line(void **state)
         else
             fprintf(f, "\"}\n%s}\n", record_head);
         assert_int_equal(fclose(f), 0);
-        batch_ctx b = {in, out, key};
+        batch_ctx b = {in, out, key, 0, 0};
         expect_case(csv ? "batch: CSV with a 100 MB line" : "batch: JSONL with a 100 MB line",
                     c_batch, &b, HC_OK, NULL, MEM_SMALL, HC_ASAN ? 10.0 : 2.0);
         assert_int_equal(last.o.extra, 1002); /* one error, two issued */
@@ -402,6 +403,24 @@ static void batch_100mb_line(void **state)
         free(ep);
         unlink(in);
         free(in);
+        free(out);
+    }
+    /* the batch's own window and time: refused before the input is opened */
+    static const struct {
+        int64_t now, validity;
+        const char *desc;
+    } opts[] = {
+        {-1, 86400, "batch: now -1"},
+        {INT64_MIN, 86400, "batch: now INT64_MIN"},
+        {INT64_MAX, 86400, "batch: now INT64_MAX (exp overflows)"},
+        {NOW, HC_VALIDITY_MAX + 1, "batch: validity 30 d + 1 s"},
+        {NOW, -1, "batch: validity -1"},
+        {NOW, INT64_MAX, "batch: validity INT64_MAX"},
+    };
+    for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++) {
+        char *out = xstrdup_printf("%s/window%zu.out", tmpdir, i);
+        batch_ctx b = {"/nonexistent/input.jsonl", out, key, opts[i].now, opts[i].validity};
+        expect_case(opts[i].desc, c_batch, &b, HC_E_ARG, NULL, MEM_SMALL, TIME_SMALL);
         free(out);
     }
     hc_key_free(key);

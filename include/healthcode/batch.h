@@ -124,7 +124,8 @@ HC_API unsigned hc_batch_default_threads(void);
  * of errors.jsonl) unless max_errors is reached.
  *
  * Errors (diag says what and where):
- *   HC_E_ARG    bad opts (no key or iss, shard_k >= shard_n, validity), or
+ *   HC_E_ARG    bad opts (no key or iss, shard_k >= shard_n, validity, now
+ *               outside 0 to 9999-12-31T23:59:59Z as for hc_assess), or
  *               out_dir already holds a batch and resume is false, or a
  *               resume whose DIR/batch.json does not match (shard, input);
  *   HC_E_RECORD the CSV header is invalid (diag: line 1, the column);

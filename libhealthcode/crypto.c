@@ -198,6 +198,24 @@ static hc_err read_fd(int fd, char *buf, size_t *len)
     return HC_OK;
 }
 
+/* true if a PEM BEGIN line in t (len bytes) names a private key ("PRIVATE
+ * KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY"). */
+static bool pem_names_private(const char *t, size_t len)
+{
+    static const char begin[] = "-----BEGIN ", tail[] = "PRIVATE KEY-----";
+    const size_t bl = sizeof begin - 1, tl = sizeof tail - 1;
+    for (size_t i = 0; t && i + bl <= len; i++) {
+        if (memcmp(t + i, begin, bl) != 0)
+            continue;
+        size_t e = i + bl;
+        while (e < len && t[e] != '\n' && t[e] != '\r')
+            e++;
+        if (e - (i + bl) >= tl && memcmp(t + e - tl, tail, tl) == 0)
+            return true;
+    }
+    return false;
+}
+
 hc_err hc_key_load_file(const char *path, hc_key **out)
 {
     if (!path || !out)
@@ -224,6 +242,11 @@ hc_err hc_key_load_file(const char *path, hc_key **out)
     size_t len = 0;
     hc_err err = read_fd(fd, buf, &len);
     close(fd);
+    /* refused before the key is decoded: a decoder leaves copies of what it
+     * read in memory it frees (OpenSSL's do); the check after decoding
+     * below still catches a key whose BEGIN line says otherwise */
+    if (err == HC_OK && (st.st_mode & 077) && pem_names_private(buf, len))
+        err = HC_E_KEY_PERMS;
     if (err == HC_OK)
         err = hc_key_load_pem(buf, len, out);
     OPENSSL_cleanse(buf, KEY_FILE_MAX + 1);

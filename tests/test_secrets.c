@@ -19,6 +19,8 @@
  *    a file and from a trust path, key generation and saving, issuing with a
  *    subject secret, a batch with one, and all the frees are watched. Under
  *    AddressSanitizer the allocator is ASan's: that test is skipped there;
+ *    A private key file readable by others is refused by hc_key_load_file
+ *    before it is decoded: then not even OpenSSL's blocks hold it;
  *  - files: hc_key_save_private writes 0600 and hc_key_save_public 0644 even
  *    with umask 000 and over an existing file of mode 0666; hc_key_load_file
  *    refuses a private key file readable by group or others (every such
@@ -260,6 +262,21 @@ static void freed_memory_holds_no_secret(void **state)
         watch_add(body, 24, "the start of the PEM body");
         watch_add(body + strlen(body) - 24, 24, "the end of the PEM body");
         watch_add(secret, 16, "the subject secret");
+
+        /* readable by others: hc_key_load_file refuses it before anything
+         * of it is decoded, so not even OpenSSL holds a copy (a trust path
+         * decodes first, then refuses: it takes public keys, and a broken
+         * file there is reported as a bad key) */
+        assert_int_equal(chmod(path, 0644), 0);
+        watching = 1;
+        hc_key *refused = NULL;
+        hc_err e_file = hc_key_load_file(path, &refused);
+        watching = 0;
+        assert_int_equal(e_file, HC_E_KEY_PERMS);
+        assert_null(refused);
+        if (hits || ossl_hits)
+            fail_msg("%s at 0644: %d + %d freed blocks held it", keys[k], hits, ossl_hits);
+        assert_int_equal(chmod(path, 0600), 0);
 
         watching = 1;
         /* load from the file, sign with a subject secret, free everything */

@@ -36,7 +36,9 @@ HC_API hc_err hc_key_generate(hc_alg alg, hc_key **out) HC_WARN_UNUSED;
 HC_API hc_err hc_key_load_pem(const char *pem, size_t len, hc_key **out) HC_WARN_UNUSED;
 
 /* Reads a key file. If the file holds a private key, it must not be readable
- * by group or others (HC_E_KEY_PERMS: fix with `chmod 600 FILE`).
+ * by group or others (HC_E_KEY_PERMS: fix with `chmod 600 FILE`); a file
+ * whose PEM BEGIN line names a private key is refused for its mode before
+ * anything in it is decoded.
  * Errors: HC_E_IO, HC_E_KEY, HC_E_KEY_PERMS, HC_E_LIMIT (over 64 KiB). */
 HC_API hc_err hc_key_load_file(const char *path, hc_key **out) HC_WARN_UNUSED;
 

@@ -1351,6 +1351,31 @@ static hc_err prepare_dir(run *r, const char *in_path, bool *resuming, hc_diag *
     return HC_OK;
 }
 
+/* A PEM private key given as the input by mistake (--in KEY.pem): each of its
+ * lines would become a record, and the text jansson quotes near a syntax
+ * error (the start of each base64 line) would put pieces of the key into
+ * errors.jsonl. Refused from its first line, before anything is written. */
+static hc_err refuse_key_input(hc_lr *in, hc_diag *diag)
+{
+    static const char begin[] = "-----BEGIN ", tail[] = "PRIVATE KEY-----";
+    const size_t bl = sizeof begin - 1, tl = sizeof tail - 1;
+    const char *s;
+    size_t n;
+    bool too_long;
+    int got = hc_lr_next(in, &s, &n, &too_long);
+    if (got < 0)
+        return HC_E_IO;
+    if (got == 1 && !too_long && n >= bl + tl && memcmp(s, begin, bl) == 0 &&
+        memcmp(s + n - tl, tail, tl) == 0) {
+        hc_diag_set(diag, HC_E_RECORD, "", "the input is a PEM private key, not records: "
+                                           "nothing was read from it");
+        if (diag)
+            diag->line = 1;
+        return HC_E_RECORD;
+    }
+    return hc_lr_seek(in, 0, 0);
+}
+
 static hc_err read_csv_header(run *r, hc_lr *in, hc_diag *diag)
 {
     const char *s;
@@ -1440,7 +1465,8 @@ hc_err hc_batch_run(const hc_batch_opts *opts, const char *in_path, const char *
     }
     if (fstat(in.fd, &st) == 0 && S_ISREG(st.st_mode))
         total = (uint64_t)st.st_size;
-    if (r.csv && (err = read_csv_header(&r, &in, diag)) != HC_OK)
+    if ((err = refuse_key_input(&in, diag)) != HC_OK ||
+        (r.csv && (err = read_csv_header(&r, &in, diag)) != HC_OK))
         goto done;
     r.policy = opts->policy;
     if (!r.policy) {

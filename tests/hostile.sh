@@ -292,6 +292,35 @@ for k in marker corrupt; do
     done
     [ -z "$leaked" ] && ok || bad "$k: '$leaked' of the key body appeared in the output"
 done
+# the real key given where a record, a policy, a map, a list or a token goes
+# (swapped arguments): refused, and no 16 characters of it in any output
+: >"$tmp/all-output"
+k="$tmp/es.pem"
+expect 3 "assess KEY.pem" "$hc" assess --now $now "$k"
+expect 3 "issue with KEY.pem as the record" "$hc" issue --key "$k" --issuer CN-330000 --now $now "$k"
+expect 3 "assess --policy KEY.pem" "$hc" assess --now $now --policy "$k" "$tmp/rec.json"
+expect 3 "assess --risk-map KEY.pem" "$hc" assess --now $now --risk-map "$k" "$tmp/rec.json"
+expect 3 "verify --revoked KEY.pem" "$hc" verify --trust "$tmp/es.pub" --revoked "$k" --now $later "$tok"
+expect 3 "check --venue KEY.pem" "$hc" check --trust "$tmp/es.pub" --venue "$k" --now $later "$tok"
+expect 10 "verify - < KEY.pem" "$hc" verify --trust "$tmp/es.pub" --now $later - <"$k"
+expect 10 "inspect - < KEY.pem" "$hc" inspect - <"$k"
+if [[ $features == *render* ]]; then
+    expect 10 "render - < KEY.pem" "$hc" render --svg "$tmp/k.svg" - <"$k"
+fi
+if $have_batch; then
+    expect 3 "batch --in KEY.pem" "$hc" batch --key "$k" --issuer CN-330000 --now $now --in "$k" --out "$tmp/batch-keyin"
+    says "batch --in KEY.pem" "the input is a PEM private key"
+    [ ! -e "$tmp/batch-keyin/errors.jsonl" ] && ok || bad "batch --in KEY.pem wrote errors.jsonl"
+    cp "$k" "$tmp/key-as.csv"
+    expect 3 "batch --in KEY (as .csv)" "$hc" batch --key "$k" --issuer CN-330000 --now $now --in "$tmp/key-as.csv" --out "$tmp/batch-keycsv"
+fi
+body=$(grep -v -- '-----' "$k" | tr -d '\n')
+leaked=
+for ((i = 0; i + 16 <= ${#body}; i++)); do
+    if grep -qF -- "${body:i:16}" "$tmp/all-output"; then leaked=${body:i:16}; break; fi
+done
+[ -z "$leaked" ] && ok || bad "the key given as an input: '$leaked' of it appeared in the output"
+
 # and the real key, used successfully, never appears either
 : >"$tmp/all-output"
 expect 0 "issue with the real key" "$hc" issue --key "$tmp/es.pem" --issuer CN-330000 --now $now "$tmp/rec.json"

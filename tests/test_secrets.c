@@ -531,9 +531,61 @@ static void trust_list_with_private_key(void **state)
     assert_non_null(strstr(d.message, "PRIVATE"));
     no_piece_of(d.message, secret, "trust list with a private key");
     assert_int_equal(hc_trust_count(t), 0);
-    hc_trust_free(t);
     free(list);
+
+    /* the same list broken just after the key (jansson quotes the text near
+     * some syntax errors): the message still holds none of the key */
+    static const char *const tails[] = {"", "\x01\"}]}", "\xff\"}]}", "\" x}]}",
+                                        "\"}]} trailing", "\\q\"}]}", "\\u12\"}]}"};
+    size_t ql = strlen(quoted);
+    for (size_t i = 0; i < sizeof tails / sizeof tails[0]; i++) {
+        list = xprintf("{\"version\": 1, \"entries\": [{\"issuer\": \"CN-330000\", \"kid\": "
+                       "\"e65e247f468dc0bf\", \"alg\": \"ES256\", \"public_key\": %.*s%s",
+                       (int)(ql - 1), quoted, tails[i]);
+        memset(&d, 0, sizeof d);
+        assert_int_equal(hc_trust_add_list_json(t, list, strlen(list), &d), HC_E_TRUST_LIST);
+        char where[64];
+        snprintf(where, sizeof where, "trust list broken after the key (%zu)", i);
+        no_piece_of(d.message, secret, where);
+        free(list);
+    }
+    hc_trust_free(t);
     free(quoted);
+    free(secret);
+    free(pem);
+}
+
+/* A private key given to hc_batch_run as its input (swapped arguments):
+ * refused from its first line, nothing written, no piece of it in diag. */
+static void batch_input_is_a_key(void **state)
+{
+    (void)state;
+    size_t len = 0;
+    char *pem = mint_read_source("tests/keys/es256.pem", &len);
+    char *secret = pem_body(pem);
+    hc_key *key = NULL;
+    assert_int_equal(hc_key_load_pem(pem, len, &key), HC_OK);
+    for (int csv = 0; csv < 2; csv++) {
+        char *in = xprintf("%s/key-as-input.%s", tmpdir, csv ? "csv" : "jsonl");
+        char *out = xprintf("%s/key-as-input-%d.out", tmpdir, csv);
+        write_file(in, pem, len, 0600);
+        hc_batch_opts o;
+        memset(&o, 0, sizeof o);
+        o.key = key;
+        o.iss = "CN-330000";
+        o.now = NOW;
+        hc_diag d;
+        memset(&d, 0, sizeof d);
+        assert_int_equal(hc_batch_run(&o, in, out, NULL, &d), HC_E_RECORD);
+        assert_int_equal(d.line, 1);
+        no_piece_of(d.message, secret, "batch with a key as its input");
+        char *errs = xprintf("%s/errors.jsonl", out);
+        assert_int_not_equal(access(errs, F_OK), 0);
+        free(errs);
+        free(out);
+        free(in);
+    }
+    hc_key_free(key);
     free(secret);
     free(pem);
 }
@@ -681,6 +733,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(broken_keys_in_no_message),
         cmocka_unit_test(trust_list_with_private_key),
+        cmocka_unit_test(batch_input_is_a_key),
         cmocka_unit_test(freed_memory_holds_no_secret),
         cmocka_unit_test(key_file_modes),
         cmocka_unit_test(subject_secret_bounds),

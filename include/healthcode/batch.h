@@ -128,7 +128,9 @@ HC_API unsigned hc_batch_default_threads(void);
  *               outside 0 to 9999-12-31T23:59:59Z as for hc_assess), or
  *               out_dir already holds a batch and resume is false, or a
  *               resume whose DIR/batch.json does not match (shard, input);
- *   HC_E_RECORD the CSV header is invalid (diag: line 1, the column);
+ *   HC_E_RECORD the CSV header is invalid (diag: line 1, the column), or
+ *               the input is a PEM private key (its first line says so):
+ *               refused before a line of it is read as a record;
  *   HC_E_LIMIT  max_errors reached (summary->max_errors_reached; the output
  *               is consistent and can be resumed with a higher limit);
  *   HC_E_IO     the input cannot be read, an output cannot be written;

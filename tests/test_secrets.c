@@ -43,6 +43,7 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <execinfo.h>
 #include <fcntl.h>
@@ -610,9 +611,13 @@ static void key_file_modes(void **state)
     assert_int_equal(mode_of(wide), 0666);
     assert_int_equal(hc_key_save_private(key, wide), HC_OK);
     assert_int_equal(mode_of(wide), 0600);
-    /* no temporary file is left beside it */
-    char *glob_dir = tmpdir;
-    (void)glob_dir;
+    /* no temporary file is left beside them */
+    DIR *dir_h = opendir(tmpdir);
+    assert_non_null(dir_h);
+    for (struct dirent *e; (e = readdir(dir_h)) != NULL;)
+        if (strstr(e->d_name, ".tmp."))
+            fail_msg("a temporary file was left: %s", e->d_name);
+    closedir(dir_h);
     umask(old);
 
     /* loading: every mode with a group or other bit is refused */

@@ -14,7 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include <healthcode/issue.h>
+#include <healthcode/healthcode.h>
 #include "crypto_impl.h"
 #include "internal.h"
 #include "record_impl.h"
@@ -169,6 +169,11 @@ static void test_sample_token(void **state)
     assert_int_equal(hc_issue(is, &r, &a, IAT, VALIDITY, text, need, &len), HC_OK);
     assert_int_equal(len, 246);
     assert_true(len <= 260);
+#if HC_WITH_RENDER
+    int version = 0;   /* the issue's bound: a version 9 QR code (53x53) at ECC M */
+    assert_int_equal(hc_qr_version(text, HC_ECC_M, &version), HC_OK);
+    assert_int_equal(version, 9);
+#endif
     assert_int_equal(calls, 1);
     hc_issuer_free(is);
 

@@ -86,58 +86,56 @@ static int cmp_sub(const void *a, const void *b)
 
 /* ------------------------------------------------------------ set algebra */
 
+/* One implementation for both id kinds, in the style of qsort: arrays of n
+ * elements of `size` bytes (8 for a cti, 16 for a sub), ordered by cmp. The
+ * lookups (hc_revocations_has_*) stay typed: they are the hot path. */
+typedef int (*set_cmp)(const void *, const void *);
+
+#define AT(base, i, size) ((unsigned char *)(base) + (i) * (size))
+
 /* Sorts v and drops duplicates; returns the new count. */
-static size_t sort_unique_u64(uint64_t *v, size_t n)
+static size_t sort_unique(void *v, size_t n, size_t size, set_cmp cmp)
 {
     if (n < 2)
         return n;
-    qsort(v, n, sizeof *v, cmp_u64);
+    qsort(v, n, size, cmp);
     size_t w = 1;
     for (size_t i = 1; i < n; i++)
-        if (v[i] != v[w - 1])
-            v[w++] = v[i];
+        if (cmp(AT(v, i, size), AT(v, w - 1, size)) != 0)
+            memcpy(AT(v, w++, size), AT(v, i, size), size);
     return w;
 }
 
-static size_t sort_unique_sub(sub128 *v, size_t n)
-{
-    if (n < 2)
-        return n;
-    qsort(v, n, sizeof *v, cmp_sub);
-    size_t w = 1;
-    for (size_t i = 1; i < n; i++)
-        if (sub_cmp(v[i], v[w - 1]) != 0)
-            v[w++] = v[i];
-    return w;
-}
-
-/* *a (sorted, unique) becomes *a ∪ b (sorted, unique). On HC_E_NOMEM *a is
- * unchanged. The result is allocated to its exact size: 8 bytes an entry. */
-static hc_err union_u64(uint64_t **a, size_t *na, const uint64_t *b, size_t nb)
+/* *a (sorted, unique) becomes *a ∪ b (sorted, unique): *a is freed and
+ * replaced. On HC_E_NOMEM *a is unchanged. The result is allocated to its
+ * exact size: 8 bytes a cti. */
+static hc_err set_union(void **a, size_t *na, const void *b, size_t nb, size_t size, set_cmp cmp)
 {
     if (nb == 0)
         return HC_OK;
-    uint64_t *out = malloc((*na + nb) * sizeof *out);
+    unsigned char *out = malloc((*na + nb) * size);
     if (!out)
         return HC_E_NOMEM;
     size_t i = 0, j = 0, w = 0;
-    const uint64_t *x = *a;
     while (i < *na && j < nb) {
-        if (x[i] < b[j])
-            out[w++] = x[i++];
-        else if (b[j] < x[i])
-            out[w++] = b[j++];
-        else {
-            out[w++] = x[i++];
+        int c = cmp(AT(*a, i, size), AT(b, j, size));
+        if (c <= 0)
+            memcpy(AT(out, w++, size), AT(*a, i++, size), size);
+        else
+            memcpy(AT(out, w++, size), AT(b, j++, size), size);
+        if (c == 0)
             j++;
-        }
     }
-    while (i < *na)
-        out[w++] = x[i++];
-    while (j < nb)
-        out[w++] = b[j++];
+    if (i < *na) {   /* the rest of one side (never a NULL *a with nothing in it) */
+        memcpy(AT(out, w, size), AT(*a, i, size), (*na - i) * size);
+        w += *na - i;
+    }
+    if (j < nb) {
+        memcpy(AT(out, w, size), AT(b, j, size), (nb - j) * size);
+        w += nb - j;
+    }
     if (w < *na + nb) {
-        uint64_t *shrunk = realloc(out, w * sizeof *out);
+        unsigned char *shrunk = realloc(out, w * size);
         if (shrunk)
             out = shrunk;
     }
@@ -147,68 +145,35 @@ static hc_err union_u64(uint64_t **a, size_t *na, const uint64_t *b, size_t nb)
     return HC_OK;
 }
 
-static hc_err union_sub(sub128 **a, size_t *na, const sub128 *b, size_t nb)
-{
-    if (nb == 0)
-        return HC_OK;
-    sub128 *out = malloc((*na + nb) * sizeof *out);
-    if (!out)
-        return HC_E_NOMEM;
-    size_t i = 0, j = 0, w = 0;
-    const sub128 *x = *a;
-    while (i < *na && j < nb) {
-        int c = sub_cmp(x[i], b[j]);
-        if (c < 0)
-            out[w++] = x[i++];
-        else if (c > 0)
-            out[w++] = b[j++];
-        else {
-            out[w++] = x[i++];
-            j++;
-        }
-    }
-    while (i < *na)
-        out[w++] = x[i++];
-    while (j < nb)
-        out[w++] = b[j++];
-    if (w < *na + nb) {
-        sub128 *shrunk = realloc(out, w * sizeof *out);
-        if (shrunk)
-            out = shrunk;
-    }
-    free(*a);
-    *a = out;
-    *na = w;
-    return HC_OK;
-}
-
-/* a \ b in place (both sorted, unique). Never allocates. */
-static size_t minus_u64(uint64_t *a, size_t na, const uint64_t *b, size_t nb)
+/* a \ b in place (both sorted, unique); returns the new count. Never allocates. */
+static size_t set_minus(void *a, size_t na, const void *b, size_t nb, size_t size, set_cmp cmp)
 {
     size_t i = 0, j = 0, w = 0;
     while (i < na) {
-        while (j < nb && b[j] < a[i])
+        while (j < nb && cmp(AT(b, j, size), AT(a, i, size)) < 0)
             j++;
-        if (j < nb && b[j] == a[i])
+        if (j < nb && cmp(AT(b, j, size), AT(a, i, size)) == 0)
             i++;
         else
-            a[w++] = a[i++];
+            memmove(AT(a, w++, size), AT(a, i++, size), size);
     }
     return w;
 }
 
-static size_t minus_sub(sub128 *a, size_t na, const sub128 *b, size_t nb)
+/* r's ctis ∪= cti and subs ∪= sub. HC_E_NOMEM between the two steps leaves
+ * the ctis merged. */
+static hc_err union_ids(hc_revocations *r, const uint64_t *cti, size_t nc, const sub128 *sub,
+                        size_t ns)
 {
-    size_t i = 0, j = 0, w = 0;
-    while (i < na) {
-        while (j < nb && sub_cmp(b[j], a[i]) < 0)
-            j++;
-        if (j < nb && sub_cmp(b[j], a[i]) == 0)
-            i++;
-        else
-            a[w++] = a[i++];
-    }
-    return w;
+    void *p = r->cti;
+    hc_err err = set_union(&p, &r->ncti, cti, nc, sizeof *cti, cmp_u64);
+    r->cti = p;
+    if (err != HC_OK)
+        return err;
+    p = r->sub;
+    err = set_union(&p, &r->nsub, sub, ns, sizeof *sub, cmp_sub);
+    r->sub = p;
+    return err;
 }
 
 /* ------------------------------------------------------------- text parse */
@@ -229,32 +194,20 @@ static void delta_free(delta *d)
     }
 }
 
-static hc_err push_cti(delta *d, int k, uint64_t v)
+/* Appends the element v (size bytes) to arr, growing it by doubling; returns
+ * the array (moved or not), NULL on HC_E_NOMEM with arr still valid. */
+static void *push(void *arr, size_t *n, size_t *cap, size_t size, const void *v)
 {
-    if (d->ncti[k] == d->capcti[k]) {
-        size_t cap = d->capcti[k] ? d->capcti[k] * 2 : 64;
-        uint64_t *p = realloc(d->cti[k], cap * sizeof *p);
+    if (*n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 64;
+        void *p = realloc(arr, nc * size);
         if (!p)
-            return HC_E_NOMEM;
-        d->cti[k] = p;
-        d->capcti[k] = cap;
+            return NULL;
+        arr = p;
+        *cap = nc;
     }
-    d->cti[k][d->ncti[k]++] = v;
-    return HC_OK;
-}
-
-static hc_err push_sub(delta *d, int k, sub128 v)
-{
-    if (d->nsub[k] == d->capsub[k]) {
-        size_t cap = d->capsub[k] ? d->capsub[k] * 2 : 16;
-        sub128 *p = realloc(d->sub[k], cap * sizeof *p);
-        if (!p)
-            return HC_E_NOMEM;
-        d->sub[k] = p;
-        d->capsub[k] = cap;
-    }
-    d->sub[k][d->nsub[k]++] = v;
-    return HC_OK;
+    memcpy(AT(arr, (*n)++, size), v, size);
+    return arr;
 }
 
 static int hexval(char c)
@@ -333,7 +286,15 @@ static hc_err parse_text(const char *text, size_t len, bool force_remove, delta 
                               "expected 16 hex digits (a cti) or 32 (a sub), found \"%.*s\"",
                               (int)show, text + s);
         }
-        hc_err err = n == 16 ? push_cti(d, k, load_be64(bytes)) : push_sub(d, k, load_sub(bytes));
+        uint64_t cti = load_be64(bytes);
+        sub128 sub = load_sub(bytes);
+        void *grown = n == 16 ? push(d->cti[k], &d->ncti[k], &d->capcti[k], sizeof cti, &cti)
+                              : push(d->sub[k], &d->nsub[k], &d->capsub[k], sizeof sub, &sub);
+        hc_err err = grown ? HC_OK : HC_E_NOMEM;
+        if (grown && n == 16)
+            d->cti[k] = grown;
+        else if (grown)
+            d->sub[k] = grown;
         if (err != HC_OK)
             return err;
         if ((uint64_t)d->ncti[k] > REV_MAX_CTI || (uint64_t)d->nsub[k] > REV_MAX_SUB)
@@ -348,18 +309,16 @@ static hc_err parse_text(const char *text, size_t len, bool force_remove, delta 
 static hc_err apply_delta(hc_revocations *r, delta *d)
 {
     for (int k = 0; k < 2; k++) {
-        d->ncti[k] = sort_unique_u64(d->cti[k], d->ncti[k]);
-        d->nsub[k] = sort_unique_sub(d->sub[k], d->nsub[k]);
+        d->ncti[k] = sort_unique(d->cti[k], d->ncti[k], sizeof(uint64_t), cmp_u64);
+        d->nsub[k] = sort_unique(d->sub[k], d->nsub[k], sizeof(sub128), cmp_sub);
     }
     if ((uint64_t)r->ncti + d->ncti[0] > REV_MAX_CTI || (uint64_t)r->nsub + d->nsub[0] > REV_MAX_SUB)
         return HC_E_LIMIT;
-    hc_err err = union_u64(&r->cti, &r->ncti, d->cti[0], d->ncti[0]);
-    if (err == HC_OK)
-        err = union_sub(&r->sub, &r->nsub, d->sub[0], d->nsub[0]);
+    hc_err err = union_ids(r, d->cti[0], d->ncti[0], d->sub[0], d->nsub[0]);
     if (err != HC_OK)
         return err;
-    r->ncti = minus_u64(r->cti, r->ncti, d->cti[1], d->ncti[1]);
-    r->nsub = minus_sub(r->sub, r->nsub, d->sub[1], d->nsub[1]);
+    r->ncti = set_minus(r->cti, r->ncti, d->cti[1], d->ncti[1], sizeof(uint64_t), cmp_u64);
+    r->nsub = set_minus(r->sub, r->nsub, d->sub[1], d->nsub[1], sizeof(sub128), cmp_sub);
     return HC_OK;
 }
 
@@ -460,9 +419,7 @@ static hc_err load_binary(hc_revocations *r, FILE *f, uint64_t file_size, const 
         err = HC_E_LIMIT;
         goto fail;
     }
-    err = union_u64(&r->cti, &r->ncti, cti, nc);
-    if (err == HC_OK)
-        err = union_sub(&r->sub, &r->nsub, sub, ns);
+    err = union_ids(r, cti, nc, sub, ns);
 fail:
     free(cti);
     free(sub);

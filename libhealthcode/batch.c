@@ -1012,11 +1012,10 @@ static hc_err manifest_read(const char *dir, manifest *m, hc_diag *diag)
 /* --------------------------------------------------------------- resume */
 
 /* true if DIR/png/LINE.png is a whole PNG: it ends with the IEND chunk. */
-bool hc_batch_png_complete(const char *dir, uint64_t line)
+/* A PNG file is whole when it ends with its IEND chunk (written last). */
+static bool png_file_complete(const char *path)
 {
     static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
-    char path[4096];
-    snprintf(path, sizeof path, "%s/png/%" PRIu64 ".png", dir, line);
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return false;
@@ -1026,6 +1025,13 @@ bool hc_batch_png_complete(const char *dir, uint64_t line)
               pread(fd, tail, 12, st.st_size - 12) == 12 && memcmp(tail, iend, 12) == 0;
     close(fd);
     return ok;
+}
+
+bool hc_batch_png_complete(const char *dir, uint64_t line)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/png/%" PRIu64 ".png", dir, line);
+    return png_file_complete(path);
 }
 
 /* One output file read back line by line, holding the next valid line. */
@@ -1763,20 +1769,6 @@ typedef struct {
     bool started;
 } page_job;
 
-static bool page_complete(const char *path)
-{
-    static const unsigned char iend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return false;
-    struct stat st;
-    unsigned char tail[12];
-    bool ok = fstat(fd, &st) == 0 && st.st_size >= 20 &&
-              pread(fd, tail, 12, st.st_size - 12) == 12 && memcmp(tail, iend, 12) == 0;
-    close(fd);
-    return ok;
-}
-
 static void *page_main(void *arg)
 {
     page_job *j = arg;
@@ -1784,7 +1776,7 @@ static void *page_main(void *arg)
     snprintf(path, sizeof path, "%s/sheets/page-%06" PRIu64 ".png", j->dir, j->index);
     snprintf(tmp, sizeof tmp, "%s/sheets/.page-%06" PRIu64 ".png.tmp", j->dir, j->index);
     j->err = HC_OK;
-    if (page_complete(path))
+    if (png_file_complete(path))
         return NULL;   /* made by an earlier run: a page depends only on its 6 lines */
     uint8_t *rgb = malloc((size_t)HC_SHEET_W * HC_SHEET_H * 3);
     membuf b = {0};

@@ -45,6 +45,17 @@ static const char *why(const char *path, hc_err e)
     return hc_strerror(e);
 }
 
+/* Reports a file the library refused: its diagnostic when it gave one,
+ * otherwise why(). Returns EX_INPUT. */
+static int load_error(const char *path, hc_err e, const hc_diag *d)
+{
+    if (d->message[0])
+        cli_diag(path, e, d);
+    else
+        cli_error("%s: %s", path, why(path, e));
+    return EX_INPUT;
+}
+
 /* Loads a private key file; prints why not (the library's message for the
  * permissions, which says to chmod 600). Returns 0 or EX_INPUT. */
 static int load_private_key(const char *path, hc_key **key)
@@ -736,24 +747,14 @@ static int verifier_option(const char *cmd, verifier *v, int id, const char *val
     case V_TRUST:
         if (!v->trust && (e = hc_trust_new(&v->trust)))
             return EX_INPUT;
-        if ((e = hc_trust_add_path(v->trust, val, &d))) {
-            if (!d.message[0])
-                cli_error("%s: %s", val, why(val, e));
-            else
-                cli_diag(val, e, &d);
-            return EX_INPUT;
-        }
+        if ((e = hc_trust_add_path(v->trust, val, &d)))
+            return load_error(val, e, &d);
         return 0;
     case V_REVOKED:
         if (!v->rev && (e = hc_revocations_new(&v->rev)))
             return EX_INPUT;
-        if ((e = hc_revocations_load(v->rev, val, &d))) {
-            if (!d.message[0])
-                cli_error("%s: %s", val, why(val, e));
-            else
-                cli_diag(val, e, &d);
-            return EX_INPUT;
-        }
+        if ((e = hc_revocations_load(v->rev, val, &d)))
+            return load_error(val, e, &d);
         return 0;
     case V_NOW:
         if (!cli_parse_time(val, &v->now))

@@ -23,6 +23,19 @@ hc_err hc_lr_seek(hc_lr *r, uint64_t off, uint64_t line_no);
 /* 1: a line (too_long: over max, *line NULL), 0: end of file, -1: I/O error. */
 int hc_lr_next(hc_lr *r, const char **line, size_t *len, bool *too_long);
 
+/* The default cti source of a batch thread: random bytes drawn from OpenSSL
+ * 4 KiB at a time and handed out once each, in order. A pool filled before
+ * the process forked is refilled in the child, so parent and child never
+ * hand out the same bytes. Zero-initialise; 0 on success, -1 if OpenSSL's
+ * generator fails. */
+typedef struct {
+    uint8_t bytes[4096];
+    size_t left;           /* unused bytes at the end of bytes */
+    unsigned forks;        /* the process's fork count when it was filled */
+} hc_cti_pool;
+
+int hc_cti_pool_draw(hc_cti_pool *p, uint8_t *buf, size_t len);
+
 /* The CSV columns (batch.h lists them), in this order. */
 enum {
     HC_CSV_ID, HC_CSV_ID_TYPE, HC_CSV_NAME, HC_CSV_RESIDENCE, HC_CSV_CONTACT_STATUS,

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define NOW 1581292800   /* 2020-02-10T00:00:00Z */
@@ -419,6 +420,43 @@ static void test_resume_torn(void **state)
     rm_rf(f.root);
 }
 
+/* The default cti source draws ahead: bytes are handed out once each, in
+ * order, and a child process forked with a filled pool does not hand out
+ * what the parent will (both would issue the same cti). */
+static void test_cti_pool(void **state)
+{
+    (void)state;
+    static hc_cti_pool pool;
+    uint8_t a[8], b[8], zero[8] = {0};
+    assert_int_equal(hc_cti_pool_draw(&pool, a, 8), 0);
+    assert_int_equal(hc_cti_pool_draw(&pool, b, 8), 0);
+    assert_memory_not_equal(a, b, 8);
+    assert_memory_not_equal(a, zero, 8);
+    assert_int_equal(pool.left, sizeof pool.bytes - 16);
+    for (size_t i = 0; i < sizeof pool.bytes / 8 - 2; i++)   /* empty it, then refill */
+        assert_int_equal(hc_cti_pool_draw(&pool, a, 8), 0);
+    assert_int_equal(pool.left, 0);
+    assert_int_equal(hc_cti_pool_draw(&pool, a, 8), 0);
+    assert_int_equal(pool.left, sizeof pool.bytes - 8);
+
+    int fds[2];
+    assert_int_equal(pipe(fds), 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        uint8_t c[8];
+        _exit(hc_cti_pool_draw(&pool, c, 8) != 0 || write(fds[1], c, 8) != 8);
+    }
+    uint8_t child[8], parent[8];
+    assert_int_equal(read(fds[0], child, 8), 8);
+    int st;
+    assert_int_equal(waitpid(pid, &st, 0), pid);
+    assert_int_equal(st, 0);
+    assert_int_equal(hc_cti_pool_draw(&pool, parent, 8), 0);
+    assert_memory_not_equal(child, parent, 8);
+    close(fds[0]);
+    close(fds[1]);
+}
+
 static void test_line_format(void **state)
 {
     (void)state;
@@ -595,6 +633,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_line_format),
+        cmocka_unit_test(test_cti_pool),
         cmocka_unit_test(test_mixed_exact),
         cmocka_unit_test(test_order_threads),
         cmocka_unit_test(test_shards),

@@ -2,12 +2,12 @@
  * for shape. Every error names its field path ("travel[1].to") in hc_diag.
  * Nothing is guessed: a wrong type, an unknown key, an unknown code or a date
  * that does not exist is an error, never a default. */
-#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
+#include "json_impl.h"
 #include "record_impl.h"
 #include "regions_impl.h"
 
@@ -197,15 +197,21 @@ static hc_err passport_check(char *id, hc_diag *diag)
 
 /* ---- JSON helpers ---------------------------------------------------------- */
 
-/* path = prefix + "." + key (or key alone at the top). */
+/* path = prefix + "." + key (or key alone at the top), cut to fit: paths
+ * are short (the deepest is "declaration.symptoms[31]"); an unknown key may
+ * be long. Built for every member looked up, so no snprintf. */
 static void join(char out[PATH_MAX_LEN], const char *prefix, const char *key)
 {
-    /* Paths are short (the deepest is "declaration.symptoms[31]"); an unknown
-     * key may be long and is cut. */
-    int n = prefix[0] ? snprintf(out, PATH_MAX_LEN, "%s.%s", prefix, key)
-                      : snprintf(out, PATH_MAX_LEN, "%s", key);
-    if (n < 0)
-        out[0] = '\0';
+    size_t n = strlen(prefix), k = strlen(key);
+    if (n >= PATH_MAX_LEN)
+        n = PATH_MAX_LEN - 1;
+    memcpy(out, prefix, n);
+    if (n > 0 && n < PATH_MAX_LEN - 1)
+        out[n++] = '.';
+    if (k > PATH_MAX_LEN - 1 - n)
+        k = PATH_MAX_LEN - 1 - n;
+    memcpy(out + n, key, k);
+    out[n + k] = '\0';
 }
 
 static void indexed(char out[PATH_MAX_LEN], const char *prefix, size_t i)
@@ -214,69 +220,73 @@ static void indexed(char out[PATH_MAX_LEN], const char *prefix, size_t i)
         out[0] = '\0';
 }
 
-static const char *type_name(const json_t *v)
+static const char *type_name(const hc_json *v)
 {
-    switch (json_typeof(v)) {
-    case JSON_OBJECT: return "an object";
-    case JSON_ARRAY: return "an array";
-    case JSON_STRING: return "a string";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a number";
-    case JSON_TRUE: case JSON_FALSE: return "a boolean";
+    switch ((hc_json_type)v->type) {
+    case HC_JSON_OBJECT: return "an object";
+    case HC_JSON_ARRAY: return "an array";
+    case HC_JSON_STRING: return "a string";
+    case HC_JSON_INTEGER: return "an integer";
+    case HC_JSON_REAL: return "a number";
+    case HC_JSON_TRUE: case HC_JSON_FALSE: return "a boolean";
     default: return "null";
     }
 }
 
-/* Unknown keys are errors so that a typo ("travle") cannot silently drop data. */
-static hc_err only_keys(const json_t *obj, const char *prefix, const char *const *allowed,
+/* Unknown keys are errors so that a typo ("travle") cannot silently drop
+ * data, and so are repeated ones (which one would count?). allowed has at
+ * most 32 keys: the seen set is a bit mask, so this is linear in the keys. */
+static hc_err only_keys(const hc_json *obj, const char *prefix, const char *const *allowed,
                         hc_diag *diag)
 {
-    const char *key;
-    json_t *v;
-    json_object_foreach((json_t *)obj, key, v) {
-        bool ok = false;
-        for (size_t i = 0; allowed[i]; i++)
-            ok = ok || strcmp(key, allowed[i]) == 0;
-        if (!ok) {
-            char p[PATH_MAX_LEN];
-            join(p, prefix, key);
-            return FAIL(diag, p, "%s: unknown key \"%.60s\"", p, key);
-        }
+    uint32_t seen = 0;
+    for (const hc_json *k = obj + 1; k < hc_json_end(obj); k = hc_json_next(k + 1)) {
+        size_t i = 0;
+        while (allowed[i] && !(strcmp(k->u.s, allowed[i]) == 0 && strlen(allowed[i]) == k->count))
+            i++;
+        char p[PATH_MAX_LEN];
+        if (!allowed[i] || seen & 1u << i)
+            join(p, prefix, k->u.s);
+        if (!allowed[i])
+            return FAIL(diag, p, "%s: unknown key \"%.60s\"", p, k->u.s);
+        if (seen & 1u << i)
+            return FAIL(diag, p, "%s: the key is repeated", p);
+        seen |= 1u << i;
     }
     return HC_OK;
 }
 
-static hc_err want_object(const json_t *v, const char *path, hc_diag *diag)
+static hc_err want_object(const hc_json *v, const char *path, hc_diag *diag)
 {
-    if (!json_is_object(v))
+    if (v->type != HC_JSON_OBJECT)
         return FAIL(diag, path, "%s must be an object, not %s", path, type_name(v));
     return HC_OK;
 }
 
 /* A string without NUL bytes (JSON allows "\u0000"; C strings do not). */
-static hc_err get_string(const json_t *v, const char *path, const char **out, hc_diag *diag)
+static hc_err get_string(const hc_json *v, const char *path, const char **out, hc_diag *diag)
 {
-    if (!json_is_string(v))
+    if (v->type != HC_JSON_STRING)
         return FAIL(diag, path, "%s must be a string, not %s", path, type_name(v));
-    const char *s = json_string_value(v);
-    if (strlen(s) != json_string_length(v))
+    const char *s = v->u.s;
+    if (strlen(s) != v->count)
         return FAIL(diag, path, "%s contains a NUL character", path);
     *out = s;
     return HC_OK;
 }
 
 /* Looks up a member; *v NULL when absent. A required one that is absent is an error. */
-static hc_err member(const json_t *obj, const char *prefix, const char *key, bool required,
-                     json_t **v, char path[PATH_MAX_LEN], hc_diag *diag)
+static hc_err member(const hc_json *obj, const char *prefix, const char *key, bool required,
+                     const hc_json **v, char path[PATH_MAX_LEN], hc_diag *diag)
 {
     join(path, prefix, key);
-    *v = json_object_get(obj, key);
+    *v = hc_json_get(obj, key);
     if (!*v && required)
         return FAIL(diag, path, "%s is required", path);
     return HC_OK;
 }
 
-static hc_err get_date(const json_t *v, const char *path, hc_day *out, hc_diag *diag)
+static hc_err get_date(const hc_json *v, const char *path, hc_day *out, hc_diag *diag)
 {
     const char *s;
     hc_err e = get_string(v, path, &s, diag);
@@ -287,11 +297,11 @@ static hc_err get_date(const json_t *v, const char *path, hc_day *out, hc_diag *
     return HC_OK;
 }
 
-static hc_err get_region(const json_t *v, const char *path, uint32_t *out, hc_diag *diag)
+static hc_err get_region(const hc_json *v, const char *path, uint32_t *out, hc_diag *diag)
 {
-    if (!json_is_integer(v))
+    if (v->type != HC_JSON_INTEGER)
         return FAIL(diag, path, "%s must be an integer GB/T 2260 code, not %s", path, type_name(v));
-    json_int_t c = json_integer_value(v);
+    int64_t c = v->u.i;
     if (c < 100000 || c > 999999)
         return FAIL(diag, path, "%s (%lld) is not a six-digit GB/T 2260 code", path, (long long)c);
     if (!hc_region_exists((uint32_t)c))
@@ -302,7 +312,7 @@ static hc_err get_region(const json_t *v, const char *path, uint32_t *out, hc_di
 }
 
 /* A foreign country: ISO 3166-1 alpha-2, upper case, known, not CN. */
-static hc_err get_country(const json_t *v, const char *path, char out[3], hc_diag *diag)
+static hc_err get_country(const hc_json *v, const char *path, char out[3], hc_diag *diag)
 {
     const char *s;
     hc_err e = get_string(v, path, &s, diag);
@@ -319,32 +329,32 @@ static hc_err get_country(const json_t *v, const char *path, char out[3], hc_dia
     return HC_OK;
 }
 
-static hc_err get_temperature(const json_t *v, const char *path, double *out, hc_diag *diag)
+static hc_err get_temperature(const hc_json *v, const char *path, double *out, hc_diag *diag)
 {
-    if (!json_is_number(v))
+    if (v->type != HC_JSON_INTEGER && v->type != HC_JSON_REAL)
         return FAIL(diag, path, "%s must be a number, not %s", path, type_name(v));
-    double t = json_number_value(v);
+    double t = v->type == HC_JSON_INTEGER ? (double)v->u.i : v->u.d;
     if (!(t >= 30.0 && t <= 45.0))
         return FAIL(diag, path, "%s (%g) is outside 30.0-45.0 degrees Celsius", path, t);
     *out = t;
     return HC_OK;
 }
 
-static hc_err get_array(const json_t *v, const char *path, size_t max, hc_diag *diag)
+static hc_err get_array(const hc_json *v, const char *path, size_t max, hc_diag *diag)
 {
-    if (!json_is_array(v))
+    if (v->type != HC_JSON_ARRAY)
         return FAIL(diag, path, "%s must be an array, not %s", path, type_name(v));
-    if (json_array_size(v) > max)
-        return FAIL(diag, path, "%s has %zu entries, more than %zu", path, json_array_size(v), max);
+    if (v->count > max)
+        return FAIL(diag, path, "%s has %zu entries, more than %zu", path, (size_t)v->count, max);
     return HC_OK;
 }
 
 /* ---- sections --------------------------------------------------------------- */
 
-static hc_err parse_identity(const json_t *root, hc_record *r, hc_diag *diag)
+static hc_err parse_identity(const hc_json *root, hc_record *r, hc_diag *diag)
 {
     char path[PATH_MAX_LEN];
-    json_t *v;
+    const hc_json *v;
     const char *s;
     hc_err e;
     if ((e = member(root, "", "id_type", true, &v, path, diag)) ||
@@ -368,10 +378,10 @@ static hc_err parse_identity(const json_t *root, hc_record *r, hc_diag *diag)
     return HC_OK;
 }
 
-static hc_err parse_name(const json_t *root, hc_record *r, hc_diag *diag)
+static hc_err parse_name(const hc_json *root, hc_record *r, hc_diag *diag)
 {
     char path[PATH_MAX_LEN];
-    json_t *v;
+    const hc_json *v;
     const char *s;
     hc_err e;
     if ((e = member(root, "", "name", false, &v, path, diag)) || !v)
@@ -393,16 +403,16 @@ static hc_err parse_name(const json_t *root, hc_record *r, hc_diag *diag)
     return HC_OK;
 }
 
-static hc_err parse_stay(const json_t *o, const char *prefix, hc_stay *st, hc_diag *diag)
+static hc_err parse_stay(const hc_json *o, const char *prefix, hc_stay *st, hc_diag *diag)
 {
     static const char *const keys[] = {"region", "country", "from", "to", NULL};
     char path[PATH_MAX_LEN], pfrom[PATH_MAX_LEN];
-    json_t *reg, *cty, *v;
+    const hc_json *reg, *cty, *v;
     hc_err e;
     if ((e = want_object(o, prefix, diag)) || (e = only_keys(o, prefix, keys, diag)))
         return e;
-    reg = json_object_get(o, "region");
-    cty = json_object_get(o, "country");
+    reg = hc_json_get(o, "region");
+    cty = hc_json_get(o, "country");
     if ((reg != NULL) == (cty != NULL))
         return FAIL(diag, prefix, "%s must give exactly one of region or country", prefix);
     if (reg) {
@@ -428,25 +438,25 @@ static hc_err parse_stay(const json_t *o, const char *prefix, hc_stay *st, hc_di
     return HC_OK;
 }
 
-static hc_err parse_travel(const json_t *root, hc_record *r, hc_diag *diag)
+static hc_err parse_travel(const hc_json *root, hc_record *r, hc_diag *diag)
 {
     char path[PATH_MAX_LEN];
-    json_t *v;
+    const hc_json *v;
     hc_err e;
     if ((e = member(root, "", "travel", false, &v, path, diag)) || !v)
         return e;
     if ((e = get_array(v, path, HC_TRAVEL_MAX, diag)))
         return e;
-    size_t n = json_array_size(v);
+    size_t n = v->count, i = 0;
     if (n == 0)
         return HC_OK;
     r->travel = calloc(n, sizeof *r->travel);
     if (!r->travel)
         return HC_E_NOMEM;
-    for (size_t i = 0; i < n; i++) {
+    for (const hc_json *el = v + 1; el < hc_json_end(v); el = hc_json_next(el), i++) {
         char p[PATH_MAX_LEN];
         indexed(p, "travel", i);
-        if ((e = parse_stay(json_array_get(v, i), p, &r->travel[i], diag)))
+        if ((e = parse_stay(el, p, &r->travel[i], diag)))
             return e;
         r->n_travel = i + 1;
     }
@@ -456,11 +466,11 @@ static hc_err parse_travel(const json_t *root, hc_record *r, hc_diag *diag)
 static const char *const contact_names[] = {"none", "close", "secondary", "suspected",
                                             "confirmed", "asymptomatic", "recovered", NULL};
 
-static hc_err parse_contact(const json_t *root, hc_record *r, hc_diag *diag)
+static hc_err parse_contact(const hc_json *root, hc_record *r, hc_diag *diag)
 {
     static const char *const keys[] = {"status", "last_contact", "discharged", NULL};
     char path[PATH_MAX_LEN];
-    json_t *o, *v;
+    const hc_json *o, *v;
     const char *s;
     hc_err e;
     if ((e = member(root, "", "contact", false, &o, path, diag)) || !o)
@@ -504,16 +514,17 @@ static const struct {
     {"loss_of_smell_or_taste", HC_SYM_LOSS_SMELL}, {"other", HC_SYM_OTHER},
 };
 
-static hc_err parse_symptoms(const json_t *v, const char *prefix, unsigned *bits, hc_diag *diag)
+static hc_err parse_symptoms(const hc_json *v, const char *prefix, unsigned *bits, hc_diag *diag)
 {
     hc_err e;
     if ((e = get_array(v, prefix, HC_SYMPTOMS_MAX, diag)))
         return e;
-    for (size_t i = 0; i < json_array_size(v); i++) {
+    size_t i = 0;
+    for (const hc_json *el = v + 1; el < hc_json_end(v); el = hc_json_next(el), i++) {
         char p[PATH_MAX_LEN];
         const char *s;
         indexed(p, prefix, i);
-        if ((e = get_string(json_array_get(v, i), p, &s, diag)))
+        if ((e = get_string(el, p, &s, diag)))
             return e;
         unsigned bit = 0;
         for (size_t k = 0; k < sizeof symptom_names / sizeof symptom_names[0]; k++)
@@ -526,11 +537,11 @@ static hc_err parse_symptoms(const json_t *v, const char *prefix, unsigned *bits
     return HC_OK;
 }
 
-static hc_err parse_declaration(const json_t *root, hc_record *r, hc_diag *diag)
+static hc_err parse_declaration(const hc_json *root, hc_record *r, hc_diag *diag)
 {
     static const char *const keys[] = {"at", "symptoms", "temperature_c", NULL};
     char path[PATH_MAX_LEN];
-    json_t *o, *v;
+    const hc_json *o, *v;
     const char *s;
     hc_err e;
     if ((e = member(root, "", "declaration", false, &o, path, diag)) || !o)
@@ -557,20 +568,20 @@ static hc_err parse_declaration(const json_t *root, hc_record *r, hc_diag *diag)
     return HC_OK;
 }
 
-static hc_err parse_checkin(const json_t *o, const char *prefix, hc_checkin *c, hc_diag *diag)
+static hc_err parse_checkin(const hc_json *o, const char *prefix, hc_checkin *c, hc_diag *diag)
 {
     static const char *const keys[] = {"date", "normal", "temperature_c", NULL};
     char path[PATH_MAX_LEN];
-    json_t *v;
+    const hc_json *v;
     hc_err e;
     if ((e = want_object(o, prefix, diag)) || (e = only_keys(o, prefix, keys, diag)) ||
         (e = member(o, prefix, "date", true, &v, path, diag)) ||
         (e = get_date(v, path, &c->date, diag)) ||
         (e = member(o, prefix, "normal", true, &v, path, diag)))
         return e;
-    if (!json_is_boolean(v))
+    if (v->type != HC_JSON_TRUE && v->type != HC_JSON_FALSE)
         return FAIL(diag, path, "%s must be true or false, not %s", path, type_name(v));
-    c->normal = json_is_true(v);
+    c->normal = v->type == HC_JSON_TRUE;
     if ((e = member(o, prefix, "temperature_c", false, &v, path, diag)))
         return e;
     if (v) {
@@ -581,25 +592,25 @@ static hc_err parse_checkin(const json_t *o, const char *prefix, hc_checkin *c, 
     return HC_OK;
 }
 
-static hc_err parse_checkins(const json_t *root, hc_record *r, hc_diag *diag)
+static hc_err parse_checkins(const hc_json *root, hc_record *r, hc_diag *diag)
 {
     char path[PATH_MAX_LEN];
-    json_t *v;
+    const hc_json *v;
     hc_err e;
     if ((e = member(root, "", "checkins", false, &v, path, diag)) || !v)
         return e;
     if ((e = get_array(v, path, HC_CHECKINS_MAX, diag)))
         return e;
-    size_t n = json_array_size(v);
+    size_t n = v->count, i = 0;
     if (n == 0)
         return HC_OK;
     r->checkins = calloc(n, sizeof *r->checkins);
     if (!r->checkins)
         return HC_E_NOMEM;
-    for (size_t i = 0; i < n; i++) {
+    for (const hc_json *el = v + 1; el < hc_json_end(v); el = hc_json_next(el), i++) {
         char p[PATH_MAX_LEN];
         indexed(p, "checkins", i);
-        if ((e = parse_checkin(json_array_get(v, i), p, &r->checkins[i], diag)))
+        if ((e = parse_checkin(el, p, &r->checkins[i], diag)))
             return e;
         r->n_checkins = i + 1;
         for (size_t j = 0; j < i; j++) {
@@ -614,11 +625,11 @@ static hc_err parse_checkins(const json_t *root, hc_record *r, hc_diag *diag)
     return HC_OK;
 }
 
-static hc_err parse_entry(const json_t *root, hc_record *r, hc_diag *diag)
+static hc_err parse_entry(const hc_json *root, hc_record *r, hc_diag *diag)
 {
     static const char *const keys[] = {"date", "from", NULL};
     char path[PATH_MAX_LEN];
-    json_t *o, *v;
+    const hc_json *o, *v;
     hc_err e;
     if ((e = member(root, "", "entry", false, &o, path, diag)) || !o)
         return e;
@@ -632,11 +643,11 @@ static hc_err parse_entry(const json_t *root, hc_record *r, hc_diag *diag)
     return HC_OK;
 }
 
-static hc_err parse_previous(const json_t *root, hc_record *r, hc_diag *diag)
+static hc_err parse_previous(const hc_json *root, hc_record *r, hc_diag *diag)
 {
     static const char *const keys[] = {"colour", "since", NULL};
     char path[PATH_MAX_LEN];
-    json_t *o, *v;
+    const hc_json *o, *v;
     const char *s;
     hc_err e;
     if ((e = member(root, "", "previous", false, &o, path, diag)) || !o)
@@ -660,23 +671,23 @@ static hc_err parse_previous(const json_t *root, hc_record *r, hc_diag *diag)
     return HC_OK;
 }
 
-static hc_err parse_residence(const json_t *root, hc_record *r, hc_diag *diag)
+static hc_err parse_residence(const hc_json *root, hc_record *r, hc_diag *diag)
 {
     char path[PATH_MAX_LEN];
-    json_t *v;
+    const hc_json *v;
     hc_err e;
     if ((e = member(root, "", "residence", false, &v, path, diag)) || !v)
         return e;
     return get_region(v, path, &r->residence, diag);
 }
 
-static hc_err parse_root(const json_t *root, hc_record *r, hc_diag *diag)
+static hc_err parse_root(const hc_json *root, hc_record *r, hc_diag *diag)
 {
     static const char *const keys[] = {"id", "id_type", "name", "residence", "travel",
                                        "contact", "declaration", "checkins", "entry",
                                        "previous", NULL};
     hc_err e;
-    if (!json_is_object(root))
+    if (root->type != HC_JSON_OBJECT)
         return FAIL(diag, "", "the record must be a JSON object, not %s", type_name(root));
     if ((e = only_keys(root, "", keys, diag)) || (e = parse_identity(root, r, diag)) ||
         (e = parse_name(root, r, diag)) || (e = parse_residence(root, r, diag)) ||
@@ -698,21 +709,22 @@ hc_err hc_record_parse_json(const char *json, size_t len, hc_record **out, hc_di
     if (len > HC_RECORD_MAX)
         return hc_diag_set(diag, HC_E_LIMIT, "", "the record is %zu bytes, more than %u", len,
                            HC_RECORD_MAX);
-    json_error_t jerr;
-    /* NULs are let through so that a "\u0000" is reported against its field. */
-    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
-    if (!root)
-        return FAIL(diag, "", "JSON syntax error at line %d, column %d: %s", jerr.line,
-                    jerr.column, jerr.text);
+    hc_json_doc doc;
+    hc_err e = hc_json_parse(json, len, &doc);
+    if (e == HC_E_RECORD)   /* a "\u0000" is no syntax error: it is reported against its field */
+        return FAIL(diag, "", "JSON syntax error at line %d, column %d: %s", doc.line,
+                    doc.column, doc.message);
+    if (e != HC_OK)
+        return hc_diag_set(diag, e, "", "%s", e == HC_E_NOMEM ? "out of memory" : hc_strerror(e));
     hc_record *r = calloc(1, sizeof *r);
     if (!r) {
-        json_decref(root);
-        return HC_E_NOMEM;
+        hc_json_doc_free(&doc);
+        return hc_diag_set(diag, HC_E_NOMEM, "", "out of memory");
     }
     r->last_contact = r->discharged = HC_DAY_NONE;
     r->declaration_day = r->entry_date = r->previous_since = HC_DAY_NONE;
-    hc_err e = parse_root(root, r, diag);
-    json_decref(root);
+    e = parse_root(doc.root, r, diag);
+    hc_json_doc_free(&doc);
     if (e == HC_E_NOMEM)
         hc_diag_set(diag, e, "", "out of memory");
     if (e) {

@@ -27,11 +27,13 @@
  *
  * Why the memory is bounded, case by case (what the test shows):
  *   - record text: hc_record_parse_json refuses len > HC_RECORD_MAX (1 MiB)
- *     before jansson sees a byte; the batch line reader (hc_lr) holds at most
+ *     before its parser (json.c) sees a byte; the batch line reader (hc_lr) holds at most
  *     HC_RECORD_MAX + 1 MiB and skips the rest of an over-long line while
  *     scanning for its end, so a 100 MB line costs 2 MiB;
- *   - nesting: jansson stops at JSON_PARSER_MAX_DEPTH (2048) — a syntax
- *     error, so the 100 000-deep text is never built into a tree; CBOR stops
+ *   - nesting: the record's parser stops at HC_JSON_MAX_DEPTH (32) and
+ *     jansson (policies, trust lists, venues) at JSON_PARSER_MAX_DEPTH
+ *     (2048) — a syntax error, so the 100 000-deep text is never built into
+ *     a tree; CBOR stops
  *     at HC_CBOR_MAX_DEPTH (16), on the stack;
  *   - tokens: hc_verify/hc_inspect refuse len > HC_TOKEN_MAX first, and parse
  *     in one stack buffer of HC_COSE_MAX bytes;
@@ -490,7 +492,7 @@ static void nested_100000(void **state)
         }
         free(s);
     }
-    /* nesting inside a field the parser knows: still refused by jansson first */
+    /* nesting inside a field the parser knows: still refused by the parser first */
     size_t dl;
     char *d = deep_json(100000, false, true, &dl);
     char *rec = xstrdup_printf("%s, \"travel\": %s}", record_head, d);
@@ -577,12 +579,12 @@ static void name_nul_and_utf8(void **state)
         {"name: \\u0000 escape", "Zhang\\u0000San", 14, "name", "NUL character"},
         {"name: \\u0000 alone", "\\u0000", 6, "name", "NUL character"},
         {"name: raw NUL byte", "Zhang\0San", 9, "", "control character"},
-        {"name: raw 0xff", "Zh\xffng", 5, "", "unable to decode byte"},
-        {"name: overlong '/' (c0 af)", "a\xc0\xaf", 3, "", "unable to decode byte"},
-        {"name: surrogate (ed a0 80)", "a\xed\xa0\x80", 4, "", "unable to decode byte"},
-        {"name: truncated sequence", "\xe5\xbc", 2, "", "unable to decode byte"},
-        {"name: above U+10FFFF (f4 90 80 80)", "\xf4\x90\x80\x80", 4, "", "unable to decode byte"},
-        {"name: lone continuation byte", "\x80", 1, "", "unable to decode byte"},
+        {"name: raw 0xff", "Zh\xffng", 5, "", "invalid UTF-8"},
+        {"name: overlong '/' (c0 af)", "a\xc0\xaf", 3, "", "invalid UTF-8"},
+        {"name: surrogate (ed a0 80)", "a\xed\xa0\x80", 4, "", "invalid UTF-8"},
+        {"name: truncated sequence", "\xe5\xbc", 2, "", "invalid UTF-8"},
+        {"name: above U+10FFFF (f4 90 80 80)", "\xf4\x90\x80\x80", 4, "", "invalid UTF-8"},
+        {"name: lone continuation byte", "\x80", 1, "", "invalid UTF-8"},
         {"name: C1 control (U+0085)", "a\xc2\x85", 3, "name", "control character"},
         {"name: DEL", "a\x7f", 2, "name", "control character"},
     };
@@ -664,26 +666,26 @@ static void record_numbers(void **state)
         const char *desc, *tail, *field, *says;
     } cases[] = {
         {"temperature 1e309", ", \"declaration\": {\"at\": \"2020-02-05T09:00:00+08:00\", "
-                              "\"temperature_c\": 1e309}}", "", "overflow"},
+                              "\"temperature_c\": 1e309}}", "", "out of range"},
         {"temperature -1e309", ", \"declaration\": {\"at\": \"2020-02-05T09:00:00+08:00\", "
-                               "\"temperature_c\": -1e309}}", "", "overflow"},
+                               "\"temperature_c\": -1e309}}", "", "out of range"},
         {"temperature 1e308", ", \"declaration\": {\"at\": \"2020-02-05T09:00:00+08:00\", "
                               "\"temperature_c\": 1e308}}", "declaration.temperature_c", "outside"},
         {"temperature 2^63 (integer)", ", \"checkins\": [{\"date\": \"2020-02-04\", \"normal\": true, "
-                                       "\"temperature_c\": 9223372036854775808}]}", "", "too big"},
+                                       "\"temperature_c\": 9223372036854775808}]}", "", "out of range"},
         {"temperature 1e300 in a check-in", ", \"checkins\": [{\"date\": \"2020-02-04\", \"normal\": "
                                             "true, \"temperature_c\": 1e300}]}",
          "checkins[0].temperature_c", "outside"},
         {"temperature 4.9e-324", ", \"checkins\": [{\"date\": \"2020-02-04\", \"normal\": "
                                  "true, \"temperature_c\": 4.9e-324}]}",
          "checkins[0].temperature_c", "outside"},
-        {"residence 2^63", ", \"residence\": 9223372036854775808}", "", "too big"},
+        {"residence 2^63", ", \"residence\": 9223372036854775808}", "", "out of range"},
         {"residence INT64_MAX", ", \"residence\": 9223372036854775807}", "residence", "six-digit"},
         {"residence -1", ", \"residence\": -1}", "residence", "six-digit"},
         {"residence INT64_MIN", ", \"residence\": -9223372036854775808}", "residence", "six-digit"},
         {"residence 1e10 (real)", ", \"residence\": 1e10}", "residence", "integer"},
         {"region 2^64", ", \"travel\": [{\"region\": 18446744073709551616, \"from\": \"2020-01-01\", "
-                        "\"to\": \"2020-01-02\"}]}", "", "too big"},
+                        "\"to\": \"2020-01-02\"}]}", "", "out of range"},
         {"date year 99999", ", \"entry\": {\"date\": \"99999-01-01\", \"from\": \"IT\"}}", "entry.date",
          "not a real date"},
         {"date year 2200", ", \"entry\": {\"date\": \"2200-01-01\", \"from\": \"IT\"}}", "entry.date",

@@ -17,7 +17,7 @@
  *
  * Bounds (each an HC_E_RECORD naming the field, but the first): the text at
  * most HC_RECORD_MAX bytes (HC_E_LIMIT, checked before parsing); nesting at
- * most 2048 deep (deeper is a JSON syntax error); name at most 127 bytes of
+ * most 32 deep (deeper is a JSON syntax error); name at most 127 bytes of
  * UTF-8 without control characters or NUL; id at most 39 characters; at most
  * 256 travel stays, 1000 check-ins and 32 symptoms; temperatures 30-45.
  *

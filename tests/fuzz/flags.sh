@@ -8,7 +8,7 @@ fuzz_flags() {
         base45) max_len=12288 ;;
         verify | revocations) max_len=8192 ;;
         riskmap) max_len=16384 ;;
-        record | policy | trustlist) max_len=32768 ;;
+        record | json | policy | trustlist) max_len=32768 ;;
         *) max_len=65536 ;;
     esac
     printf '%s\n' -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1

@@ -1,0 +1,52 @@
+/* json_impl.h — the person record's JSON reader (json.c): strict RFC 8259,
+ * bounded, one allocation a document. Not installed.
+ *
+ * A document is a flat array of values in text order. A container is
+ * followed by its contents; each value's span counts the values of its
+ * subtree (itself included), so the next sibling of v is v + v->span. An
+ * object's contents are key, value, key, value, … (keys are strings). */
+#ifndef HC_JSON_IMPL_H
+#define HC_JSON_IMPL_H
+
+#include <healthcode/common.h>
+
+typedef enum {
+    HC_JSON_OBJECT, HC_JSON_ARRAY, HC_JSON_STRING, HC_JSON_INTEGER, HC_JSON_REAL,
+    HC_JSON_TRUE, HC_JSON_FALSE, HC_JSON_NULL
+} hc_json_type;
+
+typedef struct {
+    uint8_t type;        /* hc_json_type */
+    uint32_t span;       /* values in this subtree, this one included */
+    uint32_t count;      /* OBJECT: members; ARRAY: elements; STRING: bytes (NUL excluded) */
+    union {
+        const char *s;   /* STRING: decoded UTF-8, NUL-terminated (may hold a NUL: see count) */
+        int64_t i;       /* INTEGER: no fraction and no exponent in the text */
+        double d;        /* REAL: finite */
+    } u;
+} hc_json;
+
+typedef struct {
+    hc_json *root;       /* NULL until parsed; owned, freed by hc_json_doc_free */
+    char message[96];    /* on error: what is wrong */
+    int line, column;    /* on error: where (1-based; column in characters) */
+} hc_json_doc;
+
+/* Nesting deeper than this is a syntax error (the record needs 3). */
+#define HC_JSON_MAX_DEPTH 32
+
+/* Parses len bytes of text (any bytes: NUL is not an end). HC_E_RECORD on a
+ * syntax error (doc->message, line, column), HC_E_NOMEM. Numbers: integers
+ * must fit int64_t and reals must be finite, else a syntax error. Strings
+ * must be valid UTF-8 and their escapes valid (a lone surrogate is not).
+ * Duplicate keys are not detected here: the caller knows its keys. */
+hc_err hc_json_parse(const char *text, size_t len, hc_json_doc *doc);
+void hc_json_doc_free(hc_json_doc *doc);
+
+/* The member of obj named key, or NULL (the first one if repeated). */
+const hc_json *hc_json_get(const hc_json *obj, const char *key);
+
+static inline const hc_json *hc_json_next(const hc_json *v) { return v + v->span; }
+static inline const hc_json *hc_json_end(const hc_json *v) { return v + v->span; }
+
+#endif

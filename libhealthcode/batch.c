@@ -599,6 +599,16 @@ typedef struct {
 
 typedef struct run run;
 
+/* A window: lines read ahead, processed by every thread, written in order.
+ * There are two: the workers process one while the calling thread reads the
+ * next into the other and writes the one before. */
+typedef struct {
+    slot *slots;
+    size_t n;
+    char *arena;           /* the lines' text */
+    size_t arena_len, arena_cap;
+} window;
+
 typedef struct {
     run *r;
     hc_issuer *issuer;
@@ -623,11 +633,10 @@ struct run {
     unsigned nthreads;
     worker *workers;
 
-    /* the window */
-    slot *slots;
-    size_t cap_slots, n;
-    char *arena;
-    size_t arena_len, arena_cap;
+    /* the windows */
+    window win[2];
+    size_t cap_slots;
+    window *cur;           /* the one the workers process */
 
     /* the pool */
     pthread_mutex_t mu;
@@ -733,12 +742,12 @@ static int capture_cti(void *ctx, uint8_t *buf, size_t len)
     return rc;
 }
 
-static void process_slot(worker *w, slot *s)
+static void process_slot(worker *w, const window *win, slot *s)
 {
     run *r = w->r;
     hc_diag d;
     memset(&d, 0, sizeof d);
-    const char *text = r->arena + s->off;
+    const char *text = win->arena + s->off;
     hc_record *rec = NULL;
     hc_err err;
     if (s->too_long) {
@@ -795,11 +804,12 @@ static void process_slot(worker *w, slot *s)
 static void work_window(worker *w)
 {
     run *r = w->r;
+    window *win = r->cur;
     for (;;) {
         size_t i = atomic_fetch_add(&r->next, 1);
-        if (i >= r->n)
+        if (i >= win->n)
             return;
-        process_slot(w, &r->slots[i]);
+        process_slot(w, win, &win->slots[i]);
     }
 }
 
@@ -825,15 +835,26 @@ static void *worker_main(void *arg)
     }
 }
 
-/* Processes the window's n slots on every thread; the caller is worker 0. */
-static void run_window(run *r)
+/* Hands win to the worker threads; the caller goes on (to read the next
+ * window) and joins in with window_finish(). */
+static void window_start(run *r, window *win)
 {
     pthread_mutex_lock(&r->mu);
+    r->cur = win;
     atomic_store(&r->next, 0);
     r->finished = 0;
     r->gen++;
     pthread_cond_broadcast(&r->work_cv);
     pthread_mutex_unlock(&r->mu);
+}
+
+/* The caller, worker 0, processes what is left of the started window, then
+ * waits for the other threads. cancel: leave the rest unprocessed (a batch
+ * that stops does not write the window). */
+static void window_finish(run *r, bool cancel)
+{
+    if (cancel)
+        atomic_store(&r->next, r->cur->n);
     work_window(&r->workers[0]);
     pthread_mutex_lock(&r->mu);
     r->finished++;
@@ -1165,62 +1186,70 @@ static hc_err window_alloc(run *r)
     /* With images a record costs milliseconds: a smaller window keeps the
      * work a kill can waste (and the progress steps) small. */
     r->cap_slots = (size_t)(r->o->png ? WINDOW_PER_THREAD_PNG : WINDOW_PER_THREAD) * r->nthreads;
-    r->slots = calloc(r->cap_slots, sizeof *r->slots);
-    if (!r->slots)
-        return HC_E_NOMEM;
-    for (size_t i = 0; i < r->cap_slots; i++) {
-        r->slots[i].out = malloc(OUT_LINE_MAX);
-        if (!r->slots[i].out)
+    for (int k = 0; k < 2; k++) {
+        window *win = &r->win[k];
+        win->slots = calloc(r->cap_slots, sizeof *win->slots);
+        if (!win->slots)
+            return HC_E_NOMEM;
+        for (size_t i = 0; i < r->cap_slots; i++) {
+            win->slots[i].out = malloc(OUT_LINE_MAX);
+            if (!win->slots[i].out)
+                return HC_E_NOMEM;
+        }
+        win->arena_cap = 1u << 20;
+        win->arena = malloc(win->arena_cap);
+        if (!win->arena)
             return HC_E_NOMEM;
     }
-    r->arena_cap = 1u << 20;
-    r->arena = malloc(r->arena_cap);
-    return r->arena ? HC_OK : HC_E_NOMEM;
+    return HC_OK;
 }
 
 static void window_free(run *r)
 {
-    if (r->slots)
-        for (size_t i = 0; i < r->cap_slots; i++)
-            free(r->slots[i].out);
-    free(r->slots);
-    free(r->arena);
+    for (int k = 0; k < 2; k++) {
+        window *win = &r->win[k];
+        if (win->slots)
+            for (size_t i = 0; i < r->cap_slots; i++)
+                free(win->slots[i].out);
+        free(win->slots);
+        free(win->arena);
+    }
 }
 
-static hc_err arena_add(run *r, const char *s, size_t n, size_t *off)
+static hc_err arena_add(window *win, const char *s, size_t n, size_t *off)
 {
-    if (r->arena_len + n + 1 > r->arena_cap) {
-        size_t cap = r->arena_cap;
-        while (cap < r->arena_len + n + 1)
+    if (win->arena_len + n + 1 > win->arena_cap) {
+        size_t cap = win->arena_cap;
+        while (cap < win->arena_len + n + 1)
             cap *= 2;
-        char *a = realloc(r->arena, cap);
+        char *a = realloc(win->arena, cap);
         if (!a)
             return HC_E_NOMEM;
-        r->arena = a;
-        r->arena_cap = cap;
+        win->arena = a;
+        win->arena_cap = cap;
     }
-    *off = r->arena_len;
+    *off = win->arena_len;
     if (n)
-        memcpy(r->arena + r->arena_len, s, n);
-    r->arena[r->arena_len + n] = '\0';
-    r->arena_len += n + 1;
+        memcpy(win->arena + win->arena_len, s, n);
+    win->arena[win->arena_len + n] = '\0';
+    win->arena_len += n + 1;
     return HC_OK;
 }
 
 /* Reads the next window of the shard's lines. */
-static hc_err window_fill(run *r, hc_lr *in, bool *eof)
+static hc_err window_fill(run *r, window *win, hc_lr *in, bool *eof)
 {
-    r->n = 0;
-    r->arena_len = 0;
+    win->n = 0;
+    win->arena_len = 0;
     /* An arena that grew for a huge line goes back to its usual size. */
-    if (r->arena_cap > (8u << 20)) {
-        char *a = realloc(r->arena, 1u << 20);
+    if (win->arena_cap > (8u << 20)) {
+        char *a = realloc(win->arena, 1u << 20);
         if (a) {
-            r->arena = a;
-            r->arena_cap = 1u << 20;
+            win->arena = a;
+            win->arena_cap = 1u << 20;
         }
     }
-    while (r->n < r->cap_slots) {
+    while (win->n < r->cap_slots) {
         const char *s;
         size_t n;
         bool too_long;
@@ -1233,14 +1262,14 @@ static hc_err window_fill(run *r, hc_lr *in, bool *eof)
         }
         if (!in_shard(r, in->line_no))
             continue;
-        slot *sl = &r->slots[r->n];
+        slot *sl = &win->slots[win->n];
         sl->line = in->line_no;
         sl->too_long = too_long;
         sl->len = n;
-        hc_err err = arena_add(r, s, n, &sl->off);
+        hc_err err = arena_add(win, s, n, &sl->off);
         if (err != HC_OK)
             return err;
-        r->n++;
+        win->n++;
     }
     return HC_OK;
 }
@@ -1258,10 +1287,11 @@ static void report(const hc_batch_opts *o, const hc_batch_summary *s, const hc_l
 }
 
 /* Writes the window in input order. Stops at a fatal slot or at max_errors. */
-static hc_err window_write(run *r, outputs *out, hc_batch_summary *sum, hc_diag *diag, bool *stop)
+static hc_err window_write(run *r, const window *win, outputs *out, hc_batch_summary *sum,
+                           hc_diag *diag, bool *stop)
 {
-    for (size_t i = 0; i < r->n; i++) {
-        slot *s = &r->slots[i];
+    for (size_t i = 0; i < win->n; i++) {
+        slot *s = &win->slots[i];
         if (s->kind == SLOT_FATAL) {
             *stop = true;
             hc_err err = outputs_flush(out);
@@ -1440,21 +1470,44 @@ static hc_err batch_loop(run *r, hc_lr *in, outputs *out, hc_batch_summary *sum,
         return hc_diag_set(diag, HC_E_LIMIT, "", "the batch already has %" PRIu64 " input errors (max_errors)",
                            sum->errors);
     }
-    while (!eof && !stop && err == HC_OK) {
-        err = window_fill(r, in, &eof);
-        if (err != HC_OK || r->n == 0)
-            break;
-        run_window(r);
-        err = window_write(r, out, sum, diag, &stop);
-        since += r->n;
-        if (since >= checkpoint || eof || stop) {
+    /* Pipelined: while the threads process window a, this thread reads b;
+     * then, while they process b, it writes a. Lines are still written in
+     * input order, by this thread alone, and a window read ahead is never
+     * written unless every window before it was. */
+    window *a = &r->win[0], *b = &r->win[1];
+    err = window_fill(r, a, in, &eof);
+    if (err != HC_OK || a->n == 0)
+        return err != HC_OK ? err : outputs_sync(out);
+    window_start(r, a);
+    for (;;) {
+        hc_err fill_err = HC_OK;
+        b->n = 0;
+        if (!eof)
+            fill_err = window_fill(r, b, in, &eof);
+        window_finish(r, false);
+        bool more = fill_err == HC_OK && b->n > 0;
+        if (more)
+            window_start(r, b);
+        err = window_write(r, a, out, sum, diag, &stop);
+        since += a->n;
+        if (since >= checkpoint || !more || stop || err != HC_OK) {
             hc_err e2 = outputs_sync(out);
             err = err != HC_OK ? err : e2;
             since = 0;
         }
         report(r->o, sum, in, total, false);
+        if (err == HC_OK && !stop)
+            err = fill_err;
+        if (err != HC_OK || stop || !more) {
+            if (more)
+                window_finish(r, true);
+            break;
+        }
+        window *t = a;
+        a = b;
+        b = t;
     }
-    if (err == HC_OK)
+    if (err == HC_OK && !stop)
         err = outputs_sync(out);
     return err;
 }

@@ -214,10 +214,23 @@ static void join(char out[PATH_MAX_LEN], const char *prefix, const char *key)
     out[n + k] = '\0';
 }
 
+/* path = prefix + "[i]" (for each of up to 1000 check-ins: no snprintf). */
 static void indexed(char out[PATH_MAX_LEN], const char *prefix, size_t i)
 {
-    if (snprintf(out, PATH_MAX_LEN, "%s[%zu]", prefix, i) < 0)
-        out[0] = '\0';
+    char num[24];
+    size_t k = sizeof num;
+    num[--k] = '\0';
+    num[--k] = ']';
+    do {
+        num[--k] = (char)('0' + i % 10);
+        i /= 10;
+    } while (i);
+    num[--k] = '[';
+    size_t n = strlen(prefix);
+    if (n > PATH_MAX_LEN - 1 - (sizeof num - 1 - k))
+        n = PATH_MAX_LEN - 1 - (sizeof num - 1 - k);
+    memcpy(out, prefix, n);
+    memcpy(out + n, num + k, sizeof num - k);
 }
 
 static const char *type_name(const hc_json *v)

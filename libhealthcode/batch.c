@@ -6,6 +6,8 @@
 #include "internal.h"
 #include "batch_impl.h"
 #include "crypto_impl.h"
+#include "record_impl.h"
+#include "token_impl.h"
 
 #include <healthcode/batch.h>
 #include <healthcode/issue.h>
@@ -613,12 +615,13 @@ typedef struct {
     run *r;
     hc_issuer *issuer;
     hc_assessment a;
-    char token[HC_TOKEN_MAX + 1];
+    char token[HC_TEXT_MAX + 1];   /* hc_issue skips its sizing pass for this one */
     char path[4096];
     char tmp[4096];
     uint8_t cti[8];        /* what the issuer drew for the token's cti */
     int cti_draws;
     hc_cti_pool pool;      /* the default cti source's bytes drawn ahead */
+    hc_json_scratch json;  /* the record reader's buffer, kept from line to line */
     pthread_t thread;
     bool started;
 } worker;
@@ -761,7 +764,7 @@ static void process_slot(worker *w, const window *win, slot *s)
         return;
     }
     err = r->csv ? hc_batch_csv_record(&r->hdr, text, s->len, &rec, &d)
-                 : hc_record_parse_json(text, s->len, &rec, &d);
+                 : hc_record_parse_json_scratch(text, s->len, &w->json, &rec, &d);
     if (err == HC_OK)
         err = hc_assess(r->policy, rec, r->now, &w->a, &d);
     if (err == HC_E_NOMEM) {
@@ -899,6 +902,7 @@ static void workers_stop(run *r)
         if (r->workers[t].started)
             pthread_join(r->workers[t].thread, NULL);
         hc_issuer_free(r->workers[t].issuer);
+        free(r->workers[t].json.mem);
     }
     free(r->workers);
     r->workers = NULL;

@@ -338,16 +338,21 @@ hc_err hc_issue(hc_issuer *is, const hc_record *r, const hc_assessment *a, int64
     uint8_t sig[64] = {0};
     size_t prot_len, payload_len, cose_len, tbs_len;
     if ((err = hc_cose_protected_encode(is->key->alg, is->key->kid, prot, sizeof prot,
-                                        &prot_len)) != HC_OK ||
-        (err = hc_claims_encode(&c, payload, sizeof payload, &payload_len)) != HC_OK ||
-        /* the length does not depend on the cti or the signature: size first */
-        (err = hc_cose_sign1_encode(prot, prot_len, payload, payload_len, sig, cose,
-                                    sizeof cose, &cose_len)) != HC_OK)
-        return err == HC_E_BUFFER ? HC_E_ARG : err;
-    size_t text_len = sizeof HC_PREFIX - 1 + cose_len / 2 * 3 + (cose_len % 2) * 2;
-    if (!text || cap < text_len + 1) {
-        *len = text_len + 1;
-        return HC_E_BUFFER;
+                                        &prot_len)) != HC_OK)
+        return err;
+    /* The length does not depend on the cti or the signature: unless text
+     * can hold any token, size it first (the batch's buffer can: it skips
+     * the second encoding). */
+    if (!text || cap < HC_TEXT_MAX + 1) {
+        if ((err = hc_claims_encode(&c, payload, sizeof payload, &payload_len)) != HC_OK ||
+            (err = hc_cose_sign1_encode(prot, prot_len, payload, payload_len, sig, cose,
+                                        sizeof cose, &cose_len)) != HC_OK)
+            return err == HC_E_BUFFER ? HC_E_ARG : err;
+        size_t text_len = sizeof HC_PREFIX - 1 + cose_len / 2 * 3 + (cose_len % 2) * 2;
+        if (!text || cap < text_len + 1) {
+            *len = text_len + 1;
+            return HC_E_BUFFER;
+        }
     }
 
     int rc = is->random ? is->random(is->random_ctx, c.cti, sizeof c.cti)
@@ -360,7 +365,7 @@ hc_err hc_issue(hc_issuer *is, const hc_record *r, const hc_assessment *a, int64
         (err = hc_signer_sign(is->signer, tbs, tbs_len, sig)) != HC_OK ||
         (err = hc_cose_sign1_encode(prot, prot_len, payload, payload_len, sig, cose,
                                     sizeof cose, &cose_len)) != HC_OK)
-        return err;
+        return err == HC_E_BUFFER ? HC_E_ARG : err;
     memcpy(text, HC_PREFIX, sizeof HC_PREFIX - 1);
     size_t b45 = 0;
     if ((err = hc_base45_encode(cose, cose_len, text + sizeof HC_PREFIX - 1,

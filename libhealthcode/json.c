@@ -405,20 +405,16 @@ static void position(const unsigned char *s, const unsigned char *at, int *line,
     *column = c;
 }
 
-hc_err hc_json_parse(const char *text, size_t len, hc_json_doc *doc)
+/* The bytes a document of len bytes may need: values, then decoded text. A
+ * value takes at least two bytes with the separator or bracket after it,
+ * but for the last one and for brackets not yet closed (at most the
+ * depth); decoded strings are no longer than their text. */
+static size_t values_cap(size_t len) { return len / 2 + 2 + HC_JSON_MAX_DEPTH; }
+static size_t need(size_t len) { return values_cap(len) * sizeof(hc_json) + len + 1; }
+
+static hc_err parse_into(const char *text, size_t len, char *mem, hc_json_doc *doc)
 {
-    doc->root = NULL;
-    doc->message[0] = '\0';
-    doc->line = doc->column = 0;
-    if (!text || len > UINT32_MAX / 2)
-        return HC_E_ARG;
-    /* a value takes at least two bytes with the separator or bracket after
-     * it, but for the last one and for brackets not yet closed (at most the
-     * depth); decoded strings are no longer than their text */
-    size_t cap = len / 2 + 2 + HC_JSON_MAX_DEPTH;
-    char *mem = malloc(cap * sizeof(hc_json) + len + 1);
-    if (!mem)
-        return HC_E_NOMEM;
+    size_t cap = values_cap(len);
     parser ps = {.start = (const unsigned char *)text, .p = (const unsigned char *)text,
                  .end = (const unsigned char *)text + len, .v = (hc_json *)(void *)mem,
                  .cap = cap, .text = mem + cap * sizeof(hc_json), .text_cap = len + 1};
@@ -430,7 +426,6 @@ hc_err hc_json_parse(const char *text, size_t len, hc_json_doc *doc)
             ok = fail(&ps, ps.p, "text after the end of the value");
     }
     if (!ok) {
-        free(mem);
         if (ps.at < ps.end && *ps.at > 0x20 && *ps.at < 0x7f)
             snprintf(doc->message, sizeof doc->message, "%s near '%c'", ps.msg, *ps.at);
         else if (ps.at >= ps.end)
@@ -444,11 +439,55 @@ hc_err hc_json_parse(const char *text, size_t len, hc_json_doc *doc)
     return HC_OK;
 }
 
+static hc_err check_args(const char *text, size_t len, hc_json_doc *doc)
+{
+    doc->root = NULL;
+    doc->owned = false;
+    doc->message[0] = '\0';
+    doc->line = doc->column = 0;
+    return !text || len > UINT32_MAX / 2 ? HC_E_ARG : HC_OK;
+}
+
+hc_err hc_json_parse(const char *text, size_t len, hc_json_doc *doc)
+{
+    hc_err err = check_args(text, len, doc);
+    if (err != HC_OK)
+        return err;
+    char *mem = malloc(need(len));
+    if (!mem)
+        return HC_E_NOMEM;
+    if ((err = parse_into(text, len, mem, doc)) != HC_OK) {
+        free(mem);
+        return err;
+    }
+    doc->owned = true;
+    return HC_OK;
+}
+
+hc_err hc_json_parse_scratch(const char *text, size_t len, hc_json_scratch *scratch,
+                             hc_json_doc *doc)
+{
+    hc_err err = check_args(text, len, doc);
+    if (err != HC_OK)
+        return err;
+    if (scratch->cap < need(len)) {
+        size_t cap = need(len) > 16384 ? need(len) : 16384;
+        void *m = realloc(scratch->mem, cap);
+        if (!m)
+            return HC_E_NOMEM;
+        scratch->mem = m;
+        scratch->cap = cap;
+    }
+    return parse_into(text, len, scratch->mem, doc);
+}
+
 void hc_json_doc_free(hc_json_doc *doc)
 {
     if (doc) {
-        free(doc->root);
+        if (doc->owned)
+            free(doc->root);
         doc->root = NULL;
+        doc->owned = false;
     }
 }
 

@@ -27,7 +27,8 @@ typedef struct {
 } hc_json;
 
 typedef struct {
-    hc_json *root;       /* NULL until parsed; owned, freed by hc_json_doc_free */
+    hc_json *root;       /* NULL until parsed; released by hc_json_doc_free */
+    bool owned;          /* root is the document's own allocation */
     char message[96];    /* on error: what is wrong */
     int line, column;    /* on error: where (1-based; column in characters) */
 } hc_json_doc;
@@ -42,6 +43,17 @@ typedef struct {
  * Duplicate keys are not detected here: the caller knows its keys. */
 hc_err hc_json_parse(const char *text, size_t len, hc_json_doc *doc);
 void hc_json_doc_free(hc_json_doc *doc);
+
+/* A buffer kept from one parse to the next (zero-initialise; free(mem) when
+ * done): hc_json_parse_scratch then allocates only when a text is longer
+ * than any before. The document lives in it until the next parse. */
+typedef struct {
+    void *mem;
+    size_t cap;
+} hc_json_scratch;
+
+hc_err hc_json_parse_scratch(const char *text, size_t len, hc_json_scratch *scratch,
+                             hc_json_doc *doc);
 
 /* The member of obj named key, or NULL (the first one if repeated). */
 const hc_json *hc_json_get(const hc_json *obj, const char *key);

@@ -715,6 +715,12 @@ static hc_err parse_root(const hc_json *root, hc_record *r, hc_diag *diag)
 
 hc_err hc_record_parse_json(const char *json, size_t len, hc_record **out, hc_diag *diag)
 {
+    return hc_record_parse_json_scratch(json, len, NULL, out, diag);
+}
+
+hc_err hc_record_parse_json_scratch(const char *json, size_t len, hc_json_scratch *scratch,
+                                    hc_record **out, hc_diag *diag)
+{
     if (out)
         *out = NULL;
     if (!json || !out)
@@ -723,7 +729,7 @@ hc_err hc_record_parse_json(const char *json, size_t len, hc_record **out, hc_di
         return hc_diag_set(diag, HC_E_LIMIT, "", "the record is %zu bytes, more than %u", len,
                            HC_RECORD_MAX);
     hc_json_doc doc;
-    hc_err e = hc_json_parse(json, len, &doc);
+    hc_err e = scratch ? hc_json_parse_scratch(json, len, scratch, &doc) : hc_json_parse(json, len, &doc);
     if (e == HC_E_RECORD)   /* a "\u0000" is no syntax error: it is reported against its field */
         return FAIL(diag, "", "JSON syntax error at line %d, column %d: %s", doc.line,
                     doc.column, doc.message);

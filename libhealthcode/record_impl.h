@@ -64,6 +64,13 @@ struct hc_record {
     hc_day previous_since;
 };
 
+/* hc_record_parse_json reading the JSON in scratch (NULL: its own buffer),
+ * for the batch, which parses millions of records without an allocation
+ * each for the text's values. */
+#include "json_impl.h"
+hc_err hc_record_parse_json_scratch(const char *json, size_t len, hc_json_scratch *scratch,
+                                    hc_record **out, hc_diag *diag);
+
 /* Days since 1970-01-01 for a proleptic Gregorian date (no validation). */
 hc_day hc_days_from_civil(int y, unsigned m, unsigned d);
 /* Parses "YYYY-MM-DD" strictly (real date, years 1900-2199). false if not. */

@@ -18,6 +18,9 @@ hc_err hc_base45_decode(const char *in, size_t n, uint8_t *out, size_t cap, size
 /* ---- COSE_Sign1 ---- */
 /* The largest COSE_Sign1 the library reads: base45 of HC_TOKEN_MAX chars. */
 #define HC_COSE_MAX ((HC_TOKEN_MAX / 3) * 2 + 2)
+/* The longest text hc_issue can make from a COSE_Sign1 of HC_COSE_MAX bytes:
+ * a buffer this long (and the NUL) is never too small. */
+#define HC_TEXT_MAX (sizeof HC_PREFIX - 1 + (HC_COSE_MAX + 1) / 2 * 3)
 
 typedef struct {
     const uint8_t *protected_bstr;   /* the bstr's content, as received */

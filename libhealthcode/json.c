@@ -490,13 +490,3 @@ void hc_json_doc_free(hc_json_doc *doc)
         doc->owned = false;
     }
 }
-
-const hc_json *hc_json_get(const hc_json *obj, const char *key)
-{
-    if (!obj || obj->type != HC_JSON_OBJECT)
-        return NULL;
-    for (const hc_json *k = obj + 1; k < hc_json_end(obj); k = hc_json_next(k + 1))
-        if (strcmp(k->u.s, key) == 0 && strlen(key) == k->count)
-            return k + 1;
-    return NULL;
-}

@@ -10,6 +10,8 @@
 
 #include <healthcode/common.h>
 
+#include <string.h>
+
 typedef enum {
     HC_JSON_OBJECT, HC_JSON_ARRAY, HC_JSON_STRING, HC_JSON_INTEGER, HC_JSON_REAL,
     HC_JSON_TRUE, HC_JSON_FALSE, HC_JSON_NULL
@@ -55,10 +57,21 @@ typedef struct {
 hc_err hc_json_parse_scratch(const char *text, size_t len, hc_json_scratch *scratch,
                              hc_json_doc *doc);
 
-/* The member of obj named key, or NULL (the first one if repeated). */
-const hc_json *hc_json_get(const hc_json *obj, const char *key);
-
 static inline const hc_json *hc_json_next(const hc_json *v) { return v + v->span; }
 static inline const hc_json *hc_json_end(const hc_json *v) { return v + v->span; }
+
+/* The member of obj named key, or NULL (the first one if repeated). Inline
+ * so that strlen of a literal key is a constant: lengths are compared
+ * before bytes. */
+static inline const hc_json *hc_json_get(const hc_json *obj, const char *key)
+{
+    if (!obj || obj->type != HC_JSON_OBJECT)
+        return NULL;
+    size_t n = strlen(key);
+    for (const hc_json *k = obj + 1; k < hc_json_end(obj); k = hc_json_next(k + 1))
+        if (k->count == n && memcmp(k->u.s, key, n) == 0)
+            return k + 1;
+    return NULL;
+}
 
 #endif

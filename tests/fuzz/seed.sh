@@ -8,7 +8,7 @@ build=${1:?usage: seed.sh BUILDDIR}
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 c=tests/fuzz/corpus
-for n in verify base45 record policy riskmap trustlist revocations scan; do
+for n in verify base45 record json policy riskmap trustlist revocations scan; do
     mkdir -p "$c/$n"
     find "$c/$n" -name 'seed-*' -delete
 done
@@ -44,6 +44,14 @@ put "$c/record/seed-minimal" '{"id": "11010519491231002X", "id_type": "cn_reside
 put "$c/record/seed-secondary" '{"id":"330402199001011230","id_type":"cn_resident","contact":{"status":"secondary","last_contact":"2020-02-03"},"previous":{"colour":"yellow","since":"2020-02-01"}}'
 put "$c/record/seed-recovered" '{"id":"330402199001011230","id_type":"cn_resident","contact":{"status":"recovered","discharged":"2020-02-01"},"declaration":{"at":"2020-02-05T09:00:00+08:00","symptoms":["cough","loss_of_smell_or_taste"],"temperature_c":38.1}}'
 put "$c/record/seed-travel-country" '{"id":"YA1234567","id_type":"passport","name":"JOHN SMITH","travel":[{"country":"IT","from":"2020-02-20","to":"2020-03-01"}],"entry":{"date":"2020-03-02","from":"IT"}}'
+
+# ---- json: the record seeds, every kind of value, UTF-8, a repeated key, ranges
+for f in "$c"/record/seed-*; do cp "$f" "$c/json/"; done
+printf '[1,-0,0.5e-3,1E+2,-9223372036854775808,9223372036854775807,"\\ud83d\\ude00\\u00e9\\/\\b\\f\\n\\r\\t",true,false,null,{}]' > "$c/json/seed-values"
+printf '"\xe4\xb8\xad\xf0\x9f\x98\x80"' > "$c/json/seed-utf8"
+put "$c/json/seed-repeated" '{"a":1,"a":2}'
+put "$c/json/seed-range" '[1e-400, 1e400]'
+printf ' \n\t\r{ "k" : [ ] } \n' > "$c/json/seed-space"
 
 # ---- policy
 cp examples/policies/zhejiang-2020.json "$c/policy/seed-zhejiang-2020"

@@ -1,7 +1,8 @@
 /*
  * healthcode/record.h — the person record of DESIGN.md (issuer side).
  *
- * A record is parsed from JSON (jansson underneath) and checked for shape:
+ * A record is parsed from JSON (strict RFC 8259, UTF-8 checked; one
+ * allocation for the text however many values) and checked for shape:
  * types, ISO 8601 dates, known enumerations, a Chinese resident ID's length,
  * birth date and GB 11643 check digit, region codes that exist (GB/T 2260)
  * and ISO 3166 alpha-2 country codes. Checks against the time of assessment

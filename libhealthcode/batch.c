@@ -1502,18 +1502,15 @@ static hc_err batch_loop(run *r, hc_lr *in, outputs *out, hc_batch_summary *sum,
         report(r->o, sum, in, total, false);
         if (err == HC_OK && !stop)
             err = fill_err;
-        if (err != HC_OK || stop || !more) {
+        if (err != HC_OK || stop || !more) {   /* synced just above */
             if (more)
                 window_finish(r, true);
-            break;
+            return err;
         }
         window *t = a;
         a = b;
         b = t;
     }
-    if (err == HC_OK && !stop)
-        err = outputs_sync(out);
-    return err;
 }
 
 hc_err hc_batch_run(const hc_batch_opts *opts, const char *in_path, const char *out_dir,

@@ -16,23 +16,10 @@
 #include "internal.h"
 #include "record_impl.h"
 #include "token_impl.h"
+#include "mint.h"
 
 #define IAT 1580515200
 #define NOW (IAT + 60)
-
-static hc_key *load_key(const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/keys/%s", HC_SOURCE_ROOT, name);
-    char *pem = NULL;
-    size_t len = 0;
-    if (hc_read_file(path, 1 << 16, &pem, &len) != HC_OK)
-        return NULL;
-    hc_key *k = NULL;
-    hc_err err = hc_key_load_pem(pem, len, &k);
-    free(pem);
-    return err == HC_OK ? k : NULL;
-}
 
 static int fixed_random(void *ctx, uint8_t *buf, size_t len)
 {
@@ -67,7 +54,7 @@ static size_t make_token(const hc_key *key, char *text, size_t cap)
 
 static void flip_all(const char *keyfile, size_t want_cose_len)
 {
-    hc_key *key = load_key(keyfile);
+    hc_key *key = mint_load_key(keyfile);
     assert_non_null(key);
     hc_trust *t = NULL;
     assert_int_equal(hc_trust_new(&t), HC_OK);
@@ -139,13 +126,13 @@ static void flip_all(const char *keyfile, size_t want_cose_len)
 static void test_es256(void **state)
 {
     (void)state;
-    flip_all("es256.pem", COSE_LEN);
+    flip_all("tests/keys/es256.pem", COSE_LEN);
 }
 
 static void test_eddsa(void **state)
 {
     (void)state;
-    flip_all("ed25519.pem", COSE_LEN);
+    flip_all("tests/keys/ed25519.pem", COSE_LEN);
 }
 
 int main(void)

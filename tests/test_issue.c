@@ -19,31 +19,18 @@
 #include "internal.h"
 #include "record_impl.h"
 #include "token_impl.h"
+#include "mint.h"
 
 #define IAT 1580515200
 #define VALIDITY (7 * 86400)
 
 static hc_key *es256, *ed25519;
 
-static hc_key *load_key(const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/keys/%s", HC_SOURCE_ROOT, name);
-    char *pem = NULL;
-    size_t len = 0;
-    if (hc_read_file(path, 1 << 16, &pem, &len) != HC_OK)
-        return NULL;
-    hc_key *k = NULL;
-    hc_err err = hc_key_load_pem(pem, len, &k);
-    free(pem);
-    return err == HC_OK ? k : NULL;
-}
-
 static int setup(void **state)
 {
     (void)state;
-    es256 = load_key("es256.pem");
-    ed25519 = load_key("ed25519.pem");
+    es256 = mint_load_key("tests/keys/es256.pem");
+    ed25519 = mint_load_key("tests/keys/ed25519.pem");
     return es256 && ed25519 ? 0 : -1;
 }
 
@@ -266,7 +253,7 @@ static void test_errors(void **state)
     assert_int_equal(hc_issuer_new("北京", es256, &is), HC_E_ARG);
 
     /* a public key cannot sign */
-    hc_key *pub = load_key("es256.pub.pem");
+    hc_key *pub = mint_load_key("tests/keys/es256.pub.pem");
     assert_non_null(pub);
     assert_int_equal(hc_issuer_new("CN-330000", pub, &is), HC_E_KEY);
     hc_key_free(pub);

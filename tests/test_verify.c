@@ -29,26 +29,12 @@
 static hc_key *es256, *ed25519, *es256_b;
 static hc_trust *trust;     /* es256 and ed25519, any issuer, no window */
 
-static hc_key *load_key(const char *name)
-{
-    char path[1024];
-    snprintf(path, sizeof path, "%s/tests/keys/%s", HC_SOURCE_ROOT, name);
-    char *pem = NULL;
-    size_t len = 0;
-    if (hc_read_file(path, 1 << 16, &pem, &len) != HC_OK)
-        return NULL;
-    hc_key *k = NULL;
-    hc_err err = hc_key_load_pem(pem, len, &k);
-    free(pem);
-    return err == HC_OK ? k : NULL;
-}
-
 static int setup(void **state)
 {
     (void)state;
-    es256 = load_key("es256.pem");
-    ed25519 = load_key("ed25519.pem");
-    es256_b = load_key("es256-b.pem");
+    es256 = mint_load_key("tests/keys/es256.pem");
+    ed25519 = mint_load_key("tests/keys/ed25519.pem");
+    es256_b = mint_load_key("tests/keys/es256-b.pem");
     if (!es256 || !ed25519 || !es256_b || hc_trust_new(&trust) != HC_OK ||
         hc_trust_add_key(trust, es256, NULL) != HC_OK || hc_trust_add_key(trust, ed25519, NULL) != HC_OK)
         return -1;

@@ -141,6 +141,32 @@ typedef struct {
  * NULL is a no-op. */
 HC_API void hc_free(void *p);
 
+/*
+ * Times, read and written by one rule everywhere (the CLI's --now, trust
+ * lists, venues, bundles):
+ *   - epoch seconds ("1580864400"), or an ISO 8601 date-time
+ *     "2020-02-05T09:00:00+08:00" with "Z" or an offset "±HH:MM" ("±HHMM",
+ *     "±HH"); seconds and fractions of a second are optional (fractions are
+ *     dropped);
+ *   - a date alone ("2020-02-05") means its midnight, and a date-time without
+ *     an offset is local time, both at UTC+08:00 (China Standard Time, the zone
+ *     of the default policy).
+ * hc_time_parse: HC_E_ARG for NULL arguments, any other text, or an instant
+ * before 1970.
+ */
+HC_API hc_err hc_time_parse(const char *text, int64_t *out) HC_WARN_UNUSED;
+
+/* A duration: "300" or "300s", "5m", "2h", "7d" → seconds. HC_E_ARG for any
+ * other text or a value above max_s. */
+HC_API hc_err hc_duration_parse(const char *text, int64_t max_s, int64_t *out_s) HC_WARN_UNUSED;
+
+/* Writes instant t at UTC offset utc_offset_s (seconds east, as a policy's
+ * hc_policy_utc_offset) as "2020-02-05T09:00:00+08:00" ("…Z" at offset 0)
+ * into buf (cap bytes, NUL-terminated). HC_E_BUFFER when cap < 26, HC_E_ARG
+ * when the year is outside 0-9999 or buf is NULL. */
+#define HC_TIME_TEXT_MAX 26
+HC_API hc_err hc_time_format(int64_t t, int32_t utc_offset_s, char *buf, size_t cap);
+
 /* The token prefix of FORMAT.md. */
 #define HC_PREFIX "HCODE1:"
 

@@ -41,7 +41,7 @@ HC_API const char *hc_version(void);
 /*
  * Errors. Values are stable within a major version; hc_err_name() gives the
  * stable snake_case name that the command-line tool prints and scripts match.
- * The verification errors come in the order of FORMAT.md's eight steps.
+ * The verification errors come in the order of doc/format.md's eight steps.
  */
 typedef enum {
     HC_OK = 0,                /* success */
@@ -67,7 +67,7 @@ typedef enum {
     HC_E_IMAGE,               /* an image could not be decoded (not a PNG, truncated, too large) */
     HC_E_NO_CODE,             /* no QR code was found in the image */
 
-    /* verification, FORMAT.md step 1 */
+    /* verification, doc/format.md step 1 */
     HC_E_PREFIX,              /* the text does not start with "HCODE1:" */
     /* step 2 */
     HC_E_BASE45,              /* base45 decoding failed (length 3k+1, bad character, triplet > 65535) */
@@ -76,7 +76,7 @@ typedef enum {
     HC_E_INDEFINITE,          /* a CBOR item has an indefinite length */
     HC_E_DUPLICATE_KEY,       /* a CBOR map has the same key twice */
     HC_E_TRAILING,            /* bytes follow the COSE_Sign1 */
-    HC_E_COSE,                /* the COSE_Sign1 does not have the shape FORMAT.md gives */
+    HC_E_COSE,                /* the COSE_Sign1 does not have the shape doc/format.md gives */
     /* step 4 */
     HC_E_ALG,                 /* alg is unknown, or not the algorithm of the key that kid names */
     HC_E_UNKNOWN_KID,         /* no trusted key has this kid */
@@ -141,7 +141,7 @@ typedef struct {
  * NULL is a no-op. */
 HC_API void hc_free(void *p);
 
-/* The token prefix of FORMAT.md. */
+/* The token prefix of doc/format.md. */
 #define HC_PREFIX "HCODE1:"
 
 /* The longest token text the library reads or writes, in characters (without

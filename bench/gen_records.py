@@ -5,7 +5,7 @@
     python3 bench/gen_records.py --n 1000 --csv > people.csv
     python3 bench/gen_records.py --n 200000 --error-rate 0.01 > people.jsonl
 
-Records follow DESIGN.md: Chinese resident IDs with real birth dates and
+Records follow doc/architecture.md: Chinese resident IDs with real birth dates and
 valid GB 11643 check digits (and some passport holders), names, residence
 codes, travel stays, contacts, declarations and daily check-ins, previous
 colours — every date on or before --now (default 2020-02-10). With

@@ -25,7 +25,7 @@ import time
 
 import healthcode as hc
 
-# CSV column -> where it goes in the record (DESIGN.md), and how to read it.
+# CSV column -> where it goes in the record (doc/architecture.md), and how to read it.
 COLUMNS = {
     "id": (("id",), str),
     "id_type": (("id_type",), str),

@@ -1,7 +1,7 @@
-/* assess.c — applies a policy to a record at an instant (DESIGN.md "Default
+/* assess.c — applies a policy to a record at an instant (doc/architecture.md "Default
  * policy"). Pure computation: no clock, no printing, and no allocation except
  * for a record with more than CHECKIN_STACK check-ins after a previous colour.
- * The interpretations of DESIGN.md made here are written in assess.h. */
+ * The interpretations of doc/architecture.md made here are written in assess.h. */
 #include "clock_impl.h"
 #include "policy_impl.h"
 #include "record_impl.h"

@@ -1,7 +1,7 @@
-/* claims.c — the CWT claims map of FORMAT.md (RFC 8392), encoded in core
+/* claims.c — the CWT claims map of doc/format.md (RFC 8392), encoded in core
  * deterministic order and decoded in place.
  *
- * Decoding ignores unknown keys (FORMAT.md) but refuses a known key that
+ * Decoding ignores unknown keys (doc/format.md) but refuses a known key that
  * appears twice under two encodings (1 as 0x01 and as 0x18 0x01): the
  * duplicate check of cbor.c compares encoded bytes, and two readers must
  * never take different values from one token. */

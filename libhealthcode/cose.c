@@ -1,9 +1,9 @@
-/* cose.c — COSE_Sign1 (RFC 9052) as FORMAT.md restricts it.
+/* cose.c — COSE_Sign1 (RFC 9052) as doc/format.md restricts it.
  *
  * Parsing checks the whole structure before looking at its shape: every
  * CBOR item in the token, including those inside the protected header and
  * the payload bstrs and the ignored unprotected map, has a definite length
- * and no map has a key twice. Decisions beyond FORMAT.md's text:
+ * and no map has a key twice. Decisions beyond doc/format.md's text:
  *   - the protected header must hold exactly {1: alg, 4: kid} — any other key
  *     is HC_E_COSE (a header parameter we do not understand, such as `crit`,
  *     must not be silently dropped from what the signature covers);

@@ -79,7 +79,7 @@ static bool key_alg_of(EVP_PKEY *pkey, hc_alg *alg)
     return false;
 }
 
-/* kid = SHA-256(SPKI DER)[0..8): FORMAT.md. */
+/* kid = SHA-256(SPKI DER)[0..8): doc/format.md. */
 static hc_err compute_kid(EVP_PKEY *pkey, uint8_t kid[HC_KID_LEN])
 {
     unsigned char *der = NULL;

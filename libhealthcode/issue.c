@@ -1,5 +1,5 @@
 /* issue.c — the issuer: claims from a record and an assessment, signed into
- * "HCODE1:" || base45(COSE_Sign1) (FORMAT.md). */
+ * "HCODE1:" || base45(COSE_Sign1) (doc/format.md). */
 #include <healthcode/issue.h>
 
 #include "crypto_impl.h"

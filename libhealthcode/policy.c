@@ -1,4 +1,4 @@
-/* policy.c — the assessment policy as data (DESIGN.md "Default policy"):
+/* policy.c — the assessment policy as data (doc/architecture.md "Default policy"):
  * the built-in default, the JSON policy file, the risk-map CSV and lookups.
  *
  * Every key of a policy file is required and unknown keys are errors: a

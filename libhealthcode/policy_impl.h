@@ -5,7 +5,7 @@
 
 #include <healthcode/assess.h>
 
-/* The triggers of DESIGN.md's table, in its order. */
+/* The triggers of doc/architecture.md's table, in its order. */
 typedef enum {
     HC_TRIG_CASE = 0, HC_TRIG_RECOVERED, HC_TRIG_CLOSE_CONTACT, HC_TRIG_HIGH_RISK_TRAVEL,
     HC_TRIG_INBOUND, HC_TRIG_MEDIUM_RISK_TRAVEL, HC_TRIG_SECONDARY_CONTACT, HC_TRIG_SYMPTOMS,

@@ -1,4 +1,4 @@
-/* record.c — the person record of DESIGN.md: JSON → struct hc_record, checked
+/* record.c — the person record of doc/architecture.md: JSON → struct hc_record, checked
  * for shape. Every error names its field path ("travel[1].to") in hc_diag.
  * Nothing is guessed: a wrong type, an unknown key, an unknown code or a date
  * that does not exist is an error, never a default. */

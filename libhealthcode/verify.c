@@ -1,4 +1,4 @@
-/* verify.c — FORMAT.md's eight steps, in order, each failure its own error.
+/* verify.c — doc/format.md's eight steps, in order, each failure its own error.
  *
  * Everything lives on the stack, in one buffer of HC_COSE_MAX bytes: the
  * decoded COSE bytes, which then become the Sig_structure in place (see

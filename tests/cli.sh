@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# tests/cli.sh — the healthcode command against its contract (DESIGN.md's
+# tests/cli.sh — the healthcode command against its contract (doc/architecture.md's
 # table, doc/healthcode.1): every command, every exit status, key hygiene.
 #   usage: tests/cli.sh PATH/TO/healthcode     (meson test cli)
 # Times are fixed (--now), never the clock, so every result is exact.

@@ -1,7 +1,7 @@
 /* mint.h — makes tokens for tests and benchmarks from the library's internal
  * encoders (token_impl.h, crypto_impl.h), so that the verify-only build, which
  * has no hc_issue(), can still test and time hc_verify() on real tokens.
- * Every step is FORMAT.md's, so a token minted here is one hc_issue() could
+ * Every step is doc/format.md's, so a token minted here is one hc_issue() could
  * have written; unlike hc_issue() it lets a test put any kid in the header. */
 #ifndef HC_TEST_MINT_H
 #define HC_TEST_MINT_H

@@ -1,4 +1,4 @@
-/* test_assess.c — DESIGN.md's default policy applied to records, to the day.
+/* test_assess.c — doc/architecture.md's default policy applied to records, to the day.
  *
  * A table of scenarios: each a record (JSON, through hc_record_parse_json, the
  * public path), an instant `now` (+08:00 unless written otherwise), an

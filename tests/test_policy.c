@@ -50,7 +50,7 @@ static void test_default_is_the_example_file(void **state)
         fail_msg("%s: %s", hc_err_name(err), d.message);
     assert_policies_equal(def, file);
 
-    /* and the default is DESIGN.md's table, number by number */
+    /* and the default is doc/architecture.md's table, number by number */
     assert_string_equal(def->name, "zhejiang-2020");
     assert_int_equal(hc_policy_utc_offset(def), 28800);
     assert_true(def->fever_threshold_c == 37.3);

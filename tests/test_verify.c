@@ -1,5 +1,5 @@
 /* test_verify.c — hc_verify() step by step: a round trip per colour and
- * algorithm, then one test per failure of FORMAT.md's eight steps. Tokens
+ * algorithm, then one test per failure of doc/format.md's eight steps. Tokens
  * that are malformed but validly signed are built from the internal
  * encoders and a hc_signer, so each failure is the one named, not a bad
  * signature. No clock: every time is a constant. */
@@ -146,7 +146,7 @@ static hc_err verify_parts(const hc_key *key, const parts *p, const hc_claims *c
 
 /* A token for colour col signed by key, with sub when sub != NULL: through
  * hc_issue where the issuer part is built, through the test minter (the same
- * FORMAT steps) in the verify-only build. */
+ * steps of doc/format.md) in the verify-only build. */
 static void make_token(const hc_key *key, hc_colour col, const uint8_t *sub, char *text,
                        size_t cap, size_t *len)
 {

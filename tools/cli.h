@@ -8,7 +8,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-/* Exit statuses: the contract of DESIGN.md ("healthcode verify"). */
+/* Exit statuses: the contract of doc/architecture.md ("The healthcode command"). */
 enum {
     EX_VALID = 0,       /* success; verify: valid; check: admitted */
     EX_DENY = 1,        /* check: the venue denies a valid token */

@@ -1,6 +1,6 @@
 /* healthcode.c — the healthcode command: keygen, assess, issue, render,
  * verify, inspect, check. It uses the public API only, like any user of the
- * library (DESIGN.md's table is the contract; doc/healthcode.1 the manual). */
+ * library (doc/architecture.md's table is the contract; doc/healthcode.1 the manual). */
 #include "cli.h"
 #ifdef HC_CLI_HAVE_BATCH
 #include "cmd_batch.h"

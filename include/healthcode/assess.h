@@ -1,7 +1,7 @@
 /*
  * healthcode/assess.h — the policy and the assessment (issuer side).
  *
- * A policy holds every number and table of DESIGN.md's "Default policy":
+ * A policy holds every number and table of doc/architecture.md's "Default policy":
  * trigger colours and days, check-in runs, fever threshold, time zone, the
  * risk levels that raise red and yellow, and the regional risk map.
  * hc_assess() applies it to a record at a given instant and returns the
@@ -114,7 +114,7 @@ typedef struct {
  * than 256 check-ins after a previous colour.
  * Errors: HC_E_RECORD, HC_E_ARG, HC_E_NOMEM.
  *
- * How DESIGN.md's "Default policy" is read, to the day ("today" is the
+ * How doc/architecture.md's "Default policy" is read, to the day ("today" is the
  * calendar date of now in the policy's zone, +08:00 by default):
  *  - A trigger with date t and d days holds while today < t + d; reason.until
  *    is t + d, the first day it no longer holds. So a stay in Wuhan to

@@ -2,7 +2,7 @@
  * healthcode/batch.h — issuing many codes from a file (issuer side).
  *
  * hc_batch_run() reads person records, one per line, from a JSON-lines file
- * (*.jsonl, each line one record as in DESIGN.md) or a CSV file (*.csv, the
+ * (*.jsonl, each line one record as in doc/architecture.md) or a CSV file (*.csv, the
  * flat fields below), assesses and signs each, and writes into a directory:
  *
  *   DIR/tokens.jsonl   one line per issued record, in input order:

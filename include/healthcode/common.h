@@ -43,7 +43,7 @@ HC_API const char *hc_version(void);
  * Errors. The numbers are part of the ABI: a value never changes meaning
  * within a soversion, new values are only appended. hc_err_name() gives the
  * stable snake_case name that the command-line tool prints and scripts match.
- * The verification errors come in the order of FORMAT.md's eight steps.
+ * The verification errors come in the order of doc/format.md's eight steps.
  */
 typedef enum {
     HC_OK = 0,                /* success */
@@ -69,7 +69,7 @@ typedef enum {
     HC_E_IMAGE = 16,          /* an image could not be decoded (not a PNG, truncated, too large) */
     HC_E_NO_CODE = 17,        /* no QR code was found in the image */
 
-    /* verification, FORMAT.md step 1 */
+    /* verification, doc/format.md step 1 */
     HC_E_PREFIX = 18,         /* the text does not start with "HCODE1:" */
     /* step 2 */
     HC_E_BASE45 = 19,         /* base45 decoding failed (length 3k+1, bad character, triplet > 65535) */
@@ -78,7 +78,7 @@ typedef enum {
     HC_E_INDEFINITE = 21,     /* a CBOR item has an indefinite length */
     HC_E_DUPLICATE_KEY = 22,  /* a CBOR map has the same key twice */
     HC_E_TRAILING = 23,       /* bytes follow the COSE_Sign1 */
-    HC_E_COSE = 24,           /* the COSE_Sign1 does not have the shape FORMAT.md gives */
+    HC_E_COSE = 24,           /* the COSE_Sign1 does not have the shape doc/format.md gives */
     /* step 4 */
     HC_E_ALG = 25,            /* alg is unknown, or not the algorithm of the key that kid names */
     HC_E_UNKNOWN_KID = 26,    /* no trusted key has this kid */
@@ -169,7 +169,7 @@ HC_API hc_err hc_duration_parse(const char *text, int64_t max_s, int64_t *out_s)
 #define HC_TIME_TEXT_MAX 26
 HC_API hc_err hc_time_format(int64_t t, int32_t utc_offset_s, char *buf, size_t cap);
 
-/* The token prefix of FORMAT.md. */
+/* The token prefix of doc/format.md. */
 #define HC_PREFIX "HCODE1:"
 
 /* The longest token text the library reads or writes, in characters (without

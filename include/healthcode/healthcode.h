@@ -2,7 +2,7 @@
  * healthcode/healthcode.h — libhealthcode, the umbrella header.
  *
  * libhealthcode turns a person record into a signed green / yellow / red
- * health code (FORMAT.md: "HCODE1:" || base45(COSE_Sign1(CWT))), renders it
+ * health code (doc/format.md: "HCODE1:" || base45(COSE_Sign1(CWT))), renders it
  * as a QR image, and verifies it offline at a checkpoint.
  *
  *   issuer side:  record.h → assess.h → issue.h → render.h

@@ -4,7 +4,7 @@
  * An issuer pairs an issuer identifier (`iss`, e.g. "CN-330000") with a
  * private key, and optionally a subject secret for the `sub` pseudonym.
  * hc_issue() writes the token text "HCODE1:" || base45(COSE_Sign1) of
- * FORMAT.md into a caller buffer.
+ * doc/format.md into a caller buffer.
  *
  * Threads: an hc_issuer holds a prepared signing context; use one issuer per
  * thread (hc_issuer_new is cheap; the key may be shared).
@@ -63,7 +63,7 @@ HC_API hc_err hc_issue(hc_issuer *is, const hc_record *r, const hc_assessment *a
                        int64_t now, int64_t validity_s, char *text, size_t cap,
                        size_t *len) HC_WARN_UNUSED;
 
-/* Masks a display name as FORMAT.md shows: CJK names keep the first and last
+/* Masks a display name as doc/format.md shows: CJK names keep the first and last
  * character ("张*三", "张*"), Latin names keep the first letter of the given
  * name and the family name ("J*** SMITH"). Writes at most HC_NAM_MAX bytes
  * plus NUL to out (65 bytes). */

@@ -21,7 +21,7 @@ extern "C" {
 
 typedef struct hc_key hc_key;
 
-/* The kid of FORMAT.md: first 8 bytes of SHA-256 over the SPKI DER. */
+/* The kid of doc/format.md: first 8 bytes of SHA-256 over the SPKI DER. */
 #define HC_KID_LEN 8
 
 /* Makes a new private key for alg. *out is freed with hc_key_free().

@@ -1,5 +1,5 @@
 /*
- * healthcode/record.h — the person record of DESIGN.md (issuer side).
+ * healthcode/record.h — the person record of doc/architecture.md (issuer side).
  *
  * A record is parsed from JSON (strict RFC 8259, UTF-8 checked; one
  * allocation for the text however many values) and checked for shape:

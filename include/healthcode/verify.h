@@ -1,6 +1,6 @@
 /*
  * healthcode/verify.h — the checkpoint side: trust store, revocation list,
- * and verification of a token in FORMAT.md's eight steps.
+ * and verification of a token in doc/format.md's eight steps.
  *
  * This header is all a scanner needs; it compiles in the verify-only build
  * (meson -Dissuer=disabled -Drender=disabled -Dcli=disabled -Dscan=disabled).
@@ -174,7 +174,7 @@ typedef struct {
 /* -------------------------------------------------------- verification */
 
 typedef struct {
-    int64_t skew_s;                     /* clock allowance, seconds (FORMAT.md step 7) */
+    int64_t skew_s;                     /* clock allowance, seconds (doc/format.md step 7) */
     const hc_revocations *revoked;      /* NULL: no revocation list */
 } hc_verify_opts;
 
@@ -183,7 +183,7 @@ typedef struct {
 
 /*
  * Verifies text (len bytes; need not be NUL-terminated) at time now, in the
- * order of FORMAT.md: prefix, base45, COSE shape, alg and kid, signature (and
+ * order of doc/format.md: prefix, base45, COSE shape, alg and kid, signature (and
  * the signing key's issuer and window), claims, time, revocation. Returns
  * HC_OK only if all pass. opts NULL means HC_VERIFY_OPTS_DEFAULT.
  *

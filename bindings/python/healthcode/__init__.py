@@ -279,7 +279,7 @@ class Policy(_Handle):
 
 
 class Record(_Handle):
-    """A person record (DESIGN.md), parsed and checked by the library:
+    """A person record (doc/architecture.md), parsed and checked by the library:
     Record(dict) or Record(json_text). An invalid record raises
     InvalidRecordError whose `field` is the path ("travel[1].to")."""
     _free = staticmethod(L.hc_record_free)
@@ -504,7 +504,7 @@ class Claims:
 
 
 def verify(trust, text, now=None, skew=300, revoked=None):
-    """Verifies text in FORMAT.md's eight steps; returns Claims or raises the step's error."""
+    """Verifies text in doc/format.md's eight steps; returns Claims or raises the step's error."""
     data = _b(text)
     raw = L.Claims()
     opts = L.VerifyOpts(int(skew), revoked.handle if revoked is not None else None)

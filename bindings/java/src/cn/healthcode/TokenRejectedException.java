@@ -1,6 +1,6 @@
 package cn.healthcode;
 
-/** A token failed verification: {@link #name} says at which step of FORMAT.md
+/** A token failed verification: {@link #name} says at which step of doc/format.md
  *  ("bad_prefix", "unknown_kid", "bad_signature", "expired", "not_yet_valid", "revoked", …). */
 public class TokenRejectedException extends HealthCodeException {
     private static final long serialVersionUID = 1L;

@@ -1,6 +1,6 @@
 package cn.healthcode;
 
-/** A trust store and a revocation list; verifies tokens in FORMAT.md's eight steps.
+/** A trust store and a revocation list; verifies tokens in doc/format.md's eight steps.
  *  Holds native handles: close() it (try-with-resources). Not for use by several threads
  *  while keys or revocations are being added. */
 public final class Verifier implements AutoCloseable {

@@ -1,7 +1,7 @@
 /* clock_impl.h — the one place a date rule lives: civil dates, ISO 8601 in
  * and out, durations, and the local day of an instant at a UTC offset.
  *
- * The rule, documented once (doc/architecture.md, "Times and dates"):
+ * The rule, documented once (doc/architecture.md, "Times and dates: one rule"):
  *  - an instant is epoch seconds, or an ISO 8601 date-time
  *    "YYYY-MM-DDTHH:MM[:SS[.fraction]]" with "Z" or an offset "±HH:MM"
  *    ("±HHMM", "±HH" too); fractions of a second are dropped;

@@ -68,19 +68,11 @@ bool hc_batch_parse_output(const char *s, size_t n, uint64_t *line, int *colour)
 /* true if DIR/png/LINE.png exists and ends with an IEND chunk. */
 bool hc_batch_png_complete(const char *dir, uint64_t line);
 
-/* A4 at 150 dpi, 2 × 3 codes a page. */
-#define HC_SHEET_W 1240
-#define HC_SHEET_H 1754
-#define HC_SHEET_PER_PAGE 6
-
-#if HC_WITH_RENDER
-/* Writes DIR/sheets/page-NNNNNN.png from DIR/tokens.jsonl, skipping pages
- * already complete (a resumed run). *pages = pages in the directory. */
-hc_err hc_batch_sheets(const char *dir, unsigned threads, uint64_t *pages, hc_diag *diag);
-
-/* Draws one page of up to 6 tokens (with their input line numbers) into rgb
- * (HC_SHEET_W * HC_SHEET_H * 3 bytes). */
-hc_err hc_batch_sheet_draw(uint8_t *rgb, const char *const *tokens, const uint64_t *lines, int n);
+#if HC_WITH_SHEETS
+/* Writes the sheets of opts->sheets_format from DIR/tokens.jsonl, the
+ * validity printed in the policy's zone. *pages = pages written. */
+hc_err hc_batch_sheets(const char *dir, const hc_batch_opts *opts, const hc_policy *policy,
+                       uint64_t *pages, hc_diag *diag);
 #endif
 
 #endif

@@ -17,7 +17,8 @@ enum { EX_BATCH_ERRORS = 4, EX_BATCH_MAX_ERRORS = 5 };
 static const char usage_batch[] =
     "usage: healthcode batch --key PRIV.pem --issuer ISS --in FILE.jsonl|FILE.csv --out DIR\n"
     "                        [--policy P.json] [--risk-map MAP.csv] [--now T] [--validity 24h]\n"
-    "                        [--subject-secret FILE] [--png] [--sheets] [--threads N]\n"
+    "                        [--subject-secret FILE] [--png] [--sheets] [--sheets-format pdf|png]\n"
+    "                        [--threads N]\n"
     "                        [--shard K/N] [--max-errors N] [--resume] [--quiet]\n"
     "\n"
     "Issues a code for every record of FILE (one JSON record a line, or CSV with a\n"
@@ -27,8 +28,10 @@ static const char usage_batch[] =
     "with --resume: every record issued once, no torn line.\n"
     "\n"
     "  --png            also DIR/png/LINE.png, the QR image of each code\n"
-    "  --sheets         also DIR/sheets/page-NNNNNN.png: A4 pages (150 dpi) of 6 paper\n"
-    "                   codes with colour, masked name and document, validity, cut lines\n"
+    "  --sheets         also DIR/sheets.pdf: A4 pages of 6 paper codes with colour in\n"
+    "                   Chinese and English, masked name and document, validity in the\n"
+    "                   policy's time zone, issuer, input line, cut lines\n"
+    "  --sheets-format png  the sheets as DIR/sheets/page-NNNNNN.png (150 dpi) instead\n"
     "  --threads N      signing threads (default: the number of cores)\n"
     "  --shard K/N      only the lines whose number mod N is K (0 <= K < N)\n"
     "  --max-errors N   stop (exit 5) once N lines have failed\n"
@@ -244,12 +247,13 @@ done:
 int hc_cli_batch(int argc, char **argv)
 {
     enum { O_HELP, O_KEY, O_ISS, O_POLICY, O_RISK, O_NOW, O_VALIDITY, O_SECRET, O_IN, O_OUT,
-           O_PNG, O_SHEETS, O_THREADS, O_SHARD, O_MAXERR, O_RESUME, O_QUIET, O_CHECKPOINT };
+           O_PNG, O_SHEETS, O_SHEETS_FORMAT, O_THREADS, O_SHARD, O_MAXERR, O_RESUME, O_QUIET, O_CHECKPOINT };
     static const cli_opt opts[] = {
         {"help", false, O_HELP},       {"key", true, O_KEY},           {"issuer", true, O_ISS},
         {"policy", true, O_POLICY},    {"risk-map", true, O_RISK},     {"now", true, O_NOW},
         {"validity", true, O_VALIDITY}, {"subject-secret", true, O_SECRET}, {"in", true, O_IN},
         {"out", true, O_OUT},          {"png", false, O_PNG},          {"sheets", false, O_SHEETS},
+        {"sheets-format", true, O_SHEETS_FORMAT},
         {"threads", true, O_THREADS},  {"shard", true, O_SHARD},       {"max-errors", true, O_MAXERR},
         {"resume", false, O_RESUME},   {"quiet", false, O_QUIET},      {"checkpoint", true, O_CHECKPOINT},
         {NULL, false, 0}};
@@ -274,6 +278,12 @@ int hc_cli_batch(int argc, char **argv)
         case O_OUT: ba.out = val; break;
         case O_PNG: o.png = true; break;
         case O_SHEETS: o.sheets = true; break;
+        case O_SHEETS_FORMAT:
+            if (strcmp(val, "pdf") != 0 && strcmp(val, "png") != 0)
+                return cli_usage_error("batch", "--sheets-format: '%s' is neither pdf nor png", val);
+            o.sheets = true;
+            o.sheets_format = strcmp(val, "png") == 0;
+            break;
         case O_RESUME: o.resume = true; break;
         case O_QUIET: ba.quiet = true; break;
         case O_VALIDITY:
@@ -307,8 +317,12 @@ int hc_cli_batch(int argc, char **argv)
     if (!ba.in || !ba.out)
         return cli_usage_error("batch", "both --in FILE and --out DIR are needed");
 #if !HC_WITH_RENDER
-    if (o.png || o.sheets)
-        return cli_usage_error("batch", "--png and --sheets need a build with render support (meson -Drender)");
+    if (o.png)
+        return cli_usage_error("batch", "--png needs a build with render support (meson -Drender)");
+#endif
+#if !HC_WITH_SHEETS
+    if (o.sheets)
+        return cli_usage_error("batch", "--sheets needs a build with sheets support (meson -Dsheets: cairo, pango)");
 #endif
     if (ba.now) {
         if (!cli_parse_time(ba.now, &o.now))

@@ -5,6 +5,7 @@
 #ifdef HC_CLI_HAVE_BATCH
 #include "cmd_batch.h"
 #endif
+#include "cmd_sheets.h"
 
 #include <errno.h>
 #include <math.h>
@@ -1002,6 +1003,9 @@ static const struct {
     {"check", cmd_check, "verify, then decide entry at a venue"},
 #ifdef HC_CLI_HAVE_BATCH
     {"batch", hc_cli_batch, "issue many codes from a JSON-lines or CSV file"},
+#endif
+#if HC_WITH_SHEETS
+    {"sheets", hc_cli_sheets, "print paper codes (PDF or PNG A4 sheets) from tokens.jsonl"},
 #endif
 };
 

@@ -10,7 +10,8 @@
  *   DIR/errors.jsonl   one line per input line that could not be issued:
  *       {"line":N,"field":"travel[1].to","error":"invalid_record","message":"…","ck":"<8 hex>"}
  *   DIR/png/N.png      with opts.png: the QR image of line N's token
- *   DIR/sheets/page-NNNNNN.png   with opts.sheets: printable A4 pages
+ *   DIR/sheets.pdf               with opts.sheets: printable A4 pages (sheet.h),
+ *   DIR/sheets/page-NNNNNN.png   … or PNG pages with opts.sheets_format 1
  *   DIR/batch.json     the run's parameters, checked by a resume
  *
  * N is the 1-based physical line number in the input file (a CSV header is
@@ -88,7 +89,7 @@ typedef struct {
     int64_t validity_s;          /* 0: 24 h */
     unsigned threads;            /* 0: 1 */
     bool png;                    /* write DIR/png/N.png */
-    bool sheets;                 /* write DIR/sheets/page-NNNNNN.png (6 codes an A4 page) */
+    bool sheets;                 /* write paper sheets (6 codes an A4 page; needs the sheets part) */
     unsigned shard_k, shard_n;   /* shard_n 0 or 1: the whole input */
     uint64_t max_errors;         /* stop with HC_E_LIMIT once errors.jsonl has this many lines; 0: no limit */
     bool resume;                 /* continue the run in out_dir (see above) */
@@ -99,6 +100,7 @@ typedef struct {
      * (see hc_issuer_set_random). NULL: OpenSSL's RAND_bytes. */
     hc_random_fn random;
     void *random_ctx;
+    int sheets_format;           /* with sheets: 0 DIR/sheets.pdf, 1 DIR/sheets/page-NNNNNN.png */
 } hc_batch_opts;
 
 /* What a run did (the whole output, resumed lines included). */
@@ -107,7 +109,7 @@ typedef struct {
     uint64_t issued[3];          /* by colour: [HC_GREEN], [HC_YELLOW], [HC_RED] */
     uint64_t errors;             /* lines in errors.jsonl */
     uint64_t resumed_lines;      /* of lines, those found complete in out_dir by a resume */
-    uint64_t sheets;             /* pages in DIR/sheets */
+    uint64_t sheets;             /* sheet pages written */
     int64_t now;                 /* the now used (the first run's, on a resume) */
     int64_t validity_s;          /* the validity used */
     bool max_errors_reached;     /* stopped early by max_errors */
@@ -134,7 +136,7 @@ HC_API unsigned hc_batch_default_threads(void);
  *   HC_E_LIMIT  max_errors reached (summary->max_errors_reached; the output
  *               is consistent and can be resumed with a higher limit);
  *   HC_E_IO     the input cannot be read, an output cannot be written;
- *   HC_E_UNSUPPORTED  png or sheets without the render part;
+ *   HC_E_UNSUPPORTED  png without the render part, sheets without the sheets part;
  *   HC_E_KEY, HC_E_CRYPTO, HC_E_NOMEM.
  */
 HC_API hc_err hc_batch_run(const hc_batch_opts *opts, const char *in_path, const char *out_dir,

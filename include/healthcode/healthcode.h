@@ -29,6 +29,9 @@
 #if HC_WITH_RENDER
 #include <healthcode/render.h>
 #endif
+#if HC_WITH_SHEETS
+#include <healthcode/sheet.h>
+#endif
 #if HC_WITH_SCAN
 #include <healthcode/scan.h>
 #endif

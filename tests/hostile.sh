@@ -394,6 +394,18 @@ chmod 600 "$tmp/big.secret"
 expect 3 "issue --subject-secret of 4 KiB" "$hc" issue --key "$tmp/es.pem" --issuer CN-330000 --now $now \
     --subject-secret "$tmp/big.secret" "$tmp/rec.json"
 grep -qF SSSSSSSS "$tmp/out" "$tmp/err" && bad "the secret file's text was printed" || ok
+# a FIFO in the secret's place, mode 0600: refused as not a regular file at
+# once (the check is on the opened descriptor, and the open does not wait
+# for a writer; timeout's 124 would mean it hung)
+mkfifo -m 600 "$tmp/fifo.secret"
+expect 3 "issue --subject-secret FIFO" timeout 20 "$hc" issue --key "$tmp/es.pem" --issuer CN-330000 \
+    --now $now --subject-secret "$tmp/fifo.secret" "$tmp/rec.json"
+says "issue --subject-secret FIFO" "fifo.secret: Invalid argument"
+if $have_batch; then
+    expect 3 "batch --subject-secret FIFO" timeout 20 "$hc" batch --key "$tmp/es.pem" --issuer CN-330000 \
+        --now $now --subject-secret "$tmp/fifo.secret" --in "$tmp/rec.json" --out "$tmp/batch-fifo"
+    says "batch --subject-secret FIFO" "fifo.secret: Invalid argument"
+fi
 
 # ------------------------------------------ keygen: 0600 whatever the umask
 (

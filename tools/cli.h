@@ -1,5 +1,7 @@
-/* cli.h — helpers of the healthcode command: argument parsing, time and
- * duration syntax, files, JSON output, exit statuses. Public API only. */
+/* cli.h — helpers that several commands of the healthcode command share:
+ * argument parsing, time and duration syntax, exit statuses and JSON output
+ * (cli_util.c); files, keys, secrets, records, policies and token operands
+ * (cli_files.c). Public API only. The commands are in cmd.h. */
 #ifndef HC_CLI_H
 #define HC_CLI_H
 
@@ -55,6 +57,11 @@ int cli_next(cli_args *a, const cli_opt *opts, const char **val);
 /* Prints "healthcode CMD: <message>" and the --help hint to stderr; returns EX_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* An operand of a command that takes one (a record, a token): the first
+ * goes to *slot; another is the usage error "one WHAT at a time ('VAL' is
+ * one too many)". Returns 0 or EX_USAGE. */
+int cli_one_operand(const char *cmd, const char *what, const char **slot, const char *val);
+
 /* Prints "healthcode: <message>" to stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -69,6 +76,11 @@ void cli_diag(const char *path, hc_err err, const hc_diag *d);
  * default policy. */
 bool cli_parse_time(const char *s, int64_t *out);
 
+/* The instant a command works at: arg parsed by cli_parse_time, or the
+ * clock when arg is NULL (the CLI reads the clock; the library never does).
+ * A bad arg is a usage error of cmd ("--now: …"); returns false then. */
+bool cli_now(const char *cmd, const char *arg, int64_t *now);
+
 /* hc_duration_parse: "90s", "15m", "24h", "7d", or a bare number of seconds; digits only, no sign. */
 bool cli_parse_duration(const char *s, int64_t *out);
 
@@ -81,23 +93,51 @@ void cli_format_time(int64_t t, int32_t offset_s, char *buf, size_t cap);
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void cli_hex(const uint8_t *b, size_t n, char *out);
 
-/* ---- files ---- */
+/* ---- files (cli_files.c) ---- */
 
 /* Reads path, or standard input for "-", into a NUL-terminated malloc'd
  * buffer of at most max bytes. Returns 0, or an errno value (EFBIG if larger). */
 int cli_read(const char *path, size_t max, char **data, size_t *len);
 
-/* Reads a secret file of at most max bytes (the subject secret) with read(2)
- * into a malloc'd buffer, so that no stdio buffer or realloc leaves a copy in
- * freed memory; the buffer is wiped on every error path (the caller wipes it
- * after use). The file is checked on the descriptor read: a regular file not
- * readable by group or others. Returns 0, EACCES (readable by group or
- * others), EFBIG (over max), or another errno value. */
-int cli_read_secret(const char *path, size_t max, uint8_t **data, size_t *len);
-
 /* Writes data to path atomically (temporary file beside it, fsync, rename)
  * with mode (less the umask); "-" writes to standard output. 0 or errno. */
 int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
+
+/* Why a file the library could not use: for HC_E_IO, what the file system
+ * says (the library's errno is not part of its contract); otherwise
+ * hc_strerror(e). Never NULL. */
+const char *cli_why(const char *path, hc_err e);
+
+/* Reports a file the library refused: its diagnostic when d has a message,
+ * otherwise cli_why(). Returns EX_INPUT. */
+int cli_load_error(const char *path, hc_err e, const hc_diag *d);
+
+/* ---- the inputs of the commands (cli_files.c); each prints why it failed
+ * and returns 0 or EX_INPUT; on success the caller frees what it got ---- */
+
+/* A private signing key (hc_key_load_file): refuses a public key, and a
+ * file readable by group or others with the library's message plus
+ * "run: chmod 600 PATH". */
+int cli_load_private_key(const char *path, hc_key **key);
+
+/* The subject secret: 16 to 64 bytes, read with read(2) from a regular file
+ * that group and others cannot read, checked with fstat on the descriptor
+ * read (no race between the check and the read), into a malloc'd buffer
+ * that no stdio buffer or realloc copies. The buffer is wiped on every
+ * error path; the caller wipes (explicit_bzero) and frees it after use.
+ * A readable file is refused with "… readable by group or others (fix:
+ * chmod 600 PATH)". */
+int cli_load_secret(const char *path, uint8_t **secret, size_t *len);
+
+/* A person record file (or "-" for standard input), at most HC_RECORD_MAX
+ * bytes, parsed; an error is printed with its place. */
+int cli_load_record(const char *path, hc_record **rec);
+
+/* The policy file (NULL: the built-in default), then the risk map if
+ * risk_map is not NULL. */
+int cli_load_policy(const char *path, const char *risk_map, hc_policy **pol);
+
+/* ---- token operands (cli_files.c) ---- */
 
 /* Removes leading and trailing ASCII white space in place; returns the new length. */
 size_t cli_trim(char *s, size_t len);
@@ -108,15 +148,40 @@ size_t cli_trim(char *s, size_t len);
  * *truncated set (the verifier then refuses it as too long). */
 int cli_token_arg(const char *arg, char *buf, size_t cap, size_t *len, bool *truncated);
 
-/* ---- commands in their own files ----
- * A command is int cmd_NAME(int argc, char **argv): argv holds the
- * arguments after the command's name; it returns the exit status. It
- * answers --help with its usage on stdout (status 0) and reports usage
- * errors with cli_usage_error (status 2). healthcode.c lists it in its
- * command table when meson defines HC_CLI_HAVE_NAME (the file exists):
- * batch is hc_cli_batch of tools/cmd_batch.h. */
+/* A token as the commands hold it: one byte over HC_TOKEN_MAX, so that a
+ * longer text reaches the library and is refused there as too long. Large:
+ * allocate it. */
+typedef struct {
+    char text[HC_TOKEN_MAX + 2];
+    size_t len;
+} cli_token;
+
+/* The token of an operand (cli_token_arg); prints "CMD: cannot read the
+ * token: …" on failure. Returns 0 or EX_INPUT. */
+int cli_token_from_arg(const char *cmd, const char *arg, cli_token *t);
+
+/* The token of the QR code in a PNG image (hc_scan_png_file), trimmed.
+ * Returns HC_OK or the scan error, unprinted: verify reports it as a
+ * verdict. HC_E_UNSUPPORTED in a build without scan support. */
+hc_err cli_token_from_png(const char *path, cli_token *t);
+
+#if HC_WITH_RENDER
+/* Renders text as a QR PNG in colour col and writes it atomically (0644)
+ * to path ("-": stdout). Prints "CMD: cannot render …" or the file's
+ * error; returns 0, EX_MALFORMED (a text the encoder refuses as malformed)
+ * or EX_INPUT. */
+int cli_write_png(const char *cmd, const char *path, const char *text, hc_colour col,
+                  const hc_render_opts *ro);
+#endif
+
+/* ---- JSON output (cli_util.c) ---- */
 
 /* Prints a JSON value (jansson) as one line to stdout and frees it. */
 int cli_print_json(json_t *v);
+
+/* Adds the claims to o as the members colour, iss, iat, iat_iso, exp,
+ * exp_iso, kid, alg, cti, sub, nam, doc, reg, knd, in that order. header /
+ * claims: which parts of c are known (the others are null). */
+void cli_claims_json(json_t *o, const hc_claims *c, bool header, bool claims);
 
 #endif

@@ -1,16 +1,13 @@
-/* cli_util.c — helpers of the healthcode command (see cli.h). */
+/* cli_util.c — helpers of the healthcode command (see cli.h): exit statuses,
+ * the option iterator, messages, values, JSON output. */
 #include "cli.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
 int cli_exit_for(hc_err err)
 {
@@ -104,6 +101,14 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
     return EX_USAGE;
 }
 
+int cli_one_operand(const char *cmd, const char *what, const char **slot, const char *val)
+{
+    if (*slot)
+        return cli_usage_error(cmd, "one %s at a time ('%s' is one too many)", what, val);
+    *slot = val;
+    return 0;
+}
+
 void cli_error(const char *fmt, ...)
 {
     va_list ap;
@@ -148,6 +153,20 @@ bool cli_parse_time(const char *s, int64_t *out)
     return hc_time_parse(s, out) == HC_OK;
 }
 
+bool cli_now(const char *cmd, const char *arg, int64_t *now)
+{
+    if (!arg) {
+        *now = (int64_t)time(NULL);   /* the CLI reads the clock; the library never does */
+        return true;
+    }
+    if (!cli_parse_time(arg, now)) {
+        cli_usage_error(cmd, "--now: '%s' is neither epoch seconds nor an ISO 8601 date "
+                             "(2020-02-05, 2020-02-05T09:00:00+08:00, …Z)", arg);
+        return false;
+    }
+    return true;
+}
+
 /* Nine digits of the largest unit: the callers bound the value themselves. */
 bool cli_parse_duration(const char *s, int64_t *out)
 {
@@ -183,193 +202,7 @@ void cli_hex(const uint8_t *b, size_t n, char *out)
     out[2 * n] = '\0';
 }
 
-/* ---------------------------------------------------------------- files */
-
-int cli_read(const char *path, size_t max, char **data, size_t *len)
-{
-    bool in = strcmp(path, "-") == 0;
-    FILE *f = in ? stdin : fopen(path, "rb");
-    if (!f)
-        return errno;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    int rc = 0;
-    if (!buf) {
-        rc = ENOMEM;
-        goto done;
-    }
-    for (;;) {
-        if (n == cap) {
-            if (cap > max) {
-                rc = EFBIG;
-                goto done;
-            }
-            size_t ncap = cap * 2;
-            char *nb = realloc(buf, ncap + 1);
-            if (!nb) {
-                rc = ENOMEM;
-                goto done;
-            }
-            buf = nb;
-            cap = ncap;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                rc = errno ? errno : EIO;
-            break;
-        }
-    }
-    if (!rc && n > max)
-        rc = EFBIG;
-done:
-    if (!in)
-        fclose(f);
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    buf[n] = '\0';
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
-int cli_read_secret(const char *path, size_t max, uint8_t **data, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0)
-        return errno;
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        int e = errno ? errno : EINVAL;
-        close(fd);
-        return e;
-    }
-    if (st.st_mode & 077) {
-        close(fd);
-        return EACCES;
-    }
-    uint8_t *buf = malloc(max + 1);
-    if (!buf) {
-        close(fd);
-        return ENOMEM;
-    }
-    size_t n = 0;
-    int rc = 0;
-    while (n <= max) {   /* one byte more than max tells a file that is too long */
-        ssize_t r = read(fd, buf + n, max + 1 - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            rc = errno;
-            break;
-        }
-        if (r == 0)
-            break;
-        n += (size_t)r;
-    }
-    close(fd);
-    if (!rc && n > max)
-        rc = EFBIG;
-    if (rc) {
-        explicit_bzero(buf, max + 1);
-        free(buf);
-        return rc;
-    }
-    *data = buf;
-    *len = n;
-    return 0;
-}
-
-int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
-{
-    if (strcmp(path, "-") == 0) {
-        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
-            return errno ? errno : EIO;
-        return 0;
-    }
-    size_t plen = strlen(path);
-    char *tmp = malloc(plen + 16);
-    if (!tmp)
-        return ENOMEM;
-    /* beside the target, so that rename() stays on one file system */
-    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        free(tmp);
-        return e;
-    }
-    mode_t mask = umask(0);
-    umask(mask);
-    int rc = 0;
-    const uint8_t *p = data;
-    size_t left = len;
-    if (fchmod(fd, (mode_t)mode & ~mask) != 0)
-        rc = errno;
-    while (!rc && left > 0) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            rc = errno;
-            break;
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (!rc && fsync(fd) != 0)
-        rc = errno;
-    if (close(fd) != 0 && !rc)
-        rc = errno;
-    if (!rc && rename(tmp, path) != 0)
-        rc = errno;
-    if (rc)
-        unlink(tmp);
-    free(tmp);
-    return rc;
-}
-
-size_t cli_trim(char *s, size_t len)
-{
-    size_t a = 0;
-    while (a < len && strchr(" \t\r\n\v\f", s[a]) && s[a])
-        a++;
-    while (len > a && strchr(" \t\r\n\v\f", s[len - 1]) && s[len - 1])
-        len--;
-    memmove(s, s + a, len - a);
-    s[len - a] = '\0';
-    return len - a;
-}
-
-int cli_token_arg(const char *arg, char *buf, size_t cap, size_t *len, bool *truncated)
-{
-    char *data = NULL;
-    size_t n;
-    if (strcmp(arg, "-") == 0) {
-        /* a scanner types one line; allow generous padding but stay bounded */
-        int rc = cli_read("-", 1u << 20, &data, &n);
-        if (rc)
-            return rc;
-    } else {
-        n = strlen(arg);
-        data = malloc(n + 1);
-        if (!data)
-            return ENOMEM;
-        memcpy(data, arg, n + 1);
-    }
-    n = cli_trim(data, n);
-    *truncated = n > cap - 1;
-    if (*truncated)
-        n = cap - 1;
-    memcpy(buf, data, n);
-    buf[n] = '\0';
-    *len = n;
-    free(data);
-    return 0;
-}
+/* ---------------------------------------------------------- JSON output */
 
 int cli_print_json(json_t *v)
 {
@@ -382,4 +215,30 @@ int cli_print_json(json_t *v)
     puts(s);
     free(s);
     return fflush(stdout) == 0 ? 0 : EX_INPUT;
+}
+
+void cli_claims_json(json_t *o, const hc_claims *c, bool header, bool claims)
+{
+    char hex[2 * 16 + 1], iso[40];
+    json_object_set_new(o, "colour", claims ? json_string(hc_colour_name(c->colour)) : json_null());
+    json_object_set_new(o, "iss", claims ? json_string(c->iss) : json_null());
+    json_object_set_new(o, "iat", claims ? json_integer(c->iat) : json_null());
+    if (claims)
+        cli_format_time(c->iat, 0, iso, sizeof iso);
+    json_object_set_new(o, "iat_iso", claims ? json_string(iso) : json_null());
+    json_object_set_new(o, "exp", claims ? json_integer(c->exp) : json_null());
+    if (claims)
+        cli_format_time(c->exp, 0, iso, sizeof iso);
+    json_object_set_new(o, "exp_iso", claims ? json_string(iso) : json_null());
+    cli_hex(c->kid, HC_KID_LEN, hex);
+    json_object_set_new(o, "kid", header ? json_string(hex) : json_null());
+    json_object_set_new(o, "alg", header ? json_string(hc_alg_name(c->alg)) : json_null());
+    cli_hex(c->cti, sizeof c->cti, hex);
+    json_object_set_new(o, "cti", claims ? json_string(hex) : json_null());
+    cli_hex(c->sub, sizeof c->sub, hex);
+    json_object_set_new(o, "sub", claims && c->has_sub ? json_string(hex) : json_null());
+    json_object_set_new(o, "nam", claims && c->nam[0] ? json_string(c->nam) : json_null());
+    json_object_set_new(o, "doc", claims && c->doc[0] ? json_string(c->doc) : json_null());
+    json_object_set_new(o, "reg", claims && c->reg ? json_integer(c->reg) : json_null());
+    json_object_set_new(o, "knd", claims ? json_integer(c->knd) : json_null());
 }

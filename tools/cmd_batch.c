@@ -1,7 +1,7 @@
 /* cmd_batch.c — `healthcode batch`: the hc_batch_run() library call with a
  * command line, a progress bar on a terminal and a final summary. Public API only. */
-#include "cmd_batch.h"
 #include "cli.h"
+#include "cmd.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -123,30 +123,6 @@ static bool parse_shard(const char *s, unsigned *k, unsigned *n)
     return true;
 }
 
-static int load_secret(const char *path, uint8_t **secret, size_t *len)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        cli_error("%s: %s", path, strerror(errno));
-        return EX_INPUT;
-    }
-    if (st.st_mode & 077) {
-        cli_error("%s: the subject secret is readable by group or others (fix: chmod 600 %s)", path, path);
-        return EX_INPUT;
-    }
-    uint8_t *data = NULL;   /* read(2), no stdio buffer: wiped on every path */
-    int rc = cli_read_secret(path, 64, &data, len);
-    if (rc || *len < 16) {
-        cli_error("%s: %s", path, rc == EFBIG || !rc ? "a subject secret is 16 to 64 bytes" : strerror(rc));
-        if (data)
-            explicit_bzero(data, *len);
-        free(data);
-        return EX_INPUT;
-    }
-    *secret = data;
-    return 0;
-}
-
 static void print_summary(const hc_batch_summary *s, const char *out, double secs)
 {
     uint64_t issued = s->issued[0] + s->issued[1] + s->issued[2];
@@ -191,20 +167,11 @@ static int run_batch(const batch_args *ba, hc_batch_opts *o)
         cli_error("%s: %s", ba->key, hc_strerror(e));
         return EX_INPUT;
     }
-    if (ba->secret && (rc = load_secret(ba->secret, &secret, &secret_len)))
+    if (ba->secret && (rc = cli_load_secret(ba->secret, &secret, &secret_len)))
         goto done;
-    if (ba->policy || ba->risk) {
-        if ((e = hc_policy_load(ba->policy, &pol, &d))) {
-            cli_diag(ba->policy ? ba->policy : "default policy", e, &d);
-            rc = EX_INPUT;
-            goto done;
-        }
-        if (ba->risk && (e = hc_policy_load_risk_map(pol, ba->risk, &d))) {
-            cli_diag(ba->risk, e, &d);
-            rc = EX_INPUT;
-            goto done;
-        }
-    }
+    /* no policy given: the library's default (NULL) */
+    if ((ba->policy || ba->risk) && (rc = cli_load_policy(ba->policy, ba->risk, &pol)))
+        goto done;
     o->key = key;
     o->policy = pol;
     o->subject_secret = secret;
@@ -244,7 +211,7 @@ done:
     return rc;
 }
 
-int hc_cli_batch(int argc, char **argv)
+int cmd_batch(int argc, char **argv)
 {
     enum { O_HELP, O_KEY, O_ISS, O_POLICY, O_RISK, O_NOW, O_VALIDITY, O_SECRET, O_IN, O_OUT,
            O_PNG, O_SHEETS, O_SHEETS_FORMAT, O_THREADS, O_SHARD, O_MAXERR, O_RESUME, O_QUIET, O_CHECKPOINT };

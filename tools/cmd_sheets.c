@@ -1,8 +1,8 @@
 /* cmd_sheets.c — `healthcode sheets`: printable paper codes (PDF or PNG A4
  * pages) from a batch's tokens.jsonl, so a community office can reprint one
  * street without issuing again. Public API only (hc_sheet_from_jsonl). */
-#include "cmd_sheets.h"
 #include "cli.h"
+#include "cmd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,7 +54,7 @@ static int offset_of_policy(const char *path, int32_t *off)
     return 0;
 }
 
-int hc_cli_sheets(int argc, char **argv)
+int cmd_sheets(int argc, char **argv)
 {
     enum { O_HELP, O_IN, O_OUT, O_FORMAT, O_PER_PAGE, O_POLICY, O_OFFSET };
     static const cli_opt opts[] = {

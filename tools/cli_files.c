@@ -1,0 +1,349 @@
+/* cli_files.c — what the commands read and write (see cli.h): whole files,
+ * atomic writes, keys, the subject secret, records, policies, token
+ * operands and QR images. Public API only. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---------------------------------------------------------- whole files */
+
+int cli_read(const char *path, size_t max, char **data, size_t *len)
+{
+    bool in = strcmp(path, "-") == 0;
+    FILE *f = in ? stdin : fopen(path, "rb");
+    if (!f)
+        return errno;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    int rc = 0;
+    if (!buf) {
+        rc = ENOMEM;
+        goto done;
+    }
+    for (;;) {
+        if (n == cap) {
+            if (cap > max) {
+                rc = EFBIG;
+                goto done;
+            }
+            size_t ncap = cap * 2;
+            char *nb = realloc(buf, ncap + 1);
+            if (!nb) {
+                rc = ENOMEM;
+                goto done;
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t got = fread(buf + n, 1, cap - n, f);
+        n += got;
+        if (got == 0) {
+            if (ferror(f))
+                rc = errno ? errno : EIO;
+            break;
+        }
+    }
+    if (!rc && n > max)
+        rc = EFBIG;
+done:
+    if (!in)
+        fclose(f);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    buf[n] = '\0';
+    *data = buf;
+    *len = n;
+    return 0;
+}
+
+int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+    if (strcmp(path, "-") == 0) {
+        if (fwrite(data, 1, len, stdout) != len || fflush(stdout) != 0)
+            return errno ? errno : EIO;
+        return 0;
+    }
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 16);
+    if (!tmp)
+        return ENOMEM;
+    /* beside the target, so that rename() stays on one file system */
+    snprintf(tmp, plen + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        free(tmp);
+        return e;
+    }
+    mode_t mask = umask(0);
+    umask(mask);
+    int rc = 0;
+    const uint8_t *p = data;
+    size_t left = len;
+    if (fchmod(fd, (mode_t)mode & ~mask) != 0)
+        rc = errno;
+    while (!rc && left > 0) {
+        ssize_t w = write(fd, p, left);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            rc = errno;
+            break;
+        }
+        p += w;
+        left -= (size_t)w;
+    }
+    if (!rc && fsync(fd) != 0)
+        rc = errno;
+    if (close(fd) != 0 && !rc)
+        rc = errno;
+    if (!rc && rename(tmp, path) != 0)
+        rc = errno;
+    if (rc)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}
+
+/* ------------------------------------------------ files the library reads */
+
+const char *cli_why(const char *path, hc_err e)
+{
+    if (e == HC_E_IO && access(path, R_OK) != 0)
+        return strerror(errno);
+    return hc_strerror(e);
+}
+
+int cli_load_error(const char *path, hc_err e, const hc_diag *d)
+{
+    if (d->message[0])
+        cli_diag(path, e, d);
+    else
+        cli_error("%s: %s", path, cli_why(path, e));
+    return EX_INPUT;
+}
+
+int cli_load_private_key(const char *path, hc_key **key)
+{
+    hc_err e = hc_key_load_file(path, key);
+    if (e == HC_E_KEY_PERMS) {
+        cli_error("%s: %s", path, hc_strerror(e));
+        cli_error("run: chmod 600 %s", path);
+        return EX_INPUT;
+    }
+    if (e) {
+        cli_error("%s: %s", path, cli_why(path, e));
+        return EX_INPUT;
+    }
+    if (!hc_key_is_private(*key)) {
+        cli_error("%s: this is a public key; signing needs the private key", path);
+        hc_key_free(*key);
+        *key = NULL;
+        return EX_INPUT;
+    }
+    return 0;
+}
+
+/* The subject secret's size (the sub pseudonym's HMAC key, issue.h). */
+enum { SECRET_MIN = 16, SECRET_MAX = 64 };
+
+/* Opens the secret and checks the open descriptor: 0, or an errno value;
+ * EACCES: readable by group or others. O_NONBLOCK so that a FIFO in its
+ * place cannot hang the open (it is then refused as not a regular file). */
+static int open_secret(const char *path, int *fd)
+{
+    *fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (*fd < 0)
+        return errno;
+    struct stat st;
+    int rc = 0;
+    if (fstat(*fd, &st) != 0)
+        rc = errno;
+    else if (st.st_mode & 077)
+        rc = EACCES;
+    else if (!S_ISREG(st.st_mode))
+        rc = EINVAL;
+    if (rc) {
+        close(*fd);
+        *fd = -1;
+    }
+    return rc;
+}
+
+int cli_load_secret(const char *path, uint8_t **secret, size_t *len)
+{
+    int fd;
+    int rc = open_secret(path, &fd);
+    if (rc == EACCES) {
+        cli_error("%s: the subject secret is readable by group or others (fix: chmod 600 %s)",
+                  path, path);
+        return EX_INPUT;
+    }
+    /* read(2) into one buffer, no stdio buffer or realloc: no copy left behind */
+    uint8_t *buf = rc ? NULL : malloc(SECRET_MAX + 1);
+    if (!rc && !buf)
+        rc = ENOMEM;
+    size_t n = 0;
+    while (!rc && n <= SECRET_MAX) {   /* one byte more than the maximum tells a longer file */
+        ssize_t r = read(fd, buf + n, SECRET_MAX + 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            rc = errno;
+        else if (r == 0)
+            break;
+        else
+            n += (size_t)r;
+    }
+    if (fd >= 0)
+        close(fd);
+    if (!rc && (n < SECRET_MIN || n > SECRET_MAX))
+        rc = EFBIG;
+    if (rc) {
+        cli_error("%s: %s", path, rc == EFBIG ? "a subject secret is 16 to 64 bytes" : strerror(rc));
+        if (buf)
+            explicit_bzero(buf, SECRET_MAX + 1);
+        free(buf);
+        return EX_INPUT;
+    }
+    *secret = buf;
+    *len = n;
+    return 0;
+}
+
+int cli_load_record(const char *path, hc_record **rec)
+{
+    char *json = NULL;
+    size_t len = 0;
+    int rc = cli_read(path, HC_RECORD_MAX, &json, &len);
+    if (rc) {
+        cli_error("%s: %s", path, rc == EFBIG ? "the record is larger than 1 MiB" : strerror(rc));
+        return EX_INPUT;
+    }
+    hc_diag d = {0};
+    hc_err e = hc_record_parse_json(json, len, rec, &d);
+    free(json);
+    if (e) {
+        cli_diag(path, e, &d);
+        return EX_INPUT;
+    }
+    return 0;
+}
+
+int cli_load_policy(const char *path, const char *risk_map, hc_policy **pol)
+{
+    hc_diag d = {0};
+    hc_err e = hc_policy_load(path, pol, &d);
+    if (e) {
+        cli_diag(path ? path : "default policy", e, &d);
+        return EX_INPUT;
+    }
+    if (risk_map) {
+        memset(&d, 0, sizeof d);
+        e = hc_policy_load_risk_map(*pol, risk_map, &d);
+        if (e) {
+            cli_diag(risk_map, e, &d);
+            hc_policy_free(*pol);
+            *pol = NULL;
+            return EX_INPUT;
+        }
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------ tokens */
+
+size_t cli_trim(char *s, size_t len)
+{
+    size_t a = 0;
+    while (a < len && strchr(" \t\r\n\v\f", s[a]) && s[a])
+        a++;
+    while (len > a && strchr(" \t\r\n\v\f", s[len - 1]) && s[len - 1])
+        len--;
+    memmove(s, s + a, len - a);
+    s[len - a] = '\0';
+    return len - a;
+}
+
+int cli_token_arg(const char *arg, char *buf, size_t cap, size_t *len, bool *truncated)
+{
+    char *data = NULL;
+    size_t n;
+    if (strcmp(arg, "-") == 0) {
+        /* a scanner types one line; allow generous padding but stay bounded */
+        int rc = cli_read("-", 1u << 20, &data, &n);
+        if (rc)
+            return rc;
+    } else {
+        n = strlen(arg);
+        data = malloc(n + 1);
+        if (!data)
+            return ENOMEM;
+        memcpy(data, arg, n + 1);
+    }
+    n = cli_trim(data, n);
+    *truncated = n > cap - 1;
+    if (*truncated)
+        n = cap - 1;
+    memcpy(buf, data, n);
+    buf[n] = '\0';
+    *len = n;
+    free(data);
+    return 0;
+}
+
+
+int cli_token_from_arg(const char *cmd, const char *arg, cli_token *t)
+{
+    bool trunc;
+    int rc = cli_token_arg(arg, t->text, sizeof t->text, &t->len, &trunc);
+    if (rc) {
+        cli_error("%s: cannot read the token: %s", cmd, strerror(rc));
+        return EX_INPUT;
+    }
+    return 0;
+}
+
+hc_err cli_token_from_png(const char *path, cli_token *t)
+{
+#if HC_WITH_SCAN
+    hc_err e = hc_scan_png_file(path, t->text, sizeof t->text, &t->len);
+    if (e == HC_E_BUFFER)
+        e = HC_E_LIMIT;
+    if (!e)
+        t->len = cli_trim(t->text, t->len);
+    return e;
+#else
+    (void)path;
+    (void)t;
+    return HC_E_UNSUPPORTED;
+#endif
+}
+
+#if HC_WITH_RENDER
+int cli_write_png(const char *cmd, const char *path, const char *text, hc_colour col,
+                  const hc_render_opts *ro)
+{
+    uint8_t *png = NULL;
+    size_t len = 0;
+    hc_err e = hc_render_png(text, col, ro, &png, &len);
+    if (e) {
+        cli_error("%s: cannot render the QR code: %s", cmd, hc_strerror(e));
+        return cli_exit_for(e) == EX_MALFORMED ? EX_MALFORMED : EX_INPUT;
+    }
+    int rc = cli_write_atomic(path, png, len, 0644);
+    hc_free(png);
+    if (rc) {
+        cli_error("%s: %s", path, strerror(rc));
+        return EX_INPUT;
+    }
+    return 0;
+}
+#endif

@@ -1,0 +1,52 @@
+/* cmd_inspect.c — `healthcode inspect`: a token's claims, NOT verified. */
+#include "cli.h"
+#include "cmd.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_inspect[] =
+    "usage: healthcode inspect TOKEN|-\n"
+    "\n"
+    "Decodes a token WITHOUT verifying its signature and prints its claims as JSON\n"
+    "with \"verified\": false. Do not trust them: use 'healthcode verify'.\n";
+
+int cmd_inspect(int argc, char **argv)
+{
+    static const cli_opt opts[] = {{"help", false, 0}, {NULL, false, 0}};
+    cli_args a;
+    cli_args_init(&a, "inspect", argc, argv);
+    const char *val, *arg = NULL;
+    for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
+        if (id == 0) {
+            fputs(usage_inspect, stdout);
+            return 0;
+        }
+        if (id != CLI_POSITIONAL)
+            return EX_USAGE;
+        if (cli_one_operand("inspect", "token", &arg, val))
+            return EX_USAGE;
+    }
+    if (!arg)
+        return cli_usage_error("inspect", "no token given (the text, or - for standard input)");
+    cli_token *t = malloc(sizeof *t);
+    if (!t)
+        return EX_INPUT;
+    int rc = cli_token_from_arg("inspect", arg, t);
+    if (rc) {
+        free(t);
+        return rc;
+    }
+    fputs("warning: inspect does not verify the signature; do not trust these claims\n", stderr);
+    hc_claims c;
+    memset(&c, 0, sizeof c);
+    hc_err e = hc_inspect(t->text, t->len, &c);
+    free(t);
+    json_t *o = json_object();
+    json_object_set_new(o, "verified", json_false());
+    json_object_set_new(o, "error", e ? json_string(hc_err_name(e)) : json_null());
+    json_object_set_new(o, "message", e ? json_string(hc_strerror(e)) : json_null());
+    cli_claims_json(o, &c, c.header_ok, c.claims_ok);
+    int prc = cli_print_json(o);
+    return prc ? prc : cli_exit_for(e);
+}

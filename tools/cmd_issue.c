@@ -1,0 +1,163 @@
+/* cmd_issue.c — `healthcode issue`: assess a record and sign its token. */
+#include "cli.h"
+#include "cmd.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_issue[] =
+    "usage: healthcode issue --key PRIV.pem --issuer ISS [--policy P.json] [--risk-map MAP.csv]\n"
+    "                        [--now T] [--validity 24h] [--colour green|yellow|red]\n"
+    "                        [--subject-secret FILE] [--png OUT.png] RECORD.json|-\n"
+    "\n"
+    "Assesses the record and prints the signed token (one line) on stdout.\n"
+    "\n"
+    "  --key FILE             the private signing key (mode 0600)\n"
+    "  --issuer ISS           the issuer identifier, e.g. CN-330000 (1-32 characters)\n"
+    "  --policy FILE          a policy file (default: the built-in policy)\n"
+    "  --risk-map FILE        a CSV \"region,level\" replacing the policy's risk map\n"
+    "  --now T                the time of issue: epoch seconds or ISO 8601 (default: now)\n"
+    "  --validity D           how long the token is valid: 90s, 15m, 24h (default), 7d,\n"
+    "                         or seconds; at most 30d\n"
+    "  --colour C             sign this colour instead of assessing (a back end's own\n"
+    "                         decision); the record still gives the name and document\n"
+    "  --subject-secret FILE  16-64 bytes (mode 0600): adds the sub pseudonym\n"
+    "  --png FILE             also write the QR code as a PNG (atomically)\n";
+
+/* The command line of issue, once parsed. */
+typedef struct {
+    const char *keyp, *iss, *policy, *risk, *secretp, *pngp, *path;
+    int64_t now, validity;
+    bool fixed;          /* --colour: sign this colour without assessing */
+    hc_colour colour;
+} issue_args;
+
+static int run_issue(const issue_args *ia);
+
+int cmd_issue(int argc, char **argv)
+{
+    enum { O_HELP, O_KEY, O_ISS, O_POLICY, O_RISK, O_NOW, O_VALIDITY, O_COLOUR, O_SECRET, O_PNG };
+    static const cli_opt opts[] = {
+        {"help", false, O_HELP},      {"key", true, O_KEY},         {"issuer", true, O_ISS},
+        {"policy", true, O_POLICY},   {"risk-map", true, O_RISK},   {"now", true, O_NOW},
+        {"validity", true, O_VALIDITY}, {"colour", true, O_COLOUR}, {"color", true, O_COLOUR},
+        {"subject-secret", true, O_SECRET}, {"png", true, O_PNG},   {NULL, false, 0}};
+    cli_args a;
+    cli_args_init(&a, "issue", argc, argv);
+    issue_args ia = {.validity = 86400, .colour = HC_GREEN};
+    const char *val, *now_s = NULL;
+    for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
+        switch (id) {
+        case O_HELP: fputs(usage_issue, stdout); return 0;
+        case O_KEY: ia.keyp = val; break;
+        case O_ISS: ia.iss = val; break;
+        case O_POLICY: ia.policy = val; break;
+        case O_RISK: ia.risk = val; break;
+        case O_NOW: now_s = val; break;
+        case O_VALIDITY:
+            if (!cli_parse_duration(val, &ia.validity) || ia.validity <= 0 || ia.validity > HC_VALIDITY_MAX)
+                return cli_usage_error("issue", "--validity: '%s' is not a duration from 1s to 30d "
+                                                "(90s, 15m, 24h, 7d, or seconds)", val);
+            break;
+        case O_COLOUR:
+            if (hc_colour_parse(val, &ia.colour))
+                return cli_usage_error("issue", "--colour: '%s' is not green, yellow or red", val);
+            ia.fixed = true;
+            break;
+        case O_SECRET: ia.secretp = val; break;
+        case O_PNG: ia.pngp = val; break;
+        case CLI_POSITIONAL:
+            if (cli_one_operand("issue", "record", &ia.path, val))
+                return EX_USAGE;
+            break;
+        default: return EX_USAGE;
+        }
+    }
+    if (!ia.keyp || !ia.iss)
+        return cli_usage_error("issue", "both --key PRIV.pem and --issuer ISS are needed");
+    if (!ia.path)
+        return cli_usage_error("issue", "no record given (a file, or - for standard input)");
+    if ((ia.policy || ia.risk) && ia.fixed)
+        return cli_usage_error("issue", "--colour signs a colour without assessing: "
+                                        "--policy and --risk-map have no use with it");
+#if !HC_WITH_RENDER
+    if (ia.pngp)
+        return cli_usage_error("issue", "--png: this build has no render support (meson -Drender)");
+#endif
+    if (!cli_now("issue", now_s, &ia.now))
+        return EX_USAGE;
+    return run_issue(&ia);
+}
+
+/* Loads what the command line names, assesses (unless --colour), signs,
+ * writes the PNG if asked, then prints the token. */
+static int run_issue(const issue_args *ia)
+{
+    hc_key *key = NULL;
+    hc_record *rec = NULL;
+    hc_policy *pol = NULL;
+    hc_issuer *is = NULL;
+    uint8_t *secret = NULL;
+    size_t secret_len = 0;
+    hc_assessment *as = calloc(1, sizeof *as);
+    char *text = malloc(HC_TOKEN_MAX + 1);
+    int rc = as && text ? 0 : EX_INPUT;
+    hc_err e;
+
+    if (!rc)
+        rc = cli_load_private_key(ia->keyp, &key);
+    if (!rc && ia->secretp)
+        rc = cli_load_secret(ia->secretp, &secret, &secret_len);
+    if (!rc)
+        rc = cli_load_record(ia->path, &rec);
+    if (!rc && ia->fixed) {
+        as->colour = ia->colour;
+    } else if (!rc) {
+        rc = cli_load_policy(ia->policy, ia->risk, &pol);
+        hc_diag d = {0};
+        if (!rc && (e = hc_assess(pol, rec, ia->now, as, &d))) {
+            cli_diag(ia->path, e, &d);
+            rc = EX_INPUT;
+        }
+    }
+    if (!rc && (e = hc_issuer_new(ia->iss, key, &is))) {
+        if (e == HC_E_ARG)
+            rc = cli_usage_error("issue", "--issuer: '%s' is not 1-32 printable ASCII characters", ia->iss);
+        else {
+            cli_error("%s: %s", ia->keyp, hc_strerror(e));
+            rc = EX_INPUT;
+        }
+    }
+    if (!rc && secret && (e = hc_issuer_set_subject_secret(is, secret, secret_len))) {
+        cli_error("%s: %s", ia->secretp, hc_strerror(e));
+        rc = EX_INPUT;
+    }
+    size_t len = 0;
+    if (!rc && (e = hc_issue(is, rec, as, ia->now, ia->validity, text, HC_TOKEN_MAX + 1, &len))) {
+        cli_error("cannot issue: %s", hc_strerror(e));
+        rc = EX_INPUT;
+    }
+#if HC_WITH_RENDER
+    if (!rc && ia->pngp) {
+        hc_render_opts ro = HC_RENDER_OPTS_DEFAULT;
+        rc = cli_write_png("issue", ia->pngp, text, as->colour, &ro);
+    }
+#endif
+    /* the token goes out only once everything asked for has been done */
+    if (!rc && (puts(text) == EOF || fflush(stdout) != 0)) {
+        cli_error("cannot write the token: %s", strerror(errno));
+        rc = EX_INPUT;
+    }
+    if (secret) {
+        explicit_bzero(secret, secret_len);
+        free(secret);
+    }
+    free(text);
+    free(as);
+    hc_issuer_free(is);
+    hc_policy_free(pol);
+    hc_record_free(rec);
+    hc_key_free(key);
+    return rc;
+}

@@ -1,0 +1,250 @@
+/* cmd_verify.c — `healthcode verify` and `healthcode check`: a token's
+ * offline verdict, and (check) a venue's decision on it. */
+#include "cli.h"
+#include "cmd.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* The verdict members: valid, error, message, then the claims. */
+static void verdict_json(json_t *o, hc_err e, const hc_claims *c)
+{
+    json_object_set_new(o, "valid", json_boolean(e == HC_OK));
+    json_object_set_new(o, "error", e ? json_string(hc_err_name(e)) : json_null());
+    json_object_set_new(o, "message", e ? json_string(hc_strerror(e)) : json_null());
+    bool header = c && c->header_ok, claims = c && c->claims_ok;
+    hc_claims none;
+    memset(&none, 0, sizeof none);
+    cli_claims_json(o, c ? c : &none, header, claims);
+}
+
+/* What verify and check share: the trust store, revocations, clock, skew and token. */
+typedef struct {
+    hc_trust *trust;
+    hc_revocations *rev;
+    int64_t now;
+    int64_t skew;
+    const char *png;
+    const char *arg;
+} verifier;
+
+static void verifier_free(verifier *v)
+{
+    hc_trust_free(v->trust);
+    hc_revocations_free(v->rev);
+}
+
+/* Handles an option verify and check share. Returns 0 (handled), 1 (not
+ * one of them) or EX_USAGE/EX_INPUT. */
+enum { V_TRUST = 100, V_REVOKED, V_NOW, V_SKEW, V_PNG };
+static int verifier_option(const char *cmd, verifier *v, int id, const char *val)
+{
+    hc_diag d = {0};
+    hc_err e;
+    switch (id) {
+    case V_TRUST:
+        if (!v->trust && (e = hc_trust_new(&v->trust)))
+            return EX_INPUT;
+        if ((e = hc_trust_add_path(v->trust, val, &d)))
+            return cli_load_error(val, e, &d);
+        return 0;
+    case V_REVOKED:
+        if (!v->rev && (e = hc_revocations_new(&v->rev)))
+            return EX_INPUT;
+        if ((e = hc_revocations_load(v->rev, val, &d)))
+            return cli_load_error(val, e, &d);
+        return 0;
+    case V_NOW:
+        return cli_now(cmd, val, &v->now) ? 0 : EX_USAGE;
+    case V_SKEW:
+        if (!cli_parse_duration(val, &v->skew) || v->skew > 86400)
+            return cli_usage_error(cmd, "--skew: '%s' is not a duration up to 1 day (seconds, or 90s, 5m)", val);
+        return 0;
+    case V_PNG:
+#if HC_WITH_SCAN
+        v->png = val;
+        return 0;
+#else
+        return cli_usage_error(cmd, "--png: this build has no scan support (meson -Dscan)");
+#endif
+    }
+    return 1;
+}
+
+/* After the options: checks them and gets the token. *e is the scan error,
+ * if reading the image failed (the caller prints it as a verdict). */
+static int verifier_ready(const char *cmd, verifier *v, bool now_given, cli_token *t, hc_err *e)
+{
+    *e = HC_OK;
+    if (!v->trust)
+        return cli_usage_error(cmd, "no trusted key: give --trust PUB.pem|DIR");
+    if (v->png && v->arg)
+        return cli_usage_error(cmd, "give the token or --png IMG, not both");
+    if (!v->png && !v->arg)
+        return cli_usage_error(cmd, "no token given (the text, - for standard input, or --png IMG)");
+    if (!now_given)
+        v->now = (int64_t)time(NULL);
+    if (v->png) {
+        *e = cli_token_from_png(v->png, t);
+        if (*e)
+            cli_error("%s: %s", v->png, cli_why(v->png, *e));
+        return 0;
+    }
+    return cli_token_from_arg(cmd, v->arg, t);
+}
+
+static const char usage_verify[] =
+    "usage: healthcode verify --trust PUB.pem|DIR [--trust ...] [--revoked FILE] [--now T]\n"
+    "                         [--skew S] [--png IMG] [TOKEN|-]\n"
+    "\n"
+    "Verifies a token offline and prints one JSON object: valid, error, message,\n"
+    "colour, iss, iat, exp, kid, alg, cti, sub, nam, doc, reg, knd.\n"
+    "\n"
+    "  --trust PATH    a public key PEM, a directory of .pem files, or a trust list\n"
+    "                  (.json); repeatable\n"
+    "  --revoked FILE  a revocation list (hex cti/sub lines, or the binary form)\n"
+    "  --now T         the time of the check: epoch seconds or ISO 8601 (default: now)\n"
+    "  --skew S        clock allowance (default 300 seconds)\n"
+    "  --png IMG       read the token from the QR code in a PNG image\n"
+    "\n"
+    "Exit status: 0 valid, 2 usage, 3 input or I/O error, 10 malformed token,\n"
+    "11 unknown kid, 12 bad signature (or algorithm, issuer, key window),\n"
+    "13 expired, 14 not yet valid, 15 revoked.\n";
+
+static const char usage_check[] =
+    "usage: healthcode check --trust PUB.pem|DIR [--trust ...] [--revoked FILE]\n"
+    "                        [--venue VENUE.json] [--temperature 37.9] [--now T] [--skew S]\n"
+    "                        TOKEN|-|--png IMG\n"
+    "\n"
+    "Verifies the token, then decides entry at a venue, and prints JSON: admit,\n"
+    "code, zh, en, then the fields of 'healthcode verify'.\n"
+    "\n"
+    "  --trust, --revoked, --now, --skew, --png   as for 'healthcode verify'\n"
+    "  --venue FILE       the venue rules (JSON: name, admit, max_age, fever_c);\n"
+    "                     default: green only, any age, 37.3 °C\n"
+    "  --temperature C    the temperature taken on site, in °C\n"
+    "\n"
+    "Exit status: 0 admitted, 1 denied, otherwise that of 'healthcode verify'.\n";
+
+/* check --venue FILE: the venue's rules. 0 or EX_INPUT (printed). */
+static int load_venue(const char *path, hc_venue_rules *rules)
+{
+    char *json = NULL;
+    size_t len = 0;
+    int r = cli_read(path, 1u << 20, &json, &len), rc = 0;
+    hc_diag d = {0};
+    hc_err e;
+    if (r) {
+        cli_error("%s: %s", path, strerror(r));
+        rc = EX_INPUT;
+    } else if ((e = hc_venue_parse_json(json, len, rules, &d))) {
+        cli_diag(path, e, &d);
+        rc = EX_INPUT;
+    }
+    free(json);
+    return rc;
+}
+
+/* check: the venue's decision on a token verified with error e (none when
+ * it is not valid), as the members admit, code, zh, en of o. Returns the
+ * exit status: 0 admitted, 1 denied, else rc (verify's). */
+static int decide(json_t *o, hc_err e, const hc_claims *c, const hc_venue_rules *rules,
+                  int64_t now, double temp, int rc)
+{
+    hc_decision dec;
+    memset(&dec, 0, sizeof dec);
+    hc_err de = HC_E_ARG;
+    if (!e && (de = hc_checkpoint_decide(c, rules, now, temp, &dec))) {
+        cli_error("check: cannot decide: %s", hc_strerror(de));
+        rc = EX_INPUT;
+    }
+    bool decided = !e && !de;
+    if (decided)
+        rc = dec.verdict == HC_ADMIT ? EX_VALID : EX_DENY;
+    json_object_set_new(o, "admit", json_boolean(decided && dec.verdict == HC_ADMIT));
+    json_object_set_new(o, "code", decided ? json_string(dec.code) : json_null());
+    json_object_set_new(o, "zh", decided ? json_string(dec.zh) : json_null());
+    json_object_set_new(o, "en", decided ? json_string(dec.en) : json_null());
+    return rc;
+}
+
+/* verify and check; check adds --venue and --temperature. */
+static int run_verify(const char *cmd, int argc, char **argv, bool check)
+{
+    enum { O_HELP, O_VENUE, O_TEMP };
+    static const cli_opt vopts[] = {
+        {"help", false, O_HELP}, {"trust", true, V_TRUST}, {"revoked", true, V_REVOKED},
+        {"now", true, V_NOW},    {"skew", true, V_SKEW},   {"png", true, V_PNG},
+        {NULL, false, 0}};
+    static const cli_opt copts[] = {
+        {"help", false, O_HELP}, {"trust", true, V_TRUST}, {"revoked", true, V_REVOKED},
+        {"now", true, V_NOW},    {"skew", true, V_SKEW},   {"png", true, V_PNG},
+        {"venue", true, O_VENUE}, {"temperature", true, O_TEMP}, {NULL, false, 0}};
+    verifier v = {NULL, NULL, 0, HC_DEFAULT_SKEW_S, NULL, NULL};
+    cli_args a;
+    cli_args_init(&a, cmd, argc, argv);
+    const char *val, *venue = NULL;
+    double temp = NAN;
+    bool now_given = false;
+    int rc = 0;
+    /* options are handled in order, so a --help after a bad --trust still loads it:
+     * look for --help first, as every command promises it */
+    for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+        if (strcmp(argv[i], "--help") == 0) {
+            fputs(check ? usage_check : usage_verify, stdout);
+            return 0;
+        }
+    for (int id; !rc && (id = cli_next(&a, check ? copts : vopts, &val)) != CLI_END;) {
+        switch (id) {
+        case O_HELP: break;   /* handled above */
+        case O_VENUE: venue = val; break;
+        case O_TEMP:
+            if (!cli_parse_double(val, &temp) || temp < 20 || temp > 50)
+                rc = cli_usage_error(cmd, "--temperature: '%s' is not a body temperature in °C", val);
+            break;
+        case CLI_POSITIONAL:
+            rc = cli_one_operand(cmd, "token", &v.arg, val);
+            break;
+        case CLI_ERROR: rc = EX_USAGE; break;
+        default:
+            now_given |= id == V_NOW;
+            rc = verifier_option(cmd, &v, id, val);
+            break;
+        }
+    }
+    hc_venue_rules rules = HC_VENUE_RULES_DEFAULT;
+    if (!rc && venue)
+        rc = load_venue(venue, &rules);
+    cli_token *t = rc ? NULL : malloc(sizeof *t);
+    hc_err e = HC_OK;
+    if (!rc && !t)
+        rc = EX_INPUT;
+    if (!rc)
+        rc = verifier_ready(cmd, &v, now_given, t, &e);
+    if (rc) {
+        free(t);
+        verifier_free(&v);
+        return rc;
+    }
+    hc_claims c;
+    memset(&c, 0, sizeof c);
+    if (!e) {
+        hc_verify_opts vo = {v.skew, v.rev};
+        e = hc_verify(v.trust, t->text, t->len, v.now, &vo, &c);
+    }
+    json_t *o = json_object();
+    rc = cli_exit_for(e);
+    if (check)
+        rc = decide(o, e, &c, &rules, v.now, temp, rc);
+    verdict_json(o, e, &c);
+    int prc = cli_print_json(o);
+    free(t);
+    verifier_free(&v);
+    return prc ? prc : rc;
+}
+
+int cmd_verify(int argc, char **argv) { return run_verify("verify", argc, argv, false); }
+
+int cmd_check(int argc, char **argv) { return run_verify("check", argc, argv, true); }

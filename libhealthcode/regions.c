@@ -47,24 +47,27 @@ bool hc_region_retired(uint32_t code)
     return all != 0 && !(all >> (HC_N_REVISIONS - 1) & 1u);
 }
 
-/* The latest revision dated on or before day; -1 if day precedes them all. */
+/* The latest revision dated on or before day; -1 if day precedes them all.
+ * Searched from the latest: records are of recent years. */
 static int revision_at(int32_t day)
 {
-    int r = -1;
-    while (r + 1 < HC_N_REVISIONS && hc_revision_day[r + 1] <= day)
-        r++;
+    int r = HC_N_REVISIONS - 1;
+    while (r >= 0 && hc_revision_day[r] > day)
+        r--;
     return r;
 }
 
-/* The name code bore in revision rev, or — when it was not valid then — in the
- * latest revision before rev in which it was, else the earliest after. NULL
- * if code is unknown. */
-static const char *name_at(uint32_t code, int rev)
+/* The row of the name code bore in revision rev, or — when it was not valid
+ * then — in the latest revision before rev in which it was, else the
+ * earliest after. -1 if code is unknown. */
+static long row_at(uint32_t code, int rev)
 {
     long first;
     uint32_t all = region_mask(code, &first);
     if (!all)
-        return NULL;
+        return -1;
+    if (all == hc_region_masks[first])
+        return first;   /* one name in all its revisions: the common case */
     uint32_t upto = rev < 0 ? 0 : rev >= 31 ? all : all & ((2u << rev) - 1u);
     uint32_t bit;
     if (upto) {
@@ -74,36 +77,20 @@ static const char *name_at(uint32_t code, int rev)
     } else {
         bit = all & (~all + 1u);   /* the lowest bit */
     }
-    for (size_t i = (size_t)first; i < HC_N_REGIONS && hc_region_codes[i] == code; i++)
-        if (hc_region_masks[i] & bit)
-            return hc_region_names + hc_region_name_off[i];
-    return NULL;   /* not reached: bit is one of the rows' */
+    long i = first;
+    while (!(hc_region_masks[i] & bit))
+        i++;   /* bit is one of the rows' */
+    return i;
 }
 
-/* Placeholder levels that are not part of a place's name: the municipal
- * districts (110100 市辖区), Chongqing's counties (500200 县) and the counties
- * administered directly by a province (429000 省直辖县级行政区划, in older
- * revisions 省直辖县级行政单位 or 省直辖行政单位). */
-static bool placeholder(const char *name)
+/* Appends the name code bore in revision rev, unless code is unknown or a
+ * placeholder level (市辖区, 县, 省直辖县级行政区划, …: the generator puts
+ * those first in the pool). false if buf is too small. */
+static bool append(long row, char *buf, size_t *len, unsigned cap)
 {
-    static const char *const suffixes[] = {"直辖县级行政区划", "直辖县级行政单位", "直辖行政单位"};
-    if (strcmp(name, "市辖区") == 0 || strcmp(name, "县") == 0)
+    if (row < 0 || hc_region_name_off[row] < HC_REGION_PLACEHOLDERS_END)
         return true;
-    size_t n = strlen(name);
-    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
-        size_t k = strlen(suffixes[i]);
-        if (n >= k && strcmp(name + n - k, suffixes[i]) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Appends the name of code in revision rev (if it exists and is not a placeholder). */
-static bool append(uint32_t code, int rev, char *buf, size_t *len, unsigned cap)
-{
-    const char *name = name_at(code, rev);
-    if (!name || placeholder(name))
-        return true;
+    const char *name = hc_region_names + hc_region_name_off[row];
     size_t n = strlen(name);
     if (*len + n + 1 > cap)
         return false;
@@ -114,17 +101,20 @@ static bool append(uint32_t code, int rev, char *buf, size_t *len, unsigned cap)
 
 const char *hc_region_name_zh(uint32_t code, int32_t day, char *buf, unsigned cap)
 {
-    if (!buf || cap == 0 || region_index(code) < 0)
+    if (!buf || cap == 0)
         return NULL;
     int rev = revision_at(day);
+    long row = row_at(code, rev);
+    if (row < 0)
+        return NULL;
     uint32_t province = code / 10000 * 10000, prefecture = code / 100 * 100;
     size_t len = 0;
     buf[0] = '\0';
-    if (!append(province, rev, buf, &len, cap))
+    if (!append(code == province ? row : row_at(province, rev), buf, &len, cap))
         return NULL;
-    if (prefecture != province && !append(prefecture, rev, buf, &len, cap))
+    if (prefecture != province && !append(code == prefecture ? row : row_at(prefecture, rev), buf, &len, cap))
         return NULL;
-    if (code != prefecture && !append(code, rev, buf, &len, cap))
+    if (code != prefecture && !append(row, buf, &len, cap))
         return NULL;
     return buf;
 }

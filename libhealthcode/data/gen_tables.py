@@ -146,6 +146,14 @@ def cstr(s):
     return '"' + "".join(out) + '"'
 
 
+def placeholder(name):
+    """Levels that are not part of a place's name: the municipal districts
+    (110100 市辖区), Chongqing's counties (500200 县) and the counties
+    administered directly by a province (429000 省直辖县级行政区划, in older
+    revisions 省直辖县级行政单位 or 省直辖行政单位)."""
+    return name in ("市辖区", "县") or name.endswith(("直辖县级行政区划", "直辖县级行政单位", "直辖行政单位"))
+
+
 def read_revisions():
     with open(REV, encoding="utf-8") as f:
         revs = list(csv.DictReader(f))
@@ -179,12 +187,15 @@ def render():
         assert 100000 <= code <= 999999 and mask, "bad row %d" % code
         assert not (seen.get(code, 0) & mask), "code %d has two names in one revision" % code
         seen[code] = seen.get(code, 0) | mask
-    # One string pool, each distinct name once.
-    pool, where = b"", {}
-    for _, _, name in regions:
-        if name not in where:
-            where[name] = len(pool)
-            pool += name.encode("utf-8") + b"\0"
+    # One string pool, each distinct name once; the placeholder levels first,
+    # so that regions.c tells them by their offset.
+    names = sorted({n for _, _, n in regions}, key=lambda n: (not placeholder(n), n))
+    pool, where, end = b"", {}, 0
+    for name in names:
+        where[name] = len(pool)
+        pool += name.encode("utf-8") + b"\0"
+        if placeholder(name):
+            end = len(pool)
     assert len(pool) < 65536, "name pool too large for uint16_t offsets"
     with open(ISO, encoding="utf-8") as f:
         countries = sorted((r["alpha2"], r["name_en"], r["name_zh"]) for r in csv.DictReader(f))
@@ -216,6 +227,8 @@ def render():
     for i in range(0, len(regions), 10):
         lines.append("    " + ", ".join(str(where[r[2]]) for r in regions[i:i + 10]) + ",")
     lines.append("};")
+    lines.append("/* Names at offsets below this are placeholder levels (市辖区, 县, …). */")
+    lines.append("#define HC_REGION_PLACEHOLDERS_END %d" % end)
     lines.append("static const char hc_region_names[%d] =" % len(pool))
     for chunk in pool.decode("utf-8").split("\0")[:-1]:
         lines.append("    " + cstr(chunk + "\0"))

@@ -5,7 +5,8 @@
 # inside hc_assess (callgrind; deterministic, unlike the clock of a shared
 # machine).
 #
-#   git worktree add /tmp/old HEAD~1 && meson setup /tmp/old/build /tmp/old && ninja -C /tmp/old/build bench/bench_assess
+#   mkdir /tmp/old && git archive OLD_COMMIT | tar -x -C /tmp/old
+#   meson setup /tmp/old/build /tmp/old && ninja -C /tmp/old/build bench/bench_assess
 #   bench/compare_assess.sh /tmp/old/build/bench/bench_assess build/bench/bench_assess [rounds] [seconds]
 set -euo pipefail
 old=${1:?usage: compare_assess.sh OLD_BENCH NEW_BENCH [rounds] [seconds]}

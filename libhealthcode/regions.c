@@ -29,7 +29,10 @@ bool hc_region_exists(uint32_t code)
     return region_index(code) >= 0;
 }
 
-/* The revisions (bit mask) in which code was valid under any name; 0 if never. */
+_Static_assert(HC_N_REVISIONS >= 1 && HC_N_REVISIONS <= 32, "a code's revisions are a uint32_t mask");
+
+/* The revisions (bit mask) in which code was valid under any name, 0 if
+ * never; *first is its first row, or -1. */
 static uint32_t region_mask(uint32_t code, long *first)
 {
     long i = region_index(code);

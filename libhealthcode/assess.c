@@ -126,12 +126,13 @@ static const struct {
     {HC_SYM_OTHER, "other symptoms", "其他症状"},
 };
 
-/* The place of a stay, in words. */
+/* The place of a stay, in words: a region by the name it had at the end of
+ * the stay (330103 → 浙江省杭州市下城区, retired in 2021). */
 static void sb_place_zh(sb *s, const hc_stay *st)
 {
     if (st->region) {
         char name[192];
-        const char *n = hc_region_name_zh(st->region, name, sizeof name);
+        const char *n = hc_region_name_zh(st->region, st->to, name, sizeof name);
         if (n)
             sb_s(s, n);
         else
@@ -139,6 +140,20 @@ static void sb_place_zh(sb *s, const hc_stay *st)
     } else {
         const char *n = hc_country_name_zh(st->country);
         sb_s(s, n ? n : st->country);
+    }
+}
+
+/* A region in English: "region 420100"; a code retired since is followed by
+ * the name it had then, which today's lists no longer give ("region 330103
+ * 浙江省杭州市下城区"). */
+static void sb_region_en(sb *s, const hc_stay *st)
+{
+    sb_s(s, "region ");
+    sb_code6(s, st->region);
+    char name[192];
+    if (hc_region_retired(st->region) && hc_region_name_zh(st->region, st->to, name, sizeof name)) {
+        sb_s(s, " ");
+        sb_s(s, name);
     }
 }
 
@@ -376,8 +391,7 @@ static void travel_triggers(actx *c)
         sb_init(&z, rs->zh, sizeof rs->zh);
         sb_s(&e, "Stayed in ");
         if (st->region) {
-            sb_s(&e, "region ");
-            sb_code6(&e, st->region);
+            sb_region_en(&e, st);
             sb_s(&e, " (");
             sb_s(&e, level_en[lv]);
             sb_s(&e, " risk");
@@ -577,8 +591,7 @@ static void fever_with_exposure(actx *c, hc_day s, const char *symptom_field)
         const hc_stay *st = &r->travel[x.index];
         sb_s(&e, "stay in ");
         if (st->region) {
-            sb_s(&e, "region ");
-            sb_code6(&e, st->region);
+            sb_region_en(&e, st);
         } else {
             sb_s(&e, st->country);
         }

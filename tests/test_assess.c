@@ -597,6 +597,81 @@ static void test_other_sentences(void **state)
     assert_string_equal(r->zh, "2020-02-01起的黄码已解除：此后连续7天健康打卡正常，于2020-02-08完成。");
 }
 
+/* ------------------------------------------------------------ codes of 2020 */
+
+/* A Hangzhou resident of 下城区 (330103) back from 江干区 (330104) in January
+ * 2020: both codes were retired in 2021, and are read as they were then. */
+#define HANGZHOU_2020 "{\"id\":\"330103199001011230\",\"id_type\":\"cn_resident\",\"name\":\"李四\"," \
+    "\"residence\":%u,\"travel\":[{\"region\":%u,\"from\":\"2020-01-10\",\"to\":\"2020-01-14\"}]}"
+
+static hc_err assess_hangzhou(unsigned residence, unsigned region, const char *map, hc_assessment *a,
+                              hc_diag *d)
+{
+    char json[512];
+    snprintf(json, sizeof json, HANGZHOU_2020, residence, region);
+    hc_policy *p = NULL;
+    hc_record *r = NULL;
+    assert_int_equal(hc_policy_load(NULL, &p, NULL), HC_OK);
+    if (map)
+        assert_int_equal(hc_policy_set_risk_map_csv(p, map, strlen(map), d), HC_OK);
+    hc_err err = hc_record_parse_json(json, strlen(json), &r, d);
+    if (err == HC_OK)
+        err = hc_assess(p, r, at("2020-01-20T10:00"), a, d);
+    hc_record_free(r);
+    hc_policy_free(p);
+    return err;
+}
+
+static void test_retired_codes(void **state)
+{
+    (void)state;
+    static hc_assessment a;
+    hc_diag d;
+    /* Under the seeds' map Hangzhou is not held back: green. */
+    assert_int_equal(assess_hangzhou(330103, 330104, NULL, &a, &d), HC_OK);
+    assert_int_equal(a.colour, HC_GREEN);
+    assert_int_equal(a.n_reasons, 0);
+
+    /* A map listing the prefecture (330100) covers its retired county, and
+     * the reasons name the county as it was then, in both languages. */
+    assert_int_equal(assess_hangzhou(330103, 330104, "region,level\n330100,high\n", &a, &d), HC_OK);
+    assert_int_equal(a.colour, HC_RED);
+    assert_int_equal(a.n_reasons, 1);
+    assert_string_equal(a.reasons[0].en, "Stayed in region 330104 浙江省杭州市江干区 (high risk as part of "
+                                         "330100) from 2020-01-10 to 2020-01-14: red until 2020-01-28 00:00.");
+    assert_string_equal(a.reasons[0].zh, "2020-01-10至2020-01-14在浙江省杭州市江干区（330104，所属330100为"
+                                         "高风险地区）停留：红码至2020-01-28 00:00。");
+
+    /* A map may name the retired code itself; when it names both the old
+     * code and the new one (330103 下城区, merged into 330105 拱墅区), a
+     * stay is matched by the code the record gives: the old code's entry. */
+    const char *both = "region,level\n330103,high\n330105,medium\n";
+    assert_int_equal(assess_hangzhou(330103, 330103, both, &a, &d), HC_OK);
+    assert_int_equal(a.colour, HC_RED);
+    assert_string_equal(a.reasons[0].en, "Stayed in region 330103 浙江省杭州市下城区 (high risk) from "
+                                         "2020-01-10 to 2020-01-14: red until 2020-01-28 00:00.");
+    assert_int_equal(assess_hangzhou(330103, 330105, both, &a, &d), HC_OK);
+    assert_int_equal(a.colour, HC_YELLOW);
+    assert_string_equal(a.reasons[0].en, "Stayed in region 330105 (medium risk) from 2020-01-10 to "
+                                         "2020-01-14: yellow until 2020-01-28 00:00.");
+    assert_string_equal(a.reasons[0].zh, "2020-01-10至2020-01-14在浙江省杭州市拱墅区（330105，中风险地区）"
+                                         "停留：黄码至2020-01-28 00:00。");
+
+    /* A code valid in no revision is still refused, with the field named. */
+    assert_int_equal(assess_hangzhou(330199, 330104, NULL, &a, &d), HC_E_RECORD);
+    assert_string_equal(d.field, "residence");
+    assert_string_equal(d.message, "residence (330199) is not a known GB/T 2260 region code");
+    assert_int_equal(assess_hangzhou(330103, 330115, NULL, &a, &d), HC_E_RECORD);
+    assert_string_equal(d.field, "travel[0].region");
+    /* And in a risk map. */
+    hc_policy *p = NULL;
+    assert_int_equal(hc_policy_load(NULL, &p, NULL), HC_OK);
+    const char *bad = "region,level\n330199,high\n";
+    assert_int_equal(hc_policy_set_risk_map_csv(p, bad, strlen(bad), &d), HC_E_RISK_MAP);
+    assert_string_equal(d.field, "region");
+    hc_policy_free(p);
+}
+
 /* Check-ins count in date order whatever their order in the record. */
 static void test_checkin_order_and_same_day(void **state)
 {
@@ -702,6 +777,7 @@ int main(void)
         cmocka_unit_test(test_reason_overflow),
         cmocka_unit_test(test_policy_zone),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_retired_codes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,7 +54,13 @@ HC_API hc_err hc_policy_parse_json(const char *json, size_t len, hc_policy **out
  * levels low, lower, medium, higher, high; regions GB/T 2260 codes or ISO
  * 3166 alpha-2 countries). diag gives the line of an error (1-based, the
  * header is line 1). Looked up county, then prefecture (XXXX00), then
- * province (XX0000): the most specific entry wins. A malformed line, an
+ * province (XX0000): the most specific entry wins. A region code valid in
+ * any shipped revision of GB/T 2260 (2002 to 2023) is accepted, a retired
+ * one too (330103 杭州市下城区, merged in 2021): it belongs to the
+ * prefecture and province its prefix names. Old and new codes are distinct
+ * entries: a stay is matched by the code its record gives, so when a map
+ * names both 330103 and its successor 330105, a stay recorded as 330103
+ * takes 330103's level (doc/regions.md). A malformed line, an
  * unknown level, a code that names no region or country, a region given
  * twice, more than 100 000 entries: HC_E_RISK_MAP, and the policy keeps its
  * map. A UTF-8 BOM, CRLF and blank lines are accepted; spaces are not.
@@ -165,8 +171,11 @@ typedef struct {
  *    previous colour. When more than HC_MAX_REASONS are found, a holding
  *    reason displaces the oldest resolved one, so the reasons for the colour
  *    are kept; n_found counts them all.
- *  - Sentences name places by hc_region_name_zh ("湖北省武汉市") in zh and by
- *    code and level in en ("region 420100 (high risk as part of 420000)"),
+ *  - Sentences name places in zh by their full name as it was on the last day
+ *    of the stay ("湖北省武汉市"; "浙江省杭州市下城区" for 330103, retired in
+ *    2021) and in en by code and level ("region 420100 (high risk as part of
+ *    420000)"), a retired code followed by that name ("region 330103
+ *    浙江省杭州市下城区 (high risk)"),
  *    countries by name; they end "red until 2020-02-04 00:00." (or
  *    "(ended)" for a reason that no longer holds).
  */

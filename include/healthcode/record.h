@@ -4,7 +4,9 @@
  * A record is parsed from JSON (strict RFC 8259, UTF-8 checked; one
  * allocation for the text however many values) and checked for shape:
  * types, ISO 8601 dates, known enumerations, a Chinese resident ID's length,
- * birth date and GB 11643 check digit, region codes that exist (GB/T 2260)
+ * birth date and GB 11643 check digit, region codes that exist (GB/T 2260,
+ * valid in any revision from 2002 to 2023, so that a record of 2020 may use
+ * the codes of 2020: 330103 杭州市下城区, retired in 2021, is accepted)
  * and ISO 3166 alpha-2 country codes. Checks against the time of assessment
  * (no date after now) are made by hc_assess(). Every error fills hc_diag with
  * the field path ("travel[1].to") and a sentence naming it.

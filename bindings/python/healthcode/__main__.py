@@ -40,8 +40,9 @@ def _token(arg: str) -> str:
 
 def main(argv: Optional[List[str]] = None) -> int:
     """The command line; returns the exit status."""
-    ap = argparse.ArgumentParser(prog="python3 -m healthcode",
-                                 description="libhealthcode for Python: the library this package loaded, "
+    # raw: the version line holds a path, which must not be wrapped at the terminal's width
+    ap = argparse.ArgumentParser(prog="python3 -m healthcode", formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 description="libhealthcode for Python: the library this package loaded,\n"
                                              "and a token's claims. Without a command: the versions and paths.")
     ap.add_argument("--version", action="version", version=f"healthcode {hc.__version__} "
                     f"(libhealthcode {hc.version()}, {hc.library_path()})")

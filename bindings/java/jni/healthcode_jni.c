@@ -2,7 +2,8 @@
  *
  * Public API only: every rule lives in libhealthcode; this file converts
  * strings, results and errors between Java and C, and owns the C handles
- * behind Issuer, Verifier and Checkpoint (released by their close()).
+ * behind Issuer, Verifier and Checkpoint (released by their close(), or by the
+ * Cleaner of NativeHandle.java on its own thread: the free functions use no JNIEnv).
  *
  * Strings cross as real UTF-8, converted here from and to UTF-16: JNI's own
  * "modified UTF-8" differs for U+0000 and for characters outside the BMP

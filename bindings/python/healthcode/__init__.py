@@ -17,26 +17,47 @@ when closed, when used as a context manager, or when garbage-collected.
 
 Errors raise HealthCodeError subclasses named after hc_err_name (bad_signature:
 BadSignatureError); `now` is epoch seconds or a datetime (None: the clock).
+
+`python3 -m healthcode --help` prints the version and the library loaded.
 """
+from __future__ import annotations
+
 import ctypes
 import datetime
 import json
 import math
+from typing import Any, Callable, Dict, Iterable, List, Mapping, NoReturn, Optional, Tuple, Type, TypeVar, Union
 
 from . import _lib as L
+
+__version__ = "0.1.0"
+
+#: A time: epoch seconds, an aware datetime, or None for the clock.
+Now = Union[int, float, datetime.datetime, None]
+#: Text the library reads: str (UTF-8) or bytes.
+Text = Union[str, bytes]
+#: A file name.
+PathLike = Union[str, bytes]
+_H = TypeVar("_H", bound="_Handle")
 
 __all__ = ["HealthCodeError", "InvalidInputError", "TokenRejectedError", "Policy", "Record", "Key",
            "Issuer", "Trust", "Revocations", "Venue", "Claims", "Assessment", "Reason", "Decision", "assess", "issue",
            "render_png", "render_svg", "qr_version", "scan_png", "verify", "inspect", "decide",
-           "version", "GREEN", "YELLOW", "RED", "ES256", "EDDSA"]
+           "version", "library_path", "__version__", "GREEN", "YELLOW", "RED", "ES256", "EDDSA"]
 
 GREEN, YELLOW, RED = 0, 1, 2
 COLOURS = ("green", "yellow", "red")
 ES256, EDDSA = -7, -8
 
 
-def version():
-    return L.hc_version().decode()
+def version() -> str:
+    """The version of the C library loaded (hc_version), such as "0.1.0"."""
+    return str(L.hc_version().decode())
+
+
+def library_path() -> str:
+    """The path of the libhealthcode shared library this package loaded."""
+    return str(L.library_path())
 
 
 # ------------------------------------------------------------------ errors
@@ -52,16 +73,16 @@ class HealthCodeError(Exception):
     verification failures (bad_prefix … subject_revoked) from
     TokenRejectedError."""
 
-    def __init__(self, code, message=None, field="", line=0):
-        self.code = code
-        self.name = L.hc_err_name(code).decode()
-        self.field = field
-        self.line = line
-        self.message = message or L.hc_strerror(code).decode()
+    def __init__(self, code: int, message: Optional[str] = None, field: str = "", line: int = 0) -> None:
+        self.code: int = code
+        self.name: str = L.hc_err_name(code).decode()
+        self.field: str = field
+        self.line: int = line
+        self.message: str = message or L.hc_strerror(code).decode()
         super().__init__(f"{self.name}: {self.message}")
 
 
-def _class_name(snake):
+def _class_name(snake: str) -> str:
     name = "".join(part.capitalize() for part in snake.split("_"))
     return name if name.endswith("Error") else name + "Error"
 
@@ -75,17 +96,19 @@ class TokenRejectedError(HealthCodeError):
     """A token failed verification; the subclass names the step."""
 
 
-def _error_classes():
+def _error_classes() -> Tuple[Dict[int, Type[HealthCodeError]], Dict[str, int]]:
     """One class per hc_err, from the library's own names (hc_err_name); the
     groups are the ranges common.h gives: inputs from invalid_record to
     no_code_found, verification from bad_prefix to the last value."""
-    names, n = {}, 1
+    names: Dict[int, str] = {}
+    n = 1
     while (nm := L.hc_err_name(n).decode()) != "unknown_error":
         names[n] = nm
         n += 1
     codes = {nm: c for c, nm in names.items()}
-    classes = {}
+    classes: Dict[int, Type[HealthCodeError]] = {}
     for c, nm in names.items():
+        base: Type[HealthCodeError]
         if c >= codes["bad_prefix"]:
             base = TokenRejectedError
         elif codes["invalid_record"] <= c <= codes["no_code_found"]:
@@ -103,7 +126,7 @@ for _cls in _ERRORS.values():
     __all__.append(_cls.__name__)
 
 
-def _raise(code, diag=None):
+def _raise(code: int, diag: Optional[L.Diag] = None) -> NoReturn:
     cls = _ERRORS.get(code, HealthCodeError)
     if diag is None:
         raise cls(code)
@@ -112,47 +135,47 @@ def _raise(code, diag=None):
               diag.field.decode("utf-8", "replace"), diag.line)
 
 
-def _check(code, diag=None):
+def _check(code: int, diag: Optional[L.Diag] = None) -> None:
     if code != 0:
         _raise(code, diag)
 
 
-def _error(name, message):
+def _error(name: str, message: str) -> HealthCodeError:
     code = _CODES[name]
     return _ERRORS[code](code, message)
 
 
-def _need(fn, what):
+def _need(fn: Any, what: str) -> Any:
     if fn is None:
         raise _error("unsupported", f"this build of libhealthcode has no {what}")
     return fn
 
 
-def _parse(fn, text, what):
+def _parse(fn: Optional[Callable[..., int]], text: Text, what: str) -> int:
     """An enum value parsed by the library's own parser (hc_alg_parse, …)."""
     out = ctypes.c_int()
     if _need(fn, "parser for " + what)(_b(text), ctypes.byref(out)) != 0:
         raise _error("invalid_argument", f"unknown {what}: {text!r}")
-    return out.value
+    return int(out.value)
 
 
-def _alg(alg):
+def _alg(alg: Union[str, int]) -> int:
     return _parse(L.hc_alg_parse, alg, "algorithm") if isinstance(alg, str) else int(alg)
 
 
-def _colour(colour):
+def _colour(colour: Union[str, int]) -> int:
     return _parse(L.hc_colour_parse, colour, "colour") if isinstance(colour, str) else int(colour)
 
 
-def _ecc(ecc):
+def _ecc(ecc: str) -> int:
     return _parse(L.hc_ecc_parse, ecc, "error correction level")
 
 
-def _b(s):
+def _b(s: Union[str, bytes, bytearray]) -> bytes:
     return s.encode() if isinstance(s, str) else bytes(s)
 
 
-def _now(now):
+def _now(now: Now) -> int:
     if now is None:
         return int(datetime.datetime.now(datetime.timezone.utc).timestamp())
     if isinstance(now, datetime.datetime):
@@ -162,37 +185,39 @@ def _now(now):
 
 class _Handle:
     """Owns one C handle; close() (or the context manager, or GC) frees it once."""
-    _free = None
-    _ptr = None     # also when a constructor raised before the handle existed
+    _free: Any = None
+    _ptr: Any = None     # also when a constructor raised before the handle existed
 
-    def __init__(self, ptr):
+    def __init__(self, ptr: Any) -> None:
         self._ptr = ptr
 
     @property
-    def handle(self):
+    def handle(self) -> Any:
+        """The C handle (a ctypes pointer); ValueError once closed."""
         if not self._ptr:
             raise ValueError(f"{type(self).__name__} is closed")
         return self._ptr
 
-    def close(self):
+    def close(self) -> None:
+        """Frees the C object now; later uses raise ValueError. Closing twice is harmless."""
         if self._ptr:
             type(self)._free(self._ptr)
             self._ptr = None
 
-    def __enter__(self):
+    def __enter__(self: _H) -> _H:
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def __del__(self):
+    def __del__(self) -> None:
         try:
             self.close()
         except Exception:
             pass
 
 
-def _new(fn, *args):
+def _new(fn: Callable[..., int], *args: Any) -> ctypes.c_void_p:
     out = ctypes.c_void_p()
     _check(fn(*args, ctypes.byref(out)))
     return out
@@ -205,28 +230,32 @@ class Key(_Handle):
     _free = staticmethod(L.hc_key_free)
 
     @classmethod
-    def generate(cls, alg="ES256"):
+    def generate(cls, alg: Union[str, int] = "ES256") -> Key:
         """A new private key: "ES256" (P-256) or "EdDSA" (Ed25519)."""
         return cls(_new(L.hc_key_generate, _alg(alg)))
 
     @classmethod
-    def from_pem(cls, pem):
+    def from_pem(cls, pem: Text) -> Key:
+        """A key from PEM text: PKCS#8 private or SPKI public."""
         pem = _b(pem)
         return cls(_new(L.hc_key_load_pem, pem, len(pem)))
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: PathLike) -> Key:
         """Reads a key file; a private key readable by others raises KeyPermissionsError."""
         return cls(_new(L.hc_key_load_file, _b(path)))
 
-    def save_private(self, path):
+    def save_private(self, path: PathLike) -> None:
+        """Writes the private key as PKCS#8 PEM, mode 0600, atomically."""
         _check(L.hc_key_save_private(self.handle, _b(path)))
 
-    def save_public(self, path):
+    def save_public(self, path: PathLike) -> None:
+        """Writes the public key as SPKI PEM, atomically."""
         _check(L.hc_key_save_public(self.handle, _b(path)))
 
     @property
-    def public_pem(self):
+    def public_pem(self) -> str:
+        """The public key as SPKI PEM text."""
         n = ctypes.c_size_t()
         err = L.hc_key_public_pem(self.handle, None, 0, ctypes.byref(n))   # the size needed
         if err != _CODES["buffer_too_small"]:
@@ -236,17 +265,20 @@ class Key(_Handle):
         return buf.value.decode()
 
     @property
-    def kid(self):
+    def kid(self) -> bytes:
+        """The 8-byte key id that tokens carry (doc/format.md)."""
         kid = (ctypes.c_uint8 * 8)()
         _check(L.hc_key_kid(self.handle, kid))
         return bytes(kid)
 
     @property
-    def alg(self):
-        return L.hc_alg_name(L.hc_key_alg(self.handle)).decode()
+    def alg(self) -> str:
+        """"ES256" or "EdDSA"."""
+        return str(L.hc_alg_name(L.hc_key_alg(self.handle)).decode())
 
     @property
-    def is_private(self):
+    def is_private(self) -> bool:
+        """True for a signing key, False for a public (verification) key."""
         return bool(L.hc_key_is_private(self.handle))
 
 
@@ -256,7 +288,7 @@ class Policy(_Handle):
     """An assessment policy: Policy() is the built-in default (Zhejiang, Feb 2020)."""
     _free = staticmethod(L.hc_policy_free)
 
-    def __init__(self, path=None, json_text=None):
+    def __init__(self, path: Optional[PathLike] = None, json_text: Optional[Text] = None) -> None:
         diag = L.Diag()
         out = ctypes.c_void_p()
         if json_text is not None:
@@ -268,12 +300,14 @@ class Policy(_Handle):
                                                           ctypes.byref(diag)), diag)
         super().__init__(out)
 
-    def set_risk_map_csv(self, csv_text):
+    def set_risk_map_csv(self, csv_text: Text) -> None:
+        """Replaces the policy's risk map by a CSV text (region,level,from,until)."""
         data = _b(csv_text)
         diag = L.Diag()
         _check(L.hc_policy_set_risk_map_csv(self.handle, data, len(data), ctypes.byref(diag)), diag)
 
-    def load_risk_map(self, path):
+    def load_risk_map(self, path: PathLike) -> None:
+        """Replaces the policy's risk map by the CSV file at path."""
         diag = L.Diag()
         _check(L.hc_policy_load_risk_map(self.handle, _b(path), ctypes.byref(diag)), diag)
 
@@ -284,9 +318,9 @@ class Record(_Handle):
     InvalidRecordError whose `field` is the path ("travel[1].to")."""
     _free = staticmethod(L.hc_record_free)
 
-    def __init__(self, data):
-        if isinstance(data, dict):
-            data = json.dumps(data, ensure_ascii=False)
+    def __init__(self, data: Union[Mapping[str, Any], Text]) -> None:
+        if isinstance(data, Mapping):
+            data = json.dumps(dict(data), ensure_ascii=False)
         data = _b(data)
         diag = L.Diag()
         out = ctypes.c_void_p()
@@ -295,31 +329,37 @@ class Record(_Handle):
         super().__init__(out)
 
     @classmethod
-    def from_json(cls, text):
+    def from_json(cls, text: Text) -> Record:
+        """A record from JSON text."""
         return cls(_b(text))
 
     @classmethod
-    def from_dict(cls, d):
+    def from_dict(cls, d: Mapping[str, Any]) -> Record:
+        """A record from a dict, as json.loads would give it."""
         return cls(dict(d))
 
     @property
-    def id(self):
-        return L.hc_record_id(self.handle).decode()
+    def id(self) -> str:
+        """The document number, as written in the record."""
+        return str(L.hc_record_id(self.handle).decode())
 
     @property
-    def id_type(self):
-        return L.hc_record_id_type(self.handle).decode()
+    def id_type(self) -> str:
+        """"cn_resident", "passport", …"""
+        return str(L.hc_record_id_type(self.handle).decode())
 
     @property
-    def name(self):
-        return L.hc_record_name(self.handle).decode()
+    def name(self) -> str:
+        """The person's name ("" when absent)."""
+        return str(L.hc_record_name(self.handle).decode())
 
     @property
-    def residence(self):
+    def residence(self) -> Optional[int]:
+        """The region code of residence (GB/T 2260), None when absent."""
         return L.hc_record_residence(self.handle) or None
 
 
-def _day(d):
+def _day(d: int) -> Optional[str]:
     if d == -2**31:
         return None
     buf = ctypes.create_string_buffer(16)
@@ -328,40 +368,43 @@ def _day(d):
 
 
 class Reason:
-    """One trigger found in the record, holding or not."""
+    """One trigger found in the record, holding or not: its code, the colour it
+    calls for, the dates it applies between (YYYY-MM-DD or None), the record
+    field it comes from, and sentences in Chinese and English."""
 
-    def __init__(self, r):
-        self.code = r.code.decode()
-        self.colour = COLOURS[r.colour]
-        self.holds = bool(r.holds)
-        self.from_date = _day(r.from_)
-        self.until_date = _day(r.until)
-        self.field = r.field.decode()
-        self.zh = r.zh.decode("utf-8", "replace")
-        self.en = r.en.decode("utf-8", "replace")
+    def __init__(self, r: L.Reason) -> None:
+        self.code: str = r.code.decode()
+        self.colour: str = COLOURS[r.colour]
+        self.holds: bool = bool(r.holds)
+        self.from_date: Optional[str] = _day(r.from_)
+        self.until_date: Optional[str] = _day(r.until)
+        self.field: str = r.field.decode()
+        self.zh: str = r.zh.decode("utf-8", "replace")
+        self.en: str = r.en.decode("utf-8", "replace")
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Reason({self.code!r}, {self.colour}, holds={self.holds}, field={self.field!r})"
 
 
 class Assessment:
     """The colour, when it may change (`until`, epoch seconds or 0) and the reasons."""
 
-    def __init__(self, raw):
+    def __init__(self, raw: L.Assessment) -> None:
         self._raw = raw
-        self.colour = COLOURS[raw.colour]
-        self.until = raw.until
-        self.reasons = [Reason(raw.reasons[i]) for i in range(raw.n_reasons)]
+        self.colour: str = COLOURS[raw.colour]
+        self.until: int = raw.until
+        self.reasons: List[Reason] = [Reason(raw.reasons[i]) for i in range(raw.n_reasons)]
 
     @classmethod
-    def of_colour(cls, colour):
+    def of_colour(cls, colour: Union[str, int]) -> Assessment:
         """An assessment a back end decided by its own rules."""
         raw = L.Assessment()
         raw.colour = _colour(colour)
         return cls(raw)
 
 
-def assess(policy, record, now=None):
+def assess(policy: Policy, record: Record, now: Now = None) -> Assessment:
+    """Assesses a record under a policy at `now`: the colour, until when, and why."""
     raw = L.Assessment()
     diag = L.Diag()
     _check(L.hc_assess(policy.handle, record.handle, _now(now), ctypes.byref(raw), ctypes.byref(diag)), diag)
@@ -372,7 +415,7 @@ class Issuer(_Handle):
     """Signs tokens for issuer `iss` with a private Key. One per thread."""
     _free = staticmethod(L.hc_issuer_free)
 
-    def __init__(self, iss, key, subject_secret=None):
+    def __init__(self, iss: str, key: Key, subject_secret: Optional[Text] = None) -> None:
         super().__init__(_new(_need(L.hc_issuer_new, "issuer part"), _b(iss), key.handle))
         self._key = key     # the C issuer holds its own reference; this keeps the object alive too
         if subject_secret is not None:
@@ -380,7 +423,8 @@ class Issuer(_Handle):
             _check(L.hc_issuer_set_subject_secret(self.handle, s, len(s)))
 
 
-def issue(issuer, record, assessment, now=None, validity=86400):
+def issue(issuer: Issuer, record: Optional[Record], assessment: Union[Assessment, str, int], now: Now = None,
+          validity: int = 86400) -> str:
     """The token text. `assessment` is an Assessment or a colour name."""
     if not isinstance(assessment, Assessment):
         assessment = Assessment.of_colour(assessment)
@@ -394,36 +438,44 @@ def issue(issuer, record, assessment, now=None, validity=86400):
 
 # ------------------------------------------------------------------ render
 
-def _render(fn, text, colour, scale, ecc, band):
+def _render(fn: Optional[Callable[..., int]], text: Text, colour: Union[str, int, None], scale: int, ecc: str,
+            band: int) -> bytes:
     """The bytes hc_render_png or hc_render_svg allocates, copied and freed."""
     out = ctypes.c_void_p()
     n = ctypes.c_size_t()
     opts = L.RenderOpts(scale, _ecc(ecc), band)
-    colour = _colour(inspect(text).colour if colour is None else colour)
-    _check(_need(fn, "render part")(_b(text), colour, ctypes.byref(opts), ctypes.byref(out), ctypes.byref(n)))
+    if colour is None:
+        colour = inspect(text).colour
+        if colour is None:
+            raise _error("invalid_argument", "the token has no known colour: pass colour=")
+    c = _colour(colour)
+    _check(_need(fn, "render part")(_b(text), c, ctypes.byref(opts), ctypes.byref(out), ctypes.byref(n)))
     try:
         return ctypes.string_at(out, n.value)
     finally:
         L.hc_free(out)
 
 
-def render_png(text, colour=None, scale=8, ecc="M", band=2):
+def render_png(text: Text, colour: Union[str, int, None] = None, scale: int = 8, ecc: str = "M",
+               band: int = 2) -> bytes:
     """PNG bytes of the QR code; the colour is read from the token unless given."""
     return _render(L.hc_render_png, text, colour, scale, ecc, band)
 
 
-def render_svg(text, colour=None, scale=8, ecc="M", band=2):
+def render_svg(text: Text, colour: Union[str, int, None] = None, scale: int = 8, ecc: str = "M",
+               band: int = 2) -> str:
     """An SVG document (str) of the QR code; the colour as for render_png."""
     return _render(L.hc_render_svg, text, colour, scale, ecc, band).decode()
 
 
-def qr_version(text, ecc="M"):
+def qr_version(text: Text, ecc: str = "M") -> int:
+    """The QR version (1-40) the text needs at error correction level ecc."""
     v = ctypes.c_int()
     _check(L.hc_qr_version(_b(text), _ecc(ecc), ctypes.byref(v)))
-    return v.value
+    return int(v.value)
 
 
-def scan_png(png):
+def scan_png(png: Union[bytes, bytearray]) -> str:
     """The text of the first QR code in a PNG image."""
     png = bytes(png)
     buf = ctypes.create_string_buffer(L.HC_TOKEN_MAX + 1)
@@ -438,72 +490,78 @@ class Trust(_Handle):
     """The keys a checkpoint trusts."""
     _free = staticmethod(L.hc_trust_free)
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(_new(L.hc_trust_new))
 
-    def add_pem(self, pem, iss=None, not_before=0, not_after=0):
+    def add_pem(self, pem: Text, iss: Optional[str] = None, not_before: int = 0, not_after: int = 0) -> None:
+        """Trusts a PEM public key for issuer iss (None: any) within [not_before, not_after) (0: open)."""
         pem = _b(pem)
         opts = L.TrustKeyOpts(_b(iss) if iss else None, int(not_before), int(not_after))
         _check(L.hc_trust_add_pem(self.handle, pem, len(pem), ctypes.byref(opts)))
 
-    def add_key(self, key, iss=None, not_before=0, not_after=0):
+    def add_key(self, key: Key, iss: Optional[str] = None, not_before: int = 0, not_after: int = 0) -> None:
+        """Trusts the public half of a Key, as add_pem."""
         opts = L.TrustKeyOpts(_b(iss) if iss else None, int(not_before), int(not_after))
         _check(L.hc_trust_add_key(self.handle, key.handle, ctypes.byref(opts)))
 
-    def add_path(self, path):
+    def add_path(self, path: PathLike) -> None:
+        """Trusts a PEM file, a directory of .pem files, or a trust-list JSON file."""
         diag = L.Diag()
         _check(L.hc_trust_add_path(self.handle, _b(path), ctypes.byref(diag)), diag)
 
-    def __len__(self):
-        return L.hc_trust_count(self.handle)
+    def __len__(self) -> int:
+        return int(L.hc_trust_count(self.handle))
 
 
 class Revocations(_Handle):
     """Revoked token ids (cti) and subjects (sub)."""
     _free = staticmethod(L.hc_revocations_free)
 
-    def __init__(self, path=None):
+    def __init__(self, path: Optional[PathLike] = None) -> None:
         super().__init__(_new(L.hc_revocations_new))
         if path:
             diag = L.Diag()
             _check(L.hc_revocations_load(self.handle, _b(path), ctypes.byref(diag)), diag)
 
-    def add_text(self, text):
+    def add_text(self, text: Text) -> None:
+        """Adds revocations, one hex id a line (16 digits: a token id, 32: a subject); "-ID" un-revokes."""
         data = _b(text)
         diag = L.Diag()
         _check(L.hc_revocations_add_text(self.handle, data, len(data), ctypes.byref(diag)), diag)
 
-    def add(self, ident):
+    def add(self, ident: Union[bytes, bytearray]) -> None:
+        """Revokes one token id (cti, 8 bytes) or subject (sub, 16 bytes)."""
         self.add_text(bytes(ident).hex() + "\n")
 
-    def __len__(self):
-        return L.hc_revocations_count(self.handle)
+    def __len__(self) -> int:
+        return int(L.hc_revocations_count(self.handle))
 
 
 class Claims:
     """What a verified (or inspected) token says."""
 
-    def __init__(self, raw, verified):
+    def __init__(self, raw: L.Claims, verified: bool) -> None:
         self._raw = raw
-        self.verified = verified
-        self.alg = L.hc_alg_name(raw.alg).decode() if raw.header_ok else None
-        self.kid = bytes(raw.kid)
-        self.iss = raw.iss.decode()
-        self.iat = raw.iat
-        self.exp = raw.exp
-        self.cti = bytes(raw.cti)
-        self.colour = COLOURS[raw.colour] if 0 <= raw.colour <= 2 else None
-        self.sub = bytes(raw.sub) if raw.has_sub else None
-        self.name = raw.nam.decode("utf-8", "replace")
-        self.document = raw.doc.decode()
-        self.region = raw.reg
-        self.international = raw.knd == 1
+        self.verified: bool = verified
+        self.alg: Optional[str] = L.hc_alg_name(raw.alg).decode() if raw.header_ok else None
+        self.kid: bytes = bytes(raw.kid)
+        self.iss: str = raw.iss.decode()
+        self.iat: int = raw.iat
+        self.exp: int = raw.exp
+        self.cti: bytes = bytes(raw.cti)
+        self.colour: Optional[str] = COLOURS[raw.colour] if 0 <= raw.colour <= 2 else None
+        self.sub: Optional[bytes] = bytes(raw.sub) if raw.has_sub else None
+        self.name: str = raw.nam.decode("utf-8", "replace")
+        self.document: str = raw.doc.decode()
+        self.region: int = raw.reg
+        self.international: bool = raw.knd == 1
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"Claims(iss={self.iss!r}, colour={self.colour}, exp={self.exp}, verified={self.verified})"
 
 
-def verify(trust, text, now=None, skew=300, revoked=None):
+def verify(trust: Trust, text: Text, now: Now = None, skew: int = 300,
+           revoked: Optional[Revocations] = None) -> Claims:
     """Verifies text in doc/format.md's eight steps; returns Claims or raises the step's error."""
     data = _b(text)
     raw = L.Claims()
@@ -512,7 +570,7 @@ def verify(trust, text, now=None, skew=300, revoked=None):
     return Claims(raw, True)
 
 
-def inspect(text):
+def inspect(text: Text) -> Claims:
     """Decodes a token WITHOUT verifying it: for display only."""
     data = _b(text)
     raw = L.Claims()
@@ -523,7 +581,9 @@ def inspect(text):
 class Venue:
     """What a venue admits: colours, the maximum token age (s), the fever threshold."""
 
-    def __init__(self, admit=("green",), max_age=0, fever_c=37.3, name=""):
+    def __init__(self, admit: Iterable[str] = ("green",), max_age: int = 0, fever_c: float = 37.3,
+                 name: str = "") -> None:
+        admit = tuple(admit)
         self._raw = L.VenueRules()
         for i, c in enumerate(COLOURS):
             self._raw.admit[i] = c in admit
@@ -532,7 +592,8 @@ class Venue:
         self._raw.name = _b(name)[:63]
 
     @classmethod
-    def from_json(cls, text):
+    def from_json(cls, text: Text) -> Venue:
+        """Venue rules from JSON: {"name":…,"admit":["green"],"max_age":"5m","fever_c":37.3}."""
         v = cls()
         data = _b(text)
         diag = L.Diag()
@@ -542,17 +603,20 @@ class Venue:
 
 
 class Decision:
-    def __init__(self, raw):
-        self.admit = raw.verdict == 1
-        self.code = raw.code.decode()
-        self.zh = raw.zh.decode("utf-8", "replace")
-        self.en = raw.en.decode("utf-8", "replace")
+    """A venue's decision: admit or not, and why: code "admitted", "colour",
+    "too_old" or "fever", with sentences in Chinese and English."""
 
-    def __repr__(self):
+    def __init__(self, raw: L.Decision) -> None:
+        self.admit: bool = raw.verdict == 1
+        self.code: str = raw.code.decode()
+        self.zh: str = raw.zh.decode("utf-8", "replace")
+        self.en: str = raw.en.decode("utf-8", "replace")
+
+    def __repr__(self) -> str:
         return f"Decision(admit={self.admit}, code={self.code!r})"
 
 
-def decide(claims, venue, now=None, temperature=None):
+def decide(claims: Claims, venue: Venue, now: Now = None, temperature: Optional[float] = None) -> Decision:
     """The venue's decision on verified claims (an on-site temperature in °C, or None)."""
     if not claims.verified:
         raise _error("invalid_argument", "decide() needs claims from verify(), not inspect()")

@@ -1,14 +1,89 @@
 """Loading libhealthcode and declaring the C API for ctypes (standard library only).
 
-The library is found, in order: $HC_LIBRARY (a path to libhealthcode.so), then
-the system's search (ctypes.util.find_library), then libhealthcode.so.0.
+The library is loaded from, in order:
+
+1. $HC_LIBRARY, the path of a libhealthcode.so.0 (nothing else is tried then);
+2. the library installed with this package by `meson install` (the paths
+   meson recorded in _install.py, relative to where the package now lies, so a
+   staged install (DESTDIR) finds its own library), then the same at the
+   configured prefix;
+3. libhealthcode.so.0 through the dynamic linker's search (LD_LIBRARY_PATH,
+   the ld.so cache of `ldconfig`, the default directories): the case of a
+   package installed by pip next to a library installed by the system.
+
+When none loads, importing healthcode raises ImportError naming each place
+tried and HC_LIBRARY.
+
+Adding a C function to the binding: declare it at the end of this file with
+_decl (its name, return type and argument types, as in the header), then wrap
+it in healthcode/__init__.py in the section of its header; a function of a
+part the library was built without is None here, and _need() turns that into
+UnsupportedError.
 """
 import ctypes
-import ctypes.util
+import importlib
 import os
+from typing import Any, List, Tuple
 
-_path = os.environ.get("HC_LIBRARY") or ctypes.util.find_library("healthcode") or "libhealthcode.so.0"
-lib = ctypes.CDLL(_path)
+SONAME = "libhealthcode.so.0"
+
+
+def _candidates() -> List[Tuple[str, str]]:
+    """(where it came from, path or soname) pairs to try, in order."""
+    env = os.environ.get("HC_LIBRARY")
+    if env:
+        return [("HC_LIBRARY", env)]
+    out = []
+    # _install.py is written by meson at install time; a source tree or a pip
+    # install has none (imported by name: it is not there for a type checker)
+    try:
+        _install: Any = importlib.import_module(__package__ + "._install")
+    except ImportError:
+        _install = None
+    if _install is not None:
+        site = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        rel = _install.SITE_DIR
+        if rel and not os.path.isabs(rel) and not os.path.isabs(_install.LIBDIR) \
+                and site.endswith(os.sep + os.path.normpath(rel)):
+            base = site[:-len(os.path.normpath(rel)) - 1]
+            out.append(("installed with the package", os.path.join(base, _install.LIBDIR, SONAME)))
+        out.append(("meson install prefix", os.path.join(_install.PREFIX, _install.LIBDIR, SONAME)))
+    out.append(("the dynamic linker's search", SONAME))
+    return out
+
+
+def _load() -> ctypes.CDLL:
+    tried: List[str] = []
+    for how, path in _candidates():
+        if os.sep in path and not os.path.exists(path):
+            tried.append(f"{path} ({how}): no such file")
+            continue
+        try:
+            return ctypes.CDLL(path)
+        except OSError as e:
+            tried.append(f"{path} ({how}): {e}")
+    raise ImportError("healthcode: cannot load the C library libhealthcode; tried " + "; ".join(tried) +
+                      ". Install libhealthcode (meson install, then ldconfig), or set HC_LIBRARY to the "
+                      "path of libhealthcode.so.0 (for instance HC_LIBRARY=build/libhealthcode/libhealthcode.so.0).",
+                      name="healthcode")
+
+
+lib = _load()
+
+
+def library_path() -> str:
+    """The file the library was loaded from (dladdr on one of its functions)."""
+    class DlInfo(ctypes.Structure):
+        _fields_ = [("dli_fname", ctypes.c_char_p), ("dli_fbase", ctypes.c_void_p),
+                    ("dli_sname", ctypes.c_char_p), ("dli_saddr", ctypes.c_void_p)]
+    info = DlInfo()
+    dladdr = ctypes.CDLL(None).dladdr
+    dladdr.argtypes = [ctypes.c_void_p, ctypes.POINTER(DlInfo)]
+    addr = ctypes.cast(lib.hc_version, ctypes.c_void_p)
+    if not dladdr(addr, ctypes.byref(info)) or not info.dli_fname:
+        return str(lib._name)
+    return os.path.abspath(os.fsdecode(info.dli_fname))
+
 
 c_int64 = ctypes.c_int64
 c_size_t = ctypes.c_size_t
@@ -99,7 +174,7 @@ class Decision(ctypes.Structure):
                 ("en", ctypes.c_char * 160)]
 
 
-def _decl(name, restype, *argtypes):
+def _decl(name: str, restype: Any, *argtypes: Any) -> Any:
     fn = getattr(lib, name, None)
     if fn is None:      # a part this build of the library does not have
         return None

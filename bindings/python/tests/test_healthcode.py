@@ -334,6 +334,80 @@ class RoundTrip(unittest.TestCase):
                 hc.decide(hc.inspect(hc.issue(issuer, self.record, "green", now=NOW)), venue, now=NOW)
 
 
+class Package(unittest.TestCase):
+    """What a user of the installed package sees: docstrings, the library it
+    loaded, the message when there is none, python3 -m healthcode."""
+
+    def test_every_public_name_has_a_docstring(self):
+        import inspect as pyinspect
+        missing = []
+        for name in hc.__all__:
+            obj = getattr(hc, name)
+            if not (pyinspect.isclass(obj) or pyinspect.isfunction(obj)):
+                continue
+            if not (obj.__doc__ or "").strip():
+                missing.append(name)
+            if pyinspect.isclass(obj):
+                for attr, member in vars(obj).items():
+                    if attr.startswith("_"):
+                        continue
+                    fn = member.fget if isinstance(member, property) else getattr(member, "__func__", member)
+                    if callable(fn) and not (fn.__doc__ or "").strip():
+                        missing.append(f"{name}.{attr}")
+        self.assertEqual(missing, [])
+
+    def test_type_hints_are_shipped(self):
+        pkg = os.path.dirname(hc.__file__)
+        self.assertTrue(os.path.isfile(os.path.join(pkg, "py.typed")))
+        import typing
+        self.assertEqual(typing.get_type_hints(hc.verify)["return"], hc.Claims)
+        self.assertEqual(typing.get_type_hints(hc.Key.generate)["return"], hc.Key)
+
+    def test_library_path_is_the_one_loaded(self):
+        want = os.environ.get("HC_LIBRARY")
+        if not want:
+            self.skipTest("HC_LIBRARY not set: the library came from elsewhere")
+        self.assertEqual(os.path.realpath(hc.library_path()), os.path.realpath(want))
+
+    def run_py(self, args, env=None, **kw):
+        e = dict(os.environ)
+        e.update(env or {})
+        return subprocess.run([sys.executable] + args, capture_output=True, text=True, env=e, timeout=60, **kw)
+
+    def test_no_library_says_which_variable_to_set(self):
+        r = self.run_py(["-c", "import healthcode"], {"HC_LIBRARY": "/nonexistent/libhealthcode.so.0"})
+        self.assertNotEqual(r.returncode, 0)
+        self.assertIn("ImportError: healthcode: cannot load the C library libhealthcode; "
+                      "tried /nonexistent/libhealthcode.so.0 (HC_LIBRARY): no such file", r.stderr)
+        self.assertIn("set HC_LIBRARY to the path of libhealthcode.so.0", r.stderr)
+
+    def test_main(self):
+        r = self.run_py(["-m", "healthcode", "--help"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("usage: python3 -m healthcode", r.stdout)
+        r = self.run_py(["-m", "healthcode"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        lines = r.stdout.splitlines()
+        self.assertEqual(lines[0], f"healthcode {hc.__version__} (Python package in {os.path.dirname(hc.__file__)})")
+        self.assertEqual(lines[1], f"libhealthcode {hc.version()} loaded from {hc.library_path()}")
+        self.assertEqual(lines[2], "parts: verify, issuer, render, scan" if hc._lib.hc_scan_png else
+                         "parts: verify, issuer, render")
+        with open(os.path.join(ROOT, "examples", "trust", "sample.token")) as f:
+            token = f.read().strip()
+        with open(os.path.join(ROOT, "examples", "trust", "sample.now")) as f:
+            now = f.read().strip()
+        r = self.run_py(["-m", "healthcode", "inspect", "-"], input=token + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        c = json.loads(r.stdout)
+        self.assertEqual((c["verified"], c["iss"], c["colour"], c["alg"]), (False, "CN-330000", "green", "ES256"))
+        trust = os.path.join(ROOT, "examples", "trust", "keys")
+        r = self.run_py(["-m", "healthcode", "verify", "--trust", trust, "--now", now, token])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertTrue(json.loads(r.stdout)["verified"])
+        r = self.run_py(["-m", "healthcode", "verify", "--trust", trust, "--now", str(int(now) + 40 * 86400), token])
+        self.assertEqual((r.returncode, r.stderr), (1, "rejected: expired: the token has expired\n"))
+
+
 class NoLeaks(unittest.TestCase):
     def test_100000_issue_verify_calls_flat_memory(self):
         if os.environ.get("HC_PY_SANITIZED"):

@@ -1,12 +1,17 @@
 package cn.healthcode;
 
 /** libhealthcode for Java: keys, assessment, rendering. Handles of the other classes
- *  ({@link Issuer}, {@link Verifier}, {@link Checkpoint}) are released by close(). */
+ *  ({@link Issuer}, {@link Verifier}, {@link Checkpoint}) are released by close(), or by a
+ *  Cleaner when one is collected unclosed. The native library is found without flags after
+ *  {@code meson install} (see {@code NativeLibrary} for the order of the places tried), or at
+ *  the path of the system property healthcode.jni.
+ *
+ *  <p>Adding a C function: declare a {@code native} method in the class of its header's
+ *  object (static, taking the handle as a long), implement it in jni/healthcode_jni.c, and
+ *  wrap it in a public method that calls it with {@code handle.get()} and ends with
+ *  {@code Reference.reachabilityFence(this)}. */
 public final class HealthCode {
-    static {
-        String path = System.getProperty("healthcode.jni");
-        if (path != null) System.load(path); else System.loadLibrary("healthcode_jni");
-    }
+    static { NativeLibrary.load(); }
     private HealthCode() {}
 
     /** Forces the native library to load (the static initialiser does the work). */

@@ -1,35 +1,62 @@
 package cn.healthcode;
 
+import java.lang.ref.Reference;
+
 /** A trust store and a revocation list; verifies tokens in doc/format.md's eight steps.
- *  Holds native handles: close() it (try-with-resources). Not for use by several threads
+ *  Holds native handles: close() it (try-with-resources); one never closed is freed by a
+ *  Cleaner after the collector finds it unreachable. Not for use by several threads
  *  while keys or revocations are being added. */
 public final class Verifier implements AutoCloseable {
     static { HealthCode.ensureLoaded(); }
     /** The clock allowance of {@link #verify(String, long)}, seconds. */
     public static final long DEFAULT_SKEW = 300;
-    private long handle;
+    private final NativeHandle handle;
 
-    public Verifier() throws HealthCodeException { handle = open(); }
+    public Verifier() throws HealthCodeException { handle = new NativeHandle(this, open(), Verifier::free); }
 
     /** Trusts a PEM public key, for issuer iss (null: any), within [notBefore, notAfter) (0: open). */
     public void addTrustPem(String pem, String iss, long notBefore, long notAfter) throws HealthCodeException {
-        addPem(handle(), pem, iss, notBefore, notAfter);
+        try {
+            addPem(handle.get(), pem, iss, notBefore, notAfter);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** Trusts a PEM file, a directory of .pem files, or a trust-list JSON file. */
-    public void addTrustPath(String path) throws HealthCodeException { addPath(handle(), path); }
+    public void addTrustPath(String path) throws HealthCodeException {
+        try {
+            addPath(handle.get(), path);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
 
     /** Revokes token ids (16 hex digits) or subjects (32), one a line; a line "-ID" un-revokes. */
-    public void revoke(String hexLines) throws HealthCodeException { revoke(handle(), hexLines); }
+    public void revoke(String hexLines) throws HealthCodeException {
+        try {
+            revoke(handle.get(), hexLines);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
 
     /** Adds a revocation file (text or the binary HCRV1 form). */
     public void loadRevocations(String path) throws HealthCodeException {
-        loadRevocations(handle(), path);
+        try {
+            loadRevocations(handle.get(), path);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** The verified claims, or a TokenRejectedException named after the failing step. */
     public HealthCode.Claims verify(String token, long now, long skewSeconds) throws HealthCodeException {
-        return verify(handle(), token, now, skewSeconds);
+        try {
+            return verify(handle.get(), token, now, skewSeconds);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
     }
 
     /** The same with a clock allowance of {@link #DEFAULT_SKEW} seconds. */
@@ -37,15 +64,11 @@ public final class Verifier implements AutoCloseable {
         return verify(token, now, DEFAULT_SKEW);
     }
 
-    long handle() {
-        if (handle == 0) throw new IllegalStateException("Verifier is closed");
-        return handle;
-    }
+    /** The native handle, for a Checkpoint's call (which keeps this Verifier reachable). */
+    long handle() { return handle.get(); }
 
     /** Releases the native trust store and revocation list. */
-    @Override public void close() {
-        if (handle != 0) { free(handle); handle = 0; }
-    }
+    @Override public void close() { handle.close(); }
 
     private static native long open() throws HealthCodeException;
     private static native void addPem(long h, String pem, String iss, long nb, long na) throws HealthCodeException;

@@ -14,9 +14,10 @@ import java.util.stream.Stream;
 
 /** Tests of the Java binding, run by meson test (suite java): round trips for each colour and
  *  both algorithms, each refusal of the C tests, the shared test vectors, and a 100 000-call
- *  issue+verify loop without growth of the process's RSS. Prints one line per failure, the
+ *  issue+verify loop without growth of the process's RSS, and the same for handles never
+ *  closed (freed by the Cleaner). Prints one line per failure, the
  *  RSS numbers, and "N passed, N failed"; exits 1 on failure. Needs HC_SOURCE_ROOT;
- *  HC_JAVA_LOOP sets the loop length, HC_JAVA_TRACE prints the RSS every 10 000 calls. */
+ *  HC_JAVA_LOOP and HC_JAVA_UNCLOSED set the loops' lengths, HC_JAVA_TRACE prints the RSS every 10 000 calls. */
 public final class HealthCodeTest {
     static final long NOW = 1580868000L; // 2020-02-05T10:00:00+08:00
     static int passed, failed;
@@ -125,8 +126,52 @@ public final class HealthCodeTest {
 
     static final boolean TRACE = System.getenv("HC_JAVA_TRACE") != null;
 
+    /** n Issuers, Verifiers and Checkpoints made, used once and dropped WITHOUT close(): the
+     *  Cleaner must free their native handles once the collector finds them unreachable. */
+    static void unclosed(String key, String pem, String record, int n) throws Exception {
+        for (int i = 0; i < n; i++) {
+            String t = new Issuer("CN-330000", key).issue(record, "green", NOW, 60);
+            Verifier v = new Verifier();
+            v.addTrustPem(pem, null, 0, 0);
+            if (!new Checkpoint(v, null).check(t, NOW, Double.NaN).admit) throw new AssertionError("not admitted");
+            if (TRACE && i % 500 == 0)
+                System.out.println("unclosed " + i + " " + rssKiB() + " KiB, collected " + NativeHandle.collected.get());
+        }
+    }
+
+    /** `HealthCodeTest unclosed`: rounds that never call close(), in a JVM of their own (a small
+     *  fixed heap whose frequent young collections run the Cleaner). Each round leaves an Issuer
+     *  (key, policy), a Verifier (trust store, revocations) and a Checkpoint to the collector;
+     *  RSS must stay flat after a warm-up of a few collections, where without the Cleaner it
+     *  grows by the native size of every handle (several KiB a round). */
+    static void unclosedMain(Path record) throws Exception {
+        long started = System.nanoTime();
+        Path dir = Files.createTempDirectory("hcjava");
+        Path key = dir.resolve("es.pem"), pub = dir.resolve("es.pub.pem");
+        HealthCode.generateKey("ES256", key.toString(), pub.toString());
+        String pem = Files.readString(pub), rec = Files.readString(record, StandardCharsets.UTF_8);
+        int m = Integer.parseInt(System.getenv().getOrDefault("HC_JAVA_UNCLOSED", "2000"));
+        unclosed(key.toString(), pem, rec, 2000);     // warm-up: the first collections, the JIT
+        long collected0 = NativeHandle.collected.get();
+        long before = rssKiB(), t0 = System.nanoTime();
+        unclosed(key.toString(), pem, rec, m);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long after = rssKiB(), collected = NativeHandle.collected.get() - collected0;
+        System.out.printf("unclosed: RSS before %d KiB, after %d KiB (%+d KiB) over %d rounds in %.1f s; "
+                          + "the Cleaner freed %d handles%n", before, after, after - before, m, secs, collected);
+        check(collected > m, "the Cleaner freed only " + collected + " handles of " + 3L * m + " over " + m + " rounds");
+        check(after - before < 2048, "RSS grew " + (after - before) + " KiB over " + m + " unclosed rounds");
+        Files.delete(key);
+        Files.delete(pub);
+        Files.delete(dir);
+        System.out.printf("%d passed, %d failed (%.1f s)%n", passed, failed, (System.nanoTime() - started) / 1e9);
+        System.exit(failed == 0 ? 0 : 1);
+    }
+
     public static void main(String[] args) throws Exception {
         long started = System.nanoTime();
+        if (args.length > 0 && args[0].equals("unclosed"))
+            unclosedMain(Path.of(System.getenv("HC_SOURCE_ROOT")).resolve("examples/record.json"));
         Path root = Path.of(System.getenv("HC_SOURCE_ROOT"));
         String record = Files.readString(root.resolve("examples/record.json"), StandardCharsets.UTF_8);
         Path dir = Files.createTempDirectory("hcjava");

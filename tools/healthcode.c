@@ -40,6 +40,8 @@ static void wipe(void *p, size_t n)
  * system (the library's errno is not part of its contract). */
 static const char *why(const char *path, hc_err e)
 {
+    if (strncmp(path, "pkcs11:", 7) == 0) /* a key on a token: no file to ask about */
+        return e == HC_E_IO ? "cannot read the PIN file" : hc_strerror(e);
     if (e == HC_E_IO && access(path, R_OK) != 0)
         return strerror(errno);
     return hc_strerror(e);
@@ -61,6 +63,10 @@ static int load_error(const char *path, hc_err e, const hc_diag *d)
 static int load_private_key(const char *path, hc_key **key)
 {
     hc_err e = hc_key_load_file(path, key);
+    if (e == HC_E_KEY_PERMS && strncmp(path, "pkcs11:", 7) == 0) {
+        cli_error("%s: the PIN file is readable by group or others; chmod 600 it", path);
+        return EX_INPUT;
+    }
     if (e == HC_E_KEY_PERMS) {
         cli_error("%s: %s", path, hc_strerror(e));
         cli_error("run: chmod 600 %s", path);
@@ -124,26 +130,66 @@ static int load_policy(const char *path, const char *risk_map, hc_policy **pol)
 /* ================================================================ keygen */
 
 static const char usage_keygen[] =
-    "usage: healthcode keygen [--alg ES256|EdDSA] [--force] --out PRIV.pem --pub PUB.pem\n"
+    "usage: healthcode keygen [--alg ES256|EdDSA|SM2] [--force] --out PRIV.pem --pub PUB.pem\n"
+    "       healthcode keygen [--alg ES256|EdDSA] --pkcs11 URI [--force] --pub PUB.pem\n"
     "\n"
     "Makes a new signing key. The private key is written as PKCS#8 PEM with mode\n"
     "0600, the public key as SPKI PEM (0644), each atomically. Prints the key id\n"
     "(kid, 16 hex digits) on stdout; never any key material.\n"
     "\n"
-    "  --alg ALG     ES256 (ECDSA P-256, the default) or EdDSA (Ed25519)\n"
+    "  --alg ALG     ES256 (ECDSA P-256, the default), EdDSA (Ed25519) or SM2\n"
+    "                (SM2 with SM3, where OpenSSL has it)\n"
+    "  --pkcs11 URI  make the key pair on a PKCS#11 token (RFC 7512 URI naming\n"
+    "                token= and object=; module from module-path= or\n"
+    "                HC_PKCS11_MODULE, PIN from pin-source=file:PATH or the file\n"
+    "                HC_PKCS11_PIN_FILE names, mode 0600). The private key never\n"
+    "                leaves the token; only the public key is written\n"
     "  --out FILE    where to write the private key\n"
     "  --pub FILE    where to write the public key\n"
     "  --force       replace existing files\n";
 
+/* keygen --pkcs11: the pair is made on the token; only PUB.pem is written. */
+static int keygen_pkcs11(hc_alg alg, const char *uri, const char *pub, bool force, bool have_out)
+{
+    if (have_out)
+        return cli_usage_error("keygen", "--pkcs11 keeps the private key on the token: no --out");
+    if (!pub)
+        return cli_usage_error("keygen", "--pkcs11 needs --pub PUB.pem");
+    if (!force && access(pub, F_OK) == 0) {
+        cli_error("%s exists; not replacing it (use --force)", pub);
+        return EX_INPUT;
+    }
+    hc_key *key = NULL;
+    hc_err e = hc_key_generate_pkcs11(alg, uri, &key);
+    if (e) {
+        cli_error("cannot make a key on the token: %s%s", hc_strerror(e),
+                  e == HC_E_KEY ? " (no such token, or a key of that object= name exists)" : "");
+        return EX_INPUT;
+    }
+    uint8_t kid[HC_KID_LEN];
+    int rc = 0;
+    if ((e = hc_key_save_public(key, pub)) || (e = hc_key_kid(key, kid))) {
+        cli_error("%s: cannot write the public key: %s", pub, hc_strerror(e));
+        rc = EX_INPUT;
+    } else {
+        char hex[2 * HC_KID_LEN + 1];
+        cli_hex(kid, HC_KID_LEN, hex);
+        puts(hex);
+    }
+    hc_key_free(key);
+    return rc;
+}
+
 static int cmd_keygen(int argc, char **argv)
 {
-    enum { O_HELP, O_ALG, O_OUT, O_PUB, O_FORCE };
-    static const cli_opt opts[] = {{"help", false, O_HELP}, {"alg", true, O_ALG},
-                                   {"out", true, O_OUT},    {"pub", true, O_PUB},
-                                   {"force", false, O_FORCE}, {NULL, false, 0}};
+    enum { O_HELP, O_ALG, O_OUT, O_PUB, O_FORCE, O_PKCS11 };
+    static const cli_opt opts[] = {{"help", false, O_HELP},    {"alg", true, O_ALG},
+                                   {"out", true, O_OUT},       {"pub", true, O_PUB},
+                                   {"force", false, O_FORCE},  {"pkcs11", true, O_PKCS11},
+                                   {NULL, false, 0}};
     cli_args a;
     cli_args_init(&a, "keygen", argc, argv);
-    const char *val, *out = NULL, *pub = NULL;
+    const char *val, *out = NULL, *pub = NULL, *uri = NULL;
     hc_alg alg = HC_ALG_ES256;
     bool force = false;
     for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
@@ -151,8 +197,9 @@ static int cmd_keygen(int argc, char **argv)
         case O_HELP: fputs(usage_keygen, stdout); return 0;
         case O_ALG:
             if (hc_alg_parse(val, &alg))
-                return cli_usage_error("keygen", "--alg: '%s' is not ES256 or EdDSA", val);
+                return cli_usage_error("keygen", "--alg: '%s' is not ES256, EdDSA or SM2", val);
             break;
+        case O_PKCS11: uri = val; break;
         case O_OUT: out = val; break;
         case O_PUB: pub = val; break;
         case O_FORCE: force = true; break;
@@ -160,6 +207,8 @@ static int cmd_keygen(int argc, char **argv)
         default: return EX_USAGE;
         }
     }
+    if (uri)
+        return keygen_pkcs11(alg, uri, pub, force, out != NULL);
     if (!out || !pub)
         return cli_usage_error("keygen", "both --out PRIV.pem and --pub PUB.pem are needed");
     if (strcmp(out, pub) == 0)
@@ -175,7 +224,8 @@ static int cmd_keygen(int argc, char **argv)
     hc_key *key = NULL;
     hc_err e = hc_key_generate(alg, &key);
     if (e) {
-        cli_error("cannot make a key: %s", hc_strerror(e));
+        cli_error("cannot make a%s key: %s", e == HC_E_UNSUPPORTED ? "n SM2" : "", 
+                  e == HC_E_UNSUPPORTED ? "this OpenSSL was built without SM2/SM3" : hc_strerror(e));
         return EX_INPUT;
     }
     uint8_t kid[HC_KID_LEN];

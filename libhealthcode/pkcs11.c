@@ -167,7 +167,7 @@ static hc_err open_module(P11KitUri *uri, hc_p11 *p)
             return HC_OK;
         }
     }
-    return HC_E_KEY; /* no such token */
+    return HC_E_PKCS11; /* no such token (or it was removed) */
 }
 
 /* Opens the login session and logs in with the PIN of the URI's

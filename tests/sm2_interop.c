@@ -107,7 +107,7 @@ static json_t *load(const char *path)
 }
 
 /* The SM2 vectors (name has "sm2") whose kid step passes: signed by sm2.pem. */
-static int sm2_vectors(char names[][256], int cap)
+static int sm2_vectors(char names[][1300], int cap)
 {
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/tests/vectors", root);
@@ -121,7 +121,7 @@ static int sm2_vectors(char names[][256], int cap)
         if (l < 6 || strcmp(e->d_name + l - 5, ".json") || !strstr(e->d_name, "sm2") ||
             strstr(e->d_name, "mismatch"))
             continue;
-        snprintf(names[n++], 256, "%s/%s", dir, e->d_name);
+        snprintf(names[n++], 1300, "%s/%s", dir, e->d_name);
     }
     closedir(d);
     if (n == 0)
@@ -146,7 +146,7 @@ static int do_export(const char *out)
     json_object_set_new(root_j, "priv", jhex(dbin, 32));
     json_object_set_new(root_j, "pub", point_of(vk));
 
-    char names[32][256];
+    char names[32][1300];
     int nv = sm2_vectors(names, 32);
     for (int i = 0; i < nv; i++) {
         json_t *v = load(names[i]);

@@ -78,6 +78,12 @@ bool cli_parse_double(const char *s, double *out);
 /* "2020-02-05T10:00:00Z" (offset_s 0) or "…+08:00". buf: at least 32 bytes. */
 void cli_format_time(int64_t t, int32_t offset_s, char *buf, size_t cap);
 
+/* Loads a signing key: a private key file, or a key on a PKCS#11 token
+ * (a "pkcs11:" URI, RFC 7512). Prints why not, in words that fit each case
+ * (chmod 600 for a key or PIN file, what the URI lacks, a token that failed).
+ * Returns 0, or EX_INPUT with *key NULL. */
+int cli_load_signing_key(const char *path, hc_key **key);
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void cli_hex(const uint8_t *b, size_t n, char *out);
 

@@ -512,3 +512,41 @@ int cli_print_json(json_t *v)
     free(s);
     return fflush(stdout) == 0 ? 0 : EX_INPUT;
 }
+
+int cli_load_signing_key(const char *path, hc_key **key)
+{
+    hc_err e = hc_key_load_file(path, key);
+    if (strncmp(path, "pkcs11:", 7) == 0 && e) {
+        const char *why = hc_strerror(e);
+        if (e == HC_E_KEY_PERMS)
+            why = "the PIN file is readable by group or others; chmod 600 it";
+        else if (e == HC_E_IO)
+            why = "cannot read the PIN file";
+        else if (e == HC_E_ARG)
+            why = "invalid argument: the URI must name object= (or id=) and a module "
+                  "(module-path= or HC_PKCS11_MODULE), and never hold pin-value=";
+        else if (e == HC_E_KEY)
+            why = "the key is malformed or of an unsupported type: no private key of that name "
+                  "on the token with its public twin, several, or not P-256/Ed25519";
+        /* the query part is not shown: a pin-value= there would be a PIN */
+        cli_error("%.*s: %s", (int)strcspn(path, "?"), path, why);
+        return EX_INPUT;
+    }
+    if (e == HC_E_KEY_PERMS) {
+        cli_error("%s: %s", path, hc_strerror(e));
+        cli_error("run: chmod 600 %s", path);
+        return EX_INPUT;
+    }
+    if (e) {
+        cli_error("%s: %s", path, e == HC_E_IO && access(path, R_OK) != 0 ? strerror(errno)
+                                                                          : hc_strerror(e));
+        return EX_INPUT;
+    }
+    if (!hc_key_is_private(*key)) {
+        cli_error("%s: this is a public key; signing needs the private key", path);
+        hc_key_free(*key);
+        *key = NULL;
+        return EX_INPUT;
+    }
+    return 0;
+}

@@ -40,8 +40,6 @@ static void wipe(void *p, size_t n)
  * system (the library's errno is not part of its contract). */
 static const char *why(const char *path, hc_err e)
 {
-    if (strncmp(path, "pkcs11:", 7) == 0) /* a key on a token: no file to ask about */
-        return e == HC_E_IO ? "cannot read the PIN file" : hc_strerror(e);
     if (e == HC_E_IO && access(path, R_OK) != 0)
         return strerror(errno);
     return hc_strerror(e);
@@ -56,33 +54,6 @@ static int load_error(const char *path, hc_err e, const hc_diag *d)
     else
         cli_error("%s: %s", path, why(path, e));
     return EX_INPUT;
-}
-
-/* Loads a private key file; prints why not (the library's message for the
- * permissions, which says to chmod 600). Returns 0 or EX_INPUT. */
-static int load_private_key(const char *path, hc_key **key)
-{
-    hc_err e = hc_key_load_file(path, key);
-    if (e == HC_E_KEY_PERMS && strncmp(path, "pkcs11:", 7) == 0) {
-        cli_error("%s: the PIN file is readable by group or others; chmod 600 it", path);
-        return EX_INPUT;
-    }
-    if (e == HC_E_KEY_PERMS) {
-        cli_error("%s: %s", path, hc_strerror(e));
-        cli_error("run: chmod 600 %s", path);
-        return EX_INPUT;
-    }
-    if (e) {
-        cli_error("%s: %s", path, why(path, e));
-        return EX_INPUT;
-    }
-    if (!hc_key_is_private(*key)) {
-        cli_error("%s: this is a public key; signing needs the private key", path);
-        hc_key_free(*key);
-        *key = NULL;
-        return EX_INPUT;
-    }
-    return 0;
 }
 
 /* Reads a person record file (or "-") and parses it; prints the error with its place. */
@@ -514,7 +485,7 @@ static int cmd_issue(int argc, char **argv)
     hc_err e;
 
     if (!rc)
-        rc = load_private_key(keyp, &key);
+        rc = cli_load_signing_key(keyp, &key);
     if (!rc && secretp)
         rc = load_secret(secretp, &secret, &secret_len);
     if (!rc)

@@ -71,6 +71,25 @@ for k in "$ES" "$ED" "$W/sm2.pem" "$W/file.pem"; do
 done | sort | tr '\n' ' ' > "$W/algs"
 [ "$(cat "$W/algs")" = "ES256 ES256 EdDSA SM2 " ] || fail "algorithms verified: $(cat "$W/algs")"
 echo "one checkpoint (one trust directory) verifies: $(cat "$W/algs")"
+# the same through a trust list (the token's key and an SM2 key); an alg that is not the key's is refused
+python3 - "$W" <<'EOF2' || fail "cannot write the trust list"
+import json, subprocess, sys
+w = sys.argv[1]
+def entry(pub, alg):
+    der = subprocess.run(["openssl", "pkey", "-pubin", "-in", pub, "-outform", "DER"], capture_output=True, check=True).stdout
+    kid = subprocess.run(["openssl", "dgst", "-sha256", "-r"], input=der, capture_output=True, check=True).stdout[:16].decode()
+    return {"issuer": "CN-330000", "kid": kid, "alg": alg, "public_key": open(pub).read()}
+good = [entry(w + "/es.pub.pem", "ES256"), entry(w + "/trust/sm2.pub.pem", "SM2")]
+json.dump({"version": 1, "entries": good}, open(w + "/list.json", "w"))
+json.dump({"version": 1, "entries": [entry(w + "/trust/sm2.pub.pem", "ES256")]}, open(w + "/bad.json", "w"))
+EOF2
+for k in "$ES" "$W/sm2.pem"; do
+    t=$("$BIN" issue --key "$k" --issuer CN-330000 --now "$NOW" "$REC") || fail "issue with $k"
+    "$BIN" verify --trust "$W/list.json" --now "$NOW" "$t" >/dev/null || fail "trust list: the token of $k"
+done
+"$BIN" verify --trust "$W/bad.json" --now "$NOW" "$t" > "$W/bad.out" 2>&1 && fail "an SM2 key listed as ES256 was accepted"
+grep -q "alg" "$W/bad.out" || fail "no clear message for an SM2 key listed as ES256: $(cat "$W/bad.out")"
+echo "trust list: the token's ES256 key and an SM2 key verify; an SM2 key listed as ES256 is refused"
 
 # --- the PIN and the module from the environment; refusals
 HC_PKCS11_MODULE=$MOD HC_PKCS11_PIN_FILE=$W/pin \

@@ -21,6 +21,12 @@ struct hc_key {
  * kid and (SM2) Z. HC_E_KEY for a type or curve we do not accept. */
 hc_err hc_key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out);
 
+/* ---- sigder.c: r||s (COSE) <-> DER (OpenSSL), ES256 and SM2 alike */
+/* r||s → DER in out; 0 if r or s is zero (never a valid signature). */
+size_t hc_sig_raw_to_der(const uint8_t sig[64], uint8_t out[72]);
+/* DER → r||s; false if it is not one well-formed ECDSA-Sig-Value of 32-byte integers. */
+bool hc_sig_der_to_raw(const uint8_t *der, size_t len, uint8_t sig[64]);
+
 /* ---- sm2.c */
 #define HC_SM2_ID_LEN 16
 extern const uint8_t hc_sm2_id[HC_SM2_ID_LEN]; /* "1234567812345678", no NUL */

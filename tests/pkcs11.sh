@@ -114,7 +114,7 @@ refused "no module" "invalid argument" "pkcs11:token=province;object=es256-2026?
 echo "PIN file 0600 only; pin-value=, wrong PIN, unknown token/object, no module: refused clearly"
 
 # --- the token disappears mid-batch, comes back, --resume finishes exactly once
-N=${HC_P11_GONE_N:-4000}
+N=${HC_P11_GONE_N:-2500}
 python3 "$SRC/bench/gen_records.py" --n "$N" --seed 3 > "$W/gone.jsonl" || fail "gen_records"
 cp -a "$W/tokens" "$W/tokens.bak"
 "$BIN" batch --key "$ES" --issuer CN-330000 --now "$NOW" --in "$W/gone.jsonl" --out "$W/gone" \
@@ -150,12 +150,12 @@ while read -r tok; do
 done < <(python3 -c "
 import json,sys
 t=[json.loads(l)['token'] for l in open('$W/gone/tokens.jsonl')]
-print('\n'.join(t[::max(1,len(t)//40)]))")
+print('\n'.join(t[::max(1,len(t)//20)]))")
 [ $bad = 0 ] || fail "$bad sampled tokens of the resumed batch do not verify"
 echo "token removed after $done_before of $N lines: exit 3, message names PKCS#11; resumed once it was back: every line exactly once"
 
 # --- kill and resume through the token (batch_kill.sh with the token's key)
-HC_KILL_KEY=$ES HC_KILL_PUB=$W/es.pub.pem HC_KILL_N=${HC_P11_KILL_N:-3000} \
-    HC_KILL_COUNT=${HC_P11_KILL_COUNT:-3} HC_KILL_THREADS=2 HC_KILL_VERIFY=${HC_P11_KILL_VERIFY:-50} \
+HC_KILL_KEY=$ES HC_KILL_PUB=$W/es.pub.pem HC_KILL_N=${HC_P11_KILL_N:-2000} \
+    HC_KILL_COUNT=${HC_P11_KILL_COUNT:-3} HC_KILL_THREADS=2 HC_KILL_VERIFY=${HC_P11_KILL_VERIFY:-30} \
     bash "$SRC/tests/batch_kill.sh" "$BIN" || fail "batch_kill.sh through SoftHSM"
 echo "pkcs11: all checks passed"

@@ -52,6 +52,7 @@ static const struct {
     [HC_E_NOT_YET_VALID] = {"not_yet_valid", "the token is not yet valid"},
     [HC_E_REVOKED] = {"revoked", "the token has been revoked"},
     [HC_E_SUBJECT_REVOKED] = {"subject_revoked", "the token's subject has been revoked"},
+    [HC_E_PKCS11] = {"pkcs11", "the PKCS#11 module or token failed (not loadable, login refused, or token removed)"},
 };
 
 const char *hc_strerror(hc_err err)
@@ -92,6 +93,7 @@ const char *hc_alg_name(hc_alg a)
     switch (a) {
     case HC_ALG_ES256: return "ES256";
     case HC_ALG_EDDSA: return "EdDSA";
+    case HC_ALG_SM2: return "SM2";
     }
     return "invalid";
 }
@@ -104,6 +106,8 @@ hc_err hc_alg_parse(const char *name, hc_alg *out)
         *out = HC_ALG_ES256;
     else if (strcasecmp(name, "EdDSA") == 0 || strcasecmp(name, "Ed25519") == 0)
         *out = HC_ALG_EDDSA;
+    else if (strcasecmp(name, "SM2") == 0)
+        *out = HC_ALG_SM2;
     else
         return HC_E_ARG;
     return HC_OK;

@@ -58,12 +58,18 @@ static int no_password(char *buf, int size, int rwflag, void *u)
     return -1;
 }
 
-/* The algorithm of pkey if it is one we accept (P-256 or Ed25519). */
+/* The algorithm of pkey if it is one we accept (P-256, Ed25519 or SM2).
+ * OpenSSL 3 gives SM2 keys their own type (EVP_PKEY_get_id() is -1 for them);
+ * an "EC" key on the SM2 curve would sign ECDSA and is refused. */
 static bool key_alg_of(EVP_PKEY *pkey, hc_alg *alg)
 {
     if (EVP_PKEY_is_a(pkey, "ED25519")) {
         *alg = HC_ALG_EDDSA;
         return true;
+    }
+    if (EVP_PKEY_is_a(pkey, "SM2")) {
+        *alg = HC_ALG_SM2;
+        return hc_sm2_available();
     }
     if (EVP_PKEY_is_a(pkey, "EC")) {
         char group[64];
@@ -100,8 +106,7 @@ static hc_err compute_kid(EVP_PKEY *pkey, uint8_t kid[HC_KID_LEN])
     return HC_OK;
 }
 
-/* Wraps pkey (taking ownership, also on failure) into a new hc_key. */
-static hc_err key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out)
+hc_err hc_key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out)
 {
     hc_alg alg;
     if (!key_alg_of(pkey, &alg)) {
@@ -115,6 +120,8 @@ static hc_err key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out)
         return HC_E_NOMEM;
     }
     hc_err err = compute_kid(pkey, k->kid);
+    if (err == HC_OK && alg == HC_ALG_SM2)
+        err = hc_sm2_z(pkey, k->sm2_z);
     if (err != HC_OK) {
         EVP_PKEY_free(pkey);
         free(k);
@@ -137,13 +144,17 @@ hc_err hc_key_generate(hc_alg alg, hc_key **out)
         pkey = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
     else if (alg == HC_ALG_EDDSA)
         pkey = EVP_PKEY_Q_keygen(NULL, NULL, "ED25519");
-    else
+    else if (alg == HC_ALG_SM2) {
+        hc_err err = hc_sm2_generate(&pkey);
+        if (err != HC_OK)
+            return err;
+    } else
         return HC_E_ARG;
     if (!pkey) {
         ERR_clear_error();
         return HC_E_CRYPTO;
     }
-    hc_err err = key_wrap(pkey, true, out);
+    hc_err err = hc_key_wrap(pkey, true, out);
     return err == HC_E_KEY ? HC_E_CRYPTO : err;
 }
 
@@ -174,7 +185,12 @@ hc_err hc_key_load_pem(const char *pem, size_t len, hc_key **out)
         ERR_clear_error();
         return HC_E_KEY;
     }
-    return key_wrap(pkey, priv, out);
+    /* a recognisable SM2 key on an OpenSSL without SM2: say so, not "malformed" */
+    if (EVP_PKEY_is_a(pkey, "SM2") && !hc_sm2_available()) {
+        EVP_PKEY_free(pkey);
+        return HC_E_UNSUPPORTED;
+    }
+    return hc_key_wrap(pkey, priv, out);
 }
 
 /* Reads at most KEY_FILE_MAX bytes of fd into buf (cap KEY_FILE_MAX + 1). */
@@ -221,6 +237,8 @@ hc_err hc_key_load_file(const char *path, hc_key **out)
     if (!path || !out)
         return HC_E_ARG;
     *out = NULL;
+    if (strncmp(path, "pkcs11:", 7) == 0) /* RFC 7512: a key on a token */
+        return hc_key_load_pkcs11(path, out);
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
     if (fd < 0)
         return HC_E_IO;
@@ -289,7 +307,7 @@ hc_err hc_key_save_private(const hc_key *key, const char *path)
 {
     if (!key || !path)
         return HC_E_ARG;
-    if (!key->priv)
+    if (!key->priv || key->p11) /* a token's key never leaves it */
         return HC_E_KEY;
     return save_pem(key, true, path, 0600);
 }
@@ -352,6 +370,7 @@ void hc_key_free(hc_key *key)
         return;
     /* OpenSSL clears private scalars when the last reference goes */
     EVP_PKEY_free(key->pkey);
+    hc_p11_unref(key->p11);
     OPENSSL_cleanse(key, sizeof *key);
     free(key);
 }
@@ -370,6 +389,8 @@ hc_err hc_key_ref(const hc_key *key, hc_key **out)
         return HC_E_CRYPTO;
     }
     *k = *key;
+    if (k->p11)
+        hc_p11_ref(k->p11);
     *out = k;
     return HC_OK;
 }
@@ -380,6 +401,15 @@ hc_err hc_key_public_copy(const hc_key *key, hc_key **out)
         return HC_E_ARG;
     if (!key->priv)
         return hc_key_ref(key, out);
+    if (key->p11) { /* a token key's pkey is its public half already */
+        hc_err err = hc_key_ref(key, out);
+        if (err == HC_OK) {
+            hc_p11_unref((*out)->p11);
+            (*out)->p11 = NULL;
+            (*out)->priv = false;
+        }
+        return err;
+    }
     *out = NULL;
     /* round trip through SPKI DER: the new EVP_PKEY holds no private half */
     unsigned char *der = NULL;
@@ -408,81 +438,14 @@ hc_err hc_key_public_copy(const hc_key *key, hc_key **out)
     return HC_OK;
 }
 
-/* ------------------------------------------------------- ECDSA encodings */
-
-/* Appends the DER INTEGER for a 32-byte unsigned big-endian value; returns the
- * bytes written (at most 35), 0 if the value is zero. */
-static size_t der_integer(uint8_t *out, const uint8_t v[32])
-{
-    size_t i = 0;
-    while (i < 32 && v[i] == 0)
-        i++;
-    if (i == 32)
-        return 0;
-    size_t n = 32 - i;
-    bool pad = v[i] & 0x80; /* keep the INTEGER positive */
-    out[0] = 0x02;
-    out[1] = (uint8_t)(n + pad);
-    out[2] = 0x00;
-    memcpy(out + 2 + pad, v + i, n);
-    return 2 + pad + n;
-}
-
-/* r||s → DER ECDSA-Sig-Value in out (at least 72 bytes); 0 if r or s is zero. */
-static size_t raw_to_der(const uint8_t sig[64], uint8_t out[72])
-{
-    size_t rn = der_integer(out + 2, sig);
-    if (rn == 0)
-        return 0;
-    size_t sn = der_integer(out + 2 + rn, sig + 32);
-    if (sn == 0)
-        return 0;
-    out[0] = 0x30;
-    out[1] = (uint8_t)(rn + sn); /* ≤ 70: short form */
-    return 2 + rn + sn;
-}
-
-/* Reads one DER INTEGER at *p (end e) into a 32-byte left-padded field. */
-static bool der_read_integer(const uint8_t **p, const uint8_t *e, uint8_t out[32])
-{
-    const uint8_t *q = *p;
-    if (e - q < 2 || q[0] != 0x02)
-        return false;
-    size_t n = q[1];
-    q += 2;
-    if (n == 0 || n > 33 || (size_t)(e - q) < n)
-        return false;
-    const uint8_t *v = q;
-    size_t m = n;
-    if (m == 33) { /* only a sign byte may make it longer than 32 */
-        if (v[0] != 0)
-            return false;
-        v++;
-        m--;
-    }
-    memset(out, 0, 32 - m);
-    memcpy(out + 32 - m, v, m);
-    *p = q + n;
-    return true;
-}
-
-/* OpenSSL's DER ECDSA signature → r||s (each 32 bytes, left-padded). */
-static bool der_to_raw(const uint8_t *der, size_t len, uint8_t sig[64])
-{
-    const uint8_t *e = der + len;
-    if (len < 8 || der[0] != 0x30 || der[1] != len - 2)
-        return false;
-    const uint8_t *p = der + 2;
-    return der_read_integer(&p, e, sig) && der_read_integer(&p, e, sig + 32) && p == e;
-}
-
 /* ---------------------------------------------------------------- signer */
 
 struct hc_signer {
     hc_key *key;         /* a reference of our own */
-    EVP_PKEY_CTX *pctx;  /* ES256: sign-initialised once, reused per signature */
-    EVP_MD_CTX *mdctx;   /* ES256: hash context; EdDSA: the prepared DigestSign */
+    EVP_PKEY_CTX *pctx;  /* ES256, SM2: sign-initialised once, reused per signature */
+    EVP_MD_CTX *mdctx;   /* ES256, SM2: hash context; EdDSA: the prepared DigestSign */
     EVP_MD_CTX *tmpl;    /* EdDSA: template copied per signature */
+    hc_p11_session *p11; /* a token key: this signer's own session */
 };
 
 hc_err hc_signer_new(const hc_key *key, hc_signer **out)
@@ -496,13 +459,17 @@ hc_err hc_signer_new(const hc_key *key, hc_signer **out)
     if (!s)
         return HC_E_NOMEM;
     hc_err err = hc_key_ref(key, &s->key);
+    if (err == HC_OK && key->p11)
+        err = hc_p11_session_open(key->p11, &s->p11);
     if (err != HC_OK) {
-        free(s);
+        hc_signer_free(s);
         return err;
     }
     bool ok;
     s->mdctx = EVP_MD_CTX_new();
-    if (key->alg == HC_ALG_ES256) {
+    if (key->p11) {
+        ok = s->mdctx != NULL;
+    } else if (key->alg == HC_ALG_ES256 || key->alg == HC_ALG_SM2) {
         s->pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
         ok = s->mdctx && s->pctx && EVP_PKEY_sign_init(s->pctx) == 1;
     } else {
@@ -519,16 +486,31 @@ hc_err hc_signer_new(const hc_key *key, hc_signer **out)
     return HC_OK;
 }
 
-static hc_err sign_es256(hc_signer *s, const uint8_t *msg, size_t len, uint8_t sig[64])
+/* The digest an ES256 or SM2 signature signs: SHA-256(msg), or SM3(Z || msg). */
+static hc_err sign_digest(hc_signer *s, const uint8_t *msg, size_t len, uint8_t md[32])
 {
-    unsigned char md[32];
+    if (s->key->alg == HC_ALG_SM2)
+        return hc_sm2_digest(s->mdctx, s->key->sm2_z, msg, len, md);
     unsigned int mdlen = 0;
-    uint8_t der[80];
-    size_t derlen = sizeof der;
     if (EVP_DigestInit_ex2(s->mdctx, sha256(), NULL) != 1 ||
         EVP_DigestUpdate(s->mdctx, msg, len) != 1 ||
-        EVP_DigestFinal_ex(s->mdctx, md, &mdlen) != 1 || mdlen != 32 ||
-        EVP_PKEY_sign(s->pctx, der, &derlen, md, 32) != 1 || !der_to_raw(der, derlen, sig)) {
+        EVP_DigestFinal_ex(s->mdctx, md, &mdlen) != 1 || mdlen != 32) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    return HC_OK;
+}
+
+/* ES256 and SM2: the digest signed by the prepared context, DER → r||s. */
+static hc_err sign_ec(hc_signer *s, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    unsigned char md[32];
+    uint8_t der[80];
+    size_t derlen = sizeof der;
+    hc_err err = sign_digest(s, msg, len, md);
+    if (err != HC_OK)
+        return err;
+    if (EVP_PKEY_sign(s->pctx, der, &derlen, md, 32) != 1 || !hc_sig_der_to_raw(der, derlen, sig)) {
         ERR_clear_error();
         return HC_E_CRYPTO;
     }
@@ -548,20 +530,33 @@ static hc_err sign_eddsa(hc_signer *s, const uint8_t *msg, size_t len, uint8_t s
     return HC_OK;
 }
 
+/* A token key: ES256 hashes here and the token signs the digest (CKM_ECDSA);
+ * EdDSA gives the token the message (CKM_EDDSA). */
+static hc_err sign_token(hc_signer *s, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+    if (s->key->alg == HC_ALG_EDDSA)
+        return hc_p11_sign(s->p11, msg, len, sig);
+    unsigned char md[32];
+    hc_err err = sign_digest(s, msg, len, md);
+    return err != HC_OK ? err : hc_p11_sign(s->p11, md, 32, sig);
+}
+
 hc_err hc_signer_sign(hc_signer *s, const uint8_t *msg, size_t len, uint8_t sig[64])
 {
     if (!s || !sig || (!msg && len))
         return HC_E_ARG;
     if (!msg)
         msg = (const uint8_t *)"";
-    return s->key->alg == HC_ALG_ES256 ? sign_es256(s, msg, len, sig)
-                                       : sign_eddsa(s, msg, len, sig);
+    if (s->p11)
+        return sign_token(s, msg, len, sig);
+    return s->key->alg == HC_ALG_EDDSA ? sign_eddsa(s, msg, len, sig) : sign_ec(s, msg, len, sig);
 }
 
 void hc_signer_free(hc_signer *s)
 {
     if (!s)
         return;
+    hc_p11_session_close(s->p11);
     EVP_PKEY_CTX_free(s->pctx);
     EVP_MD_CTX_free(s->mdctx);
     EVP_MD_CTX_free(s->tmpl);
@@ -571,21 +566,25 @@ void hc_signer_free(hc_signer *s)
 
 /* ---------------------------------------------------------------- verify */
 
-/* ES256: hash with the cached SHA-256, then a raw ECDSA verify of the digest.
- * Cheaper than EVP_DigestVerify (which fetches SHA-256 by name inside the
- * provider on every init): fewer allocations and a little faster than the
- * bare OpenSSL baseline. The shared key is only read; the context is ours. */
-static hc_err verify_es256(const hc_key *key, const uint8_t *msg, size_t len,
-                           const uint8_t sig[64])
+/* ES256 and SM2: hash (the cached SHA-256, or SM3 over Z || msg), then a raw
+ * ECDSA/SM2 verify of the digest. Cheaper than EVP_DigestVerify (which
+ * fetches the digest by name inside the provider on every init, and for SM2
+ * hashes Z again): fewer allocations and a little faster than the bare
+ * OpenSSL baseline. The shared key is only read; the context is ours. */
+static hc_err verify_ec(const hc_key *key, const uint8_t *msg, size_t len, const uint8_t sig[64])
 {
-    uint8_t der[72]; /* on the stack: we allocate nothing, only OpenSSL does */
-    size_t derlen = raw_to_der(sig, der);
+    uint8_t der[72]; /* on the stack */
+    size_t derlen = hc_sig_raw_to_der(sig, der);
     if (derlen == 0)
         return HC_E_SIGNATURE; /* r or s is zero: never a valid signature */
     unsigned char md[32];
     unsigned int mdlen = 0;
-    if (EVP_Digest(msg, len, md, &mdlen, sha256(), NULL) != 1 || mdlen != 32)
+    if (key->alg == HC_ALG_SM2) {
+        if (hc_sm2_digest(NULL, key->sm2_z, msg, len, md) != HC_OK)
+            return HC_E_CRYPTO;
+    } else if (EVP_Digest(msg, len, md, &mdlen, sha256(), NULL) != 1 || mdlen != 32) {
         return HC_E_CRYPTO;
+    }
     EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
     if (!pctx)
         return HC_E_CRYPTO;
@@ -620,10 +619,10 @@ hc_err hc_crypto_verify(const hc_key *key, const uint8_t *msg, size_t len, const
         return HC_E_ARG;
     if (!msg)
         msg = (const uint8_t *)"";
-    /* the key's own algorithm only: an ES256 key given an Ed25519 signature
-     * (or the reverse) simply does not verify */
-    hc_err err = key->alg == HC_ALG_ES256 ? verify_es256(key, msg, len, sig)
-                                          : verify_eddsa(key, msg, len, sig);
+    /* the key's own algorithm only: an ES256 key given an Ed25519 or SM2
+     * signature (or the reverse) simply does not verify */
+    hc_err err = key->alg == HC_ALG_EDDSA ? verify_eddsa(key, msg, len, sig)
+                                          : verify_ec(key, msg, len, sig);
     if (err != HC_OK)
         ERR_clear_error();
     return err;

@@ -6,12 +6,51 @@
 #include <healthcode/key.h>
 #include <openssl/evp.h>
 
+typedef struct hc_p11 hc_p11; /* a private key inside a PKCS#11 token (pkcs11.c) */
+
 struct hc_key {
-    EVP_PKEY *pkey;          /* owned */
-    hc_alg alg;              /* ES256 for P-256, EdDSA for Ed25519 */
-    bool priv;               /* holds a private half */
+    EVP_PKEY *pkey;          /* owned; for a token key, the public half only */
+    hc_alg alg;              /* ES256 for P-256, EdDSA for Ed25519, SM2 */
+    bool priv;               /* holds a private half (in pkey, or on the token) */
     uint8_t kid[HC_KID_LEN]; /* computed once at load */
+    uint8_t sm2_z[32];       /* SM2: Z of GB/T 32918.2 for this key (sm2.c) */
+    hc_p11 *p11;             /* a token key: a reference of ours; NULL for keys in memory */
 };
+
+/* Wraps pkey (taking ownership, also on failure) into a new hc_key: its alg,
+ * kid and (SM2) Z. HC_E_KEY for a type or curve we do not accept. */
+hc_err hc_key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out);
+
+/* ---- sigder.c: r||s (COSE) <-> DER (OpenSSL), ES256 and SM2 alike */
+/* r||s → DER in out; 0 if r or s is zero (never a valid signature). */
+size_t hc_sig_raw_to_der(const uint8_t sig[64], uint8_t out[72]);
+/* DER → r||s; false if it is not one well-formed ECDSA-Sig-Value of 32-byte integers. */
+bool hc_sig_der_to_raw(const uint8_t *der, size_t len, uint8_t sig[64]);
+
+/* ---- sm2.c */
+#define HC_SM2_ID_LEN 16
+extern const uint8_t hc_sm2_id[HC_SM2_ID_LEN]; /* "1234567812345678", no NUL */
+/* true if OpenSSL has SM2 and SM3 (probed once). */
+bool hc_sm2_available(void);
+/* A new SM2 key pair (type "SM2"). HC_E_UNSUPPORTED, HC_E_CRYPTO. */
+hc_err hc_sm2_generate(EVP_PKEY **out);
+/* Z for pkey's public point and hc_sm2_id. */
+hc_err hc_sm2_z(EVP_PKEY *pkey, uint8_t z[32]);
+/* e = SM3(z || msg); ctx is a scratch context (NULL: one is made). */
+hc_err hc_sm2_digest(EVP_MD_CTX *ctx, const uint8_t z[32], const uint8_t *msg, size_t len,
+                     uint8_t e[32]);
+
+/* ---- pkcs11.c: the token backend of a private key */
+void hc_p11_ref(hc_p11 *p);
+void hc_p11_unref(hc_p11 *p); /* NULL is a no-op */
+/* One session of the token for one signing thread. */
+typedef struct hc_p11_session hc_p11_session;
+hc_err hc_p11_session_open(hc_p11 *p, hc_p11_session **out);
+/* Signs data: for ES256 the SHA-256 digest (CKM_ECDSA), for EdDSA the message
+ * (CKM_EDDSA). sig gets raw r||s or R||S, 64 bytes. HC_E_PKCS11 when the
+ * module or token fails (token removed, say). */
+hc_err hc_p11_sign(hc_p11_session *s, const uint8_t *data, size_t len, uint8_t sig[64]);
+void hc_p11_session_close(hc_p11_session *s);
 
 /* A prepared signing context, one per thread (issuer side). */
 typedef struct hc_signer hc_signer;

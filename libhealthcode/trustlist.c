@@ -172,7 +172,7 @@ static hc_err parse_entry(json_t *e, size_t i, const char *path, parsed_entry *o
     hc_key *key = NULL;
     if (hc_key_load_pem(json_string_value(pem), json_string_length(pem), &key) != HC_OK)
         return entry_err(diag, path, i, "public_key",
-                         "is not a P-256 or Ed25519 public key in PEM");
+                         "is not a P-256, Ed25519 or SM2 public key in PEM");
     hc_err err = HC_OK;
     uint8_t computed[HC_KID_LEN];
     if (hc_key_is_private(key)) {

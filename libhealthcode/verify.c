@@ -26,7 +26,8 @@ static hc_err decode_text(const char *text, size_t len, uint8_t *cose, size_t *c
     if ((err = hc_cose_parse(cose, *cose_len, view)) != HC_OK)
         return err;
     /* hc_alg is an int-sized enum: keep an out-of-range alg recognisably invalid */
-    out->alg = (view->alg == HC_ALG_ES256 || view->alg == HC_ALG_EDDSA) ? (hc_alg)view->alg : (hc_alg)0;
+    out->alg = (view->alg == HC_ALG_ES256 || view->alg == HC_ALG_EDDSA || view->alg == HC_ALG_SM2)
+                   ? (hc_alg)view->alg : (hc_alg)0;
     memcpy(out->kid, view->kid, HC_KID_LEN);
     out->header_ok = true;
     return HC_OK;
@@ -122,7 +123,7 @@ hc_err hc_verify(const hc_trust *trust, const char *text, size_t len, int64_t no
         return err;
 
     /* step 4: an algorithm we know, a kid we trust, a key of that algorithm */
-    if (view.alg != HC_ALG_ES256 && view.alg != HC_ALG_EDDSA)
+    if (view.alg != HC_ALG_ES256 && view.alg != HC_ALG_EDDSA && view.alg != HC_ALG_SM2)
         return HC_E_ALG;
     size_t n_keys = 0;
     const hc_trusted_key *keys = hc_trust_lookup(trust, view.kid, &n_keys);

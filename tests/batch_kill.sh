@@ -16,6 +16,8 @@
 #   HC_KILL_N=200000  HC_KILL_COUNT=20  HC_KILL_THREADS=2  HC_KILL_VERIFY=200 (or all)
 #   HC_KILL_PNG=0 (1: also --png, and every kept token line must have its image)
 #   HC_KILL_SEED=1    HC_KILL_KEEP=0 (1: keep the work directory)
+#   HC_KILL_KEY=KEY HC_KILL_PUB=PUB.pem: sign with this key (a pkcs11: URI, say:
+#   tests/pkcs11.sh runs this script through SoftHSM) instead of a new key file
 set -u
 BIN=${1:?usage: batch_kill.sh PATH/TO/healthcode}
 SRC=${HC_SOURCE_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -37,7 +39,9 @@ fail() { echo "FAIL: $*"; exit 1; }
 
 python3 "$SRC/bench/gen_records.py" --n "$N" --seed "$SEED" --error-rate 0.01 > "$W/in.jsonl" ||
     fail "cannot generate the records"
-"$BIN" keygen --out "$W/key.pem" --pub "$W/key.pub" >/dev/null || fail "keygen"
+KEY=${HC_KILL_KEY:-$W/key.pem}
+PUB=${HC_KILL_PUB:-$W/key.pub}
+[ -n "${HC_KILL_KEY:-}" ] || "$BIN" keygen --out "$KEY" --pub "$PUB" >/dev/null || fail "keygen"
 # The exit statuses of the command (doc/batch.md), on small inputs.
 status() {   # status EXPECTED DESCRIPTION ARGS...
     local want=$1 what=$2
@@ -49,7 +53,7 @@ status() {   # status EXPECTED DESCRIPTION ARGS...
 python3 "$SRC/bench/gen_records.py" --n 200 --seed 5 > "$W/small.jsonl"
 printf '%s\n' "$(head -n 1 "$W/in.jsonl")" '{"id":"330402199001011231","id_type":"cn_resident"}' '' > "$W/bad.jsonl"
 printf 'id,name,colour\n1,2,3\n' > "$W/bad.csv"
-base=(batch --key "$W/key.pem" --issuer CN-330000 --now "$NOW" --quiet)
+base=(batch --key "$KEY" --issuer CN-330000 --now "$NOW" --quiet)
 status 2 "no --out" "${base[@]}" --in "$W/small.jsonl"
 status 2 "bad --shard" "${base[@]}" --in "$W/small.jsonl" --out "$W/s0" --shard 3/3
 status 3 "missing input" "${base[@]}" --in "$W/nope.jsonl" --out "$W/s1"
@@ -65,7 +69,7 @@ status 0 "all issued" "${base[@]}" --in "$W/small.jsonl" --out "$W/s5" --threads
 status 0 "resume of a complete batch" "${base[@]}" --in "$W/small.jsonl" --out "$W/s5" --resume
 echo "exit statuses: 0, 2, 3, 4, 5 as documented"
 
-args=(batch --key "$W/key.pem" --issuer CN-330000 --now "$NOW" --in "$W/in.jsonl"
+args=(batch --key "$KEY" --issuer CN-330000 --now "$NOW" --in "$W/in.jsonl"
       --threads "$THREADS" --quiet)
 [ "$PNG" = 1 ] && args+=(--png)
 
@@ -184,7 +188,7 @@ EOF
 verify_part() {
     local n=0
     while read -r colour token; do
-        v=$("$BIN" verify --trust "$W/key.pub" --now "$NOW" "$token") ||
+        v=$("$BIN" verify --trust "$PUB" --now "$NOW" "$token") ||
             { echo "token does not verify: $v" > "$W/verify.fail.$1"; return; }
         case "$v" in *"\"colour\":\"$colour\""* | *"\"colour\": \"$colour\""*) ;;
             *) echo "colour mismatch: $v" > "$W/verify.fail.$1"; return ;; esac

@@ -115,9 +115,11 @@ int cli_load_error(const char *path, hc_err e, const hc_diag *d);
 /* ---- the inputs of the commands (cli_files.c); each prints why it failed
  * and returns 0 or EX_INPUT; on success the caller frees what it got ---- */
 
-/* A private signing key (hc_key_load_file): refuses a public key, and a
- * file readable by group or others with the library's message plus
- * "run: chmod 600 PATH". */
+/* A private signing key (hc_key_load_file): a PEM file, or a key on a
+ * PKCS#11 token (a "pkcs11:" URI, RFC 7512). Refuses a public key, and a key
+ * or PIN file readable by group or others ("run: chmod 600 PATH"); for a URI
+ * it says what the URI lacks and never shows its query part. Returns 0, or
+ * EX_INPUT with *key NULL. */
 int cli_load_private_key(const char *path, hc_key **key);
 
 /* The subject secret: 16 to 64 bytes, read with read(2) from a regular file

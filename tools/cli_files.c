@@ -130,9 +130,30 @@ int cli_load_error(const char *path, hc_err e, const hc_diag *d)
     return EX_INPUT;
 }
 
+/* What a pkcs11: key's failure means, in words for the command line. */
+static const char *pkcs11_why(hc_err e)
+{
+    switch (e) {
+    case HC_E_KEY_PERMS: return "the PIN file is readable by group or others; chmod 600 it";
+    case HC_E_IO: return "cannot read the PIN file";
+    case HC_E_ARG:
+        return "invalid argument: the URI must name object= (or id=) and a module "
+               "(module-path= or HC_PKCS11_MODULE), and never hold pin-value=";
+    case HC_E_KEY:
+        return "the key is malformed or of an unsupported type: no private key of that name "
+               "on the token with its public twin, several, or not P-256/Ed25519";
+    default: return hc_strerror(e);
+    }
+}
+
 int cli_load_private_key(const char *path, hc_key **key)
 {
     hc_err e = hc_key_load_file(path, key);
+    if (e && strncmp(path, "pkcs11:", 7) == 0) {
+        /* the query part is not shown: a pin-value= there would be a PIN */
+        cli_error("%.*s: %s", (int)strcspn(path, "?"), path, pkcs11_why(e));
+        return EX_INPUT;
+    }
     if (e == HC_E_KEY_PERMS) {
         cli_error("%s: %s", path, hc_strerror(e));
         cli_error("run: chmod 600 %s", path);

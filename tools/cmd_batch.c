@@ -161,12 +161,10 @@ static int run_batch(const batch_args *ba, hc_batch_opts *o)
     uint8_t *secret = NULL;
     size_t secret_len = 0;
     hc_diag d = {0};
-    hc_err e = hc_key_load_file(ba->key, &key);
-    int rc = 0;
-    if (e) {
-        cli_error("%s: %s", ba->key, hc_strerror(e));
-        return EX_INPUT;
-    }
+    hc_err e = HC_OK;
+    int rc = cli_load_private_key(ba->key, &key);
+    if (rc)
+        return rc;
     if (ba->secret && (rc = cli_load_secret(ba->secret, &secret, &secret_len)))
         goto done;
     /* no policy given: the library's default (NULL) */

@@ -6,26 +6,78 @@
 #include <unistd.h>
 
 static const char usage_keygen[] =
-    "usage: healthcode keygen [--alg ES256|EdDSA] [--force] --out PRIV.pem --pub PUB.pem\n"
+    "usage: healthcode keygen [--alg ES256|EdDSA|SM2] [--force] --out PRIV.pem --pub PUB.pem\n"
+    "       healthcode keygen [--alg ES256|EdDSA] --pkcs11 URI [--force] --pub PUB.pem\n"
     "\n"
     "Makes a new signing key. The private key is written as PKCS#8 PEM with mode\n"
     "0600, the public key as SPKI PEM (0644), each atomically. Prints the key id\n"
     "(kid, 16 hex digits) on stdout; never any key material.\n"
     "\n"
-    "  --alg ALG     ES256 (ECDSA P-256, the default) or EdDSA (Ed25519)\n"
+    "  --alg ALG     ES256 (ECDSA P-256, the default), EdDSA (Ed25519) or SM2\n"
+    "                (SM2 with SM3, where OpenSSL has it)\n"
+    "  --pkcs11 URI  make the key pair on a PKCS#11 token (RFC 7512 URI naming\n"
+    "                token= and object=; module from module-path= or\n"
+    "                HC_PKCS11_MODULE, PIN from pin-source=file:PATH or the file\n"
+    "                HC_PKCS11_PIN_FILE names, mode 0600). The private key never\n"
+    "                leaves the token; only the public key is written\n"
     "  --out FILE    where to write the private key\n"
     "  --pub FILE    where to write the public key\n"
     "  --force       replace existing files\n";
 
+/* Prints the kid of key on stdout (never any key material). */
+static int print_kid(const hc_key *key)
+{
+    uint8_t kid[HC_KID_LEN];
+    hc_err e = hc_key_kid(key, kid);
+    if (e) {
+        cli_error("cannot compute the kid: %s", hc_strerror(e));
+        return EX_INPUT;
+    }
+    char hex[2 * HC_KID_LEN + 1];
+    cli_hex(kid, HC_KID_LEN, hex);
+    puts(hex);
+    return 0;
+}
+
+/* keygen --pkcs11: the pair is made on the token; only PUB.pem is written. */
+static int keygen_pkcs11(hc_alg alg, const char *uri, const char *pub, bool force, bool have_out)
+{
+    if (have_out)
+        return cli_usage_error("keygen", "--pkcs11 keeps the private key on the token: no --out");
+    if (!pub)
+        return cli_usage_error("keygen", "--pkcs11 needs --pub PUB.pem");
+    if (!force && access(pub, F_OK) == 0) {
+        cli_error("%s exists; not replacing it (use --force)", pub);
+        return EX_INPUT;
+    }
+    hc_key *key = NULL;
+    hc_err e = hc_key_generate_pkcs11(alg, uri, &key);
+    if (e) {
+        cli_error("cannot make a key on the token: %s%s", hc_strerror(e),
+                  e == HC_E_KEY ? " (no such token, or a key of that object= name exists)" : "");
+        return EX_INPUT;
+    }
+    int rc = 0;
+    if ((e = hc_key_save_public(key, pub))) {
+        cli_error("%s: cannot write the public key: %s", pub, hc_strerror(e));
+        rc = EX_INPUT;
+    } else {
+        rc = print_kid(key);
+    }
+    hc_key_free(key);
+    return rc;
+}
+
 int cmd_keygen(int argc, char **argv)
 {
-    enum { O_HELP, O_ALG, O_OUT, O_PUB, O_FORCE };
-    static const cli_opt opts[] = {{"help", false, O_HELP}, {"alg", true, O_ALG},
-                                   {"out", true, O_OUT},    {"pub", true, O_PUB},
-                                   {"force", false, O_FORCE}, {NULL, false, 0}};
+    enum { O_HELP, O_ALG, O_OUT, O_PUB, O_FORCE, O_PKCS11 };
+    static const cli_opt opts[] = {{"help", false, O_HELP},    {"alg", true, O_ALG},
+                                   {"out", true, O_OUT},       {"pub", true, O_PUB},
+                                   {"force", false, O_FORCE},  {"pkcs11", true, O_PKCS11},
+                                   {NULL, false, 0}};
     cli_args a;
     cli_args_init(&a, "keygen", argc, argv);
-    const char *val, *out = NULL, *pub = NULL;
+    const char *val, *out = NULL, *pub = NULL, *uri = NULL;
     hc_alg alg = HC_ALG_ES256;
     bool force = false;
     for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
@@ -33,8 +85,9 @@ int cmd_keygen(int argc, char **argv)
         case O_HELP: fputs(usage_keygen, stdout); return 0;
         case O_ALG:
             if (hc_alg_parse(val, &alg))
-                return cli_usage_error("keygen", "--alg: '%s' is not ES256 or EdDSA", val);
+                return cli_usage_error("keygen", "--alg: '%s' is not ES256, EdDSA or SM2", val);
             break;
+        case O_PKCS11: uri = val; break;
         case O_OUT: out = val; break;
         case O_PUB: pub = val; break;
         case O_FORCE: force = true; break;
@@ -42,6 +95,8 @@ int cmd_keygen(int argc, char **argv)
         default: return EX_USAGE;
         }
     }
+    if (uri)
+        return keygen_pkcs11(alg, uri, pub, force, out != NULL);
     if (!out || !pub)
         return cli_usage_error("keygen", "both --out PRIV.pem and --pub PUB.pem are needed");
     if (strcmp(out, pub) == 0)
@@ -57,10 +112,10 @@ int cmd_keygen(int argc, char **argv)
     hc_key *key = NULL;
     hc_err e = hc_key_generate(alg, &key);
     if (e) {
-        cli_error("cannot make a key: %s", hc_strerror(e));
+        cli_error("cannot make a%s key: %s", e == HC_E_UNSUPPORTED ? "n SM2" : "",
+                  e == HC_E_UNSUPPORTED ? "this OpenSSL was built without SM2/SM3" : hc_strerror(e));
         return EX_INPUT;
     }
-    uint8_t kid[HC_KID_LEN];
     int rc = 0;
     if ((e = hc_key_save_private(key, out))) {
         cli_error("%s: cannot write the private key: %s", out, hc_strerror(e));
@@ -68,13 +123,8 @@ int cmd_keygen(int argc, char **argv)
     } else if ((e = hc_key_save_public(key, pub))) {
         cli_error("%s: cannot write the public key: %s", pub, hc_strerror(e));
         rc = EX_INPUT;
-    } else if ((e = hc_key_kid(key, kid))) {
-        cli_error("cannot compute the kid: %s", hc_strerror(e));
-        rc = EX_INPUT;
     } else {
-        char hex[2 * HC_KID_LEN + 1];
-        cli_hex(kid, HC_KID_LEN, hex);
-        puts(hex);
+        rc = print_kid(key);
     }
     hc_key_free(key);
     return rc;

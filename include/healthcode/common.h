@@ -94,8 +94,10 @@ typedef enum {
     /* step 8 */
     HC_E_REVOKED = 33,        /* the token's cti is on the revocation list */
     HC_E_SUBJECT_REVOKED = 34,/* the token's sub is on the revocation list */
+    HC_E_PKCS11 = 35,         /* a PKCS#11 module or token failed: not loadable, login
+                                 refused, token removed, session lost */
 
-    HC_E__COUNT = 35          /* number of values; not an error */
+    HC_E__COUNT = 36          /* number of values; not an error */
 } hc_err;
 
 /* A sentence explaining err, in English. Never NULL (unknown values give a generic text). */
@@ -113,13 +115,21 @@ HC_API const char *hc_colour_name(hc_colour c);
 /* Parses "green"/"yellow"/"red" (ASCII case-insensitive). HC_E_ARG otherwise. */
 HC_API hc_err hc_colour_parse(const char *name, hc_colour *out) HC_WARN_UNUSED;
 
-/* Signature algorithms: the values are the COSE alg identifiers. */
-typedef enum { HC_ALG_ES256 = -7, HC_ALG_EDDSA = -8 } hc_alg;
+/* Signature algorithms: the values are the COSE alg identifiers. SM2 has no
+ * registered COSE value: -65537 is from the private-use range (FORMAT.md:
+ * SM2 signature with SM3, distinguishing identifier "1234567812345678").
+ * SM2 needs an OpenSSL built with it; where it is not, key generation and
+ * loading answer HC_E_UNSUPPORTED (see hc_alg_supported). */
+typedef enum { HC_ALG_ES256 = -7, HC_ALG_EDDSA = -8, HC_ALG_SM2 = -65537 } hc_alg;
 
-/* "ES256" or "EdDSA"; "invalid" otherwise. */
+/* "ES256", "EdDSA" or "SM2"; "invalid" otherwise. */
 HC_API const char *hc_alg_name(hc_alg a);
 
-/* Parses "ES256" or "EdDSA" (case-insensitive). HC_E_ARG otherwise. */
+/* true if this build's OpenSSL can sign and verify with alg (SM2 may be
+ * missing from some distributions' OpenSSL; ES256 and EdDSA never are). */
+HC_API bool hc_alg_supported(hc_alg a);
+
+/* Parses "ES256", "EdDSA" or "SM2" (case-insensitive). HC_E_ARG otherwise. */
 HC_API hc_err hc_alg_parse(const char *name, hc_alg *out) HC_WARN_UNUSED;
 
 /*

@@ -343,6 +343,35 @@ fail:
     return result;
 }
 
+/* keygen --pkcs11: the pair is made on the token; only the public key is written. */
+JNIEXPORT jstring JNICALL Java_cn_healthcode_HealthCode_generateKeyOnToken(JNIEnv *env, jclass cls,
+                                                                          jstring jalg, jstring juri,
+                                                                          jstring jpub)
+{
+    (void)cls;
+    args a = {0};
+    hc_key *key = NULL;
+    jstring result = NULL;
+    hc_alg alg;
+    uint8_t kid[HC_KID_LEN];
+    char kidhex[2 * HC_KID_LEN + 1];
+    arg(env, &a, jalg);
+    arg(env, &a, juri);
+    arg(env, &a, jpub);
+    CHECK(env, a.failed ? HC_E_NOMEM : arg_cstr(&a, 0) && arg_cstr(&a, 1) && arg_cstr(&a, 2) ? HC_OK : HC_E_ARG,
+          NULL);
+    CHECK(env, hc_alg_parse(a.s[0], &alg), NULL);
+    CHECK(env, hc_key_generate_pkcs11(alg, a.s[1], &key), NULL);
+    CHECK(env, hc_key_save_public(key, a.s[2]), NULL);
+    CHECK(env, hc_key_kid(key, kid), NULL);
+    hex(kid, HC_KID_LEN, kidhex);
+    result = jstring_of(env, kidhex);
+fail:
+    hc_key_free(key);
+    args_free(&a);
+    return result;
+}
+
 JNIEXPORT jobject JNICALL Java_cn_healthcode_HealthCode_assess(JNIEnv *env, jclass cls, jbyteArray jrec,
                                                               jstring jpolicy, jlong now)
 {

@@ -43,11 +43,12 @@ _H = TypeVar("_H", bound="_Handle")
 __all__ = ["HealthCodeError", "InvalidInputError", "TokenRejectedError", "Policy", "Record", "Key",
            "Issuer", "Trust", "Revocations", "Venue", "Claims", "Assessment", "Reason", "Decision", "assess", "issue",
            "render_png", "render_svg", "qr_version", "scan_png", "verify", "inspect", "decide",
-           "version", "library_path", "__version__", "GREEN", "YELLOW", "RED", "ES256", "EDDSA"]
+           "version", "library_path", "__version__", "GREEN", "YELLOW", "RED", "ES256", "EDDSA",
+           "SM2", "alg_supported"]
 
 GREEN, YELLOW, RED = 0, 1, 2
 COLOURS = ("green", "yellow", "red")
-ES256, EDDSA = -7, -8
+ES256, EDDSA, SM2 = -7, -8, -65537
 
 
 def version() -> str:
@@ -225,14 +226,34 @@ def _new(fn: Callable[..., int], *args: Any) -> ctypes.c_void_p:
 
 # ------------------------------------------------------------------ keys
 
+def alg_supported(alg: Union[str, int]) -> bool:
+    """True if this library's OpenSSL can sign and verify with alg ("SM2" may be missing)."""
+    return bool(L.hc_alg_supported(_alg(alg)))
+
+
 class Key(_Handle):
-    """A signing (private) or verification (public) key: ES256 or EdDSA."""
+    """A signing (private) or verification (public) key: ES256, EdDSA or SM2; a
+    private key may live inside a PKCS#11 token (Key.load("pkcs11:…"))."""
     _free = staticmethod(L.hc_key_free)
 
     @classmethod
     def generate(cls, alg: Union[str, int] = "ES256") -> Key:
-        """A new private key: "ES256" (P-256) or "EdDSA" (Ed25519)."""
+        """A new private key: "ES256" (P-256), "EdDSA" (Ed25519) or "SM2" (SM2 with SM3)."""
         return cls(_new(L.hc_key_generate, _alg(alg)))
+
+    @classmethod
+    def from_pkcs11(cls, uri: Text) -> Key:
+        """A private key kept in a PKCS#11 token, by RFC 7512 URI (module-path=,
+        pin-source=file:PATH with mode 0600; or HC_PKCS11_MODULE/HC_PKCS11_PIN_FILE).
+        It signs inside the token and is never exported. Errors: Pkcs11Error,
+        InvalidKeyError, KeyPermissionsError, InvalidArgumentError."""
+        return cls(_new(L.hc_key_load_pkcs11, _b(uri)))
+
+    @classmethod
+    def generate_on_token(cls, uri: Text, alg: Union[str, int] = "ES256") -> Key:
+        """A new key pair made on the token the URI names (object= is its label);
+        only the public half ever leaves it: save_public() it for the trust list."""
+        return cls(_new(L.hc_key_generate_pkcs11, _alg(alg), _b(uri)))
 
     @classmethod
     def from_pem(cls, pem: Text) -> Key:
@@ -242,7 +263,8 @@ class Key(_Handle):
 
     @classmethod
     def load(cls, path: PathLike) -> Key:
-        """Reads a key file; a private key readable by others raises KeyPermissionsError."""
+        """Reads a key file (or a "pkcs11:" URI: from_pkcs11); a private key
+        readable by others raises KeyPermissionsError."""
         return cls(_new(L.hc_key_load_file, _b(path)))
 
     def save_private(self, path: PathLike) -> None:

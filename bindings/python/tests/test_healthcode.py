@@ -18,7 +18,7 @@ from healthcode import _lib
 
 ROOT = os.environ.get("HC_SOURCE_ROOT", os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 NOW = 1580868000  # 2020-02-05T10:00:00+08:00
-ALGS = ("ES256", "EdDSA")
+ALGS = ("ES256", "EdDSA") + (("SM2",) if hc.alg_supported("SM2") else ())
 
 
 def sample_record():
@@ -117,6 +117,42 @@ class KeysAndErrors(unittest.TestCase):
                 self.assertEqual(p.public_pem, key.public_pem)
             with self.assertRaises(hc.IoError):
                 hc.Key.load(os.path.join(d, "missing.pem"))
+
+    def test_sm2_and_a_key_on_a_token(self):
+        """SM2 round trip; a SoftHSM2 token (skipped without it): a key made on
+        it signs tokens that its public half verifies, and is never exported."""
+        self.assertEqual(hc.SM2, -65537)
+        if hc.alg_supported("SM2"):
+            with hc.Key.generate("sm2") as k:
+                self.assertEqual(k.alg, "SM2")
+        module = "/usr/lib/softhsm/libsofthsm2.so"
+        if not os.path.exists(module) or subprocess.call(["sh", "-c", "command -v softhsm2-util"],
+                                                         stdout=subprocess.DEVNULL) != 0:
+            self.skipTest("SoftHSM2 is not installed")
+        with tempfile.TemporaryDirectory() as d:
+            with open(os.path.join(d, "softhsm2.conf"), "w") as f:
+                f.write("directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n" % d)
+            env = dict(os.environ, SOFTHSM2_CONF=os.path.join(d, "softhsm2.conf"))
+            os.environ["SOFTHSM2_CONF"] = env["SOFTHSM2_CONF"]
+            subprocess.run(["softhsm2-util", "--init-token", "--free", "--label", "py", "--so-pin",
+                            "87654321", "--pin", "123456"], env=env, check=True, stdout=subprocess.DEVNULL)
+            pin = os.path.join(d, "pin")
+            with open(os.open(pin, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+                f.write("123456")
+            uri = "pkcs11:token=py;object=k1?module-path=%s&pin-source=file:%s" % (module, pin)
+            with hc.Key.generate_on_token(uri, "EdDSA") as k, hc.Key.from_pkcs11(uri) as again, \
+                    hc.Issuer("CN-330000", again) as issuer, hc.Trust() as trust:
+                self.assertTrue(k.is_private)
+                self.assertEqual(again.kid, k.kid)
+                with self.assertRaises(hc.InvalidKeyError):
+                    k.save_private(os.path.join(d, "never.pem"))
+                self.assertFalse(os.path.exists(os.path.join(d, "never.pem")))
+                trust.add_pem(k.public_pem)
+                with hc.Record(sample_record()) as rec:
+                    token = hc.issue(issuer, rec, hc.Assessment.of_colour("green"), now=NOW)
+                self.assertEqual(hc.verify(trust, token, now=NOW).alg, "EdDSA")
+            with self.assertRaises(hc.Pkcs11Error):
+                hc.Key.from_pkcs11(uri.replace("token=py", "token=gone"))
 
     def test_bad_pem_and_algorithm(self):
         with self.assertRaises(hc.InvalidKeyError):

@@ -20,8 +20,15 @@ public final class HealthCode {
     public static native String version();
 
     /** Makes a key pair: PKCS#8 private key written with mode 0600, SPKI public key.
-     *  Returns the kid in hex. alg is "ES256" or "EdDSA". */
+     *  Returns the kid in hex. alg is "ES256", "EdDSA" or "SM2". */
     public static native String generateKey(String alg, String privatePath, String publicPath)
+        throws HealthCodeException;
+
+    /** Makes a key pair inside a PKCS#11 token (RFC 7512 URI naming token= and object=,
+     *  module-path= and pin-source=file:PATH, mode 0600); the private key never leaves the
+     *  token, only the public key is written. Returns the kid in hex. alg is "ES256" or
+     *  "EdDSA". An Issuer takes the same URI in place of a key file. */
+    public static native String generateKeyOnToken(String alg, String uri, String publicPath)
         throws HealthCodeException;
 
     /** Assesses a record (JSON) under a policy file, or the built-in default when policyPath

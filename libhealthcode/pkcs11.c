@@ -1,0 +1,458 @@
+/* pkcs11.c — signing keys that stay inside a cryptographic module, reached
+ * through PKCS#11 directly (p11-kit loads the module and parses RFC 7512
+ * URIs). Behind the opaque hc_key: a token key's hc_key holds the public half
+ * as an EVP_PKEY (kid, verification, trust lists as for any key) and an
+ * hc_p11 for the private half, which never leaves the token: no code path
+ * here reads CKA_VALUE, and generated keys are CKA_SENSITIVE, not
+ * CKA_EXTRACTABLE.
+ *
+ * One login session is held for the key's lifetime: PKCS#11 logs in the
+ * application, not the session, so every signer's own session (one per
+ * signing thread: hc_p11_session_open) can sign without the PIN, which is
+ * cleansed as soon as the login is done.
+ *
+ * Why direct PKCS#11 and not libp11's ENGINE (libengine-pkcs11-openssl):
+ * libp11 0.4.12 cannot load Ed25519 objects, its README says it is not fully
+ * thread-safe, and the ENGINE API is deprecated in OpenSSL 3. The cost of
+ * this path is measured by bench/bench_pkcs11.c against the module's raw
+ * C_Sign rate through the same interface. */
+#include "crypto_impl.h"
+#include "internal.h"
+
+#include <healthcode/features.h>
+
+#if !HC_WITH_PKCS11
+/* Built without p11-kit: no token keys (hc_key.p11 is never set). */
+void hc_p11_ref(hc_p11 *p) { (void)p; }
+void hc_p11_unref(hc_p11 *p) { (void)p; }
+hc_err hc_p11_session_open(hc_p11 *p, hc_p11_session **out)
+{
+    (void)p;
+    *out = NULL;
+    return HC_E_UNSUPPORTED;
+}
+hc_err hc_p11_sign(hc_p11_session *s, const uint8_t *data, size_t len, uint8_t sig[64])
+{
+    (void)s, (void)data, (void)len, (void)sig;
+    return HC_E_UNSUPPORTED;
+}
+void hc_p11_session_close(hc_p11_session *s) { (void)s; }
+hc_err hc_key_load_pkcs11(const char *uri, hc_key **out)
+{
+    (void)uri;
+    if (out)
+        *out = NULL;
+    return HC_E_UNSUPPORTED;
+}
+hc_err hc_key_generate_pkcs11(hc_alg alg, const char *uri, hc_key **out)
+{
+    (void)alg, (void)uri;
+    if (out)
+        *out = NULL;
+    return HC_E_UNSUPPORTED;
+}
+#else
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/param_build.h>
+
+#include <p11-kit/p11-kit.h>
+#include <p11-kit/uri.h>
+
+#define PIN_MAX 256
+#define ATTR_MAX 128 /* CKA_EC_PARAMS, CKA_EC_POINT, CKA_ID, CKA_LABEL we read */
+
+struct hc_p11 {
+    atomic_int refs;
+    CK_FUNCTION_LIST *fn;    /* p11-kit managed module: ours to finalize/release */
+    CK_SLOT_ID slot;
+    CK_SESSION_HANDLE login; /* held open: keeps the application logged in */
+    CK_OBJECT_HANDLE priv;   /* the private key object (a token object) */
+    CK_MECHANISM_TYPE mech;  /* CKM_ECDSA or CKM_EDDSA */
+};
+
+struct hc_p11_session {
+    hc_p11 *p; /* a reference of ours */
+    CK_SESSION_HANDLE h;
+};
+
+static const uint8_t oid_p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07};
+static const uint8_t oid_ed25519[] = {0x06, 0x03, 0x2b, 0x65, 0x70};
+static const uint8_t str_ed25519[] = {0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd', 's', '2', '5', '5', '1', '9'};
+
+void hc_p11_ref(hc_p11 *p)
+{
+    atomic_fetch_add(&p->refs, 1);
+}
+
+void hc_p11_unref(hc_p11 *p)
+{
+    if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
+        return;
+    if (p->fn) {
+        if (p->login != CK_INVALID_HANDLE)
+            (void)p->fn->C_CloseSession(p->login);
+        (void)p11_kit_module_finalize(p->fn);
+        p11_kit_module_release(p->fn);
+    }
+    free(p);
+}
+
+/* ------------------------------------------------------------- opening */
+
+/* Reads the PIN file (pin-source=file:PATH, or HC_PKCS11_PIN_FILE): a
+ * regular file not readable by group or others; one line, its newline cut. */
+static hc_err read_pin(const char *src, char pin[PIN_MAX + 1], size_t *len)
+{
+    if (strncmp(src, "file:", 5) == 0)
+        src += 5;
+    if (strncmp(src, "//", 2) == 0) /* file:///abs/path */
+        src += 2;
+    int fd = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return HC_E_IO;
+    struct stat st;
+    hc_err err = HC_OK;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+        err = HC_E_IO;
+    else if (st.st_mode & 077)
+        err = HC_E_KEY_PERMS;
+    ssize_t n = err == HC_OK ? read(fd, pin, PIN_MAX + 1) : 0;
+    close(fd);
+    if (err == HC_OK && (n < 0 || n > PIN_MAX))
+        err = n < 0 ? HC_E_IO : HC_E_LIMIT;
+    if (err != HC_OK)
+        return err;
+    while (n > 0 && (pin[n - 1] == '\n' || pin[n - 1] == '\r'))
+        n--;
+    pin[n] = '\0';
+    *len = (size_t)n;
+    return HC_OK;
+}
+
+/* Loads the module and finds the first slot whose token matches uri. */
+static hc_err open_module(P11KitUri *uri, hc_p11 *p)
+{
+    const char *path = p11_kit_uri_get_module_path(uri);
+    if (!path)
+        path = getenv("HC_PKCS11_MODULE");
+    if (!path || !*path)
+        return HC_E_ARG; /* no module named: module-path= or HC_PKCS11_MODULE */
+    p->fn = p11_kit_module_load(path, 0);
+    if (!p->fn)
+        return HC_E_PKCS11;
+    if (p11_kit_module_initialize(p->fn) != CKR_OK) {
+        p11_kit_module_release(p->fn);
+        p->fn = NULL;
+        return HC_E_PKCS11;
+    }
+    CK_SLOT_ID slots[64];
+    CK_ULONG n = 64;
+    if (p->fn->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK)
+        return HC_E_PKCS11;
+    for (CK_ULONG i = 0; i < n; i++) {
+        CK_TOKEN_INFO ti;
+        if (p->fn->C_GetTokenInfo(slots[i], &ti) == CKR_OK && p11_kit_uri_match_token_info(uri, &ti)) {
+            p->slot = slots[i];
+            return HC_OK;
+        }
+    }
+    return HC_E_PKCS11; /* no such token (or it was removed) */
+}
+
+/* Opens the login session and logs in with the PIN of the URI's
+ * pin-source (or HC_PKCS11_PIN_FILE); without either, no login. */
+static hc_err login(P11KitUri *uri, hc_p11 *p, bool rw)
+{
+    CK_FLAGS fl = CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0);
+    if (p->fn->C_OpenSession(p->slot, fl, NULL, NULL, &p->login) != CKR_OK) {
+        p->login = CK_INVALID_HANDLE;
+        return HC_E_PKCS11;
+    }
+    const char *src = p11_kit_uri_get_pin_source(uri);
+    if (!src)
+        src = getenv("HC_PKCS11_PIN_FILE");
+    if (!src || !*src)
+        return HC_OK;
+    char pin[PIN_MAX + 1];
+    size_t len = 0;
+    hc_err err = read_pin(src, pin, &len);
+    if (err == HC_OK) {
+        CK_RV rv = p->fn->C_Login(p->login, CKU_USER, (CK_UTF8CHAR *)pin, len);
+        err = rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN ? HC_OK : HC_E_PKCS11;
+    }
+    OPENSSL_cleanse(pin, sizeof pin);
+    return err;
+}
+
+/* Parses uri and opens module, token and login into a new *out. */
+static hc_err p11_open(const char *text, bool rw, P11KitUri **uri_out, hc_p11 **out)
+{
+    *out = NULL;
+    *uri_out = NULL;
+    if (strnlen(text, 4097) > 4096)
+        return HC_E_LIMIT;
+    P11KitUri *uri = p11_kit_uri_new();
+    if (!uri)
+        return HC_E_NOMEM;
+    if (p11_kit_uri_parse(text, P11_KIT_URI_FOR_OBJECT_ON_TOKEN_AND_MODULE, uri) != P11_KIT_URI_OK ||
+        p11_kit_uri_get_pin_value(uri)) { /* never a PIN in a URI: it ends up in argv */
+        p11_kit_uri_free(uri);
+        return HC_E_ARG;
+    }
+    hc_p11 *p = calloc(1, sizeof *p);
+    if (!p) {
+        p11_kit_uri_free(uri);
+        return HC_E_NOMEM;
+    }
+    atomic_init(&p->refs, 1);
+    p->login = CK_INVALID_HANDLE;
+    hc_err err = open_module(uri, p);
+    if (err == HC_OK)
+        err = login(uri, p, rw);
+    if (err != HC_OK) {
+        hc_p11_unref(p);
+        p11_kit_uri_free(uri);
+        return err;
+    }
+    *out = p;
+    *uri_out = uri;
+    return HC_OK;
+}
+
+/* ------------------------------------------------------------- objects */
+
+/* The objects of class cls matching the URI's id/label (or the given ones):
+ * exactly one, else HC_E_KEY. */
+static hc_err find_one(hc_p11 *p, CK_OBJECT_CLASS cls, const CK_ATTRIBUTE *id,
+                       const CK_ATTRIBUTE *label, CK_OBJECT_HANDLE *h, CK_ULONG *count)
+{
+    CK_ATTRIBUTE t[3] = {{CKA_CLASS, &cls, sizeof cls}};
+    CK_ULONG n = 1;
+    if (id)
+        t[n++] = *id;
+    if (label)
+        t[n++] = *label;
+    CK_OBJECT_HANDLE found[2];
+    CK_ULONG got = 0;
+    if (p->fn->C_FindObjectsInit(p->login, t, n) != CKR_OK)
+        return HC_E_PKCS11;
+    CK_RV rv = p->fn->C_FindObjects(p->login, found, 2, &got);
+    (void)p->fn->C_FindObjectsFinal(p->login);
+    if (rv != CKR_OK)
+        return HC_E_PKCS11;
+    if (count)
+        *count = got;
+    if (got != 1)
+        return HC_E_KEY;
+    *h = found[0];
+    return HC_OK;
+}
+
+/* CKA_EC_POINT: a DER OCTET STRING around the point (PKCS#11 2.40 and
+ * SoftHSM), or the bare point some modules return. */
+static bool unwrap_point(const uint8_t *v, size_t n, const uint8_t **pt, size_t *len)
+{
+    if (n >= 2 && v[0] == 0x04 && v[1] == n - 2 && (n - 2 == 65 || n - 2 == 32)) {
+        *pt = v + 2;
+        *len = n - 2;
+    } else {
+        *pt = v;
+        *len = n;
+    }
+    return true;
+}
+
+/* The public half from the public key object's CKA_EC_PARAMS and CKA_EC_POINT. */
+static hc_err public_of(hc_p11 *p, CK_OBJECT_HANDLE pub, bool eddsa, EVP_PKEY **out)
+{
+    uint8_t params[ATTR_MAX], point[ATTR_MAX];
+    CK_ATTRIBUTE t[2] = {{CKA_EC_PARAMS, params, sizeof params}, {CKA_EC_POINT, point, sizeof point}};
+    if (p->fn->C_GetAttributeValue(p->login, pub, t, 2) != CKR_OK)
+        return HC_E_KEY;
+    const uint8_t *pt;
+    size_t plen;
+    unwrap_point(point, t[1].ulValueLen, &pt, &plen);
+    *out = NULL;
+    if (eddsa) {
+        bool ok = (t[0].ulValueLen == sizeof oid_ed25519 && !memcmp(params, oid_ed25519, sizeof oid_ed25519)) ||
+                  (t[0].ulValueLen == sizeof str_ed25519 && !memcmp(params, str_ed25519, sizeof str_ed25519));
+        if (!ok || plen != 32)
+            return HC_E_KEY;
+        *out = EVP_PKEY_new_raw_public_key_ex(NULL, "ED25519", NULL, pt, 32);
+    } else {
+        if (t[0].ulValueLen != sizeof oid_p256 || memcmp(params, oid_p256, sizeof oid_p256) || plen != 65)
+            return HC_E_KEY;
+        OSSL_PARAM ps[] = {
+            OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0),
+            OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pt, plen), OSSL_PARAM_END};
+        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+        if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+            EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, ps) != 1)
+            *out = NULL;
+        EVP_PKEY_CTX_free(ctx);
+    }
+    if (!*out) {
+        ERR_clear_error();
+        return HC_E_KEY;
+    }
+    return HC_OK;
+}
+
+/* The hc_key of the private object priv (its public twin: pub). */
+static hc_err key_of(hc_p11 *p, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub, hc_key **out)
+{
+    CK_KEY_TYPE type = 0;
+    CK_ATTRIBUTE t = {CKA_KEY_TYPE, &type, sizeof type};
+    if (p->fn->C_GetAttributeValue(p->login, priv, &t, 1) != CKR_OK)
+        return HC_E_KEY;
+    if (type != CKK_EC && type != CKK_EC_EDWARDS)
+        return HC_E_KEY; /* SM2 and RSA keys on a token are not supported */
+    bool eddsa = type == CKK_EC_EDWARDS;
+    EVP_PKEY *pkey = NULL;
+    hc_err err = public_of(p, pub, eddsa, &pkey);
+    if (err == HC_OK)
+        err = hc_key_wrap(pkey, true, out);
+    if (err != HC_OK)
+        return err;
+    p->priv = priv;
+    p->mech = eddsa ? CKM_EDDSA : CKM_ECDSA;
+    (*out)->p11 = p;
+    return HC_OK;
+}
+
+/* The public object that pairs with priv: same CKA_ID, else same CKA_LABEL. */
+static hc_err twin_of(hc_p11 *p, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE *pub)
+{
+    uint8_t id[ATTR_MAX], label[ATTR_MAX];
+    CK_ATTRIBUTE a[2] = {{CKA_ID, id, sizeof id}, {CKA_LABEL, label, sizeof label}};
+    if (p->fn->C_GetAttributeValue(p->login, priv, &a[0], 1) == CKR_OK && a[0].ulValueLen > 0 &&
+        find_one(p, CKO_PUBLIC_KEY, &a[0], NULL, pub, NULL) == HC_OK)
+        return HC_OK;
+    if (p->fn->C_GetAttributeValue(p->login, priv, &a[1], 1) == CKR_OK && a[1].ulValueLen > 0 &&
+        find_one(p, CKO_PUBLIC_KEY, NULL, &a[1], pub, NULL) == HC_OK)
+        return HC_OK;
+    return HC_E_KEY;
+}
+
+hc_err hc_key_load_pkcs11(const char *text, hc_key **out)
+{
+    if (!text || !out)
+        return HC_E_ARG;
+    *out = NULL;
+    P11KitUri *uri;
+    hc_p11 *p;
+    hc_err err = p11_open(text, false, &uri, &p);
+    if (err != HC_OK)
+        return err;
+    CK_ATTRIBUTE *id = p11_kit_uri_get_attribute(uri, CKA_ID);
+    CK_ATTRIBUTE *label = p11_kit_uri_get_attribute(uri, CKA_LABEL);
+    CK_OBJECT_HANDLE priv, pub;
+    if (!id && !label)
+        err = HC_E_ARG; /* the URI must name the object: object= or id= */
+    else if ((err = find_one(p, CKO_PRIVATE_KEY, id, label, &priv, NULL)) == HC_OK &&
+             (err = twin_of(p, priv, &pub)) == HC_OK)
+        err = key_of(p, priv, pub, out);
+    p11_kit_uri_free(uri);
+    if (err != HC_OK)
+        hc_p11_unref(p);
+    return err;
+}
+
+hc_err hc_key_generate_pkcs11(hc_alg alg, const char *text, hc_key **out)
+{
+    if (!text || !out)
+        return HC_E_ARG;
+    *out = NULL;
+    if (alg == HC_ALG_SM2)
+        return HC_E_UNSUPPORTED; /* no standard PKCS#11 mechanism for SM2 */
+    if (alg != HC_ALG_ES256 && alg != HC_ALG_EDDSA)
+        return HC_E_ARG;
+    P11KitUri *uri;
+    hc_p11 *p;
+    hc_err err = p11_open(text, true, &uri, &p);
+    if (err != HC_OK)
+        return err;
+    CK_ATTRIBUTE *label = p11_kit_uri_get_attribute(uri, CKA_LABEL);
+    CK_ATTRIBUTE *uid = p11_kit_uri_get_attribute(uri, CKA_ID);
+    uint8_t idv[8];
+    CK_ATTRIBUTE id = uid ? *uid : (CK_ATTRIBUTE){CKA_ID, idv, sizeof idv};
+    CK_OBJECT_HANDLE priv, pub;
+    CK_ULONG existing = 0;
+    if (!label)
+        err = HC_E_ARG; /* the new key's name: object= */
+    else if (!uid && (err = hc_crypto_random(idv, sizeof idv)) != HC_OK)
+        ;
+    else if ((err = find_one(p, CKO_PRIVATE_KEY, NULL, label, &priv, &existing)) == HC_E_PKCS11)
+        ;
+    else if (existing != 0)
+        err = HC_E_KEY; /* a key of that name exists: never replaced */
+    else {
+        bool ed = alg == HC_ALG_EDDSA;
+        CK_BBOOL yes = CK_TRUE, no = CK_FALSE;
+        CK_MECHANISM m = {ed ? CKM_EC_EDWARDS_KEY_PAIR_GEN : CKM_EC_KEY_PAIR_GEN, NULL, 0};
+        CK_ATTRIBUTE pt[] = {{CKA_TOKEN, &yes, 1}, {CKA_VERIFY, &yes, 1}, *label, id,
+                             {CKA_EC_PARAMS, (void *)(ed ? oid_ed25519 : oid_p256),
+                              ed ? sizeof oid_ed25519 : sizeof oid_p256}};
+        CK_ATTRIBUTE st[] = {{CKA_TOKEN, &yes, 1},     {CKA_PRIVATE, &yes, 1}, {CKA_SENSITIVE, &yes, 1},
+                             {CKA_EXTRACTABLE, &no, 1}, {CKA_SIGN, &yes, 1},    *label, id};
+        if (p->fn->C_GenerateKeyPair(p->login, &m, pt, sizeof pt / sizeof *pt, st,
+                                     sizeof st / sizeof *st, &pub, &priv) != CKR_OK)
+            err = HC_E_PKCS11;
+        else
+            err = key_of(p, priv, pub, out);
+    }
+    p11_kit_uri_free(uri);
+    if (err != HC_OK)
+        hc_p11_unref(p);
+    return err;
+}
+
+/* ------------------------------------------------------------ sessions */
+
+hc_err hc_p11_session_open(hc_p11 *p, hc_p11_session **out)
+{
+    *out = NULL;
+    hc_p11_session *s = calloc(1, sizeof *s);
+    if (!s)
+        return HC_E_NOMEM;
+    if (p->fn->C_OpenSession(p->slot, CKF_SERIAL_SESSION, NULL, NULL, &s->h) != CKR_OK) {
+        free(s);
+        return HC_E_PKCS11;
+    }
+    hc_p11_ref(p);
+    s->p = p;
+    *out = s;
+    return HC_OK;
+}
+
+hc_err hc_p11_sign(hc_p11_session *s, const uint8_t *data, size_t len, uint8_t sig[64])
+{
+    CK_MECHANISM m = {s->p->mech, NULL, 0};
+    CK_ULONG n = 64;
+    if (s->p->fn->C_SignInit(s->h, &m, s->p->priv) != CKR_OK)
+        return HC_E_PKCS11;
+    if (s->p->fn->C_Sign(s->h, (CK_BYTE *)data, len, sig, &n) != CKR_OK || n != 64)
+        return HC_E_PKCS11;
+    return HC_OK;
+}
+
+void hc_p11_session_close(hc_p11_session *s)
+{
+    if (!s)
+        return;
+    (void)s->p->fn->C_CloseSession(s->h);
+    hc_p11_unref(s->p);
+    free(s);
+}
+#endif /* HC_WITH_PKCS11 */

@@ -52,6 +52,7 @@ static const struct {
     [HC_E_NOT_YET_VALID] = {"not_yet_valid", "the token is not yet valid"},
     [HC_E_REVOKED] = {"revoked", "the token has been revoked"},
     [HC_E_SUBJECT_REVOKED] = {"subject_revoked", "the token's subject has been revoked"},
+    [HC_E_LIFETIME] = {"bad_lifetime", "the token is issued after it expires, or lives longer than 30 days"},
 };
 
 const char *hc_strerror(hc_err err)

@@ -92,9 +92,13 @@ static hc_err key_conditions(const hc_trusted_key *k, const hc_claims *c)
 }
 
 /* Step 7. iat and exp are in [0, INT64_MAX] and skew >= 0, so iat - skew
- * cannot overflow; exp + skew can, and then the token never expires. */
+ * and exp - iat (once iat <= exp) cannot overflow; exp + skew can, and then
+ * the token never expires. The lifetime comes first and does not depend on
+ * now: a token backdated by a leaked key is refused at any time. */
 static hc_err check_time(const hc_claims *c, int64_t now, int64_t skew)
 {
+    if (c->iat > c->exp || c->exp - c->iat > HC_LIFETIME_MAX_S)
+        return HC_E_LIFETIME;
     if (now < c->iat - skew)
         return HC_E_NOT_YET_VALID;
     if (c->exp <= INT64_MAX - skew && now >= c->exp + skew)

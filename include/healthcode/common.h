@@ -72,9 +72,10 @@ typedef enum {
     /* step 2 */
     HC_E_BASE45,              /* base45 decoding failed (length 3k+1, bad character, triplet > 65535) */
     /* step 3 */
-    HC_E_CBOR,                /* the bytes are not well-formed CBOR (truncated, reserved values, too deep) */
+    HC_E_CBOR,                /* the bytes are not well-formed CBOR (truncated, reserved values, too deep),
+                                 or a text string is not valid UTF-8 */
     HC_E_INDEFINITE,          /* a CBOR item has an indefinite length */
-    HC_E_DUPLICATE_KEY,       /* a CBOR map has the same key twice */
+    HC_E_DUPLICATE_KEY,       /* a CBOR map has the same key twice (keys compared by value) */
     HC_E_TRAILING,            /* bytes follow the COSE_Sign1 */
     HC_E_COSE,                /* the COSE_Sign1 does not have the shape FORMAT.md gives */
     /* step 4 */
@@ -92,6 +93,9 @@ typedef enum {
     /* step 8 */
     HC_E_REVOKED,             /* the token's cti is on the revocation list */
     HC_E_SUBJECT_REVOKED,     /* the token's sub is on the revocation list */
+
+    /* step 7, added later (numbered here until the enum is renumbered) */
+    HC_E_LIFETIME,            /* iat > exp, or exp - iat is over HC_LIFETIME_MAX_S (30 days) */
 
     HC_E__COUNT               /* number of values; not an error */
 } hc_err;

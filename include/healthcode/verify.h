@@ -179,6 +179,11 @@ typedef struct {
 } hc_verify_opts;
 
 #define HC_DEFAULT_SKEW_S 300
+
+/* Longest lifetime (exp - iat) a verifier accepts: 30 days (FORMAT.md step
+ * 7). A key that leaks after it is retired can then only mint tokens that
+ * die within 30 days of its window, whatever iat they claim. */
+#define HC_LIFETIME_MAX_S 2592000
 #define HC_VERIFY_OPTS_DEFAULT { HC_DEFAULT_SKEW_S, NULL }
 
 /*
@@ -192,6 +197,11 @@ typedef struct {
  *
  * Allocation: hc_verify parses in place on the stack and allocates nothing
  * itself; only OpenSSL may allocate inside the signature check.
+ *
+ * Step 7 checks, in this order: iat <= exp and exp - iat <=
+ * HC_LIFETIME_MAX_S (else HC_E_LIFETIME, whatever now is), then
+ * iat - skew <= now (HC_E_NOT_YET_VALID) and now < exp + skew
+ * (HC_E_EXPIRED).
  *
  * Errors: HC_E_ARG, HC_E_LIMIT (text over HC_TOKEN_MAX), then the
  * verification errors of common.h, each for its step.

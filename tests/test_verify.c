@@ -332,6 +332,14 @@ static void test_duplicate_and_indefinite(void **state)
     assert_int_equal(verify_parts(es256, &u, &c, &out), HC_E_DUPLICATE_KEY);
     parts v = {.unprot_hex = "bf ff"};
     assert_int_equal(verify_parts(es256, &v, &c, &out), HC_E_INDEFINITE);
+    /* issue 12: 4 written as 0x04 and 0x18 0x04; a map nested in an ignored
+     * value; invalid UTF-8 in an ignored text (the signature covers none of it) */
+    parts u2 = {.unprot_hex = "a2 04 41 00 18 04 41 01"};
+    assert_int_equal(verify_parts(es256, &u2, &c, &out), HC_E_DUPLICATE_KEY);
+    parts u3 = {.unprot_hex = "a1 18 63 a2 01 00 19 0001 00"};
+    assert_int_equal(verify_parts(ed25519, &u3, &c, &out), HC_E_DUPLICATE_KEY);
+    parts u4 = {.unprot_hex = "a1 18 63 62 c3 28"};
+    assert_int_equal(verify_parts(ed25519, &u4, &c, &out), HC_E_CBOR);
     /* an unprotected kid is never used */
     char hex[64] = "a1 04 48 ";
     for (int i = 0; i < 8; i++)

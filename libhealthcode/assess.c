@@ -2,6 +2,7 @@
  * policy"). Pure computation: no clock, no printing, and no allocation except
  * for a record with more than CHECKIN_STACK check-ins after a previous colour.
  * The interpretations of DESIGN.md made here are written in assess.h. */
+#include "clock_impl.h"
 #include "policy_impl.h"
 #include "record_impl.h"
 #include "regions_impl.h"
@@ -10,58 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY_S 86400
-
 /* ------------------------------------------------------------ days */
-
-static hc_day floor_day(int64_t local_s)
-{
-    int64_t d = local_s / DAY_S;
-    if (local_s % DAY_S < 0)
-        d--;
-    return (hc_day)d;
-}
 
 /* The calendar date of instant t in the policy's zone. */
 static hc_day local_day(const hc_policy *p, int64_t t)
 {
-    return floor_day(t + p->utc_offset_s);
+    return (hc_day)hc_clock_local_day(t, p->utc_offset_s);
 }
 
 /* The instant local midnight begins day d in the policy's zone. */
 static int64_t local_midnight(const hc_policy *p, hc_day d)
 {
-    return (int64_t)d * DAY_S - p->utc_offset_s;
+    return hc_clock_local_midnight(d, p->utc_offset_s);
 }
 
-/* Writes d as YYYY-MM-DD plus NUL (H. Hinnant's civil_from_days). */
 static void day_text(hc_day d, char b[11])
 {
-    int64_t z = (int64_t)d + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = (int64_t)yoe + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned dd = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2)
-        y++;
-    if (y < 0 || y > 9999)
-        y = 0;
-    unsigned yy = (unsigned)y;
-    b[0] = (char)('0' + yy / 1000);
-    b[1] = (char)('0' + yy / 100 % 10);
-    b[2] = (char)('0' + yy / 10 % 10);
-    b[3] = (char)('0' + yy % 10);
-    b[4] = '-';
-    b[5] = (char)('0' + m / 10);
-    b[6] = (char)('0' + m % 10);
-    b[7] = '-';
-    b[8] = (char)('0' + dd / 10);
-    b[9] = (char)('0' + dd % 10);
-    b[10] = '\0';
+    hc_clock_format_day(d, b);
 }
 
 /* ------------------------------------------------------------ text */

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "internal.h"
+#include "clock_impl.h"
 #include "json_impl.h"
 #include "record_impl.h"
 #include "regions_impl.h"
@@ -18,30 +19,11 @@
 
 #define FAIL(d, field, ...) hc_diag_set((d), HC_E_RECORD, (field), __VA_ARGS__)
 
-/* ---- dates ---------------------------------------------------------------- */
+/* ---- dates: the clock module's rule (clock_impl.h) ------------------------ */
 
 hc_day hc_days_from_civil(int y, unsigned m, unsigned d)
 {
-    /* H. Hinnant's days_from_civil: exact for the proleptic Gregorian calendar. */
-    y -= m <= 2;
-    const int era = (y >= 0 ? y : y - 399) / 400;
-    const unsigned yoe = (unsigned)(y - era * 400);
-    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return (hc_day)(era * 146097 + (int)doe - 719468);
-}
-
-static void civil_from_days(hc_day z0, int *y, unsigned *m, unsigned *d)
-{
-    int64_t z = (int64_t)z0 + 719468;
-    const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    const unsigned doe = (unsigned)(z - era * 146097);
-    const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    const unsigned mp = (5 * doy + 2) / 153;
-    *d = doy - (153 * mp + 2) / 5 + 1;
-    *m = mp < 10 ? mp + 3 : mp - 9;
-    *y = (int)(yoe + era * 400) + (*m <= 2);
+    return (hc_day)hc_clock_days_from_civil(y, m, d);
 }
 
 void hc_day_format(hc_day d, char buf[11])
@@ -50,29 +32,7 @@ void hc_day_format(hc_day d, char buf[11])
         hc_strlcpy(buf, "none", 11);
         return;
     }
-    int y;
-    unsigned m, dd;
-    civil_from_days(d, &y, &m, &dd);
-    if (y < 0 || y > 9999) {
-        hc_strlcpy(buf, "invalid", 11);
-        return;
-    }
-    if (snprintf(buf, 11, "%04d-%02u-%02u", y, m, dd) >= 11)
-        hc_strlcpy(buf, "invalid", 11);
-}
-
-static bool is_leap(int y)
-{
-    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static bool real_date(int y, unsigned m, unsigned d)
-{
-    static const unsigned mdays[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12 || d < 1)
-        return false;
-    unsigned max = mdays[m - 1] + (m == 2 && is_leap(y));
-    return d <= max;
+    hc_clock_format_day(d, buf);
 }
 
 /* Reads n decimal digits; false if any is not a digit. */
@@ -88,59 +48,24 @@ static bool digits(const char *s, int n, int *out)
     return true;
 }
 
-/* "YYYY-MM-DD" at s (exactly 10 characters, not checked for a terminator). */
-static bool parse_date10(const char *s, hc_day *out)
+/* A record's calendar date: "YYYY-MM-DD", a real date in 1900-2199. */
+bool hc_parse_date(const char *s, hc_day *out)
 {
-    int y, m, d;
-    if (!digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &m) || s[7] != '-' ||
-        !digits(s + 8, 2, &d))
+    int64_t d;
+    if (!s || !out || !hc_clock_parse_date(s, strlen(s), 1900, 2199, &d))
         return false;
-    if (y < 1900 || y > 2199 || !real_date(y, (unsigned)m, (unsigned)d))
-        return false;
-    *out = hc_days_from_civil(y, (unsigned)m, (unsigned)d);
+    *out = (hc_day)d;
     return true;
 }
 
-bool hc_parse_date(const char *s, hc_day *out)
-{
-    if (!s || !out || strlen(s) != 10)
-        return false;
-    return parse_date10(s, out);
-}
-
-/* ISO 8601 date-time with a required offset: "2020-02-05T09:00:00+08:00",
- * "…Z", optional fractional seconds (ignored). *at is UTC epoch seconds,
- * *day the calendar date as written (local to the offset). */
+/* The declaration's ISO 8601 date-time, its offset required: *at is the
+ * instant, *day the calendar date as written (local to the offset). */
 static bool parse_datetime(const char *s, int64_t *at, hc_day *day)
 {
-    size_t n = strlen(s);
-    int hh, mm, ss;
-    if (n < 20 || !parse_date10(s, day) || s[10] != 'T' || !digits(s + 11, 2, &hh) ||
-        s[13] != ':' || !digits(s + 14, 2, &mm) || s[16] != ':' || !digits(s + 17, 2, &ss))
+    int64_t d;
+    if (!hc_clock_parse_datetime(s, true, 0, at, &d))
         return false;
-    if (hh > 23 || mm > 59 || ss > 59)
-        return false;
-    const char *p = s + 19;
-    if (*p == '.') {
-        p++;
-        const char *q = p;
-        while (*p >= '0' && *p <= '9' && p - q < 9)
-            p++;
-        if (p == q)
-            return false;
-    }
-    int off = 0;
-    if (p[0] == 'Z' && p[1] == '\0') {
-        off = 0;
-    } else if ((p[0] == '+' || p[0] == '-') && strlen(p) == 6 && p[3] == ':') {
-        int oh, om;
-        if (!digits(p + 1, 2, &oh) || !digits(p + 4, 2, &om) || oh > 23 || om > 59)
-            return false;
-        off = (oh * 3600 + om * 60) * (p[0] == '-' ? -1 : 1);
-    } else {
-        return false;
-    }
-    *at = (int64_t)*day * 86400 + hh * 3600 + mm * 60 + ss - off;
+    *day = (hc_day)d;
     return true;
 }
 
@@ -169,7 +94,7 @@ hc_err hc_resident_id_check(const char *id, hc_diag *diag)
     (void)digits(id + 6, 4, &y);
     (void)digits(id + 10, 2, &m);
     (void)digits(id + 12, 2, &d);
-    if (y < 1900 || y > 2099 || !real_date(y, (unsigned)m, (unsigned)d))
+    if (y < 1900 || y > 2099 || !hc_clock_real_date(y, (unsigned)m, (unsigned)d))
         return FAIL(diag, "id", "id: birth date %.8s is not a real date between 1900 and 2099",
                     id + 6);
     char want = check[sum % 11];

@@ -8,6 +8,7 @@
  * file is local configuration, so an unknown key is an error rather than
  * ignored: a typo such as "fever" must not silently leave the default.
  */
+#include "clock_impl.h"
 #include "internal.h"
 #include <healthcode/checkpoint.h>
 
@@ -22,35 +23,6 @@
 static hc_err venue_err(hc_diag *diag, const char *key, const char *what)
 {
     return hc_diag_set(diag, HC_E_VENUE, key, "%s %s", key, what);
-}
-
-/* "300", "300s", "5m", "2h", "1d" → seconds. */
-static bool parse_duration(const char *s, int64_t *out)
-{
-    if (!*s)
-        return false;
-    int64_t v = 0;
-    const char *p = s;
-    for (; *p >= '0' && *p <= '9'; p++) {
-        v = v * 10 + (*p - '0');
-        if (v > MAX_AGE_LIMIT)
-            return false;
-    }
-    if (p == s)
-        return false;
-    int64_t unit = 1;
-    switch (*p) {
-    case '\0': break;
-    case 's': unit = 1; p++; break;
-    case 'm': unit = 60; p++; break;
-    case 'h': unit = 3600; p++; break;
-    case 'd': unit = 86400; p++; break;
-    default: return false;
-    }
-    if (*p || v * unit > MAX_AGE_LIMIT)
-        return false;
-    *out = v * unit;
-    return true;
 }
 
 static hc_err parse_admit(json_t *v, hc_venue_rules *r, hc_diag *diag)
@@ -81,7 +53,7 @@ static hc_err parse_max_age(json_t *v, hc_venue_rules *r, hc_diag *diag)
         if (n >= 0 && n <= MAX_AGE_LIMIT)
             s = (int64_t)n;
     } else if (json_is_string(v)) {
-        if (!parse_duration(json_string_value(v), &s))
+        if (!hc_clock_parse_duration(json_string_value(v), MAX_AGE_LIMIT, &s))
             s = -1;
     }
     if (s < 0)

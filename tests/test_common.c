@@ -33,6 +33,26 @@ static void test_error_names_unique(void **state)
     assert_string_equal(hc_strerror((hc_err)-1), "unknown error");
 }
 
+/* The numbers are the ABI (common.h): a value never moves. */
+static void test_error_numbers_fixed(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        "ok", "out_of_memory", "invalid_argument", "buffer_too_small", "io_error", "unsupported",
+        "crypto_error", "too_large", "invalid_record", "invalid_policy", "invalid_risk_map",
+        "invalid_key", "key_permissions", "invalid_trust_list", "invalid_revocation_list",
+        "invalid_venue", "invalid_image", "no_code_found", "bad_prefix", "bad_base45", "bad_cbor",
+        "indefinite_length", "duplicate_key", "trailing_bytes", "bad_cose", "algorithm_mismatch",
+        "unknown_kid", "bad_signature", "key_not_valid", "issuer_mismatch", "bad_claims",
+        "expired", "not_yet_valid", "revoked", "subject_revoked", "bad_lifetime"};
+    for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
+        assert_string_equal(hc_err_name((hc_err)i), names[i]);
+    assert_int_equal(HC_E_SIGNATURE, 27);
+    assert_int_equal(HC_E_SUBJECT_REVOKED, 34);
+    assert_int_equal(HC_E_LIFETIME, 35);
+    assert_true(HC_E__COUNT >= 36);
+}
+
 static void test_colour_and_alg_names(void **state)
 {
     (void)state;
@@ -95,6 +115,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_error_names_unique),
+        cmocka_unit_test(test_error_numbers_fixed),
         cmocka_unit_test(test_colour_and_alg_names),
         cmocka_unit_test(test_diag_and_strlcpy),
         cmocka_unit_test(test_write_file_atomic),

@@ -63,13 +63,13 @@ void cli_diag(const char *path, hc_err err, const hc_diag *d);
 
 /* ---- values ---- */
 
-/* Epoch seconds ("1580868000") or ISO 8601: "2020-02-05" (midnight),
+/* hc_time_parse (common.h): epoch seconds ("1580868000") or ISO 8601: "2020-02-05" (midnight),
  * "2020-02-05T09:00[:00[.fff]]" with "Z", "+08:00", "+0800" or "+08"; a
  * date or time without an offset is read at UTC+08:00, the zone of the
  * default policy. */
 bool cli_parse_time(const char *s, int64_t *out);
 
-/* "90s", "15m", "24h", "7d", or a bare number of seconds; digits only, no sign. */
+/* hc_duration_parse: "90s", "15m", "24h", "7d", or a bare number of seconds; digits only, no sign. */
 bool cli_parse_duration(const char *s, int64_t *out);
 
 /* A decimal number (strtod, the whole string, finite). */

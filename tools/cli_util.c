@@ -142,133 +142,16 @@ void cli_diag(const char *path, hc_err err, const hc_diag *d)
 
 /* --------------------------------------------------------------- values */
 
-/* Reads exactly n digits at *p. */
-static bool digits(const char **p, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        char c = (*p)[i];
-        if (c < '0' || c > '9')
-            return false;
-        v = v * 10 + (c - '0');
-    }
-    *p += n;
-    *out = v;
-    return true;
-}
-
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int dm[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : dm[m - 1];
-}
-
-/* The default policy's zone: what a time without an offset means. */
-#define CLI_DEFAULT_OFFSET (8 * 3600)
-
-static bool parse_offset(const char *p, int32_t *off)
-{
-    if (strcmp(p, "Z") == 0 || strcmp(p, "z") == 0) {
-        *off = 0;
-        return true;
-    }
-    if (*p != '+' && *p != '-')
-        return false;
-    int sign = *p++ == '-' ? -1 : 1;
-    int hh, mm = 0;
-    if (!digits(&p, 2, &hh))
-        return false;
-    if (*p == ':')
-        p++;
-    if (*p && !digits(&p, 2, &mm))
-        return false;
-    if (*p || hh > 14 || mm > 59)
-        return false;
-    *off = sign * (hh * 3600 + mm * 60);
-    return true;
-}
-
+/* Times and durations follow the library's one rule (common.h). */
 bool cli_parse_time(const char *s, int64_t *out)
 {
-    if (!s || !*s)
-        return false;
-    if (strspn(s, "0123456789") == strlen(s)) {
-        if (strlen(s) > 12)   /* beyond year 33000: surely a mistake */
-            return false;
-        *out = strtoll(s, NULL, 10);
-        return true;
-    }
-    const char *p = s;
-    int y, mo, d, h = 0, mi = 0, sec = 0;
-    if (!digits(&p, 4, &y) || *p++ != '-' || !digits(&p, 2, &mo) || *p++ != '-' ||
-        !digits(&p, 2, &d))
-        return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || y < 1970)
-        return false;
-    int32_t off = CLI_DEFAULT_OFFSET;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        p++;
-        if (!digits(&p, 2, &h) || *p++ != ':' || !digits(&p, 2, &mi))
-            return false;
-        if (*p == ':') {
-            p++;
-            if (!digits(&p, 2, &sec))
-                return false;
-            if (*p == '.' || *p == ',') {   /* fractions of a second are dropped */
-                p++;
-                if (*p < '0' || *p > '9')
-                    return false;
-                while (*p >= '0' && *p <= '9')
-                    p++;
-            }
-        }
-        if (h > 23 || mi > 59 || sec > 59)
-            return false;
-        if (*p && !parse_offset(p, &off))
-            return false;
-    } else if (*p) {
-        return false;
-    }
-    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - off;
-    if (t < 0)
-        return false;
-    *out = t;
-    return true;
+    return hc_time_parse(s, out) == HC_OK;
 }
 
+/* Nine digits of the largest unit: the callers bound the value themselves. */
 bool cli_parse_duration(const char *s, int64_t *out)
 {
-    if (!s)
-        return false;
-    size_t n = strspn(s, "0123456789");
-    if (n == 0 || n > 9)
-        return false;
-    int64_t v = strtoll(s, NULL, 10), unit;
-    const char *u = s + n;
-    if (*u == '\0' || strcmp(u, "s") == 0)
-        unit = 1;
-    else if (strcmp(u, "m") == 0)
-        unit = 60;
-    else if (strcmp(u, "h") == 0)
-        unit = 3600;
-    else if (strcmp(u, "d") == 0)
-        unit = 86400;
-    else
-        return false;
-    *out = v * unit;
-    return true;
+    return hc_duration_parse(s, (int64_t)999999999 * 86400, out) == HC_OK;
 }
 
 bool cli_parse_double(const char *s, double *out)
@@ -286,20 +169,8 @@ bool cli_parse_double(const char *s, double *out)
 
 void cli_format_time(int64_t t, int32_t offset_s, char *buf, size_t cap)
 {
-    time_t local = (time_t)(t + offset_s);
-    struct tm tm;
-    if (!gmtime_r(&local, &tm)) {
+    if (hc_time_format(t, offset_s, buf, cap) != HC_OK)
         snprintf(buf, cap, "%lld", (long long)t);
-        return;
-    }
-    char zone[16] = "Z";
-    if (offset_s != 0) {
-        int32_t a = offset_s < 0 ? -offset_s : offset_s;
-        snprintf(zone, sizeof zone, "%c%02d:%02d", offset_s < 0 ? '-' : '+',
-                 (int)(a / 3600), (int)(a % 3600 / 60));
-    }
-    snprintf(buf, cap, "%04d-%02d-%02dT%02d:%02d:%02d%s", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, zone);
 }
 
 void cli_hex(const uint8_t *b, size_t n, char *out)

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include <healthcode/features.h>
+#include <healthcode/version.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -39,7 +40,8 @@ extern "C" {
 HC_API const char *hc_version(void);
 
 /*
- * Errors. Values are stable within a major version; hc_err_name() gives the
+ * Errors. The numbers are part of the ABI: a value never changes meaning
+ * within a soversion, new values are only appended. hc_err_name() gives the
  * stable snake_case name that the command-line tool prints and scripts match.
  * The verification errors come in the order of FORMAT.md's eight steps.
  */
@@ -47,57 +49,57 @@ typedef enum {
     HC_OK = 0,                /* success */
 
     /* general */
-    HC_E_NOMEM,               /* out of memory */
-    HC_E_ARG,                 /* invalid argument (NULL pointer, value out of range) */
-    HC_E_BUFFER,              /* output buffer too small; *len holds the size needed */
-    HC_E_IO,                  /* a file could not be read, written or renamed */
-    HC_E_UNSUPPORTED,         /* the part was not built (meson option off) or is not supported */
-    HC_E_CRYPTO,              /* the crypto backend failed unexpectedly */
-    HC_E_LIMIT,               /* input larger than the documented bound */
+    HC_E_NOMEM = 1,           /* out of memory */
+    HC_E_ARG = 2,             /* invalid argument (NULL pointer, value out of range) */
+    HC_E_BUFFER = 3,          /* output buffer too small; *len holds the size needed */
+    HC_E_IO = 4,              /* a file could not be read, written or renamed */
+    HC_E_UNSUPPORTED = 5,     /* the part was not built (meson option off) or is not supported */
+    HC_E_CRYPTO = 6,          /* the crypto backend failed unexpectedly */
+    HC_E_LIMIT = 7,           /* input larger than the documented bound */
 
     /* inputs: each fills an hc_diag when one is given */
-    HC_E_RECORD,              /* the person record is invalid (field in hc_diag) */
-    HC_E_POLICY,              /* the policy file is invalid (key in hc_diag) */
-    HC_E_RISK_MAP,            /* the risk-map CSV is invalid (line in hc_diag) */
-    HC_E_KEY,                 /* a key is malformed, of an unsupported type, or the wrong kind */
-    HC_E_KEY_PERMS,           /* a private key file is readable by group or others */
-    HC_E_TRUST_LIST,          /* a trust list is invalid (entry in hc_diag) */
-    HC_E_REVOCATION_LIST,     /* a revocation list is invalid (line in hc_diag) */
-    HC_E_VENUE,               /* venue rules are invalid (key in hc_diag) */
-    HC_E_IMAGE,               /* an image could not be decoded (not a PNG, truncated, too large) */
-    HC_E_NO_CODE,             /* no QR code was found in the image */
+    HC_E_RECORD = 8,          /* the person record is invalid (field in hc_diag) */
+    HC_E_POLICY = 9,          /* the policy file is invalid (key in hc_diag) */
+    HC_E_RISK_MAP = 10,       /* the risk-map CSV is invalid (line in hc_diag) */
+    HC_E_KEY = 11,            /* a key is malformed, of an unsupported type, or the wrong kind */
+    HC_E_KEY_PERMS = 12,      /* a private key file is readable by group or others */
+    HC_E_TRUST_LIST = 13,     /* a trust list is invalid (entry in hc_diag) */
+    HC_E_REVOCATION_LIST = 14,/* a revocation list is invalid (line in hc_diag) */
+    HC_E_VENUE = 15,          /* venue rules are invalid (key in hc_diag) */
+    HC_E_IMAGE = 16,          /* an image could not be decoded (not a PNG, truncated, too large) */
+    HC_E_NO_CODE = 17,        /* no QR code was found in the image */
 
     /* verification, FORMAT.md step 1 */
-    HC_E_PREFIX,              /* the text does not start with "HCODE1:" */
+    HC_E_PREFIX = 18,         /* the text does not start with "HCODE1:" */
     /* step 2 */
-    HC_E_BASE45,              /* base45 decoding failed (length 3k+1, bad character, triplet > 65535) */
+    HC_E_BASE45 = 19,         /* base45 decoding failed (length 3k+1, bad character, triplet > 65535) */
     /* step 3 */
-    HC_E_CBOR,                /* the bytes are not well-formed CBOR (truncated, reserved values, too deep),
+    HC_E_CBOR = 20,           /* the bytes are not well-formed CBOR (truncated, reserved values, too deep),
                                  or a text string is not valid UTF-8 */
-    HC_E_INDEFINITE,          /* a CBOR item has an indefinite length */
-    HC_E_DUPLICATE_KEY,       /* a CBOR map has the same key twice (keys compared by value) */
-    HC_E_TRAILING,            /* bytes follow the COSE_Sign1 */
-    HC_E_COSE,                /* the COSE_Sign1 does not have the shape FORMAT.md gives */
+    HC_E_INDEFINITE = 21,     /* a CBOR item has an indefinite length */
+    HC_E_DUPLICATE_KEY = 22,  /* a CBOR map has the same key twice (keys compared by value) */
+    HC_E_TRAILING = 23,       /* bytes follow the COSE_Sign1 */
+    HC_E_COSE = 24,           /* the COSE_Sign1 does not have the shape FORMAT.md gives */
     /* step 4 */
-    HC_E_ALG,                 /* alg is unknown, or not the algorithm of the key that kid names */
-    HC_E_UNKNOWN_KID,         /* no trusted key has this kid */
+    HC_E_ALG = 25,            /* alg is unknown, or not the algorithm of the key that kid names */
+    HC_E_UNKNOWN_KID = 26,    /* no trusted key has this kid */
     /* step 5 */
-    HC_E_SIGNATURE,           /* the signature does not verify */
-    HC_E_KEY_NOT_VALID,       /* the key that signed is outside its validity window */
-    HC_E_ISSUER_MISMATCH,     /* the token's iss is not the issuer the key is trusted for */
+    HC_E_SIGNATURE = 27,      /* the signature does not verify */
+    HC_E_KEY_NOT_VALID = 28,  /* the key that signed is outside its validity window */
+    HC_E_ISSUER_MISMATCH = 29,/* the token's iss is not the issuer the key is trusted for */
     /* step 6 */
-    HC_E_CLAIMS,              /* a required claim is missing or of the wrong type, or col is not 0-2 */
+    HC_E_CLAIMS = 30,         /* a required claim is missing or of the wrong type, or col is not 0-2 */
     /* step 7 */
-    HC_E_EXPIRED,             /* now >= exp + skew */
-    HC_E_NOT_YET_VALID,       /* now < iat - skew */
+    HC_E_EXPIRED = 31,        /* now >= exp + skew */
+    HC_E_NOT_YET_VALID = 32,  /* now < iat - skew */
     /* step 8 */
-    HC_E_REVOKED,             /* the token's cti is on the revocation list */
-    HC_E_SUBJECT_REVOKED,     /* the token's sub is on the revocation list */
+    HC_E_REVOKED = 33,        /* the token's cti is on the revocation list */
+    HC_E_SUBJECT_REVOKED = 34,/* the token's sub is on the revocation list */
 
-    /* step 7, added later (numbered here until the enum is renumbered) */
-    HC_E_LIFETIME,            /* iat > exp, or exp - iat is over HC_LIFETIME_MAX_S (30 days) */
+    /* step 7, added after the numbering (the lead renumbers) */
+    HC_E_LIFETIME = 35,       /* iat > exp, or exp - iat is over HC_LIFETIME_MAX_S (30 days) */
 
-    HC_E__COUNT               /* number of values; not an error */
+    HC_E__COUNT = 36          /* number of values; not an error */
 } hc_err;
 
 /* A sentence explaining err, in English. Never NULL (unknown values give a generic text). */
@@ -144,6 +146,32 @@ typedef struct {
 /* Releases memory the library allocated for a result (PNG bytes, SVG text …).
  * NULL is a no-op. */
 HC_API void hc_free(void *p);
+
+/*
+ * Times, read and written by one rule everywhere (the CLI's --now, trust
+ * lists, venues, bundles):
+ *   - epoch seconds ("1580864400"), or an ISO 8601 date-time
+ *     "2020-02-05T09:00:00+08:00" with "Z" or an offset "±HH:MM" ("±HHMM",
+ *     "±HH"); seconds and fractions of a second are optional (fractions are
+ *     dropped);
+ *   - a date alone ("2020-02-05") means its midnight, and a date-time without
+ *     an offset is local time, both at UTC+08:00 (China Standard Time, the zone
+ *     of the default policy).
+ * hc_time_parse: HC_E_ARG for NULL arguments, any other text, or an instant
+ * before 1970.
+ */
+HC_API hc_err hc_time_parse(const char *text, int64_t *out) HC_WARN_UNUSED;
+
+/* A duration: "300" or "300s", "5m", "2h", "7d" → seconds. HC_E_ARG for any
+ * other text or a value above max_s. */
+HC_API hc_err hc_duration_parse(const char *text, int64_t max_s, int64_t *out_s) HC_WARN_UNUSED;
+
+/* Writes instant t at UTC offset utc_offset_s (seconds east, as a policy's
+ * hc_policy_utc_offset) as "2020-02-05T09:00:00+08:00" ("…Z" at offset 0)
+ * into buf (cap bytes, NUL-terminated). HC_E_BUFFER when cap < 26, HC_E_ARG
+ * when the year is outside 0-9999 or buf is NULL. */
+#define HC_TIME_TEXT_MAX 26
+HC_API hc_err hc_time_format(int64_t t, int32_t utc_offset_s, char *buf, size_t cap);
 
 /* The token prefix of FORMAT.md. */
 #define HC_PREFIX "HCODE1:"

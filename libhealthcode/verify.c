@@ -85,8 +85,10 @@ static hc_err key_conditions(const hc_trusted_key *k, const hc_claims *c)
 {
     if (k->iss[0] != '\0' && strcmp(k->iss, c->iss) != 0)
         return HC_E_ISSUER_MISMATCH;
-    if ((k->not_before != 0 && c->iat < k->not_before) ||
-        (k->not_after != 0 && c->iat >= k->not_after))
+    /* INT64_MIN/INT64_MAX are "no bound"; iat <= INT64_MAX, so an open
+     * end must not refuse iat = INT64_MAX as at or after it */
+    if (c->iat < k->not_before ||
+        (k->not_after != HC_TIME_UNBOUNDED_AFTER && c->iat >= k->not_after))
         return HC_E_KEY_NOT_VALID;
     return HC_OK;
 }

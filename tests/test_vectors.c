@@ -55,7 +55,7 @@ static void run_vector(const char *path, const char *name)
     assert_non_null(json_string_value(json_object_get(v, "description")));
 
     hc_trust *t = NULL;
-    hc_trust_key_opts opts = {iss, 0, 0};
+    hc_trust_key_opts opts = {iss, HC_TIME_UNBOUNDED_BEFORE, HC_TIME_UNBOUNDED_AFTER};
     assert_int_equal(hc_trust_new(&t), HC_OK);
     assert_int_equal(hc_trust_add_pem(t, pem, strlen(pem), &opts), HC_OK);
     hc_verify_opts vo = {json_integer_value(skew), NULL};

@@ -511,14 +511,17 @@ static void test_issuer_and_window(void **state)
         hc_trust_key_opts opts;
         hc_err want;
     } cases[] = {
-        {{ISS, 0, 0}, HC_OK},
-        {{"CN-110000", 0, 0}, HC_E_ISSUER_MISMATCH},
-        {{"", 0, 0}, HC_OK},
+        {{ISS, INT64_MIN, INT64_MAX}, HC_OK},
+        {{"CN-110000", INT64_MIN, INT64_MAX}, HC_E_ISSUER_MISMATCH},
+        {{"", INT64_MIN, INT64_MAX}, HC_OK},
         {{NULL, IAT, IAT + 1}, HC_OK},          /* the window is [not_before, not_after) */
-        {{NULL, IAT + 1, 0}, HC_E_KEY_NOT_VALID},
+        {{NULL, IAT + 1, INT64_MAX}, HC_E_KEY_NOT_VALID},
         {{NULL, 0, IAT}, HC_E_KEY_NOT_VALID},
         {{NULL, IAT - 86400, IAT}, HC_E_KEY_NOT_VALID},
-        {{"CN-110000", IAT + 1, 0}, HC_E_ISSUER_MISMATCH},   /* issuer first */
+        {{"CN-110000", IAT + 1, INT64_MAX}, HC_E_ISSUER_MISMATCH},   /* issuer first */
+        /* issue 12, point 1: a window ending at the epoch is a real bound */
+        {{NULL, INT64_MIN, 0}, HC_E_KEY_NOT_VALID},
+        {{NULL, 0, 1}, HC_E_KEY_NOT_VALID},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hc_trust *t = NULL;

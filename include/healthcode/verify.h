@@ -23,14 +23,21 @@ extern "C" {
 typedef struct hc_trust hc_trust;
 
 /* How a key is trusted. iss NULL (or "") trusts the key for any issuer;
- * not_before/not_after bound the key's validity window (seconds since the
- * epoch, not_after exclusive; 0 = unbounded on that side). The window is
- * checked against the token's iat. */
+ * not_before/not_after bound the key's validity window, checked against the
+ * token's iat: not_before <= iat < not_after (seconds since the epoch,
+ * not_after exclusive). "No bound" is HC_TIME_UNBOUNDED_BEFORE (INT64_MIN)
+ * and HC_TIME_UNBOUNDED_AFTER (INT64_MAX), never 0: 0 is a real instant
+ * (1970-01-01T00:00:00Z), and a key whose window ends there is trusted for
+ * nothing. not_before must be below not_after (else HC_E_ARG).
+ * HC_TRUST_KEY_OPTS_DEFAULT is any issuer, no window (what opts NULL means). */
+#define HC_TIME_UNBOUNDED_BEFORE INT64_MIN
+#define HC_TIME_UNBOUNDED_AFTER INT64_MAX
 typedef struct {
     const char *iss;
     int64_t not_before;
     int64_t not_after;
 } hc_trust_key_opts;
+#define HC_TRUST_KEY_OPTS_DEFAULT { NULL, HC_TIME_UNBOUNDED_BEFORE, HC_TIME_UNBOUNDED_AFTER }
 
 /* An empty trust store. Free with hc_trust_free(). */
 HC_API hc_err hc_trust_new(hc_trust **out) HC_WARN_UNUSED;
@@ -39,11 +46,13 @@ HC_API hc_err hc_trust_new(hc_trust **out) HC_WARN_UNUSED;
  * taken too). opts may be NULL: any issuer, no window. The key verifies only
  * its own algorithm (P-256 → ES256, Ed25519 → EdDSA). Keys are indexed by kid;
  * keys that share a kid are all kept and all tried.
- * Errors: HC_E_KEY, HC_E_NOMEM, HC_E_ARG. */
+ * Errors: HC_E_KEY, HC_E_NOMEM, HC_E_ARG (as hc_trust_add_key). */
 HC_API hc_err hc_trust_add_pem(hc_trust *t, const char *pem, size_t len,
                                const hc_trust_key_opts *opts) HC_WARN_UNUSED;
 
-/* Adds a key already loaded (its public half is copied). */
+/* Adds a key already loaded (its public half is copied). opts as for
+ * hc_trust_add_pem. Errors: HC_E_ARG (iss over HC_ISS_MAX bytes,
+ * not_before >= not_after), HC_E_NOMEM. */
 HC_API hc_err hc_trust_add_key(hc_trust *t, const hc_key *key,
                                const hc_trust_key_opts *opts) HC_WARN_UNUSED;
 

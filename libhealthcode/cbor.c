@@ -6,6 +6,7 @@
 #include "cbor_impl.h"
 
 #include <cbor.h>
+#include <math.h>
 #include <string.h>
 
 /* ------------------------------------------------------------ reading */
@@ -46,10 +47,21 @@ static void on_break(void *c) { ((head_ctx *)c)->bad = true; }
 static void on_array(void *c, size_t n) { ((head_ctx *)c)->it->type = HC_CBOR_ARRAY; ((head_ctx *)c)->it->value = n; }
 static void on_map(void *c, size_t n) { ((head_ctx *)c)->it->type = HC_CBOR_MAP; ((head_ctx *)c)->it->value = n; }
 static void on_tag(void *c, uint64_t t) { ((head_ctx *)c)->it->type = HC_CBOR_TAG; ((head_ctx *)c)->it->value = t; }
-static void on_float(void *c, float f) { (void)f; ((head_ctx *)c)->it->type = HC_CBOR_SIMPLE; }
-static void on_double(void *c, double f) { (void)f; ((head_ctx *)c)->it->type = HC_CBOR_SIMPLE; }
-static void on_simple(void *c) { ((head_ctx *)c)->it->type = HC_CBOR_SIMPLE; }
-static void on_bool(void *c, bool b) { (void)b; ((head_ctx *)c)->it->type = HC_CBOR_SIMPLE; }
+/* A float's value as the bits of a double, so that 1.0 written in 2, 4 or 8
+ * bytes is one value (every NaN is one value too). */
+static void on_double(void *c, double f)
+{
+    hc_cbor_item *it = ((head_ctx *)c)->it;
+    it->type = HC_CBOR_SIMPLE;
+    it->is_float = true;
+    if (isnan(f))
+        f = NAN;
+    memcpy(&it->value, &f, sizeof f);
+}
+static void on_float(void *c, float f) { on_double(c, (double)f); }
+static void on_null(void *c) { ((head_ctx *)c)->it->type = HC_CBOR_SIMPLE; ((head_ctx *)c)->it->value = 22; }
+static void on_undef(void *c) { ((head_ctx *)c)->it->type = HC_CBOR_SIMPLE; ((head_ctx *)c)->it->value = 23; }
+static void on_bool(void *c, bool b) { ((head_ctx *)c)->it->type = HC_CBOR_SIMPLE; ((head_ctx *)c)->it->value = b ? 21 : 20; }
 
 static const struct cbor_callbacks head_callbacks = {
     .uint8 = on_uint8, .uint16 = on_uint16, .uint32 = on_uint32, .uint64 = on_uint64,
@@ -60,7 +72,7 @@ static const struct cbor_callbacks head_callbacks = {
     .indef_map_start = on_indef, .map_start = on_map,
     .tag = on_tag,
     .float2 = on_float, .float4 = on_float, .float8 = on_double,
-    .undefined = on_simple, .null = on_simple, .boolean = on_bool,
+    .undefined = on_undef, .null = on_null, .boolean = on_bool,
     .indef_break = on_break,
 };
 
@@ -79,12 +91,14 @@ static bool head_by_hand(const uint8_t *buf, size_t len, hc_cbor_item *it, hc_er
         it->size = 1;
     } else if (b >= 0xe0 && b <= 0xf3) {
         it->type = HC_CBOR_SIMPLE;
+        it->value = b - 0xe0u;
         it->size = 1;
     } else if (b == 0xf8) {
         /* §3.3: a one-byte simple value below 32 is not well-formed */
         if (len < 2 || buf[1] < 32)
             *err = HC_E_CBOR;
         it->type = HC_CBOR_SIMPLE;
+        it->value = len >= 2 ? buf[1] : 0;
         it->size = 2;
     } else {
         return false;
@@ -113,10 +127,78 @@ hc_err hc_cbor_head(const uint8_t *buf, size_t len, hc_cbor_item *it)
 
 static hc_err walk(const uint8_t *b, size_t n, size_t *pos, unsigned depth);
 
-/* Checks a map's entries: each key against every earlier key by encoded
- * bytes. The earlier entries were already checked, so hc_cbor_skip() can
- * find them again without storing their offsets (the frame stays small at
- * every depth). */
+bool hc_cbor_utf8_ok(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = s[i];
+        size_t k;
+        uint8_t lo = 0x80, hi = 0xbf;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf) {
+            k = 1;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            k = 2;
+            if (c == 0xe0)
+                lo = 0xa0;          /* overlong */
+            else if (c == 0xed)
+                hi = 0x9f;          /* surrogates */
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            k = 3;
+            if (c == 0xf0)
+                lo = 0x90;          /* overlong */
+            else if (c == 0xf4)
+                hi = 0x8f;          /* above U+10FFFF */
+        } else {
+            return false;
+        }
+        if (n - i - 1 < k || s[i + 1] < lo || s[i + 1] > hi)
+            return false;
+        for (size_t j = 2; j <= k; j++)
+            if ((s[i + j] & 0xc0) != 0x80)
+                return false;
+        i += k + 1;
+    }
+    return true;
+}
+
+/* Whether the items at b+p and b+q (both already checked) are the same
+ * value in CBOR's data model (RFC 8949 §2): heads are compared by type and
+ * value, never by how many bytes they take, so 1 written as 0x01 and as
+ * 0x18 0x01 is one key, and so is 1.0 written in 2, 4 or 8 bytes. Arrays,
+ * maps and tags are compared item by item, in the order written. */
+static bool same_value(const uint8_t *b, size_t n, size_t p, size_t q)
+{
+    uint64_t pending = 1;
+    while (pending > 0) {
+        hc_cbor_item x, y;
+        if (hc_cbor_head(b + p, n - p, &x) != HC_OK || hc_cbor_head(b + q, n - q, &y) != HC_OK)
+            return false;
+        if (x.type != y.type || x.value != y.value || x.is_float != y.is_float)
+            return false;
+        if ((x.type == HC_CBOR_BSTR || x.type == HC_CBOR_TSTR) &&
+            (x.len != y.len || (x.len && memcmp(x.data, y.data, x.len) != 0)))
+            return false;
+        p += x.size;
+        q += y.size;
+        pending--;
+        if (x.type == HC_CBOR_MAP)
+            pending += 2 * x.value;
+        else if (x.type == HC_CBOR_ARRAY)
+            pending += x.value;
+        else if (x.type == HC_CBOR_TAG)
+            pending += 1;
+    }
+    return true;
+}
+
+/* Checks a map's entries: each key against every earlier key by value. The
+ * earlier entries were already checked, so hc_cbor_skip() can find them
+ * again without storing their offsets (the frame stays small at every
+ * depth). */
 static hc_err walk_map(const uint8_t *b, size_t n, size_t *pos, uint64_t count, unsigned depth)
 {
     if (count > HC_CBOR_MAX_MAP_ENTRIES)
@@ -127,13 +209,11 @@ static hc_err walk_map(const uint8_t *b, size_t n, size_t *pos, uint64_t count, 
         hc_err err = walk(b, n, pos, depth + 1);
         if (err != HC_OK)
             return err;
-        size_t klen = *pos - kstart;
         size_t p = start;
         for (uint64_t j = 0; j < i; j++) {
-            size_t kl = hc_cbor_skip(b + p, n - p);
-            if (kl == klen && memcmp(b + p, b + kstart, klen) == 0)
+            if (same_value(b, n, p, kstart))
                 return HC_E_DUPLICATE_KEY;
-            p += kl;
+            p += hc_cbor_skip(b + p, n - p);
             p += hc_cbor_skip(b + p, n - p);
         }
         if ((err = walk(b, n, pos, depth + 1)) != HC_OK)
@@ -165,6 +245,10 @@ static hc_err walk(const uint8_t *b, size_t n, size_t *pos, unsigned depth)
         return walk_map(b, n, pos, it.value, depth);
     case HC_CBOR_TAG:
         return walk(b, n, pos, depth + 1);
+    case HC_CBOR_TSTR:
+        /* RFC 8949 §3.1: a text string is UTF-8; invalid ones are refused
+         * wherever they are, the ones a verifier ignores included */
+        return hc_cbor_utf8_ok(it.data, it.len) ? HC_OK : HC_E_CBOR;
     default:
         return HC_OK;
     }

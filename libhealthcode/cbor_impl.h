@@ -8,8 +8,15 @@
  *   - at most HC_CBOR_MAX_MAP_ENTRIES entries in one map (the duplicate-key
  *     check compares every key with every earlier one, so this bounds its cost);
  *   - definite lengths only (HC_E_INDEFINITE);
- *   - no map holds two keys with the same encoded bytes (HC_E_DUPLICATE_KEY).
- * Truncation, reserved values and the limits above give HC_E_CBOR.
+ *   - no map holds two keys of the same value (HC_E_DUPLICATE_KEY), compared
+ *     in CBOR's data model, not by their bytes: 1 as 0x01 and as 0x18 0x01
+ *     is one key, 1.0 as a half, single or double float is one key; arrays,
+ *     maps and tags used as keys are compared item by item in the order
+ *     written;
+ *   - every text string is valid UTF-8 (RFC 3629: no overlong forms, no
+ *     surrogates, nothing above U+10FFFF), else HC_E_CBOR.
+ * Truncation, reserved values, invalid UTF-8 and the limits above give
+ * HC_E_CBOR.
  *
  * Writing goes through libcbor's allocation-free cbor_encode_* functions into
  * a caller buffer; the writer keeps counting past the end so that a caller
@@ -29,7 +36,10 @@ typedef enum {
 
 typedef struct {
     hc_cbor_type type;
-    uint64_t value;        /* UINT: the value; NEGINT: n of -1-n; ARRAY/MAP: count; TAG: number */
+    uint64_t value;        /* UINT: the value; NEGINT: n of -1-n; ARRAY/MAP: count; TAG: number;
+                              SIMPLE: the simple value (20 false … 23 undefined), or for a
+                              float the bits of its value as a double */
+    bool is_float;         /* SIMPLE: a half, single or double float */
     const uint8_t *data;   /* BSTR/TSTR: the content, in the caller's buffer */
     size_t len;            /* BSTR/TSTR: content length */
     size_t size;           /* bytes the head takes (for strings: head and content) */
@@ -43,6 +53,9 @@ hc_err hc_cbor_head(const uint8_t *buf, size_t len, hc_cbor_item *it);
  * to its encoded length (bytes may follow it: the caller decides).
  * HC_E_CBOR, HC_E_INDEFINITE, HC_E_DUPLICATE_KEY. */
 hc_err hc_cbor_check(const uint8_t *buf, size_t len, size_t *size);
+
+/* Whether s[0..n) is strict UTF-8 (RFC 3629). NUL is allowed. */
+bool hc_cbor_utf8_ok(const uint8_t *s, size_t n);
 
 /* The encoded length of the item at buf, which hc_cbor_check() accepted.
  * Iterative (no recursion); 0 if it is not well-formed after all. */

@@ -132,26 +132,3 @@ hc_err hc_checkpoint_decide(const hc_claims *claims, const hc_venue_rules *rules
     set_msg(out->en, sizeof out->en, "Admitted: %s code", hc_colour_name((hc_colour)col));
     return HC_OK;
 }
-
-#if !HC_WITH_JSON
-/* The verify-only build has no JSON parser (venue.c and trustlist.c are not
- * built): a firmware fills hc_venue_rules itself and loads PEM keys. */
-hc_err hc_trust_add_list_json(hc_trust *t, const char *json, size_t len, hc_diag *diag)
-{
-    (void)t;
-    (void)json;
-    (void)len;
-    return hc_diag_set(diag, HC_E_UNSUPPORTED, "",
-                       "trust-list JSON needs the JSON support of a full build; "
-                       "load PEM files or use hc_trust_add_pem()");
-}
-
-hc_err hc_venue_parse_json(const char *json, size_t len, hc_venue_rules *out, hc_diag *diag)
-{
-    (void)json;
-    (void)len;
-    (void)out;
-    return hc_diag_set(diag, HC_E_UNSUPPORTED, "",
-                       "venue JSON needs the JSON support of a full build (-Dissuer=enabled)");
-}
-#endif

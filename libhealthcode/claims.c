@@ -1,10 +1,10 @@
 /* claims.c — the CWT claims map of doc/format.md (RFC 8392), encoded in core
  * deterministic order and decoded in place.
  *
- * Decoding ignores unknown keys (doc/format.md) but refuses a known key that
- * appears twice under two encodings (1 as 0x01 and as 0x18 0x01): the
- * duplicate check of cbor.c compares encoded bytes, and two readers must
- * never take different values from one token. */
+ * Decoding ignores unknown keys (doc/format.md). A known key that appears twice
+ * under two encodings (1 as 0x01 and as 0x18 0x01) was refused already by
+ * cbor.c, which compares keys by value; the `seen` bits below refuse it
+ * again, so that this file is safe on its own. */
 #include "cbor_impl.h"
 #include "token_impl.h"
 
@@ -14,41 +14,11 @@ enum { CLAIM_ISS = 1, CLAIM_EXP = 4, CLAIM_IAT = 6, CLAIM_CTI = 7, CLAIM_HCODE =
 enum { HC_COL = 1, HC_SUB = 2, HC_NAM = 3, HC_DOC = 4, HC_REG = 5, HC_KND = 6 };
 #define REG_MAX 999999u
 
-/* Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, ≤ U+10FFFF),
- * and no NUL, since the text is copied into a C string. */
+/* Strict UTF-8 (hc_cbor_check refused any other already), and no NUL,
+ * since the text is copied into a C string. */
 static bool text_ok(const uint8_t *s, size_t n)
 {
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        size_t k;
-        uint32_t cp, min;
-        if (c == 0)
-            return false;
-        if (c < 0x80) {
-            i++;
-            continue;
-        } else if ((c & 0xe0) == 0xc0) {
-            k = 1, cp = c & 0x1f, min = 0x80;
-        } else if ((c & 0xf0) == 0xe0) {
-            k = 2, cp = c & 0x0f, min = 0x800;
-        } else if ((c & 0xf8) == 0xf0) {
-            k = 3, cp = c & 0x07, min = 0x10000;
-        } else {
-            return false;
-        }
-        if (n - i - 1 < k)
-            return false;
-        for (size_t j = 1; j <= k; j++) {
-            if ((s[i + j] & 0xc0) != 0x80)
-                return false;
-            cp = cp << 6 | (s[i + j] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += k + 1;
-    }
-    return true;
+    return hc_cbor_utf8_ok(s, n) && (n == 0 || memchr(s, 0, n) == NULL);
 }
 
 static bool copy_text(const hc_cbor_item *v, char *dst, size_t max, size_t min)

@@ -53,6 +53,7 @@ static const struct {
     [HC_E_REVOKED] = {"revoked", "the token has been revoked"},
     [HC_E_SUBJECT_REVOKED] = {"subject_revoked", "the token's subject has been revoked"},
     [HC_E_PKCS11] = {"pkcs11", "the PKCS#11 module or token failed (not loadable, login refused, or token removed)"},
+    [HC_E_LIFETIME] = {"bad_lifetime", "the token is issued after it expires, or lives longer than 30 days"},
 };
 
 const char *hc_strerror(hc_err err)
@@ -141,27 +142,54 @@ hc_err hc_diag_set(hc_diag *diag, hc_err err, const char *field, const char *fmt
     return err;
 }
 
-hc_err hc_read_file(const char *path, size_t max, char **data, size_t *len)
+hc_err hc_open_regular(const char *path, int *fd, uint64_t *size)
 {
-    if (!path || !data || !len)
+    if (!path || !fd || !size)
         return HC_E_ARG;
-    FILE *f = fopen(path, "rb");
-    if (!f)
+    /* O_NONBLOCK: opening a FIFO for reading must not wait for a writer;
+     * the descriptor is refused below anyway, and a regular file ignores it */
+    int f = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (f < 0)
         return HC_E_IO;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap + 1);
-    hc_err err = HC_OK;
-    if (!buf) {
-        fclose(f);
-        return HC_E_NOMEM;
+    struct stat st;
+    if (fstat(f, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0) {
+        close(f);
+        return HC_E_IO;
     }
+    int fl = fcntl(f, F_GETFL);
+    if (fl < 0 || fcntl(f, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        close(f);
+        return HC_E_IO;
+    }
+    *fd = f;
+    *size = (uint64_t)st.st_size;
+    return HC_OK;
+}
+
+hc_err hc_read_fd(int fd, size_t max, uint64_t hint, char **data, size_t *len)
+{
+    if (!data || !len)
+        return HC_E_ARG;
+    if (hint > max)
+        return HC_E_LIMIT;
+    /* room for the size fstat gave plus one byte, which tells a file that
+     * grew; past that, growth by doubling, never beyond max + 1 bytes */
+    size_t cap = (size_t)hint + 1, n = 0;
+    if (cap < 4096)
+        cap = 4096;
+    if (cap > max + 1)
+        cap = max + 1;
+    char *buf = malloc(cap + 1);
+    if (!buf)
+        return HC_E_NOMEM;
+    hc_err err = HC_OK;
     for (;;) {
         if (n == cap) {
             if (cap > max) {
                 err = HC_E_LIMIT;
                 break;
             }
-            size_t ncap = cap * 2 > max + 1 ? max + 1 : cap * 2;
+            size_t ncap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
             char *nb = realloc(buf, ncap + 1);
             if (!nb) {
                 err = HC_E_NOMEM;
@@ -170,19 +198,19 @@ hc_err hc_read_file(const char *path, size_t max, char **data, size_t *len)
             buf = nb;
             cap = ncap;
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (n > max) {
-            err = HC_E_LIMIT;
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            err = HC_E_IO;
             break;
         }
-        if (got == 0) {
-            if (ferror(f))
-                err = HC_E_IO;
+        if (got == 0)
             break;
-        }
+        n += (size_t)got;
     }
-    fclose(f);
+    if (err == HC_OK && n > max)
+        err = HC_E_LIMIT;
     if (err != HC_OK) {
         free(buf);
         return err;
@@ -191,6 +219,20 @@ hc_err hc_read_file(const char *path, size_t max, char **data, size_t *len)
     *data = buf;
     *len = n;
     return HC_OK;
+}
+
+hc_err hc_read_file(const char *path, size_t max, char **data, size_t *len)
+{
+    if (!path || !data || !len)
+        return HC_E_ARG;
+    int fd = -1;
+    uint64_t size = 0;
+    hc_err err = hc_open_regular(path, &fd, &size);
+    if (err != HC_OK)
+        return err;
+    err = hc_read_fd(fd, max, size, data, len);
+    close(fd);
+    return err;
 }
 
 static bool write_all(int fd, const unsigned char *p, size_t len)

@@ -2,8 +2,9 @@
  *
  * Parsing checks the whole structure before looking at its shape: every
  * CBOR item in the token, including those inside the protected header and
- * the payload bstrs and the ignored unprotected map, has a definite length
- * and no map has a key twice. Decisions beyond doc/format.md's text:
+ * the payload bstrs and the ignored unprotected map, has a definite length,
+ * no map has a key twice (compared by value) and every text string is UTF-8.
+ * Decisions beyond doc/format.md's text:
  *   - the protected header must hold exactly {1: alg, 4: kid} — any other key
  *     is HC_E_COSE (a header parameter we do not understand, such as `crit`,
  *     must not be silently dropped from what the signature covers);
@@ -64,7 +65,7 @@ static hc_err parse_protected(const uint8_t *p, size_t n, hc_cose_view *out)
             memcpy(out->kid, v.data, HC_KID_LEN);
             have_kid = true;
         } else {
-            return HC_E_COSE;   /* another key, or 1 written as 0x1801 next to 0x01 */
+            return HC_E_COSE;   /* another key (1 as 0x1801 next to 0x01 was refused by cbor.c) */
         }
         pos += hc_cbor_skip(p + pos, n - pos);
     }

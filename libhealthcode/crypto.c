@@ -239,7 +239,9 @@ hc_err hc_key_load_file(const char *path, hc_key **out)
     *out = NULL;
     if (strncmp(path, "pkcs11:", 7) == 0) /* RFC 7512: a key on a token */
         return hc_key_load_pkcs11(path, out);
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    /* O_NONBLOCK: a FIFO must not block the open; it is refused below, and
+     * a regular file's reads ignore the flag */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return HC_E_IO;
     /* fstat on the descriptor we read: the mode checked is the file's we load */

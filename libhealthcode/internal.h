@@ -10,8 +10,25 @@
 hc_err hc_diag_set(hc_diag *diag, hc_err err, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-/* Reads a whole file into a NUL-terminated malloc'd buffer, refusing files
- * larger than max bytes (HC_E_LIMIT). Errors: HC_E_IO, HC_E_LIMIT, HC_E_NOMEM. */
+#include <stdint.h>
+
+/* Opens path for reading only if it is a regular file: a FIFO, a device
+ * (/dev/zero), a socket or a directory is HC_E_IO, without blocking and
+ * without reading a byte (a FIFO is opened non-blocking, then refused).
+ * *fd is a blocking descriptor the caller closes; *size is fstat's size.
+ * Every file the library reads goes through here. Errors: HC_E_IO, HC_E_ARG. */
+hc_err hc_open_regular(const char *path, int *fd, uint64_t *size);
+
+/* Reads fd to its end into a NUL-terminated malloc'd buffer (*len bytes,
+ * the NUL not counted). hint is the size fstat gave: over max, it is
+ * HC_E_LIMIT before any read; while reading, more than max bytes is
+ * HC_E_LIMIT after at most max + 1 bytes. Errors: HC_E_IO, HC_E_LIMIT,
+ * HC_E_NOMEM, HC_E_ARG. */
+hc_err hc_read_fd(int fd, size_t max, uint64_t hint, char **data, size_t *len);
+
+/* hc_open_regular then hc_read_fd: a whole regular file of at most max
+ * bytes. Errors: HC_E_IO (missing, unreadable, not a regular file),
+ * HC_E_LIMIT, HC_E_NOMEM. */
 hc_err hc_read_file(const char *path, size_t max, char **data, size_t *len);
 
 /* Writes len bytes to path atomically: a temporary file beside it created with

@@ -6,8 +6,11 @@
  * table was a quarter of a record's cost (7.5 of 34 microseconds,
  * bench/bench_batch), more than everything but the signature. No well-kept
  * C library in Debian parses without allocating per value (jsmn is not
- * strict: it skips commas and colons unchecked). Policies, trust lists and
- * venues, read once, stay on jansson. Fuzzed by tests/fuzz/fuzz_record.c. */
+ * strict: it skips commas and colons unchecked). It is also the verify
+ * side's only JSON reader: trust lists (trustlist.c) are read with it, so a
+ * verify-only build reads them without jansson. Policies and venues, read
+ * once, stay on jansson. Fuzzed by tests/fuzz/fuzz_record.c and
+ * fuzz_trustlist.c. */
 #define _GNU_SOURCE           /* strtod_l */
 #include "internal.h"
 #include "json_impl.h"
@@ -489,4 +492,25 @@ void hc_json_doc_free(hc_json_doc *doc)
         doc->root = NULL;
         doc->owned = false;
     }
+}
+
+const hc_json *hc_json_duplicate_key(const hc_json *root, uint32_t max_members,
+                                     const hc_json **object)
+{
+    for (const hc_json *v = root; v && v < hc_json_end(root); v++) {
+        if (v->type != HC_JSON_OBJECT)
+            continue;
+        if (v->count > max_members) {
+            *object = v;
+            return v;
+        }
+        /* keys are v+1, then every second sibling: compare each with the later ones */
+        for (const hc_json *a = v + 1; a < hc_json_end(v); a = hc_json_next(a + 1))
+            for (const hc_json *b = hc_json_next(a + 1); b < hc_json_end(v); b = hc_json_next(b + 1))
+                if (a->count == b->count && memcmp(a->u.s, b->u.s, a->count) == 0) {
+                    *object = v;
+                    return b;
+                }
+    }
+    return NULL;
 }

@@ -57,6 +57,15 @@ typedef struct {
 hc_err hc_json_parse_scratch(const char *text, size_t len, hc_json_scratch *scratch,
                              hc_json_doc *doc);
 
+/* The first key, in text order, that repeats an earlier key of its object
+ * (compared after unescaping: "a" and "\u0061" are one key), anywhere in
+ * root's subtree; NULL when there is none. An object with more than
+ * max_members members is reported too (the object itself is returned),
+ * which bounds the cost at max_members² / 2 comparisons an object.
+ * *object is set to the object holding what is returned. */
+const hc_json *hc_json_duplicate_key(const hc_json *root, uint32_t max_members,
+                                     const hc_json **object);
+
 static inline const hc_json *hc_json_next(const hc_json *v) { return v + v->span; }
 static inline const hc_json *hc_json_end(const hc_json *v) { return v + v->span; }
 

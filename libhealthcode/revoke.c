@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* A sub as two host-order halves, compared hi then lo (= byte order). */
 typedef struct {
@@ -430,29 +431,40 @@ hc_err hc_revocations_load(hc_revocations *r, const char *path, hc_diag *diag)
 {
     if (!r || !path)
         return HC_E_ARG;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return hc_diag_set(diag, HC_E_IO, "", "%s: cannot open", path);
-    struct stat st;
+    /* one descriptor for the whole load: a regular file only (a FIFO or
+     * /dev/zero is refused at once), its size from fstat bounds what is read */
+    int fd = -1;
+    uint64_t size = 0;
+    if (hc_open_regular(path, &fd, &size) != HC_OK)
+        return hc_diag_set(diag, HC_E_IO, "", "%s: cannot open (or not a regular file)", path);
     uint8_t magic[8];
     hc_err err;
-    if (fstat(fileno(f), &st) != 0) {
-        err = hc_diag_set(diag, HC_E_IO, "", "%s: cannot stat", path);
-    } else if (st.st_size >= (off_t)sizeof magic && fread(magic, 1, sizeof magic, f) == sizeof magic &&
-               memcmp(magic, rev_magic, sizeof magic) == 0) {
-        err = load_binary(r, f, (uint64_t)st.st_size, path, diag);
-    } else {
+    if (size >= sizeof magic && pread(fd, magic, sizeof magic, 0) == (ssize_t)sizeof magic &&
+        memcmp(magic, rev_magic, sizeof magic) == 0) {
+        FILE *f = fdopen(fd, "rb");
+        if (!f) {
+            close(fd);
+            return hc_diag_set(diag, HC_E_IO, "", "%s: cannot open", path);
+        }
+        if (fseek(f, (long)sizeof magic, SEEK_SET) != 0)
+            err = hc_diag_set(diag, HC_E_IO, "", "%s: cannot read", path);
+        else
+            err = load_binary(r, f, size, path, diag);
         fclose(f);
-        char *text = NULL;
-        size_t len = 0;
-        err = hc_read_file(path, REV_TEXT_MAX, &text, &len);
-        if (err != HC_OK)
-            return hc_diag_set(diag, err, "", "%s: cannot read", path);
-        err = hc_revocations_add_text(r, text, len, diag);
-        free(text);
         return err;
     }
-    fclose(f);
+    if (size > REV_TEXT_MAX) {
+        close(fd);
+        return hc_diag_set(diag, HC_E_LIMIT, "", "%s: a text list over %zu bytes", path, REV_TEXT_MAX);
+    }
+    char *text = NULL;
+    size_t len = 0;
+    err = hc_read_fd(fd, REV_TEXT_MAX, size, &text, &len);
+    close(fd);
+    if (err != HC_OK)
+        return hc_diag_set(diag, err, "", "%s: cannot read", path);
+    err = hc_revocations_add_text(r, text, len, diag);
+    free(text);
     return err;
 }
 

@@ -4,7 +4,7 @@
  *     Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA)
  *     e = SM3(Z || M)
  *
- * with ID the 16 bytes "1234567812345678" (GM/T 0009's default; FORMAT.md)
+ * with ID the 16 bytes "1234567812345678" (GM/T 0009's default; doc/format.md)
  * and ENTL its length in bits as two big-endian bytes. Z depends on the
  * public key only, so it is computed once when a key is loaded; signing and
  * verifying then hash Z || M and sign/verify e with the SM2 operation of

@@ -7,8 +7,7 @@
  * threads may look up at once. */
 #include "trust_impl.h"
 #include "internal.h"
-
-#include <healthcode/features.h>
+#include "trustlist_impl.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -89,8 +88,12 @@ hc_err hc_trust_add_key(hc_trust *t, const hc_key *key, const hc_trust_key_opts 
 {
     if (!t || !key)
         return HC_E_ARG;
-    const char *iss = opts && opts->iss ? opts->iss : "";
-    if (strlen(iss) > HC_ISS_MAX)
+    static const hc_trust_key_opts none = HC_TRUST_KEY_OPTS_DEFAULT;
+    if (!opts)
+        opts = &none;
+    const char *iss = opts->iss ? opts->iss : "";
+    /* an empty window is a mistake, never "no window": 0 is 1970, not "none" */
+    if (strlen(iss) > HC_ISS_MAX || opts->not_before >= opts->not_after)
         return HC_E_ARG;
     if (t->n == t->cap) {
         size_t ncap = t->cap ? t->cap * 2 : 8;
@@ -112,8 +115,8 @@ hc_err hc_trust_add_key(hc_trust *t, const hc_key *key, const hc_trust_key_opts 
     memset(tk, 0, sizeof *tk);
     tk->key = pub;
     hc_strlcpy(tk->iss, iss, sizeof tk->iss);
-    tk->not_before = opts ? opts->not_before : 0;
-    tk->not_after = opts ? opts->not_after : 0;
+    tk->not_before = opts->not_before;
+    tk->not_after = opts->not_after;
     t->n++;
     return HC_OK;
 }
@@ -122,7 +125,8 @@ hc_err hc_trust_add_pem(hc_trust *t, const char *pem, size_t len, const hc_trust
 {
     if (!t || !pem)
         return HC_E_ARG;
-    if (opts && opts->iss && strlen(opts->iss) > HC_ISS_MAX)
+    if (opts && ((opts->iss && strlen(opts->iss) > HC_ISS_MAX) ||
+                 opts->not_before >= opts->not_after))
         return HC_E_ARG;
     hc_key *k = NULL;
     hc_err err = hc_key_load_pem(pem, len, &k);
@@ -265,6 +269,50 @@ static hc_err add_dir(hc_trust *t, const char *dir, hc_diag *diag)
     return err;
 }
 
+/* Adds trust-list entries, every one already checked by the parser: only
+ * HC_E_NOMEM can stop it half-way (as before this split). */
+static hc_err add_entries(hc_trust *t, const hc_trustlist_entry *e, size_t n)
+{
+    hc_err err = HC_OK;
+    for (size_t i = 0; i < n && err == HC_OK; i++) {
+        hc_trust_key_opts opts = {e[i].iss, e[i].not_before, e[i].not_after};
+        err = hc_trust_add_key(t, e[i].key, &opts);
+    }
+    return err;
+}
+
+hc_err hc_trust_add_list_json(hc_trust *t, const char *json, size_t len, hc_diag *diag)
+{
+    if (!t || (!json && len))
+        return HC_E_ARG;
+    hc_trustlist_entry *e = NULL;
+    size_t n = 0;
+    hc_err err = hc_trustlist_parse(json, len, "trust list", &e, &n, diag);
+    if (err == HC_OK)
+        err = add_entries(t, e, n);
+    hc_trustlist_free(e, n);
+    return err;
+}
+
+static hc_err add_list_file(hc_trust *t, const char *path, hc_diag *diag)
+{
+    char *text = NULL;
+    size_t len = 0;
+    hc_err err = hc_read_file(path, HC_TRUST_LIST_MAX, &text, &len);
+    if (err == HC_E_LIMIT)
+        return hc_diag_set(diag, err, "", "%s: over %d bytes", path, HC_TRUST_LIST_MAX);
+    if (err != HC_OK)
+        return hc_diag_set(diag, err, "", "%s: cannot read", path);
+    hc_trustlist_entry *e = NULL;
+    size_t n = 0;
+    err = hc_trustlist_parse(text, len, path, &e, &n, diag);
+    free(text);
+    if (err == HC_OK)
+        err = add_entries(t, e, n);
+    hc_trustlist_free(e, n);
+    return err;
+}
+
 hc_err hc_trust_add_path(hc_trust *t, const char *path, hc_diag *diag)
 {
     if (!t || !path)
@@ -276,14 +324,8 @@ hc_err hc_trust_add_path(hc_trust *t, const char *path, hc_diag *diag)
         return add_dir(t, path, diag);
     if (!S_ISREG(st.st_mode))
         return hc_diag_set(diag, HC_E_IO, path, "%s: not a file or directory", path);
-    if (ends_with(path, ".json")) {
-#if HC_WITH_JSON
-        return hc_trust_add_list_file(t, path, diag);
-#else
-        return hc_diag_set(diag, HC_E_UNSUPPORTED, path,
-                           "%s: trust-list JSON needs a build with the issuer part", path);
-#endif
-    }
+    if (ends_with(path, ".json"))
+        return add_list_file(t, path, diag);
     hc_key *k = NULL;
     hc_err err = load_pem_file(path, &k, diag);
     if (err != HC_OK)

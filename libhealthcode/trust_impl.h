@@ -8,8 +8,8 @@
 typedef struct {
     hc_key *key;                 /* public key, owned by the store */
     char iss[HC_ISS_MAX + 1];    /* "" = any issuer */
-    int64_t not_before;          /* 0 = unbounded */
-    int64_t not_after;           /* exclusive; 0 = unbounded */
+    int64_t not_before;          /* HC_TIME_UNBOUNDED_BEFORE (INT64_MIN) = no bound */
+    int64_t not_after;           /* exclusive; HC_TIME_UNBOUNDED_AFTER (INT64_MAX) = no bound */
 } hc_trusted_key;
 
 /* The keys whose kid is kid, contiguous (the store keeps them sorted by kid,
@@ -17,9 +17,5 @@ typedef struct {
  * and the result is NULL). Allocates nothing. */
 const hc_trusted_key *hc_trust_lookup(const hc_trust *t, const uint8_t kid[HC_KID_LEN],
                                       size_t *count);
-
-/* Adds the keys of a trust-list JSON file (trustlist.c, full builds only;
- * trust.c's hc_trust_add_path calls it for *.json when HC_WITH_JSON). */
-hc_err hc_trust_add_list_file(hc_trust *t, const char *path, hc_diag *diag);
 
 #endif

@@ -86,16 +86,22 @@ static hc_err key_conditions(const hc_trusted_key *k, const hc_claims *c)
 {
     if (k->iss[0] != '\0' && strcmp(k->iss, c->iss) != 0)
         return HC_E_ISSUER_MISMATCH;
-    if ((k->not_before != 0 && c->iat < k->not_before) ||
-        (k->not_after != 0 && c->iat >= k->not_after))
+    /* INT64_MIN/INT64_MAX are "no bound"; iat <= INT64_MAX, so an open
+     * end must not refuse iat = INT64_MAX as at or after it */
+    if (c->iat < k->not_before ||
+        (k->not_after != HC_TIME_UNBOUNDED_AFTER && c->iat >= k->not_after))
         return HC_E_KEY_NOT_VALID;
     return HC_OK;
 }
 
 /* Step 7. iat and exp are in [0, INT64_MAX] and skew >= 0, so iat - skew
- * cannot overflow; exp + skew can, and then the token never expires. */
+ * and exp - iat (once iat <= exp) cannot overflow; exp + skew can, and then
+ * the token never expires. The lifetime comes first and does not depend on
+ * now: a token backdated by a leaked key is refused at any time. */
 static hc_err check_time(const hc_claims *c, int64_t now, int64_t skew)
 {
+    if (c->iat > c->exp || c->exp - c->iat > HC_LIFETIME_MAX_S)
+        return HC_E_LIFETIME;
     if (now < c->iat - skew)
         return HC_E_NOT_YET_VALID;
     if (c->exp <= INT64_MAX - skew && now >= c->exp + skew)

@@ -361,6 +361,13 @@ is "check fever: code" "$(jf code)" fever
 expect 13 "check an expired token" "$hc" check --trust "$tmp/es.pub" --venue "$tmp/venue.json" --now $((exp + 300)) "$tok"
 is "check expired: admit" "$(jf admit)" false
 expect 2 "check --temperature junk" "$hc" check --trust "$tmp/es.pub" --temperature hot "$tok"
+# operator files that are not regular files are refused at once (issue 12):
+# a FIFO used to block for ever, /dev/zero to be read to the bound
+mkfifo "$tmp/fifo"
+expect 3 "check --venue FIFO" timeout 20 "$hc" check --trust "$tmp/es.pub" --venue "$tmp/fifo" --now $later "$tok"
+expect 3 "check --venue /dev/zero" timeout 20 "$hc" check --trust "$tmp/es.pub" --venue /dev/zero --now $later "$tok"
+expect 3 "verify --revoked FIFO" timeout 20 "$hc" verify --trust "$tmp/es.pub" --revoked "$tmp/fifo" --now $later "$tok"
+expect 3 "verify --revoked /dev/zero" timeout 20 "$hc" verify --trust "$tmp/es.pub" --revoked /dev/zero --now $later "$tok"
 echo '{"admit": ["purple"]}' >"$tmp/badvenue.json"
 expect 3 "check with bad venue rules" "$hc" check --trust "$tmp/es.pub" --venue "$tmp/badvenue.json" --now $later "$tok"
 

@@ -318,6 +318,31 @@ int main(int argc, char **argv)
          "(signed with SM2)", text, sm_pub, NULL, NOW, 300, 3, "algorithm_mismatch");
 
     hc_key_free(sm);
+
+    /* issue 12: what a hostile tester found accepted */
+    n = unhex("a7 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80 07 48 0123456789abcdef"
+              " 18 63 00 19 0063 01 3a 00010000 a1 01 00", payload);
+    parts dupv = {.payload = payload, .payload_len = n};
+    forge(ed, &dupv, &c, text, sizeof text);
+    emit(out, "duplicate_key_by_value", "validly signed; an unknown claim has key 99 twice, "
+         "written 0x18 0x63 and 0x19 0x00 0x63 (keys are compared by value)", text, ed_pub, NULL,
+         NOW, 300, 2, "duplicate_key");
+    n = unhex("a6 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80 07 48 0123456789abcdef"
+              " 18 63 62 c3 28 3a 00010000 a1 01 00", payload);
+    parts utf8 = {.payload = payload, .payload_len = n};
+    forge(ed, &utf8, &c, text, sizeof text);
+    emit(out, "invalid_utf8_unknown_claim", "validly signed; an unknown claim (99) is a text "
+         "string of invalid UTF-8 (c3 28)", text, ed_pub, NULL, NOW, 300, 2, "bad_cbor");
+    c = claims(HC_GREEN);
+    c.exp = c.iat - 1;
+    forge(ed, &p, &c, text, sizeof text);
+    emit(out, "iat_after_exp", "iat = exp + 1, now = iat: within the skew of both, yet "
+         "issued after it expires", text, ed_pub, NULL, IAT, 300, 6, "bad_lifetime");
+    c.exp = c.iat + 31 * 86400;
+    forge(es, &p, &c, text, sizeof text);
+    emit(out, "lifetime_31_days", "exp - iat is 31 days, one day over the 30 allowed", text,
+         es_pub, NULL, NOW, 300, 6, "bad_lifetime");
+
     hc_key_free(es);
     hc_key_free(ed);
     hc_key_free(es_b);

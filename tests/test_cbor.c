@@ -150,9 +150,8 @@ static void test_reader_rejections(void **state)
     /* in an unknown nested map, after a long value */
     assert_int_equal(check_hex("a2 01 a1 00 00 18 63 a3 00 82 01 02 61 61 00 00 01"),
                      HC_E_DUPLICATE_KEY);
-    /* keys equal as numbers, different as bytes: not duplicates for CBOR
-     * (claims.c refuses them for its own keys) */
-    assert_int_equal(check_hex("a2 01 00 18 01 00"), HC_OK);
+    /* keys are compared by value, not by bytes (issue 12, point 2) */
+    assert_int_equal(check_hex("a2 01 00 18 01 00"), HC_E_DUPLICATE_KEY);
     /* heads libcbor 0.8's streaming decoder refuses, decoded by hand in cbor.c:
      * one-byte tags 6-20 (COSE_Sign1 is tag 18 = 0xd2) and simple values */
     assert_int_equal(check_hex("d2 80"), HC_OK);
@@ -172,6 +171,57 @@ static void test_reader_rejections(void **state)
     uint8_t two[] = {0x01, 0x02};
     assert_int_equal(hc_cbor_check(two, 2, &size), HC_OK);
     assert_int_equal(size, 1);   /* what follows is the caller's business */
+}
+
+/* Issue 12, point 2: one key written two ways is a duplicate in every map,
+ * the ones a verifier ignores included. */
+static void test_duplicate_by_value(void **state)
+{
+    (void)state;
+    assert_int_equal(check_hex("a2 01 00 19 0001 00"), HC_E_DUPLICATE_KEY);      /* 1 in 3 bytes */
+    assert_int_equal(check_hex("a2 01 00 1b 0000000000000001 00"), HC_E_DUPLICATE_KEY);
+    assert_int_equal(check_hex("a2 20 00 38 00 00"), HC_E_DUPLICATE_KEY);        /* -1 twice */
+    assert_int_equal(check_hex("a2 3a 00010000 00 3b 0000000000010000 00"),
+                     HC_E_DUPLICATE_KEY);                                        /* -65537 */
+    assert_int_equal(check_hex("a2 61 61 00 78 01 61 00"), HC_E_DUPLICATE_KEY);  /* "a" twice */
+    assert_int_equal(check_hex("a2 41 00 00 58 01 00 00"), HC_E_DUPLICATE_KEY);     /* h'00' twice */
+    assert_int_equal(check_hex("a2 f9 3c00 00 fa 3f800000 00"), HC_E_DUPLICATE_KEY); /* 1.0 */
+    assert_int_equal(check_hex("a2 f9 7e00 00 fb 7ff8000000000001 00"), HC_E_DUPLICATE_KEY);
+    assert_int_equal(check_hex("a2 f4 00 f8 ff 00"), HC_OK);                     /* false, 255 */
+    assert_int_equal(check_hex("a2 82 01 02 00 82 18 01 02 00"), HC_E_DUPLICATE_KEY); /* [1,2] */
+    assert_int_equal(check_hex("a2 c1 01 00 d8 01 18 01 00"), HC_E_DUPLICATE_KEY);    /* 1(1) */
+    /* nested in a value nobody reads */
+    assert_int_equal(check_hex("a1 00 81 a2 01 00 18 01 00"), HC_E_DUPLICATE_KEY);
+    /* the same number under two types, or strings of two types, are two keys */
+    assert_int_equal(check_hex("a2 01 00 21 00"), HC_OK);                        /* 1 and -2 */
+    assert_int_equal(check_hex("a2 01 00 f9 3c00 00"), HC_OK);                   /* 1 and 1.0 */
+    assert_int_equal(check_hex("a2 41 61 00 61 61 00"), HC_OK);                  /* h'61', "a" */
+    assert_int_equal(check_hex("a2 82 01 02 00 82 01 03 00"), HC_OK);
+    assert_int_equal(check_hex("a2 c1 01 00 c2 01 00"), HC_OK);
+    assert_int_equal(check_hex("a2 f9 0000 00 f9 8000 00"), HC_OK);              /* 0.0, -0.0 */
+}
+
+/* Issue 12, point 3: every text string is UTF-8, wherever it is. */
+static void test_reader_utf8(void **state)
+{
+    (void)state;
+    assert_int_equal(check_hex("62 c3a9"), HC_OK);                               /* é */
+    assert_int_equal(check_hex("64 f09f9880"), HC_OK);                           /* U+1F600 */
+    assert_int_equal(check_hex("63 efbfbf"), HC_OK);                             /* U+FFFF */
+    assert_int_equal(check_hex("61 00"), HC_OK);                                 /* NUL is UTF-8 */
+    assert_int_equal(check_hex("61 ff"), HC_E_CBOR);
+    assert_int_equal(check_hex("61 80"), HC_E_CBOR);                             /* lone continuation */
+    assert_int_equal(check_hex("62 c0 80"), HC_E_CBOR);                          /* overlong NUL */
+    assert_int_equal(check_hex("63 e0 80 80"), HC_E_CBOR);                       /* overlong */
+    assert_int_equal(check_hex("63 ed a0 80"), HC_E_CBOR);                       /* surrogate */
+    assert_int_equal(check_hex("64 f4 90 80 80"), HC_E_CBOR);                    /* > U+10FFFF */
+    assert_int_equal(check_hex("61 c3"), HC_E_CBOR);                             /* cut short */
+    /* as a key, as an ignored value, nested in an array in a map */
+    assert_int_equal(check_hex("a1 61 ff 00"), HC_E_CBOR);
+    assert_int_equal(check_hex("a1 18 63 61 ff"), HC_E_CBOR);
+    assert_int_equal(check_hex("a1 00 81 61 ff"), HC_E_CBOR);
+    /* bytes are bytes */
+    assert_int_equal(check_hex("41 ff"), HC_OK);
 }
 
 static void test_reader_limits(void **state)
@@ -268,7 +318,7 @@ static void test_cose_parse(void **state)
     n = cose_of("a2 01 26 04 47 00010203040506", "a0", "a0", 64, buf);
     assert_int_equal(hc_cose_parse(buf, n, &v), HC_E_COSE);        /* kid of 7 */
     n = cose_of("a2 01 26 18 01 27", "a0", "a0", 64, buf);
-    assert_int_equal(hc_cose_parse(buf, n, &v), HC_E_COSE);        /* alg twice, two spellings */
+    assert_int_equal(hc_cose_parse(buf, n, &v), HC_E_DUPLICATE_KEY); /* alg twice, two spellings */
     n = cose_of("a2 01 26 01 27", "a0", "a0", 64, buf);
     assert_int_equal(hc_cose_parse(buf, n, &v), HC_E_DUPLICATE_KEY);
     n = cose_of(PROT " 00", "a0", "a0", 64, buf);
@@ -292,6 +342,16 @@ static void test_cose_parse(void **state)
     assert_int_equal(hc_cose_parse(buf, n, &v), HC_E_DUPLICATE_KEY);   /* payload too */
     n = cose_of(PROT, "a0", "9f ff", 64, buf);
     assert_int_equal(hc_cose_parse(buf, n, &v), HC_E_INDEFINITE);
+    /* issue 12: 1 as 0x01 and 0x18 0x01 in the ignored unprotected map;
+     * invalid UTF-8 there; in an unknown claim of the payload */
+    n = cose_of(PROT, "a2 01 00 18 01 00", "a0", 64, buf);
+    assert_int_equal(hc_cose_parse(buf, n, &v), HC_E_DUPLICATE_KEY);
+    n = cose_of(PROT, "a1 18 63 61 ff", "a0", 64, buf);
+    assert_int_equal(hc_cose_parse(buf, n, &v), HC_E_CBOR);
+    n = cose_of(PROT, "a0", "a2 18 63 62 c3 28 18 64 00", 64, buf);
+    assert_int_equal(hc_cose_parse(buf, n, &v), HC_E_CBOR);
+    n = cose_of(PROT, "a0", "a2 18 63 00 19 0063 00", 64, buf);
+    assert_int_equal(hc_cose_parse(buf, n, &v), HC_E_DUPLICATE_KEY);
 }
 
 static hc_err decode_hex(const char *hex, hc_claims *c)
@@ -327,6 +387,10 @@ static void test_claims_rejections(void **state)
     assert_int_equal(decode_hex("a5 " HEAD " a2 01 00 03 62 c3 28", &c), HC_E_CLAIMS); /* bad UTF-8 */
     assert_int_equal(decode_hex("a5 " HEAD " a2 01 00 03 42 4142", &c), HC_E_CLAIMS);  /* nam bstr */
     assert_int_equal(decode_hex("a5 " HEAD " a2 01 00 18 01 01", &c), HC_E_CLAIMS);   /* col twice */
+    /* issue 12: an unknown hcode key twice by value, invalid UTF-8 in an
+     * unknown claim */
+    assert_int_equal(decode_hex("a5 " HEAD " a3 01 00 18 63 00 19 0063 01", &c), HC_E_CLAIMS);
+    assert_int_equal(decode_hex("a6 " HEAD " a1 01 00 18 63 61 ff", &c), HC_E_CLAIMS);
     assert_int_equal(decode_hex("a4 " HEAD, &c), HC_E_CLAIMS);                 /* no hcode */
     assert_int_equal(decode_hex(
         "a5 01 60 04 1a 5e361100 06 1a 5e34bf80 07 48 0102030405060708 3a 00010000 a1 01 00", &c),
@@ -361,6 +425,8 @@ int main(void)
         cmocka_unit_test(test_header_and_sig_structure),
         cmocka_unit_test(test_reader_rejections),
         cmocka_unit_test(test_reader_limits),
+        cmocka_unit_test(test_duplicate_by_value),
+        cmocka_unit_test(test_reader_utf8),
         cmocka_unit_test(test_cose_parse),
         cmocka_unit_test(test_claims_rejections),
     };

@@ -272,6 +272,35 @@ static void text_file(void **state)
     hc_revocations_free(r);
 }
 
+/* Issue 12, point 6: a FIFO blocked for ever, /dev/zero was read for 1 GiB
+ * before its refusal; only regular files are read, and their size from
+ * fstat refuses an oversized text list before any byte is read. The alarm
+ * turns the old hang into a failure. */
+static void operator_files(void **state)
+{
+    (void)state;
+    hc_revocations *r = NULL;
+    hc_diag d;
+    assert_int_equal(hc_revocations_new(&r), HC_OK);
+    char path[128];
+    snprintf(path, sizeof path, "%s/fifo", tmpdir);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    alarm(20);
+    assert_int_equal(hc_revocations_load(r, path, &d), HC_E_IO);
+    assert_int_equal(hc_revocations_load(r, "/dev/zero", &d), HC_E_IO);
+    alarm(0);
+    assert_int_equal(hc_revocations_load(r, tmpdir, &d), HC_E_IO);
+    /* a sparse text file one byte over 1 GiB: refused by its size */
+    snprintf(path, sizeof path, "%s/huge.txt", tmpdir);
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    fclose(f);
+    assert_int_equal(truncate(path, ((off_t)1 << 30) + 1), 0);
+    assert_int_equal(hc_revocations_load(r, path, &d), HC_E_LIMIT);
+    assert_int_equal(hc_revocations_count(r), 0);
+    hc_revocations_free(r);
+}
+
 /* Many entries in random order: every inserted id is found, none other. */
 static void many_entries(void **state)
 {
@@ -311,6 +340,7 @@ int main(void)
         cmocka_unit_test(binary_round_trip),
         cmocka_unit_test(binary_refusals),
         cmocka_unit_test(text_file),
+        cmocka_unit_test(operator_files),
         cmocka_unit_test(many_entries),
     };
     return cmocka_run_group_tests(tests, make_tmpdir, remove_tmpdir);

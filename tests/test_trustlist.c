@@ -148,14 +148,14 @@ static void validity_window(void **state)
     /* the same instants as epoch seconds and as ISO 8601 with an offset */
     static const char *const windows[] = {
         "\"not_before\": 1580515200, \"not_after\": 1583020800",
-        "\"not_before\": \"2020-02-01T08:00:00+08:00\", \"not_after\": \"2020-03-01\"",
+        "\"not_before\": \"2020-02-01T08:00:00+08:00\", \"not_after\": \"2020-03-01T00:00:00Z\"",
     };
     for (size_t i = 0; i < 2; i++) {
         entry(e, sizeof e, "CN-330000", key_a, NULL, windows[i]);
         snprintf(body, sizeof body, "{\"version\": 1, \"entries\": [%s]}", e);
         hc_trust *t = NULL;
         assert_int_equal(hc_trust_new(&t), HC_OK);
-        assert_int_equal(hc_trust_add_list_file(t, write_list("w.json", body), NULL), HC_OK);
+        assert_int_equal(hc_trust_add_path(t, write_list("w.json", body), NULL), HC_OK);
         size_t n = 0;
         uint8_t kid[HC_KID_LEN];
         assert_int_equal(hc_key_kid(key_a, kid), HC_OK);
@@ -234,7 +234,7 @@ static void errors_name_the_entry(void **state)
         assert_int_equal(hc_trust_new(&t), HC_OK);
         hc_diag d;
         memset(&d, 0, sizeof d);
-        hc_err err = hc_trust_add_list_file(t, write_list("bad.json", body), &d);
+        hc_err err = hc_trust_add_path(t, write_list("bad.json", body), &d);
         if (err != HC_E_TRUST_LIST || strcmp(d.field, cases[i].field) != 0)
             fail_msg("case %zu: got %s field '%s' (%s), want %s", i, hc_err_name(err), d.field,
                      d.message, cases[i].field);
@@ -267,7 +267,7 @@ static void errors_name_the_entry(void **state)
         assert_int_equal(hc_trust_new(&t), HC_OK);
         hc_diag d;
         memset(&d, 0, sizeof d);
-        hc_err err = hc_trust_add_list_file(t, write_list("bad4.json", body), &d);
+        hc_err err = hc_trust_add_path(t, write_list("bad4.json", body), &d);
         if (err != HC_E_TRUST_LIST || strcmp(d.field, fourth[i].field) != 0)
             fail_msg("fourth %zu: got %s field '%s' (%s)", i, hc_err_name(err), d.field, d.message);
         assert_int_equal(hc_trust_count(t), 0);
@@ -288,14 +288,14 @@ static void file_level_errors(void **state)
         {"{\"entries\": []}", "version", 0},
         {"{\"version\": 1}", "entries", 0},
         {"[]", "", 0},
-        {"{\"version\": 1, \"version\": 1, \"entries\": []}", "", 1},
+        {"{\"version\": 1, \"version\": 1, \"entries\": []}", "", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hc_trust *t = NULL;
         assert_int_equal(hc_trust_new(&t), HC_OK);
         hc_diag d;
         memset(&d, 0, sizeof d);
-        hc_err err = hc_trust_add_list_file(t, write_list("f.json", cases[i].body), &d);
+        hc_err err = hc_trust_add_path(t, write_list("f.json", cases[i].body), &d);
         if (err != HC_E_TRUST_LIST || strcmp(d.field, cases[i].field) != 0 || d.line != cases[i].line)
             fail_msg("case %zu: got %s field '%s' line %ld (%s)", i, hc_err_name(err), d.field,
                      d.line, d.message);
@@ -305,7 +305,107 @@ static void file_level_errors(void **state)
     assert_int_equal(hc_trust_new(&t), HC_OK);
     char missing[128];
     snprintf(missing, sizeof missing, "%s/absent.json", tmpdir);
-    assert_int_equal(hc_trust_add_list_file(t, missing, NULL), HC_E_IO);
+    assert_int_equal(hc_trust_add_path(t, missing, NULL), HC_E_IO);
+    hc_trust_free(t);
+}
+
+/* Loads one entry with extra members; returns the error, fills tk. */
+static hc_err one_entry(const char *extra, hc_trust **t, hc_diag *d)
+{
+    char e[2048], body[4096];
+    entry(e, sizeof e, "CN-330000", key_a, NULL, extra);
+    snprintf(body, sizeof body, "{\"version\": 1, \"entries\": [%s]}", e);
+    assert_int_equal(hc_trust_new(t), HC_OK);
+    memset(d, 0, sizeof *d);
+    return hc_trust_add_list_json(*t, body, strlen(body), d);
+}
+
+/* Issue 12, point 1: "not_after": 0 used to mean "no bound", so a key meant
+ * to end at the epoch was trusted for ever. Absent and null are no bound;
+ * 0 and every date are instants. */
+static void epoch_bounds(void **state)
+{
+    (void)state;
+    hc_trust *t;
+    hc_diag d;
+    uint8_t kid[HC_KID_LEN];
+    assert_int_equal(hc_key_kid(key_a, kid), HC_OK);
+    size_t n;
+    assert_int_equal(one_entry("\"not_after\": 0", &t, &d), HC_OK);
+    assert_int_equal(hc_trust_lookup(t, kid, &n)->not_after, 0);
+    assert_int_equal(verify(t, key_a, "CN-330000", FEB_01, FEB_01), HC_E_KEY_NOT_VALID);
+    hc_trust_free(t);
+    assert_int_equal(one_entry("\"not_after\": \"1970-01-01T00:00:00Z\"", &t, &d), HC_OK);
+    assert_int_equal(verify(t, key_a, "CN-330000", FEB_01, FEB_01), HC_E_KEY_NOT_VALID);
+    hc_trust_free(t);
+    /* a date alone is midnight at UTC+08:00: 1970-01-01 is before the epoch */
+    assert_int_equal(one_entry("\"not_after\": \"1970-01-01\"", &t, &d), HC_E_TRUST_LIST);
+    assert_string_equal(d.field, "entries[0].not_after");
+    hc_trust_free(t);
+    assert_int_equal(one_entry("\"not_before\": 0, \"not_after\": 0", &t, &d), HC_E_TRUST_LIST);
+    assert_string_equal(d.field, "entries[0].not_after");
+    hc_trust_free(t);
+    /* absent and null: no bound on either side */
+    const char *open[] = {NULL, "\"not_before\": null, \"not_after\": null"};
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(one_entry(open[i], &t, &d), HC_OK);
+        const hc_trusted_key *tk = hc_trust_lookup(t, kid, &n);
+        assert_true(tk->not_before == INT64_MIN && tk->not_after == INT64_MAX);
+        assert_int_equal(verify(t, key_a, "CN-330000", FEB_01, FEB_01), HC_OK);
+        hc_trust_free(t);
+    }
+    /* not_before 0 with no end: from 1970 on */
+    assert_int_equal(one_entry("\"not_before\": 0", &t, &d), HC_OK);
+    assert_int_equal(hc_trust_lookup(t, kid, &n)->not_before, 0);
+    assert_true(hc_trust_lookup(t, kid, &n)->not_after == INT64_MAX);
+    hc_trust_free(t);
+}
+
+/* Issue 12, point 5: one date rule everywhere (clock.c): a date alone is
+ * its midnight at UTC+08:00, in trust lists as in --now. */
+static void dates_by_the_one_rule(void **state)
+{
+    (void)state;
+    hc_trust *t;
+    hc_diag d;
+    uint8_t kid[HC_KID_LEN];
+    assert_int_equal(hc_key_kid(key_a, kid), HC_OK);
+    size_t n;
+    assert_int_equal(one_entry("\"not_before\": \"2020-02-01\", \"not_after\": \"2020-03-01\"",
+                               &t, &d), HC_OK);
+    const hc_trusted_key *tk = hc_trust_lookup(t, kid, &n);
+    assert_int_equal(tk->not_before, FEB_01 - 8 * 3600);
+    assert_int_equal(tk->not_after, MAR_01 - 8 * 3600);
+    int64_t now_rule = 0;
+    assert_int_equal(hc_time_parse("2020-02-01", &now_rule), HC_OK);
+    assert_int_equal(tk->not_before, now_rule);
+    hc_trust_free(t);
+    /* a date-time without an offset too; and epoch seconds as text */
+    assert_int_equal(one_entry("\"not_before\": \"2020-02-01T08:00:00\", \"not_after\": \"1583020800\"",
+                               &t, &d), HC_OK);
+    tk = hc_trust_lookup(t, kid, &n);
+    assert_int_equal(tk->not_before, FEB_01);
+    assert_int_equal(tk->not_after, MAR_01);
+    hc_trust_free(t);
+}
+
+/* Two readers must not take two values from one list: no object may hold a
+ * key twice, the ones the reader ignores included (as jansson's
+ * JSON_REJECT_DUPLICATES did before the list moved onto json.c). */
+static void duplicate_members(void **state)
+{
+    (void)state;
+    hc_trust *t;
+    hc_diag d;
+    assert_int_equal(one_entry("\"not_after\": 1583020800, \"not_after\": null", &t, &d),
+                     HC_E_TRUST_LIST);
+    assert_int_equal(hc_trust_count(t), 0);
+    hc_trust_free(t);
+    assert_int_equal(one_entry("\"x\": 1, \"\\u0078\": 2", &t, &d), HC_E_TRUST_LIST);
+    hc_trust_free(t);
+    assert_int_equal(one_entry("\"x\": {\"a\": 1, \"a\": 1}", &t, &d), HC_E_TRUST_LIST);
+    hc_trust_free(t);
+    assert_int_equal(one_entry("\"x\": {\"a\": 1, \"b\": [{\"a\": 1}]}", &t, &d), HC_OK);
     hc_trust_free(t);
 }
 
@@ -359,6 +459,9 @@ int main(void)
         cmocka_unit_test(errors_name_the_entry),
         cmocka_unit_test(file_level_errors),
         cmocka_unit_test(list_from_memory),
+        cmocka_unit_test(epoch_bounds),
+        cmocka_unit_test(dates_by_the_one_rule),
+        cmocka_unit_test(duplicate_members),
         cmocka_unit_test(sample_list),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -332,6 +332,14 @@ static void test_duplicate_and_indefinite(void **state)
     assert_int_equal(verify_parts(es256, &u, &c, &out), HC_E_DUPLICATE_KEY);
     parts v = {.unprot_hex = "bf ff"};
     assert_int_equal(verify_parts(es256, &v, &c, &out), HC_E_INDEFINITE);
+    /* issue 12: 4 written as 0x04 and 0x18 0x04; a map nested in an ignored
+     * value; invalid UTF-8 in an ignored text (the signature covers none of it) */
+    parts u2 = {.unprot_hex = "a2 04 41 00 18 04 41 01"};
+    assert_int_equal(verify_parts(es256, &u2, &c, &out), HC_E_DUPLICATE_KEY);
+    parts u3 = {.unprot_hex = "a1 18 63 a2 01 00 19 0001 00"};
+    assert_int_equal(verify_parts(ed25519, &u3, &c, &out), HC_E_DUPLICATE_KEY);
+    parts u4 = {.unprot_hex = "a1 18 63 62 c3 28"};
+    assert_int_equal(verify_parts(ed25519, &u4, &c, &out), HC_E_CBOR);
     /* an unprotected kid is never used */
     char hex[64] = "a1 04 48 ";
     for (int i = 0; i < 8; i++)
@@ -426,15 +434,68 @@ static void test_time_edges(void **state)
     assert_int_equal(hc_verify(trust, text, len, EXP + 299, NULL, &out), HC_OK);
 
     /* exp near INT64_MAX: exp + skew must not overflow into "expired" */
+    c.iat = INT64_MAX - 86400;
     c.exp = INT64_MAX;
     len = forge(ed25519, &p, &c, text, sizeof text);
     assert_int_equal(verify_at(text, len, INT64_MAX, &out), HC_OK);
     assert_int_equal(out.exp, INT64_MAX);
     /* iat 0 with now far below: iat - skew stays in range */
     c.iat = 0;
+    c.exp = 86400;
     len = forge(ed25519, &p, &c, text, sizeof text);
     assert_int_equal(verify_at(text, len, INT64_MIN, &out), HC_E_NOT_YET_VALID);
     assert_int_equal(verify_at(text, len, -300, &out), HC_OK);
+}
+
+/* Issue 12, point 4: a key that leaks after it is retired must not mint
+ * tokens that live for decades from an old iat, nor tokens issued after
+ * they expire. The lifetime is checked before the clock, at any now. */
+static void test_lifetime(void **state)
+{
+    (void)state;
+    hc_claims c = base_claims(HC_GREEN), out;
+    parts p = {0};
+    char text[HC_TOKEN_MAX + 1];
+    /* exactly 30 days: accepted */
+    c.exp = IAT + HC_LIFETIME_MAX_S;
+    size_t len = forge(ed25519, &p, &c, text, sizeof text);
+    assert_int_equal(verify_at(text, len, IAT + 1, &out), HC_OK);
+    /* one second more: refused, at every now inside its claimed life */
+    c.exp = IAT + HC_LIFETIME_MAX_S + 1;
+    len = forge(ed25519, &p, &c, text, sizeof text);
+    assert_int_equal(verify_at(text, len, IAT + 1, &out), HC_E_LIFETIME);
+    assert_true(out.claims_ok);
+    /* 31 days */
+    c.exp = IAT + 31 * 86400;
+    len = forge(es256, &p, &c, text, sizeof text);
+    assert_int_equal(verify_at(text, len, IAT + 1, &out), HC_E_LIFETIME);
+    /* backdated by decades, alive for decades */
+    c.iat = 1000000000;
+    c.exp = 4000000000;
+    len = forge(es256, &p, &c, text, sizeof text);
+    assert_int_equal(verify_at(text, len, NOW, &out), HC_E_LIFETIME);
+    /* iat > exp, even by one second and with now inside the skew of both */
+    c.iat = IAT + 1;
+    c.exp = IAT;
+    len = forge(ed25519, &p, &c, text, sizeof text);
+    assert_int_equal(verify_at(text, len, IAT, &out), HC_E_LIFETIME);
+    /* iat == exp: a token of no lifetime is consistent; the skew decides */
+    c.iat = IAT;
+    c.exp = IAT;
+    len = forge(ed25519, &p, &c, text, sizeof text);
+    assert_int_equal(verify_at(text, len, IAT, &out), HC_OK);
+    hc_verify_opts strict = {0, NULL};
+    assert_int_equal(hc_verify(trust, text, len, IAT, &strict, &out), HC_E_EXPIRED);
+    /* the extremes do not overflow */
+    c.iat = 0;
+    c.exp = INT64_MAX;
+    len = forge(ed25519, &p, &c, text, sizeof text);
+    assert_int_equal(verify_at(text, len, NOW, &out), HC_E_LIFETIME);
+    c.iat = INT64_MAX;
+    c.exp = 0;
+    len = forge(ed25519, &p, &c, text, sizeof text);
+    assert_int_equal(verify_at(text, len, NOW, &out), HC_E_LIFETIME);
+    assert_string_equal(hc_err_name(HC_E_LIFETIME), "bad_lifetime");
 }
 
 /* ------------------------------------------------------------ the key's conditions */
@@ -450,14 +511,17 @@ static void test_issuer_and_window(void **state)
         hc_trust_key_opts opts;
         hc_err want;
     } cases[] = {
-        {{ISS, 0, 0}, HC_OK},
-        {{"CN-110000", 0, 0}, HC_E_ISSUER_MISMATCH},
-        {{"", 0, 0}, HC_OK},
+        {{ISS, INT64_MIN, INT64_MAX}, HC_OK},
+        {{"CN-110000", INT64_MIN, INT64_MAX}, HC_E_ISSUER_MISMATCH},
+        {{"", INT64_MIN, INT64_MAX}, HC_OK},
         {{NULL, IAT, IAT + 1}, HC_OK},          /* the window is [not_before, not_after) */
-        {{NULL, IAT + 1, 0}, HC_E_KEY_NOT_VALID},
+        {{NULL, IAT + 1, INT64_MAX}, HC_E_KEY_NOT_VALID},
         {{NULL, 0, IAT}, HC_E_KEY_NOT_VALID},
         {{NULL, IAT - 86400, IAT}, HC_E_KEY_NOT_VALID},
-        {{"CN-110000", IAT + 1, 0}, HC_E_ISSUER_MISMATCH},   /* issuer first */
+        {{"CN-110000", IAT + 1, INT64_MAX}, HC_E_ISSUER_MISMATCH},   /* issuer first */
+        /* issue 12, point 1: a window ending at the epoch is a real bound */
+        {{NULL, INT64_MIN, 0}, HC_E_KEY_NOT_VALID},
+        {{NULL, 0, 1}, HC_E_KEY_NOT_VALID},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hc_trust *t = NULL;
@@ -556,6 +620,7 @@ int main(void)
         cmocka_unit_test(test_kid_alg_signature),
         cmocka_unit_test(test_claims_errors),
         cmocka_unit_test(test_time_edges),
+        cmocka_unit_test(test_lifetime),
         cmocka_unit_test(test_issuer_and_window),
         cmocka_unit_test(test_revocation),
         cmocka_unit_test(test_large_tokens),

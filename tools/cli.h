@@ -96,7 +96,10 @@ void cli_hex(const uint8_t *b, size_t n, char *out);
 /* ---- files (cli_files.c) ---- */
 
 /* Reads path, or standard input for "-", into a NUL-terminated malloc'd
- * buffer of at most max bytes. Returns 0, or an errno value (EFBIG if larger). */
+ * buffer of at most max bytes. Returns 0, or an errno value: EFBIG if larger
+ * (a regular file: from its size, before reading; standard input: after at
+ * most max + 1 bytes), EINVAL if path is not a regular file (a FIFO, a
+ * device, a directory: refused at once, never waited on). */
 int cli_read(const char *path, size_t max, char **data, size_t *len);
 
 /* Writes data to path atomically (temporary file beside it, fsync, rename)

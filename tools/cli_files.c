@@ -15,44 +15,54 @@
 int cli_read(const char *path, size_t max, char **data, size_t *len)
 {
     bool in = strcmp(path, "-") == 0;
-    FILE *f = in ? stdin : fopen(path, "rb");
-    if (!f)
-        return errno;
+    int fd = 0;
+    if (!in) {
+        /* a named file must be a regular one, as for --trust: a FIFO would
+         * block for ever (opened non-blocking, then refused), a device such
+         * as /dev/zero would be read up to the bound; its size is known */
+        fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+            return errno;
+        struct stat st;
+        int rc = fstat(fd, &st) != 0 ? errno : !S_ISREG(st.st_mode) ? EINVAL
+               : (uintmax_t)st.st_size > max ? EFBIG : 0;
+        if (rc) {
+            close(fd);
+            return rc;
+        }
+    }
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap + 1);
-    int rc = 0;
-    if (!buf) {
-        rc = ENOMEM;
-        goto done;
-    }
-    for (;;) {
+    int rc = buf ? 0 : ENOMEM;
+    while (!rc) {
         if (n == cap) {
-            if (cap > max) {
+            if (cap > max) {   /* standard input: never more than max + 1 bytes read */
                 rc = EFBIG;
-                goto done;
+                break;
             }
-            size_t ncap = cap * 2;
+            size_t ncap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
             char *nb = realloc(buf, ncap + 1);
             if (!nb) {
                 rc = ENOMEM;
-                goto done;
+                break;
             }
             buf = nb;
             cap = ncap;
         }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) {
-            if (ferror(f))
-                rc = errno ? errno : EIO;
+        ssize_t got = read(fd, buf + n, cap - n);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0)
+            rc = errno ? errno : EIO;
+        else if (got == 0)
             break;
-        }
+        else
+            n += (size_t)got;
     }
     if (!rc && n > max)
         rc = EFBIG;
-done:
     if (!in)
-        fclose(f);
+        close(fd);
     if (rc) {
         free(buf);
         return rc;

@@ -16,7 +16,7 @@ int cli_exit_for(hc_err err)
         return EX_VALID;
     case HC_E_PREFIX: case HC_E_BASE45: case HC_E_CBOR: case HC_E_INDEFINITE:
     case HC_E_DUPLICATE_KEY: case HC_E_TRAILING: case HC_E_COSE: case HC_E_CLAIMS:
-    case HC_E_LIMIT:
+    case HC_E_LIMIT: case HC_E_LIFETIME:
         return EX_MALFORMED;
     case HC_E_UNKNOWN_KID:
         return EX_UNKNOWN_KID;

@@ -74,9 +74,10 @@ typedef enum {
     /* step 2 */
     HC_E_BASE45 = 19,         /* base45 decoding failed (length 3k+1, bad character, triplet > 65535) */
     /* step 3 */
-    HC_E_CBOR = 20,           /* the bytes are not well-formed CBOR (truncated, reserved values, too deep) */
+    HC_E_CBOR = 20,           /* the bytes are not well-formed CBOR (truncated, reserved values, too deep),
+                                 or a text string is not valid UTF-8 */
     HC_E_INDEFINITE = 21,     /* a CBOR item has an indefinite length */
-    HC_E_DUPLICATE_KEY = 22,  /* a CBOR map has the same key twice */
+    HC_E_DUPLICATE_KEY = 22,  /* a CBOR map has the same key twice (keys compared by value) */
     HC_E_TRAILING = 23,       /* bytes follow the COSE_Sign1 */
     HC_E_COSE = 24,           /* the COSE_Sign1 does not have the shape doc/format.md gives */
     /* step 4 */
@@ -97,7 +98,10 @@ typedef enum {
     HC_E_PKCS11 = 35,         /* a PKCS#11 module or token failed: not loadable, login
                                  refused, token removed, session lost */
 
-    HC_E__COUNT = 36          /* number of values; not an error */
+    /* step 7 */
+    HC_E_LIFETIME = 36,       /* iat > exp, or exp - iat is over HC_LIFETIME_MAX_S (30 days) */
+
+    HC_E__COUNT = 37          /* number of values; not an error */
 } hc_err;
 
 /* A sentence explaining err, in English. Never NULL (unknown values give a generic text). */
@@ -116,7 +120,7 @@ HC_API const char *hc_colour_name(hc_colour c);
 HC_API hc_err hc_colour_parse(const char *name, hc_colour *out) HC_WARN_UNUSED;
 
 /* Signature algorithms: the values are the COSE alg identifiers. SM2 has no
- * registered COSE value: -65537 is from the private-use range (FORMAT.md:
+ * registered COSE value: -65537 is from the private-use range (doc/format.md:
  * SM2 signature with SM3, distinguishing identifier "1234567812345678").
  * SM2 needs an OpenSSL built with it; where it is not, key generation and
  * loading answer HC_E_UNSUPPORTED (see hc_alg_supported). */

@@ -23,14 +23,21 @@ extern "C" {
 typedef struct hc_trust hc_trust;
 
 /* How a key is trusted. iss NULL (or "") trusts the key for any issuer;
- * not_before/not_after bound the key's validity window (seconds since the
- * epoch, not_after exclusive; 0 = unbounded on that side). The window is
- * checked against the token's iat. */
+ * not_before/not_after bound the key's validity window, checked against the
+ * token's iat: not_before <= iat < not_after (seconds since the epoch,
+ * not_after exclusive). "No bound" is HC_TIME_UNBOUNDED_BEFORE (INT64_MIN)
+ * and HC_TIME_UNBOUNDED_AFTER (INT64_MAX), never 0: 0 is a real instant
+ * (1970-01-01T00:00:00Z), and a key whose window ends there is trusted for
+ * nothing. not_before must be below not_after (else HC_E_ARG).
+ * HC_TRUST_KEY_OPTS_DEFAULT is any issuer, no window (what opts NULL means). */
+#define HC_TIME_UNBOUNDED_BEFORE INT64_MIN
+#define HC_TIME_UNBOUNDED_AFTER INT64_MAX
 typedef struct {
     const char *iss;
     int64_t not_before;
     int64_t not_after;
 } hc_trust_key_opts;
+#define HC_TRUST_KEY_OPTS_DEFAULT { NULL, HC_TIME_UNBOUNDED_BEFORE, HC_TIME_UNBOUNDED_AFTER }
 
 /* An empty trust store. Free with hc_trust_free(). */
 HC_API hc_err hc_trust_new(hc_trust **out) HC_WARN_UNUSED;
@@ -39,24 +46,28 @@ HC_API hc_err hc_trust_new(hc_trust **out) HC_WARN_UNUSED;
  * taken too). opts may be NULL: any issuer, no window. The key verifies only
  * its own algorithm (P-256 → ES256, Ed25519 → EdDSA). Keys are indexed by kid;
  * keys that share a kid are all kept and all tried.
- * Errors: HC_E_KEY, HC_E_NOMEM, HC_E_ARG. */
+ * Errors: HC_E_KEY, HC_E_NOMEM, HC_E_ARG (as hc_trust_add_key). */
 HC_API hc_err hc_trust_add_pem(hc_trust *t, const char *pem, size_t len,
                                const hc_trust_key_opts *opts) HC_WARN_UNUSED;
 
-/* Adds a key already loaded (its public half is copied). */
+/* Adds a key already loaded (its public half is copied). opts as for
+ * hc_trust_add_pem. Errors: HC_E_ARG (iss over HC_ISS_MAX bytes,
+ * not_before >= not_after), HC_E_NOMEM. */
 HC_API hc_err hc_trust_add_key(hc_trust *t, const hc_key *key,
                                const hc_trust_key_opts *opts) HC_WARN_UNUSED;
 
 /* Adds what path names: a PEM file, or a directory whose *.pem files are each
  * one public key (other files are ignored; a directory with no .pem is an
- * error), or a trust-list JSON file (*.json; see hc_trust_add_list_json, which
- * needs the JSON support of a full build). diag, if given, names the file.
+ * error), or a trust-list JSON file (*.json; see hc_trust_add_list_json; every
+ * build, the verify-only one included, reads it). diag, if given, names the
+ * file. Only regular files are read (a FIFO or a device is HC_E_IO, refused
+ * without blocking or reading), and a file over its bound is refused by its
+ * size before it is read.
  * A PEM file holding a private key (its public half is taken) must not be
  * readable by group or others, as for hc_key_load_file (HC_E_KEY_PERMS).
  * Bounds: a PEM file over 64 KiB, or a directory with more than 4096 .pem
  * files, is HC_E_LIMIT (a trust-list file: as hc_trust_add_list_json).
- * Errors: HC_E_IO, HC_E_KEY, HC_E_KEY_PERMS, HC_E_TRUST_LIST, HC_E_LIMIT,
- * HC_E_UNSUPPORTED. */
+ * Errors: HC_E_IO, HC_E_KEY, HC_E_KEY_PERMS, HC_E_TRUST_LIST, HC_E_LIMIT. */
 HC_API hc_err hc_trust_add_path(hc_trust *t, const char *path, hc_diag *diag) HC_WARN_UNUSED;
 
 /* Adds the keys of a trust-list JSON text (len bytes; need not be
@@ -65,12 +76,15 @@ HC_API hc_err hc_trust_add_path(hc_trust *t, const char *path, hc_diag *diag) HC
  * Every entry is checked (the PEM parses as a public key, its kid is the
  * declared kid, alg is the key's, not_before < not_after) before any key is
  * added: a list with one bad entry adds nothing. diag->field names the entry
- * ("entries[3].public_key"). Needs the JSON support of a full build: the
- * verify-only build returns HC_E_UNSUPPORTED (use PEM files, or
- * hc_trust_add_pem with hc_trust_key_opts).
+ * ("entries[3].public_key"). A bound absent or null is no bound
+ * (HC_TIME_UNBOUNDED_*); 0 and every date are instants; a date without a
+ * time is its midnight at UTC+08:00 (the rule of hc_time_parse). No object
+ * may hold a key twice. Read by the library's own JSON reader: the
+ * verify-only build has it (no jansson).
  * Bounds: a text over 4 MiB or more than 4096 entries is HC_E_LIMIT (the
- * size before parsing); nesting deeper than 2048 is HC_E_TRUST_LIST.
- * Errors: HC_E_TRUST_LIST, HC_E_LIMIT, HC_E_NOMEM, HC_E_UNSUPPORTED. */
+ * size before parsing); nesting deeper than 32, or an object with more than
+ * 64 members, is HC_E_TRUST_LIST.
+ * Errors: HC_E_TRUST_LIST, HC_E_LIMIT, HC_E_NOMEM. */
 HC_API hc_err hc_trust_add_list_json(hc_trust *t, const char *json, size_t len,
                                      hc_diag *diag) HC_WARN_UNUSED;
 
@@ -179,6 +193,11 @@ typedef struct {
 } hc_verify_opts;
 
 #define HC_DEFAULT_SKEW_S 300
+
+/* Longest lifetime (exp - iat) a verifier accepts: 30 days (doc/format.md step
+ * 7). A key that leaks after it is retired can then only mint tokens that
+ * die within 30 days of its window, whatever iat they claim. */
+#define HC_LIFETIME_MAX_S 2592000
 #define HC_VERIFY_OPTS_DEFAULT { HC_DEFAULT_SKEW_S, NULL }
 
 /*
@@ -192,6 +211,11 @@ typedef struct {
  *
  * Allocation: hc_verify parses in place on the stack and allocates nothing
  * itself; only OpenSSL may allocate inside the signature check.
+ *
+ * Step 7 checks, in this order: iat <= exp and exp - iat <=
+ * HC_LIFETIME_MAX_S (else HC_E_LIFETIME, whatever now is), then
+ * iat - skew <= now (HC_E_NOT_YET_VALID) and now < exp + skew
+ * (HC_E_EXPIRED).
  *
  * Errors: HC_E_ARG, HC_E_LIMIT (text over HC_TOKEN_MAX), then the
  * verification errors of common.h, each for its step.

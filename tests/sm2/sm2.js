@@ -3,7 +3,7 @@
 //                                          Sig_structure; must match "ok" for every case
 //   node sm2.js sign CASES.json OUT.json   sm-crypto signs each vector case's Sig_structure
 //                                          with the vector key; writes their_sig per case
-// SM2 with SM3, user ID "1234567812345678" passed explicitly (FORMAT.md, alg -65537).
+// SM2 with SM3, user ID "1234567812345678" passed explicitly (doc/format.md, alg -65537).
 'use strict';
 const fs = require('fs');
 const { sm2 } = require('sm-crypto');

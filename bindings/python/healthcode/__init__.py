@@ -515,15 +515,25 @@ class Trust(_Handle):
     def __init__(self) -> None:
         super().__init__(_new(L.hc_trust_new))
 
-    def add_pem(self, pem: Text, iss: Optional[str] = None, not_before: int = 0, not_after: int = 0) -> None:
-        """Trusts a PEM public key for issuer iss (None: any) within [not_before, not_after) (0: open)."""
+    @staticmethod
+    def _opts(iss: Optional[str], not_before: Optional[int], not_after: Optional[int]) -> Any:
+        # None is "no bound" (INT64_MIN / INT64_MAX in C); 0 is 1970-01-01
+        nb = -(1 << 63) if not_before is None else int(not_before)
+        na = (1 << 63) - 1 if not_after is None else int(not_after)
+        return L.TrustKeyOpts(_b(iss) if iss else None, nb, na)
+
+    def add_pem(self, pem: Text, iss: Optional[str] = None, not_before: Optional[int] = None,
+                not_after: Optional[int] = None) -> None:
+        """Trusts a PEM public key for iss (None: any) within
+        [not_before, not_after) in epoch seconds (None: no bound)."""
         pem = _b(pem)
-        opts = L.TrustKeyOpts(_b(iss) if iss else None, int(not_before), int(not_after))
+        opts = self._opts(iss, not_before, not_after)
         _check(L.hc_trust_add_pem(self.handle, pem, len(pem), ctypes.byref(opts)))
 
-    def add_key(self, key: Key, iss: Optional[str] = None, not_before: int = 0, not_after: int = 0) -> None:
+    def add_key(self, key: Key, iss: Optional[str] = None, not_before: Optional[int] = None,
+                not_after: Optional[int] = None) -> None:
         """Trusts the public half of a Key, as add_pem."""
-        opts = L.TrustKeyOpts(_b(iss) if iss else None, int(not_before), int(not_after))
+        opts = self._opts(iss, not_before, not_after)
         _check(L.hc_trust_add_key(self.handle, key.handle, ctypes.byref(opts)))
 
     def add_path(self, path: PathLike) -> None:

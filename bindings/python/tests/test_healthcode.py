@@ -271,6 +271,15 @@ class RoundTrip(unittest.TestCase):
                     t4.add_key(key, not_before=NOW + 1)
                     with self.assertRaises(hc.KeyNotValidError):
                         hc.verify(t4, token, now=NOW)
+                # 0 is 1970-01-01, never "no bound" (issue 12): a window
+                # ending at the epoch trusts the key for nothing
+                with hc.Trust() as t5:
+                    t5.add_key(key, not_after=0)
+                    with self.assertRaises(hc.KeyNotValidError):
+                        hc.verify(t5, token, now=NOW)
+                with hc.Trust() as t6:
+                    with self.assertRaises(hc.InvalidArgumentError):
+                        t6.add_key(key, not_before=0, not_after=0)
 
     def test_subject_revoked(self):
         with hc.Key.generate() as key, hc.Issuer("CN-330000", key, subject_secret=b"s" * 32) as issuer, \

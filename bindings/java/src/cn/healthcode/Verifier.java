@@ -14,7 +14,18 @@ public final class Verifier implements AutoCloseable {
 
     public Verifier() throws HealthCodeException { handle = new NativeHandle(this, open(), Verifier::free); }
 
-    /** Trusts a PEM public key, for issuer iss (null: any), within [notBefore, notAfter) (0: open). */
+    /** No lower bound on a key's window (0 is 1970-01-01, never "open"). */
+    public static final long UNBOUNDED_BEFORE = Long.MIN_VALUE;
+    /** No upper bound on a key's window. */
+    public static final long UNBOUNDED_AFTER = Long.MAX_VALUE;
+
+    /** Trusts a PEM public key, for issuer iss (null: any), with no validity window. */
+    public void addTrustPem(String pem, String iss) throws HealthCodeException {
+        addPem(handle(), pem, iss, UNBOUNDED_BEFORE, UNBOUNDED_AFTER);
+    }
+
+    /** Trusts a PEM public key, for issuer iss (null: any), within [notBefore, notAfter), epoch
+     *  seconds; UNBOUNDED_BEFORE / UNBOUNDED_AFTER for no bound (0 is 1970, a real bound). */
     public void addTrustPem(String pem, String iss, long notBefore, long notAfter) throws HealthCodeException {
         try {
             addPem(handle.get(), pem, iss, notBefore, notAfter);

@@ -105,7 +105,7 @@ public final class HealthCodeTest {
             String j = Files.readString(p);
             String error = jsonString(j, "error"), token = jsonString(j, "token");
             try (Verifier v = new Verifier()) {
-                v.addTrustPem(jsonString(j, "public_key_pem"), jsonString(j, "iss"), 0, 0);
+                v.addTrustPem(jsonString(j, "public_key_pem"), jsonString(j, "iss"));
                 long now = jsonLong(j, "now"), skew = jsonLong(j, "skew");
                 if (error.equals("ok"))
                     check(v.verify(token, now, skew).verified, p.getFileName() + " verifies");
@@ -213,7 +213,7 @@ public final class HealthCodeTest {
              Verifier v = new Verifier();
              Checkpoint mall = new Checkpoint(v, null);
              Checkpoint hospital = new Checkpoint(v, "{\"admit\":[\"green\",\"yellow\"],\"max_age\":\"5m\"}")) {
-            v.addTrustPem(Files.readString(esPub), null, 0, 0);
+            v.addTrustPem(Files.readString(esPub), null);
             v.addTrustPath(edPub.toString());
 
             for (Issuer is : new Issuer[] {esIssuer, edIssuer}) {
@@ -242,7 +242,7 @@ public final class HealthCodeTest {
                 }
                 try (Verifier byPath = new Verifier()) {
                     byPath.addTrustPath(is == esIssuer ? esPub.toString() : edPub.toString());
-                    byPath.addTrustPem(Files.readString(otherPub), "CN-110000", 0, 0);
+                    byPath.addTrustPem(Files.readString(otherPub), "CN-110000");
                     check(byPath.verify(token, NOW).verified, alg + " trusted by path");
                 }
                 v.revoke(HealthCode.inspect(token).cti + "\n");
@@ -251,7 +251,7 @@ public final class HealthCodeTest {
             }
             try (Issuer wrong = new Issuer("CN-110000", other.toString());
                  Verifier only330 = new Verifier()) {
-                only330.addTrustPem(Files.readString(otherPub), "CN-330000", 0, 0);
+                only330.addTrustPem(Files.readString(otherPub), "CN-330000");
                 rejected("issuer_mismatch", "key trusted for another issuer",
                          () -> only330.verify(wrong.issue(record, "green", NOW, 60), NOW));
             }

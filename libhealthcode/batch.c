@@ -362,14 +362,6 @@ hc_err hc_batch_run(const hc_batch_opts *opts, const char *in_path, const char *
     return err;
 }
 
-#if HC_WITH_RENDER
-/* The sheets below reach the output helpers by their names from before the
- * split (batch_output.c). */
-static inline hc_err mkdir_p(const char *path) { return hc_batch_mkdir_p(path); }
-static inline hc_err write_all(int fd, const char *p, size_t len) { return hc_batch_write_all(fd, p, len); }
-static inline bool png_file_complete(const char *path) { return hc_batch_png_file_complete(path); }
-#endif
-
 /* ------------------------------------------------------------------ sheets */
 #if HC_WITH_RENDER
 #include "render_impl.h"

@@ -1,6 +1,7 @@
-/* batch_impl.h — the pieces of batch.c that tests and the benchmark reach
- * directly: the line reader, the CSV mapping, the output line format and the
- * sheet renderer. Not installed. */
+/* batch_impl.h — the pieces of the batch that tests and the benchmark reach
+ * directly: the line reader and the CSV mapping (batch_input.c), the cti pool
+ * (batch_worker.c), the output line format (batch_output.c) and the sheet
+ * renderer (batch.c). Not installed; batch_run.h has the rest. */
 #ifndef HC_BATCH_IMPL_H
 #define HC_BATCH_IMPL_H
 

@@ -382,8 +382,10 @@ hc_err hc_batch_sheets(const char *dir, const hc_batch_opts *o, const hc_policy 
     hc_sheet_opts so = HC_SHEET_OPTS_DEFAULT;
     so.format = o->sheets_format == 1 ? HC_SHEET_PNG : HC_SHEET_PDF;
     so.utc_offset_s = hc_policy_utc_offset(p);
-    join(in, sizeof in, dir, "tokens.jsonl");
-    join(out, sizeof out, dir, so.format == HC_SHEET_PDF ? "sheets.pdf" : "sheets");
+    int a = snprintf(in, sizeof in, "%s/tokens.jsonl", dir);
+    int b = snprintf(out, sizeof out, "%s/%s", dir, so.format == HC_SHEET_PDF ? "sheets.pdf" : "sheets");
+    if (a < 0 || b < 0 || (size_t)a >= sizeof in || (size_t)b >= sizeof out)
+        return hc_diag_set(diag, HC_E_ARG, "", "the output directory's path is too long");
     unsigned long n = 0;
     hc_err err = hc_sheet_from_jsonl(in, out, &so, &n, diag);
     *pages = n;

@@ -25,6 +25,13 @@ if [ -n "$missing" ]; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing
 fi
 
+# npm (for the independent SM2 implementation of tests/sm2_interop.sh) comes with
+# some nodejs builds and is a package of its own in Debian's: installed only if absent.
+if ! command -v npm >/dev/null; then
+    step "installing: npm"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm
+fi
+
 setup() { # dir, options…
     local dir=$1; shift
     if [ -f "$dir/build.ninja" ]; then meson setup --reconfigure "$dir" "$@" >/dev/null

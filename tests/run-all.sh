@@ -15,7 +15,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 step() { printf '\n==== %s\n' "$*"; }
 
 # 1. The package list is README's, read from its first apt-get line: one list to keep.
-pkgs=$(grep -m1 -o 'apt-get install -y [^&]*' README.md | sed 's/apt-get install -y //')
+pkgs=$(grep -m1 -o 'apt-get install -y [^&]*' README.md | head -n 1 | sed 's/apt-get install -y //')
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

@@ -410,6 +410,55 @@ hc_err hc_key_public_copy(const hc_key *key, hc_key **out)
     return HC_OK;
 }
 
+hc_err hc_crypto_sha256(const uint8_t *msg, size_t len, uint8_t out[32])
+{
+    unsigned int n = 0;
+    if ((!msg && len) || !out)
+        return HC_E_ARG;
+    if (EVP_Digest(msg, len, out, &n, sha256(), NULL) != 1 || n != 32) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    return HC_OK;
+}
+
+hc_err hc_key_from_spki(const uint8_t *der, size_t len, hc_key **out)
+{
+    if (!der || !out)
+        return HC_E_ARG;
+    *out = NULL;
+    if (len == 0 || len > KEY_FILE_MAX)
+        return HC_E_KEY;
+    const unsigned char *p = der;
+    EVP_PKEY *pkey = d2i_PUBKEY(NULL, &p, (long)len);
+    if (!pkey || p != der + len) {   /* bytes after the SPKI are refused */
+        EVP_PKEY_free(pkey);
+        ERR_clear_error();
+        return HC_E_KEY;
+    }
+    return key_wrap(pkey, false, out);
+}
+
+hc_err hc_key_spki(const hc_key *key, uint8_t *buf, size_t cap, size_t *len)
+{
+    if (!key || !len || (!buf && cap))
+        return HC_E_ARG;
+    unsigned char *der = NULL;
+    int n = i2d_PUBKEY(key->pkey, &der);
+    if (n <= 0) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    hc_err err = HC_OK;
+    *len = (size_t)n;
+    if ((size_t)n > cap)
+        err = HC_E_BUFFER;
+    else
+        memcpy(buf, der, (size_t)n);
+    OPENSSL_free(der);
+    return err;
+}
+
 /* ------------------------------------------------------- ECDSA encodings */
 
 /* Appends the DER INTEGER for a 32-byte unsigned big-endian value; returns the

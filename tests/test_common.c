@@ -50,7 +50,9 @@ static void test_error_numbers_fixed(void **state)
     assert_int_equal(HC_E_SIGNATURE, 27);
     assert_int_equal(HC_E_SUBJECT_REVOKED, 34);
     assert_int_equal(HC_E_LIFETIME, 35);
-    assert_true(HC_E__COUNT >= 36);
+    assert_int_equal(HC_E_BUNDLE, 36);
+    assert_int_equal(HC_E_BUNDLE_STATE, 43);
+    assert_true(HC_E__COUNT >= 44);
 }
 
 static void test_colour_and_alg_names(void **state)

@@ -99,7 +99,20 @@ typedef enum {
     /* step 7, added after the numbering (the lead renumbers) */
     HC_E_LIFETIME = 35,       /* iat > exp, or exp - iat is over HC_LIFETIME_MAX_S (30 days) */
 
-    HC_E__COUNT = 36          /* number of values; not an error */
+    /* trust bundles (healthcode/bundle.h), added after the numbering (the lead renumbers) */
+    HC_E_BUNDLE = 36,           /* a trust bundle is malformed: not a COSE_Sign1 of the documented
+                                   shape, truncated, an unknown or missing field, a bound exceeded */
+    HC_E_BUNDLE_ROOT = 37,      /* the bundle is not signed by a trusted root key (kid unknown,
+                                   or alg not the root key's algorithm) */
+    HC_E_BUNDLE_SIGNATURE = 38, /* the bundle's signature does not verify (a byte was altered) */
+    HC_E_BUNDLE_ROLLBACK = 39,  /* the bundle's sequence number is below the last one accepted
+                                   (or equal to it with other content) */
+    HC_E_BUNDLE_EXPIRED = 40,   /* the bundle has expired (now >= exp): trust is frozen */
+    HC_E_BUNDLE_BASE = 41,      /* a delta bundle whose base is not the full bundle held */
+    HC_E_BUNDLE_KID = 42,       /* a key entry's kid (or alg) is not its public key's */
+    HC_E_BUNDLE_STATE = 43,     /* the checkpoint's bundle state file is invalid */
+
+    HC_E__COUNT = 44          /* number of values; not an error */
 } hc_err;
 
 /* A sentence explaining err, in English. Never NULL (unknown values give a generic text). */

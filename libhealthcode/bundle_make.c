@@ -8,6 +8,7 @@
 #include "cbor_impl.h"
 #include "internal.h"
 #include "revoke_impl.h"
+#include "trust_impl.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -256,4 +257,16 @@ hc_err hc_bundle_make(const hc_key *root, const hc_bundle_spec *spec, uint8_t **
     raw_free(&rm);
     free(payload);
     return err;
+}
+
+hc_err hc_bundle_key_from_trust(const hc_trust *t, size_t i, hc_bundle_key *out)
+{
+    const hc_trusted_key *tk = hc_trust_at(t, i);
+    if (!tk || !out)
+        return HC_E_ARG;
+    out->iss = tk->iss;
+    out->key = tk->key;
+    out->not_before = tk->not_before;
+    out->not_after = tk->not_after;
+    return HC_OK;
 }

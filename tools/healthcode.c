@@ -5,6 +5,9 @@
 #ifdef HC_CLI_HAVE_BATCH
 #include "cmd_batch.h"
 #endif
+#ifdef HC_CLI_HAVE_BUNDLE
+#include "cmd_bundle.h"
+#endif
 
 #include <errno.h>
 #include <math.h>
@@ -728,21 +731,29 @@ typedef struct {
     int64_t skew;
     const char *png;
     const char *arg;
+    cli_bundle_opts bundle;   /* --root/--bundle/--state/--accept-stale (cmd_bundle.c) */
 } verifier;
 
 static void verifier_free(verifier *v)
 {
     hc_trust_free(v->trust);
     hc_revocations_free(v->rev);
+    cli_bundle_free(&v->bundle);
 }
 
 /* Handles an option verify and check share. Returns 0 (handled), 1 (not
  * one of them) or EX_USAGE/EX_INPUT. */
-enum { V_TRUST = 100, V_REVOKED, V_NOW, V_SKEW, V_PNG };
+enum { V_TRUST = 100, V_REVOKED, V_NOW, V_SKEW, V_PNG,
+       V_ROOT, V_BUNDLE, V_STATE, V_STALE };
+#define BUNDLE_OPTS {"root", true, V_ROOT}, {"bundle", true, V_BUNDLE}, {"state", true, V_STATE}, \
+                    {"accept-stale", false, V_STALE}
 static int verifier_option(const char *cmd, verifier *v, int id, const char *val)
 {
     hc_diag d = {0};
     hc_err e;
+    static const char *const bundle_names[] = {"root", "bundle", "state", "accept-stale"};
+    if (id >= V_ROOT && id <= V_STALE)
+        return cli_bundle_option(cmd, &v->bundle, bundle_names[id - V_ROOT], val);
     switch (id) {
     case V_TRUST:
         if (!v->trust && (e = hc_trust_new(&v->trust)))
@@ -781,14 +792,19 @@ static int verifier_option(const char *cmd, verifier *v, int id, const char *val
 static int verifier_ready(const char *cmd, verifier *v, bool now_given, token_buf *t, hc_err *e)
 {
     *e = HC_OK;
-    if (!v->trust)
-        return cli_usage_error(cmd, "no trusted key: give --trust PUB.pem|DIR");
+    if (!now_given)
+        v->now = (int64_t)time(NULL);
+    if (v->bundle.n_bundles && (v->trust || v->rev))
+        return cli_usage_error(cmd, "--bundle replaces --trust and --revoked: give one or the other");
+    int brc = cli_bundle_load(cmd, &v->bundle, v->now);
+    if (brc)
+        return brc;
+    if (!v->trust && !v->bundle.store)
+        return cli_usage_error(cmd, "no trusted key: give --trust PUB.pem|DIR (or --root and --bundle)");
     if (v->png && v->arg)
         return cli_usage_error(cmd, "give the token or --png IMG, not both");
     if (!v->png && !v->arg)
         return cli_usage_error(cmd, "no token given (the text, - for standard input, or --png IMG)");
-    if (!now_given)
-        v->now = (int64_t)time(NULL);
     if (v->png) {
         *e = token_from_png(v->png, t);
         if (*e)
@@ -838,12 +854,14 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     static const cli_opt vopts[] = {
         {"help", false, O_HELP}, {"trust", true, V_TRUST}, {"revoked", true, V_REVOKED},
         {"now", true, V_NOW},    {"skew", true, V_SKEW},   {"png", true, V_PNG},
-        {NULL, false, 0}};
+        BUNDLE_OPTS, {NULL, false, 0}};
     static const cli_opt copts[] = {
         {"help", false, O_HELP}, {"trust", true, V_TRUST}, {"revoked", true, V_REVOKED},
         {"now", true, V_NOW},    {"skew", true, V_SKEW},   {"png", true, V_PNG},
-        {"venue", true, O_VENUE}, {"temperature", true, O_TEMP}, {NULL, false, 0}};
-    verifier v = {NULL, NULL, 0, HC_DEFAULT_SKEW_S, NULL, NULL};
+        {"venue", true, O_VENUE}, {"temperature", true, O_TEMP}, BUNDLE_OPTS, {NULL, false, 0}};
+    verifier v;
+    memset(&v, 0, sizeof v);
+    v.skew = HC_DEFAULT_SKEW_S;
     cli_args a;
     cli_args_init(&a, cmd, argc, argv);
     const char *val, *venue = NULL;
@@ -907,8 +925,9 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     hc_claims c;
     memset(&c, 0, sizeof c);
     if (!e) {
-        hc_verify_opts vo = {v.skew, v.rev};
-        e = hc_verify(v.trust, t->text, t->len, v.now, &vo, &c);
+        hc_bundle_store *bs = v.bundle.store;
+        hc_verify_opts vo = {v.skew, bs ? hc_bundle_store_revocations(bs) : v.rev};
+        e = hc_verify(bs ? hc_bundle_store_trust(bs) : v.trust, t->text, t->len, v.now, &vo, &c);
     }
     json_t *o = json_object();
     rc = cli_exit_for(e);
@@ -929,6 +948,8 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
         json_object_set_new(o, "en", decided ? json_string(dec.en) : json_null());
     }
     verdict_json(o, e, &c);
+    if (v.bundle.store)   /* trust from an expired bundle accepted with --accept-stale */
+        json_object_set_new(o, "stale_trust", json_boolean(hc_bundle_store_stale(v.bundle.store)));
     int prc = cli_print_json(o);
     free(t);
     verifier_free(&v);
@@ -1002,6 +1023,9 @@ static const struct {
     {"check", cmd_check, "verify, then decide entry at a venue"},
 #ifdef HC_CLI_HAVE_BATCH
     {"batch", hc_cli_batch, "issue many codes from a JSON-lines or CSV file"},
+#endif
+#ifdef HC_CLI_HAVE_BUNDLE
+    {"bundle", hc_cli_bundle, "make or show a signed trust bundle"},
 #endif
 };
 

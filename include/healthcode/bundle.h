@@ -161,6 +161,12 @@ typedef struct {
     int64_t not_after;
 } hc_bundle_key;
 
+/* The i-th key of a trust store (i < hc_trust_count(t), in kid order) as a
+ * bundle entry: out->key and out->iss point into t (valid while t lives);
+ * iss is "" for a key trusted for any issuer, which a bundle cannot carry
+ * (the caller names its issuer). Errors: HC_E_ARG (i out of range, NULL). */
+HC_API hc_err hc_bundle_key_from_trust(const hc_trust *t, size_t i, hc_bundle_key *out) HC_WARN_UNUSED;
+
 typedef struct {
     const char *publisher;           /* 1 to HC_BUNDLE_PUBLISHER_MAX bytes */
     uint64_t seq;                    /* 1 .. 2^63-1 */

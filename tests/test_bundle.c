@@ -312,6 +312,32 @@ static void kid_mismatch(void **state)
     }
 }
 
+/* The SPKI fast path (crypto.c): the same key and kid as the PEM path; a
+ * point off the curve and a DER with a byte after it are refused. */
+static void spki_keys(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 2; i++) {
+        uint8_t der[HC_BUNDLE_SPKI_MAX + 1];
+        size_t dl = 0;
+        hc_key *k = NULL;
+        assert_int_equal(hc_key_spki(f->iss[i], der, sizeof der, &dl), HC_OK);
+        assert_int_equal(dl, i ? 44 : 91);
+        assert_int_equal(hc_key_from_spki(der, dl, &k), HC_OK);
+        assert_memory_equal(k->kid, f->iss[i]->kid, HC_KID_LEN);
+        assert_int_equal(k->alg, f->iss[i]->alg);
+        assert_false(hc_key_is_private(k));
+        hc_key_free(k);
+        der[dl] = 0;
+        assert_int_equal(hc_key_from_spki(der, dl + 1, &k), HC_E_KEY);
+        if (i == 0) {
+            der[dl - 1] ^= 1;   /* y changed: not on the curve */
+            assert_int_equal(hc_key_from_spki(der, dl, &k), HC_E_KEY);
+        }
+        assert_null(k);
+    }
+}
+
 static void unknown_field_refused(void **state)
 {
     fixture *f = *state;
@@ -574,6 +600,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(rollback_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(freeze_both_choices, setup, teardown),
         cmocka_unit_test_setup_teardown(kid_mismatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(spki_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(unknown_field_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(delta_and_base, setup, teardown),
         cmocka_unit_test_setup_teardown(state_survives_restart, setup, teardown),

@@ -132,16 +132,3 @@ hc_err hc_checkpoint_decide(const hc_claims *claims, const hc_venue_rules *rules
     set_msg(out->en, sizeof out->en, "Admitted: %s code", hc_colour_name((hc_colour)col));
     return HC_OK;
 }
-
-#if !HC_WITH_JSON
-/* venue.c is not built without the issuer part: a firmware fills
- * hc_venue_rules itself. */
-hc_err hc_venue_parse_json(const char *json, size_t len, hc_venue_rules *out, hc_diag *diag)
-{
-    (void)json;
-    (void)len;
-    (void)out;
-    return hc_diag_set(diag, HC_E_UNSUPPORTED, "",
-                       "venue JSON needs the JSON support of a full build (-Dissuer=enabled)");
-}
-#endif

@@ -1,19 +1,22 @@
 /*
- * venue.c — venue rules from JSON (full builds; the verify-only build's
- * stub is in checkpoint.c).
+ * venue.c — venue rules from JSON, on the verify side: a checkpoint reads
+ * them with the library's own JSON reader (json.c), no jansson.
  *
  *   {"name": "西湖银泰 Intime Mall", "admit": ["green"], "max_age": "5m", "fever_c": 37.3}
  *
  * Every key is optional (absent keys keep HC_VENUE_RULES_DEFAULT). A venue
  * file is local configuration, so an unknown key is an error rather than
- * ignored: a typo such as "fever" must not silently leave the default.
+ * ignored: a typo such as "fever" must not silently leave the default; a
+ * key given twice is an error too (two readers must not take two values).
  */
 #include "clock_impl.h"
 #include "internal.h"
 #include <healthcode/checkpoint.h>
 
-#include <jansson.h>
+#include "json_impl.h"
+
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #define VENUE_JSON_MAX (64 * 1024)
@@ -25,19 +28,27 @@ static hc_err venue_err(hc_diag *diag, const char *key, const char *what)
     return hc_diag_set(diag, HC_E_VENUE, key, "%s %s", key, what);
 }
 
-static hc_err parse_admit(json_t *v, hc_venue_rules *r, hc_diag *diag)
+/* A JSON string without an embedded NUL, as a C string; NULL otherwise. */
+static const char *text_of(const hc_json *v)
 {
-    if (!json_is_array(v) || json_array_size(v) == 0)
+    if (!v || v->type != HC_JSON_STRING || strlen(v->u.s) != v->count)
+        return NULL;
+    return v->u.s;
+}
+
+static hc_err parse_admit(const hc_json *v, hc_venue_rules *r, hc_diag *diag)
+{
+    if (v->type != HC_JSON_ARRAY || v->count == 0)
         return venue_err(diag, "admit",
                          "must be a non-empty array of colours (\"green\", \"yellow\", \"red\")");
     bool admit[3] = {false, false, false};
-    size_t i;
-    json_t *e;
-    json_array_foreach(v, i, e) {
+    size_t i = 0;
+    for (const hc_json *e = v + 1; e < hc_json_end(v); e = hc_json_next(e), i++) {
         char field[32];
         snprintf(field, sizeof field, "admit[%zu]", i);
         hc_colour c;
-        if (!json_is_string(e) || hc_colour_parse(json_string_value(e), &c) != HC_OK)
+        const char *s = text_of(e);
+        if (!s || hc_colour_parse(s, &c) != HC_OK)
             return venue_err(diag, field, "must be \"green\", \"yellow\" or \"red\"");
         admit[c] = true;
     }
@@ -45,15 +56,14 @@ static hc_err parse_admit(json_t *v, hc_venue_rules *r, hc_diag *diag)
     return HC_OK;
 }
 
-static hc_err parse_max_age(json_t *v, hc_venue_rules *r, hc_diag *diag)
+static hc_err parse_max_age(const hc_json *v, hc_venue_rules *r, hc_diag *diag)
 {
     int64_t s = -1;
-    if (json_is_integer(v)) {
-        json_int_t n = json_integer_value(v);
-        if (n >= 0 && n <= MAX_AGE_LIMIT)
-            s = (int64_t)n;
-    } else if (json_is_string(v)) {
-        if (!hc_clock_parse_duration(json_string_value(v), MAX_AGE_LIMIT, &s))
+    if (v->type == HC_JSON_INTEGER) {
+        if (v->u.i >= 0 && v->u.i <= MAX_AGE_LIMIT)
+            s = v->u.i;
+    } else if (text_of(v)) {
+        if (!hc_clock_parse_duration(v->u.s, MAX_AGE_LIMIT, &s))
             s = -1;
     }
     if (s < 0)
@@ -63,27 +73,36 @@ static hc_err parse_max_age(json_t *v, hc_venue_rules *r, hc_diag *diag)
     return HC_OK;
 }
 
-static hc_err parse_fever(json_t *v, hc_venue_rules *r, hc_diag *diag)
+static hc_err parse_fever(const hc_json *v, hc_venue_rules *r, hc_diag *diag)
 {
-    if (!json_is_number(v))
+    if (v->type != HC_JSON_INTEGER && v->type != HC_JSON_REAL)
         return venue_err(diag, "fever_c", "must be a number of degrees Celsius");
-    double t = json_number_value(v);
+    double t = v->type == HC_JSON_INTEGER ? (double)v->u.i : v->u.d;
     if (!(t >= 35.0 && t <= 42.0))
         return venue_err(diag, "fever_c", "must be between 35 and 42 °C");
     r->fever_c = t;
     return HC_OK;
 }
 
-static hc_err parse_rules(json_t *root, hc_venue_rules *r, hc_diag *diag)
+static hc_err parse_rules(const hc_json *root, hc_venue_rules *r, hc_diag *diag)
 {
-    if (!json_is_object(root))
+    if (root->type != HC_JSON_OBJECT)
         return hc_diag_set(diag, HC_E_VENUE, "", "venue rules must be a JSON object");
-    const char *key;
-    json_t *v;
-    json_object_foreach(root, key, v) {
+    const hc_json *obj = NULL, *dup = hc_json_duplicate_key(root, 16, &obj);
+    if (dup == obj && dup)
+        return hc_diag_set(diag, HC_E_VENUE, "", "an object with more than 16 members");
+    if (dup) {
+        char field[HC_DIAG_FIELD_MAX];
+        hc_strlcpy(field, dup->u.s, sizeof field);
+        return hc_diag_set(diag, HC_E_VENUE, field, "the key \"%s\" appears twice", field);
+    }
+    for (const hc_json *k = root + 1; k < hc_json_end(root); k = hc_json_next(k + 1)) {
+        const char *key = k->u.s;
+        const hc_json *v = k + 1;
         hc_err err = HC_OK;
         if (strcmp(key, "name") == 0) {
-            if (!json_is_string(v) || !hc_strlcpy(r->name, json_string_value(v), sizeof r->name))
+            const char *name = text_of(v);
+            if (!name || !hc_strlcpy(r->name, name, sizeof r->name))
                 err = venue_err(diag, "name", "must be a string of at most 63 bytes");
         } else if (strcmp(key, "admit") == 0) {
             err = parse_admit(v, r, diag);
@@ -109,17 +128,19 @@ hc_err hc_venue_parse_json(const char *json, size_t len, hc_venue_rules *out, hc
         return HC_E_ARG;
     if (len > VENUE_JSON_MAX)
         return hc_diag_set(diag, HC_E_LIMIT, "", "venue rules over %d bytes", VENUE_JSON_MAX);
-    json_error_t jerr;
-    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        hc_err err = hc_diag_set(diag, HC_E_VENUE, "", "not valid JSON: %s", jerr.text);
+    hc_json_doc doc;
+    hc_err err = hc_json_parse(json, len, &doc);
+    if (err == HC_E_RECORD) {
+        err = hc_diag_set(diag, HC_E_VENUE, "", "not valid JSON: %s", doc.message);
         if (diag)
-            diag->line = jerr.line > 0 ? jerr.line : 0;
+            diag->line = doc.line > 0 ? doc.line : 0;
         return err;
     }
+    if (err != HC_OK)
+        return err;
     hc_venue_rules r = HC_VENUE_RULES_DEFAULT;
-    hc_err err = parse_rules(root, &r, diag);
-    json_decref(root);
+    err = parse_rules(doc.root, &r, diag);
+    hc_json_doc_free(&doc);
     if (err == HC_OK)
         *out = r;
     return err;

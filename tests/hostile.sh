@@ -136,7 +136,7 @@ says "record 100 000 deep" "maximum depth (32)"
 expect 3 "assess: policy 100 000 deep" "$hc" assess --now $now --policy "$tmp/deep.json" "$tmp/rec.json"
 says "policy 100 000 deep" "maximum parsing depth"
 expect 3 "verify: trust list 100 000 deep" "$hc" verify --trust "$tmp/deep.json" --now $later "$tok"
-says "trust list 100 000 deep" "maximum parsing depth"
+says "trust list 100 000 deep" "maximum depth (32)"   # json.c, the verify side's reader
 expect 3 "check: venue 100 000 deep" "$hc" check --trust "$tmp/es.pub" --venue "$tmp/deep.json" --now $later "$tok"
 
 # -------------------------------------------- NUL and invalid UTF-8 in a name

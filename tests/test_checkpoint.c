@@ -320,19 +320,6 @@ static void station_end_to_end(void **state)
     hc_trust_free(t);
 }
 
-#if !HC_WITH_JSON
-static void venue_json_unsupported(void **state)
-{
-    (void)state;
-    hc_venue_rules r;
-    hc_diag d;
-    assert_int_equal(hc_venue_parse_json("{}", 2, &r, &d), HC_E_UNSUPPORTED);
-    hc_trust *t = NULL;
-    assert_int_equal(hc_trust_new(&t), HC_OK);
-    assert_int_equal(hc_trust_add_list_json(t, "{}", 2, &d), HC_E_UNSUPPORTED);
-    hc_trust_free(t);
-}
-#endif
 
 int main(void)
 {
@@ -343,9 +330,6 @@ int main(void)
         cmocka_unit_test(fever_is_the_reason_shown_first),
         cmocka_unit_test(max_age),
         cmocka_unit_test(refuses_unverified_claims),
-#if !HC_WITH_JSON
-        cmocka_unit_test(venue_json_unsupported),
-#endif
     };
     const struct CMUnitTest tokens[] = {
         cmocka_unit_test(key_window_and_issuer),

@@ -103,7 +103,7 @@ static void errors_name_the_key(void **state)
         {"{\"name\": \"0123456789012345678901234567890123456789012345678901234567890123\"}", HC_E_VENUE, "name"},
         {"{\"fever\": 37.0}", HC_E_VENUE, "fever"},
         {"[1]", HC_E_VENUE, ""},
-        {"{\"admit\": [\"green\"], \"admit\": [\"red\"]}", HC_E_VENUE, ""},
+        {"{\"admit\": [\"green\"], \"admit\": [\"red\"]}", HC_E_VENUE, "admit"},   /* the repeated key is named */
         {"{\"admit\": [\"green\"", HC_E_VENUE, ""},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

@@ -27,9 +27,10 @@ typedef struct {
 #define HC_VENUE_RULES_DEFAULT { { true, false, false }, 0, 37.3, "" }
 
 /* Parses venue rules from JSON {"name":…, "admit":["green",…], "max_age":"5m"
- * or seconds, "fever_c":37.3}; keys absent keep the defaults. Needs the JSON
- * support of a full build (HC_E_UNSUPPORTED otherwise).
- * Errors: HC_E_VENUE (diag names the key; nesting deeper than 2048 is a
+ * or seconds, "fever_c":37.3}; keys absent keep the defaults; an unknown key
+ * or a key given twice is an error. Every build has it (the library's own
+ * JSON reader; the verify-only build too).
+ * Errors: HC_E_VENUE (diag names the key; nesting deeper than 32 is a
  * syntax error), HC_E_LIMIT (a text over 64 KiB, refused before parsing). */
 HC_API hc_err hc_venue_parse_json(const char *json, size_t len, hc_venue_rules *out,
                                   hc_diag *diag) HC_WARN_UNUSED;

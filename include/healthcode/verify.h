@@ -58,14 +58,16 @@ HC_API hc_err hc_trust_add_key(hc_trust *t, const hc_key *key,
 
 /* Adds what path names: a PEM file, or a directory whose *.pem files are each
  * one public key (other files are ignored; a directory with no .pem is an
- * error), or a trust-list JSON file (*.json; see hc_trust_add_list_json, which
- * needs the JSON support of a full build). diag, if given, names the file.
+ * error), or a trust-list JSON file (*.json; see hc_trust_add_list_json; every
+ * build, the verify-only one included, reads it). diag, if given, names the
+ * file. Only regular files are read (a FIFO or a device is HC_E_IO, refused
+ * without blocking or reading), and a file over its bound is refused by its
+ * size before it is read.
  * A PEM file holding a private key (its public half is taken) must not be
  * readable by group or others, as for hc_key_load_file (HC_E_KEY_PERMS).
  * Bounds: a PEM file over 64 KiB, or a directory with more than 4096 .pem
  * files, is HC_E_LIMIT (a trust-list file: as hc_trust_add_list_json).
- * Errors: HC_E_IO, HC_E_KEY, HC_E_KEY_PERMS, HC_E_TRUST_LIST, HC_E_LIMIT,
- * HC_E_UNSUPPORTED. */
+ * Errors: HC_E_IO, HC_E_KEY, HC_E_KEY_PERMS, HC_E_TRUST_LIST, HC_E_LIMIT. */
 HC_API hc_err hc_trust_add_path(hc_trust *t, const char *path, hc_diag *diag) HC_WARN_UNUSED;
 
 /* Adds the keys of a trust-list JSON text (len bytes; need not be
@@ -74,12 +76,15 @@ HC_API hc_err hc_trust_add_path(hc_trust *t, const char *path, hc_diag *diag) HC
  * Every entry is checked (the PEM parses as a public key, its kid is the
  * declared kid, alg is the key's, not_before < not_after) before any key is
  * added: a list with one bad entry adds nothing. diag->field names the entry
- * ("entries[3].public_key"). Needs the JSON support of a full build: the
- * verify-only build returns HC_E_UNSUPPORTED (use PEM files, or
- * hc_trust_add_pem with hc_trust_key_opts).
+ * ("entries[3].public_key"). A bound absent or null is no bound
+ * (HC_TIME_UNBOUNDED_*); 0 and every date are instants; a date without a
+ * time is its midnight at UTC+08:00 (the rule of hc_time_parse). No object
+ * may hold a key twice. Read by the library's own JSON reader: the
+ * verify-only build has it (no jansson).
  * Bounds: a text over 4 MiB or more than 4096 entries is HC_E_LIMIT (the
- * size before parsing); nesting deeper than 2048 is HC_E_TRUST_LIST.
- * Errors: HC_E_TRUST_LIST, HC_E_LIMIT, HC_E_NOMEM, HC_E_UNSUPPORTED. */
+ * size before parsing); nesting deeper than 32, or an object with more than
+ * 64 members, is HC_E_TRUST_LIST.
+ * Errors: HC_E_TRUST_LIST, HC_E_LIMIT, HC_E_NOMEM. */
 HC_API hc_err hc_trust_add_list_json(hc_trust *t, const char *json, size_t len,
                                      hc_diag *diag) HC_WARN_UNUSED;
 

@@ -54,6 +54,14 @@ static const struct {
     [HC_E_SUBJECT_REVOKED] = {"subject_revoked", "the token's subject has been revoked"},
     [HC_E_PKCS11] = {"pkcs11", "the PKCS#11 module or token failed (not loadable, login refused, or token removed)"},
     [HC_E_LIFETIME] = {"bad_lifetime", "the token is issued after it expires, or lives longer than 30 days"},
+    [HC_E_BUNDLE] = {"bad_bundle", "the trust bundle is malformed or truncated"},
+    [HC_E_BUNDLE_ROOT] = {"bundle_wrong_root", "the trust bundle is not signed by a trusted root key"},
+    [HC_E_BUNDLE_SIGNATURE] = {"bundle_bad_signature", "the trust bundle's signature does not verify"},
+    [HC_E_BUNDLE_ROLLBACK] = {"bundle_rollback", "the trust bundle is older than the one already accepted"},
+    [HC_E_BUNDLE_EXPIRED] = {"bundle_expired", "the trust bundle has expired"},
+    [HC_E_BUNDLE_BASE] = {"bundle_wrong_base", "the delta bundle's base is not the bundle held"},
+    [HC_E_BUNDLE_KID] = {"bundle_kid_mismatch", "a key in the trust bundle does not match its kid or algorithm"},
+    [HC_E_BUNDLE_STATE] = {"bad_bundle_state", "the checkpoint's bundle state file is invalid"},
 };
 
 const char *hc_strerror(hc_err err)

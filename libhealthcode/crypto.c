@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/hmac.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
@@ -437,6 +438,18 @@ hc_err hc_key_public_copy(const hc_key *key, hc_key **out)
     k->pkey = pub;
     k->priv = false;
     *out = k;
+    return HC_OK;
+}
+
+hc_err hc_crypto_sha256(const uint8_t *msg, size_t len, uint8_t out[32])
+{
+    unsigned int n = 0;
+    if ((!msg && len) || !out)
+        return HC_E_ARG;
+    if (EVP_Digest(msg, len, out, &n, sha256(), NULL) != 1 || n != 32) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
     return HC_OK;
 }
 

@@ -78,4 +78,15 @@ hc_err hc_key_public_copy(const hc_key *key, hc_key **out);
 /* Another reference to the same key (EVP_PKEY_up_ref). */
 hc_err hc_key_ref(const hc_key *key, hc_key **out);
 
+/* SHA-256 of msg (bundle hashes, bundle.c). HC_E_CRYPTO on failure. */
+hc_err hc_crypto_sha256(const uint8_t *msg, size_t len, uint8_t out[32]);
+
+/* A public key from its SubjectPublicKeyInfo DER (exactly len bytes, no
+ * trailing bytes), of an algorithm hc_key supports. HC_E_KEY otherwise. */
+hc_err hc_key_from_spki(const uint8_t *der, size_t len, hc_key **out);
+
+/* The SPKI DER of key's public half into buf (cap bytes); HC_E_BUFFER with
+ * *len = needed when it does not fit. HC_E_CRYPTO on failure. */
+hc_err hc_key_spki(const hc_key *key, uint8_t *buf, size_t cap, size_t *len);
+
 #endif

@@ -12,7 +12,7 @@
  * Binary form: see "Binary revocation file" in healthcode/verify.h.
  */
 #include "internal.h"
-#include <healthcode/verify.h>
+#include "revoke_impl.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -535,4 +535,125 @@ void hc_revocations_free(hc_revocations *r)
     free(r->cti);
     free(r->sub);
     free(r);
+}
+
+/* ------------------------------------------- raw ids (bundle.c, revoke_impl.h) */
+
+hc_err hc_revocations_clone(const hc_revocations *r, hc_revocations **out)
+{
+    if (!out)
+        return HC_E_ARG;
+    hc_revocations *c = calloc(1, sizeof *c);
+    if (!c)
+        return HC_E_NOMEM;
+    if (r && r->ncti) {
+        if (!(c->cti = malloc(r->ncti * sizeof *c->cti)))
+            goto nomem;
+        memcpy(c->cti, r->cti, r->ncti * sizeof *c->cti);
+        c->ncti = r->ncti;
+    }
+    if (r && r->nsub) {
+        if (!(c->sub = malloc(r->nsub * sizeof *c->sub)))
+            goto nomem;
+        memcpy(c->sub, r->sub, r->nsub * sizeof *c->sub);
+        c->nsub = r->nsub;
+    }
+    *out = c;
+    return HC_OK;
+nomem:
+    hc_revocations_free(c);
+    return HC_E_NOMEM;
+}
+
+/* Raw sorted ids into host-order arrays (fresh), checking the strict order. */
+static hc_err raw_decode(const uint8_t *cti, size_t nc, const uint8_t *sub, size_t ns,
+                         uint64_t **oc, sub128 **os)
+{
+    *oc = NULL;
+    *os = NULL;
+    if (nc > REV_MAX_CTI || ns > REV_MAX_SUB)
+        return HC_E_LIMIT;
+    uint64_t *c = nc ? malloc(nc * sizeof *c) : NULL;
+    sub128 *s = ns ? malloc(ns * sizeof *s) : NULL;
+    if ((nc && !c) || (ns && !s)) {
+        free(c);
+        free(s);
+        return HC_E_NOMEM;
+    }
+    hc_err err = HC_OK;
+    for (size_t i = 0; i < nc && err == HC_OK; i++) {
+        c[i] = load_be64(cti + i * 8);
+        if (i && c[i] <= c[i - 1])
+            err = HC_E_REVOCATION_LIST;
+    }
+    for (size_t i = 0; i < ns && err == HC_OK; i++) {
+        s[i] = load_sub(sub + i * 16);
+        if (i && sub_cmp(s[i], s[i - 1]) <= 0)
+            err = HC_E_REVOCATION_LIST;
+    }
+    if (err != HC_OK) {
+        free(c);
+        free(s);
+        return err;
+    }
+    *oc = c;
+    *os = s;
+    return HC_OK;
+}
+
+hc_err hc_revocations_apply_raw(hc_revocations *r, const uint8_t *cti, size_t ncti,
+                                const uint8_t *sub, size_t nsub, bool remove)
+{
+    if (!r || (!cti && ncti) || (!sub && nsub))
+        return HC_E_ARG;
+    uint64_t *c;
+    sub128 *s;
+    hc_err err = raw_decode(cti, ncti, sub, nsub, &c, &s);
+    if (err != HC_OK)
+        return err;
+    if (remove) {
+        r->ncti = set_minus(r->cti, r->ncti, c, ncti, sizeof *c, cmp_u64);
+        r->nsub = set_minus(r->sub, r->nsub, s, nsub, sizeof *s, cmp_sub);
+    } else if (r->ncti == 0 && r->nsub == 0) {
+        /* a full bundle into an empty list: the arrays become the list */
+        free(r->cti);
+        free(r->sub);
+        r->cti = c;
+        r->ncti = ncti;
+        r->sub = s;
+        r->nsub = nsub;
+        return HC_OK;
+    } else if ((uint64_t)r->ncti + ncti > REV_MAX_CTI || (uint64_t)r->nsub + nsub > REV_MAX_SUB) {
+        err = HC_E_LIMIT;
+    } else {
+        err = union_ids(r, c, ncti, s, nsub);
+    }
+    free(c);
+    free(s);
+    return err;
+}
+
+hc_err hc_revocations_export(const hc_revocations *r, uint8_t **cti, size_t *ncti, uint8_t **sub,
+                             size_t *nsub)
+{
+    if (!r || !cti || !ncti || !sub || !nsub)
+        return HC_E_ARG;
+    uint8_t *c = r->ncti ? malloc(r->ncti * 8) : NULL;
+    uint8_t *s = r->nsub ? malloc(r->nsub * 16) : NULL;
+    if ((r->ncti && !c) || (r->nsub && !s)) {
+        free(c);
+        free(s);
+        return HC_E_NOMEM;
+    }
+    for (size_t i = 0; i < r->ncti; i++)
+        store_be64(c + i * 8, r->cti[i]);
+    for (size_t i = 0; i < r->nsub; i++) {
+        store_be64(s + i * 16, r->sub[i].hi);
+        store_be64(s + i * 16 + 8, r->sub[i].lo);
+    }
+    *cti = c;
+    *ncti = r->ncti;
+    *sub = s;
+    *nsub = r->nsub;
+    return HC_OK;
 }

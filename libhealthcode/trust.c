@@ -84,6 +84,11 @@ const hc_trusted_key *hc_trust_lookup(const hc_trust *t, const uint8_t kid[HC_KI
     return first;
 }
 
+const hc_trusted_key *hc_trust_at(const hc_trust *t, size_t i)
+{
+    return t && i < t->n ? &t->keys[i] : NULL;
+}
+
 hc_err hc_trust_add_key(hc_trust *t, const hc_key *key, const hc_trust_key_opts *opts)
 {
     if (!t || !key)

@@ -18,4 +18,7 @@ typedef struct {
 const hc_trusted_key *hc_trust_lookup(const hc_trust *t, const uint8_t kid[HC_KID_LEN],
                                       size_t *count);
 
+/* The i-th key of t in kid order (i < hc_trust_count), NULL past the end. */
+const hc_trusted_key *hc_trust_at(const hc_trust *t, size_t i);
+
 #endif

@@ -44,14 +44,18 @@ static void test_error_numbers_fixed(void **state)
         "invalid_venue", "invalid_image", "no_code_found", "bad_prefix", "bad_base45", "bad_cbor",
         "indefinite_length", "duplicate_key", "trailing_bytes", "bad_cose", "algorithm_mismatch",
         "unknown_kid", "bad_signature", "key_not_valid", "issuer_mismatch", "bad_claims",
-        "expired", "not_yet_valid", "revoked", "subject_revoked", "pkcs11", "bad_lifetime"};
+        "expired", "not_yet_valid", "revoked", "subject_revoked", "pkcs11", "bad_lifetime",
+        "bad_bundle", "bundle_wrong_root", "bundle_bad_signature", "bundle_rollback",
+        "bundle_expired", "bundle_wrong_base", "bundle_kid_mismatch", "bad_bundle_state"};
     for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
         assert_string_equal(hc_err_name((hc_err)i), names[i]);
     assert_int_equal(HC_E_SIGNATURE, 27);
     assert_int_equal(HC_E_SUBJECT_REVOKED, 34);
     assert_int_equal(HC_E_PKCS11, 35);
     assert_int_equal(HC_E_LIFETIME, 36);
-    assert_int_equal(HC_E__COUNT, 37);
+    assert_int_equal(HC_E_BUNDLE, 37);
+    assert_int_equal(HC_E_BUNDLE_STATE, 44);
+    assert_int_equal(HC_E__COUNT, 45);
 }
 
 static void test_colour_and_alg_names(void **state)

@@ -21,6 +21,9 @@ int cmd_inspect(int argc, char **argv);  /* cmd_inspect.c */
  * 4 finished with input errors (see DIR/errors.jsonl), 5 stopped at --max-errors. */
 int cmd_batch(int argc, char **argv);
 
+/* cmd_bundle.c: make or show a signed trust bundle (doc/bundle.md). */
+int cmd_bundle(int argc, char **argv);
+
 /* cmd_sheets.c (a build with the sheets part): paper codes from tokens.jsonl. */
 int cmd_sheets(int argc, char **argv);
 

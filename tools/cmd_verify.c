@@ -2,6 +2,7 @@
  * offline verdict, and (check) a venue's decision on it. */
 #include "cli.h"
 #include "cmd.h"
+#include "cmd_bundle.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -28,21 +29,29 @@ typedef struct {
     int64_t skew;
     const char *png;
     const char *arg;
+    cli_bundle_opts bundle;   /* --root/--bundle/--state/--accept-stale (cmd_bundle.c) */
 } verifier;
 
 static void verifier_free(verifier *v)
 {
     hc_trust_free(v->trust);
     hc_revocations_free(v->rev);
+    cli_bundle_free(&v->bundle);
 }
 
 /* Handles an option verify and check share. Returns 0 (handled), 1 (not
  * one of them) or EX_USAGE/EX_INPUT. */
-enum { V_TRUST = 100, V_REVOKED, V_NOW, V_SKEW, V_PNG };
+enum { V_TRUST = 100, V_REVOKED, V_NOW, V_SKEW, V_PNG,
+       V_ROOT, V_BUNDLE, V_STATE, V_STALE };
+#define BUNDLE_OPTS {"root", true, V_ROOT}, {"bundle", true, V_BUNDLE}, {"state", true, V_STATE}, \
+                    {"accept-stale", false, V_STALE}
 static int verifier_option(const char *cmd, verifier *v, int id, const char *val)
 {
     hc_diag d = {0};
     hc_err e;
+    static const char *const bundle_names[] = {"root", "bundle", "state", "accept-stale"};
+    if (id >= V_ROOT && id <= V_STALE)
+        return cli_bundle_option(cmd, &v->bundle, bundle_names[id - V_ROOT], val);
     switch (id) {
     case V_TRUST:
         if (!v->trust && (e = hc_trust_new(&v->trust)))
@@ -78,14 +87,19 @@ static int verifier_option(const char *cmd, verifier *v, int id, const char *val
 static int verifier_ready(const char *cmd, verifier *v, bool now_given, cli_token *t, hc_err *e)
 {
     *e = HC_OK;
-    if (!v->trust)
-        return cli_usage_error(cmd, "no trusted key: give --trust PUB.pem|DIR");
+    if (!now_given)
+        v->now = (int64_t)time(NULL);
+    if (v->bundle.n_bundles && (v->trust || v->rev))
+        return cli_usage_error(cmd, "--bundle replaces --trust and --revoked: give one or the other");
+    int brc = cli_bundle_load(cmd, &v->bundle, v->now);
+    if (brc)
+        return brc;
+    if (!v->trust && !v->bundle.store)
+        return cli_usage_error(cmd, "no trusted key: give --trust PUB.pem|DIR (or --root and --bundle)");
     if (v->png && v->arg)
         return cli_usage_error(cmd, "give the token or --png IMG, not both");
     if (!v->png && !v->arg)
         return cli_usage_error(cmd, "no token given (the text, - for standard input, or --png IMG)");
-    if (!now_given)
-        v->now = (int64_t)time(NULL);
     if (v->png) {
         *e = cli_token_from_png(v->png, t);
         if (*e)
@@ -98,6 +112,8 @@ static int verifier_ready(const char *cmd, verifier *v, bool now_given, cli_toke
 static const char usage_verify[] =
     "usage: healthcode verify --trust PUB.pem|DIR [--trust ...] [--revoked FILE] [--now T]\n"
     "                         [--skew S] [--png IMG] [TOKEN|-]\n"
+    "       healthcode verify --root ROOT.pem --bundle FILE [--bundle DELTA] [--state DIR]\n"
+    "                         [--accept-stale] [--now T] [--skew S] [--png IMG] [TOKEN|-]\n"
     "\n"
     "Verifies a token offline and prints one JSON object: valid, error, message,\n"
     "colour, iss, iat, exp, kid, alg, cti, sub, nam, doc, reg, knd.\n"
@@ -108,10 +124,17 @@ static const char usage_verify[] =
     "  --now T         the time of the check: epoch seconds or ISO 8601 (default: now)\n"
     "  --skew S        clock allowance (default 300 seconds)\n"
     "  --png IMG       read the token from the QR code in a PNG image\n"
+    "  --root ROOT.pem a root key that signs trust bundles (repeatable)\n"
+    "  --bundle FILE   the keys and revocations from a signed trust bundle (instead of\n"
+    "                  --trust and --revoked); a second --bundle is a delta on the first\n"
+    "  --state DIR     where the last accepted bundle is kept (refuses a rollback)\n"
+    "  --accept-stale  use an expired bundle, and say \"stale_trust\": true\n"
     "\n"
     "Exit status: 0 valid, 2 usage, 3 input or I/O error, 10 malformed token,\n"
     "11 unknown kid, 12 bad signature (or algorithm, issuer, key window),\n"
-    "13 expired, 14 not yet valid, 15 revoked.\n";
+    "13 expired, 14 not yet valid, 15 revoked; a refused bundle: 20 malformed,\n"
+    "21 wrong root, 22 bad signature, 23 rollback, 24 expired, 25 wrong base,\n"
+    "26 kid mismatch, 27 bad state file (doc/bundle.md).\n";
 
 static const char usage_check[] =
     "usage: healthcode check --trust PUB.pem|DIR [--trust ...] [--revoked FILE]\n"
@@ -122,6 +145,7 @@ static const char usage_check[] =
     "code, zh, en, then the fields of 'healthcode verify'.\n"
     "\n"
     "  --trust, --revoked, --now, --skew, --png   as for 'healthcode verify'\n"
+    "  --root, --bundle, --state, --accept-stale  as for 'healthcode verify'\n"
     "  --venue FILE       the venue rules (JSON: name, admit, max_age, fever_c);\n"
     "                     default: green only, any age, 37.3 °C\n"
     "  --temperature C    the temperature taken on site, in °C\n"
@@ -177,12 +201,14 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     static const cli_opt vopts[] = {
         {"help", false, O_HELP}, {"trust", true, V_TRUST}, {"revoked", true, V_REVOKED},
         {"now", true, V_NOW},    {"skew", true, V_SKEW},   {"png", true, V_PNG},
-        {NULL, false, 0}};
+        BUNDLE_OPTS, {NULL, false, 0}};
     static const cli_opt copts[] = {
         {"help", false, O_HELP}, {"trust", true, V_TRUST}, {"revoked", true, V_REVOKED},
         {"now", true, V_NOW},    {"skew", true, V_SKEW},   {"png", true, V_PNG},
-        {"venue", true, O_VENUE}, {"temperature", true, O_TEMP}, {NULL, false, 0}};
-    verifier v = {NULL, NULL, 0, HC_DEFAULT_SKEW_S, NULL, NULL};
+        {"venue", true, O_VENUE}, {"temperature", true, O_TEMP}, BUNDLE_OPTS, {NULL, false, 0}};
+    verifier v;
+    memset(&v, 0, sizeof v);
+    v.skew = HC_DEFAULT_SKEW_S;
     cli_args a;
     cli_args_init(&a, cmd, argc, argv);
     const char *val, *venue = NULL;
@@ -231,14 +257,17 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     hc_claims c;
     memset(&c, 0, sizeof c);
     if (!e) {
-        hc_verify_opts vo = {v.skew, v.rev};
-        e = hc_verify(v.trust, t->text, t->len, v.now, &vo, &c);
+        hc_bundle_store *bs = v.bundle.store;
+        hc_verify_opts vo = {v.skew, bs ? hc_bundle_store_revocations(bs) : v.rev};
+        e = hc_verify(bs ? hc_bundle_store_trust(bs) : v.trust, t->text, t->len, v.now, &vo, &c);
     }
     json_t *o = json_object();
     rc = cli_exit_for(e);
     if (check)
         rc = decide(o, e, &c, &rules, v.now, temp, rc);
     verdict_json(o, e, &c);
+    if (v.bundle.store)   /* trust from an expired bundle accepted with --accept-stale */
+        json_object_set_new(o, "stale_trust", json_boolean(hc_bundle_store_stale(v.bundle.store)));
     int prc = cli_print_json(o);
     free(t);
     verifier_free(&v);

@@ -101,7 +101,20 @@ typedef enum {
     /* step 7 */
     HC_E_LIFETIME = 36,       /* iat > exp, or exp - iat is over HC_LIFETIME_MAX_S (30 days) */
 
-    HC_E__COUNT = 37          /* number of values; not an error */
+    /* trust bundles (healthcode/bundle.h) */
+    HC_E_BUNDLE = 37,           /* a trust bundle is malformed: not a COSE_Sign1 of the documented
+                                   shape, truncated, an unknown or missing field, a bound exceeded */
+    HC_E_BUNDLE_ROOT = 38,      /* the bundle is not signed by a trusted root key (kid unknown,
+                                   or alg not the root key's algorithm) */
+    HC_E_BUNDLE_SIGNATURE = 39, /* the bundle's signature does not verify (a byte was altered) */
+    HC_E_BUNDLE_ROLLBACK = 40,  /* the bundle's sequence number is below the last one accepted
+                                   (or equal to it with other content) */
+    HC_E_BUNDLE_EXPIRED = 41,   /* the bundle has expired (now >= exp): trust is frozen */
+    HC_E_BUNDLE_BASE = 42,      /* a delta bundle whose base is not the full bundle held */
+    HC_E_BUNDLE_KID = 43,       /* a key entry's kid (or alg) is not its public key's */
+    HC_E_BUNDLE_STATE = 44,     /* the checkpoint's bundle state file is invalid */
+
+    HC_E__COUNT = 45          /* number of values; not an error */
 } hc_err;
 
 /* A sentence explaining err, in English. Never NULL (unknown values give a generic text). */

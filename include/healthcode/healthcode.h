@@ -20,6 +20,7 @@
 #include <healthcode/key.h>
 #include <healthcode/verify.h>
 #include <healthcode/checkpoint.h>
+#include <healthcode/bundle.h>
 #if HC_WITH_ISSUER
 #include <healthcode/record.h>
 #include <healthcode/assess.h>

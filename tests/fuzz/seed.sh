@@ -103,3 +103,25 @@ printf 'GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00' > "$c/scan/s
 
 du -sh "$c"/* | sed 's/^/  /'
 echo "seeds written under $c (root $root)"
+
+# ---- bundle: bundles signed by tests/keys/ed25519.pem (the root the target pins)
+bundle_seeds() {
+    local hc=$build/tools/healthcode t
+    [ -x "$hc" ] || { echo "bundle seeds need the CLI in $build"; return; }
+    t=$(mktemp -d)
+    install -m 600 tests/keys/ed25519.pem "$t/root.pem"
+    printf '0000000000000007\n00000000000000aa\n00112233445566778899aabbccddeeff\n' >"$t/rev.txt"
+    printf '00000000000000bb\n' >"$t/rev2.txt"
+    local mk=("$hc" bundle make --root "$t/root.pem" --now 1580864400 --publisher CN-NHC)
+    "${mk[@]}" --trust tests/keys/es256.pub.pem --issuer CN-ZJ --trust tests/keys/ed25519.pub.pem \
+        --issuer CN-AH --revoked "$t/rev.txt" --seq 5 --expires 7d --out "$c/bundle/seed-full"
+    "${mk[@]}" --trust tests/keys/es256-b.pub.pem --issuer CN-JS --seq 9 --expires 1d \
+        --next-root tests/keys/es256.pub.pem --out "$c/bundle/seed-next-root"
+    "${mk[@]}" --trust tests/keys/es256.pub.pem --issuer CN-ZJ --revoked "$t/rev2.txt" --seq 6 \
+        --expires 7d --delta-from "$c/bundle/seed-full" --out "$c/bundle/seed-delta"
+    "${mk[@]}" --trust examples/trust/trustlist.json --seq 3 --expires 1h --out "$c/bundle/seed-list"
+    rm -rf "$t"
+}
+mkdir -p "$c/bundle"
+find "$c/bundle" -name 'seed-*' -delete
+bundle_seeds

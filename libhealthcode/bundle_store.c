@@ -1,0 +1,456 @@
+/* bundle_store.c — the checkpoint's side of trust bundles: root keys,
+ * signature, rollback and freeze, deltas, and the state file.
+ *
+ * Every check runs before anything changes: the new trust store and
+ * revocation list are built aside (a delta on a clone of the current list)
+ * and the state file is written before they replace the old ones, so a
+ * refused bundle leaves memory and disk as they were.
+ *
+ * The state file (doc/bundle.md): a CBOR map {1: seq, 2: hash, 3: full_seq,
+ * 4: full_hash, 5: [next root SPKI DER…]}, mode 0644: it holds no secret
+ * (sequence numbers, hashes, public keys), and its integrity is guarded by
+ * the directory's permissions, which only the checkpoint's user may write. */
+#include "bundle_impl.h"
+#include "cbor_impl.h"
+#include "internal.h"
+#include "revoke_impl.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STATE_MAX 65536u
+#define EXTRA_MAX (2 * HC_BUNDLE_ROOTS_MAX + 1)
+
+enum { ST_SEQ = 1, ST_HASH = 2, ST_FULL_SEQ = 3, ST_FULL_HASH = 4, ST_ROOTS = 5 };
+
+typedef struct {
+    bool have;                   /* a bundle was accepted (here or before the restart) */
+    uint64_t seq, full_seq;
+    uint8_t hash[32], full_hash[32];
+    hc_key *roots[EXTRA_MAX];    /* accepted next roots (and an unpinned signer) */
+    size_t n_roots;
+} bundle_state;
+
+struct hc_bundle_store {
+    hc_key *pinned[HC_BUNDLE_ROOTS_MAX];
+    size_t n_pinned;
+    bundle_state st;
+    char *state_path;            /* NULL: the state lives in memory only */
+    hc_trust *trust;
+    hc_revocations *rev;
+    bool held;                   /* a bundle is applied in memory */
+    uint64_t seq, full_seq;
+    char publisher[HC_BUNDLE_PUBLISHER_MAX + 1];
+    bool delta_applied, stale;
+};
+
+hc_err hc_bundle_store_new(hc_bundle_store **out)
+{
+    if (!out)
+        return HC_E_ARG;
+    *out = calloc(1, sizeof **out);
+    return *out ? HC_OK : HC_E_NOMEM;
+}
+
+static void state_clear(bundle_state *st)
+{
+    for (size_t i = 0; i < st->n_roots; i++)
+        hc_key_free(st->roots[i]);
+    memset(st, 0, sizeof *st);
+}
+
+void hc_bundle_store_free(hc_bundle_store *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_pinned; i++)
+        hc_key_free(s->pinned[i]);
+    state_clear(&s->st);
+    free(s->state_path);
+    hc_trust_free(s->trust);
+    hc_revocations_free(s->rev);
+    free(s);
+}
+
+hc_err hc_bundle_store_add_root(hc_bundle_store *s, const hc_key *root)
+{
+    if (!s || !root)
+        return HC_E_ARG;
+    if (s->n_pinned == HC_BUNDLE_ROOTS_MAX)
+        return HC_E_LIMIT;
+    hc_err err = hc_key_public_copy(root, &s->pinned[s->n_pinned]);
+    if (err == HC_OK)
+        s->n_pinned++;
+    return err;
+}
+
+const hc_trust *hc_bundle_store_trust(const hc_bundle_store *s) { return s ? s->trust : NULL; }
+const hc_revocations *hc_bundle_store_revocations(const hc_bundle_store *s)
+{
+    return s ? s->rev : NULL;
+}
+bool hc_bundle_store_stale(const hc_bundle_store *s) { return s && s->stale; }
+uint64_t hc_bundle_store_seq(const hc_bundle_store *s) { return s && s->held ? s->seq : 0; }
+bool hc_bundle_store_behind(const hc_bundle_store *s)
+{
+    return s && s->st.have && (!s->held || s->st.seq > s->seq);
+}
+
+/* ------------------------------------------------------------ state file */
+
+static hc_err state_field(bundle_state *st, uint64_t key, const hc_cbor_item *v,
+                          const uint8_t *b, size_t n, size_t pos)
+{
+    switch (key) {
+    case ST_SEQ:
+    case ST_FULL_SEQ:
+        if (v->type != HC_CBOR_UINT || v->value == 0 || v->value > INT64_MAX)
+            return HC_E_BUNDLE_STATE;
+        *(key == ST_SEQ ? &st->seq : &st->full_seq) = v->value;
+        return HC_OK;
+    case ST_HASH:
+    case ST_FULL_HASH:
+        if (v->type != HC_CBOR_BSTR || v->len != 32)
+            return HC_E_BUNDLE_STATE;
+        memcpy(key == ST_HASH ? st->hash : st->full_hash, v->data, 32);
+        return HC_OK;
+    case ST_ROOTS:
+        if (v->type != HC_CBOR_ARRAY || v->value > EXTRA_MAX)
+            return HC_E_BUNDLE_STATE;
+        pos += v->size;
+        for (uint64_t i = 0; i < v->value; i++) {
+            hc_cbor_item r;
+            if (hc_cbor_head(b + pos, n - pos, &r) != HC_OK || r.type != HC_CBOR_BSTR ||
+                hc_key_from_spki(r.data, r.len, &st->roots[st->n_roots]) != HC_OK)
+                return HC_E_BUNDLE_STATE;
+            st->n_roots++;
+            pos += r.size;
+        }
+        return HC_OK;
+    default:
+        return HC_E_BUNDLE_STATE;
+    }
+}
+
+static hc_err state_parse(const uint8_t *b, size_t n, bundle_state *st)
+{
+    size_t size = 0;
+    hc_cbor_item m;
+    if (hc_cbor_check(b, n, &size) != HC_OK || size != n || hc_cbor_head(b, n, &m) != HC_OK ||
+        m.type != HC_CBOR_MAP || m.value != 5)
+        return HC_E_BUNDLE_STATE;
+    size_t pos = m.size;
+    for (uint64_t i = 0; i < m.value; i++) {
+        hc_cbor_item k, v;
+        if (hc_cbor_head(b + pos, n - pos, &k) != HC_OK || k.type != HC_CBOR_UINT)
+            return HC_E_BUNDLE_STATE;
+        pos += k.size;
+        if (hc_cbor_head(b + pos, n - pos, &v) != HC_OK)
+            return HC_E_BUNDLE_STATE;
+        hc_err err = state_field(st, k.value, &v, b, n, pos);
+        if (err != HC_OK)
+            return err;
+        pos += hc_cbor_skip(b + pos, n - pos);
+    }
+    /* the five keys are distinct (cbor.c refuses duplicates) and each known */
+    if (st->full_seq > st->seq)
+        return HC_E_BUNDLE_STATE;
+    st->have = true;
+    return HC_OK;
+}
+
+hc_err hc_bundle_store_set_state(hc_bundle_store *s, const char *path)
+{
+    if (!s || !path || s->held || s->state_path)
+        return HC_E_ARG;
+    char *copy = strdup(path);
+    if (!copy)
+        return HC_E_NOMEM;
+    bundle_state st;
+    memset(&st, 0, sizeof st);
+    char *data = NULL;
+    size_t len = 0;
+    struct stat sb;
+    hc_err err = HC_OK;
+    if (stat(path, &sb) != 0 && errno == ENOENT) {
+        /* a fresh checkpoint */
+    } else if ((err = hc_read_file(path, STATE_MAX, &data, &len)) == HC_OK) {
+        err = state_parse((const uint8_t *)data, len, &st);
+    } else if (err == HC_E_LIMIT) {
+        err = HC_E_BUNDLE_STATE;
+    }
+    free(data);
+    if (err != HC_OK) {
+        state_clear(&st);
+        free(copy);
+        return err;
+    }
+    state_clear(&s->st);
+    s->st = st;
+    s->state_path = copy;
+    return HC_OK;
+}
+
+static hc_err state_write(const char *path, const bundle_state *st)
+{
+    /* at most 17 roots of at most HC_BUNDLE_SPKI_MAX bytes: well under STATE_MAX */
+    uint8_t *buf = malloc(STATE_MAX);
+    if (!buf)
+        return HC_E_NOMEM;
+    hc_cbor_writer w;
+    hc_cbor_w_init(&w, buf, STATE_MAX);
+    hc_cbor_w_map(&w, 5);
+    hc_cbor_w_uint(&w, ST_SEQ);
+    hc_cbor_w_uint(&w, st->seq);
+    hc_cbor_w_uint(&w, ST_HASH);
+    hc_cbor_w_bstr(&w, st->hash, 32);
+    hc_cbor_w_uint(&w, ST_FULL_SEQ);
+    hc_cbor_w_uint(&w, st->full_seq);
+    hc_cbor_w_uint(&w, ST_FULL_HASH);
+    hc_cbor_w_bstr(&w, st->full_hash, 32);
+    hc_cbor_w_uint(&w, ST_ROOTS);
+    hc_cbor_w_array(&w, st->n_roots);
+    hc_err err = HC_OK;
+    for (size_t i = 0; i < st->n_roots && err == HC_OK; i++) {
+        uint8_t der[HC_BUNDLE_SPKI_MAX];
+        size_t dl = 0;
+        if ((err = hc_key_spki(st->roots[i], der, sizeof der, &dl)) == HC_OK)
+            hc_cbor_w_bstr(&w, der, dl);
+    }
+    size_t len = 0;
+    if (err == HC_OK && (err = hc_cbor_w_finish(&w, &len)) == HC_OK)
+        err = hc_write_file_atomic(path, buf, len, 0644);
+    free(buf);
+    return err;
+}
+
+/* ------------------------------------------------------------- applying */
+
+/* Finds the root that signed v among the pinned and the accepted ones:
+ * *signer is a borrowed pointer. */
+static hc_err check_root(const hc_bundle_store *s, const hc_bundle_view *v,
+                         const hc_key **signer, hc_diag *diag)
+{
+    const hc_key *cand[HC_BUNDLE_ROOTS_MAX + EXTRA_MAX];
+    size_t nc = 0;
+    for (size_t i = 0; i < s->n_pinned; i++)
+        cand[nc++] = s->pinned[i];
+    for (size_t i = 0; i < s->st.n_roots; i++)
+        cand[nc++] = s->st.roots[i];
+    size_t sl = 0;
+    hc_err err = hc_cose_sig_structure(v->cose.protected_bstr, v->cose.protected_len,
+                                       v->cose.payload, v->cose.payload_len, NULL, 0, &sl);
+    if (err != HC_E_BUFFER && err != HC_OK)
+        return err;
+    uint8_t *tbs = NULL;
+    bool kid_known = false, tried = false;
+    err = HC_E_BUNDLE_ROOT;
+    for (size_t i = 0; i < nc; i++) {
+        if (memcmp(cand[i]->kid, v->cose.kid, HC_KID_LEN) != 0)
+            continue;
+        kid_known = true;
+        if ((int64_t)cand[i]->alg != v->cose.alg)
+            continue;
+        if (!tbs) {
+            if (!(tbs = malloc(sl)))
+                return HC_E_NOMEM;
+            if ((err = hc_cose_sig_structure(v->cose.protected_bstr, v->cose.protected_len,
+                                             v->cose.payload, v->cose.payload_len, tbs, sl,
+                                             &sl)) != HC_OK)
+                break;
+        }
+        tried = true;
+        err = hc_crypto_verify(cand[i], tbs, sl, v->cose.signature);
+        if (err == HC_OK) {
+            *signer = cand[i];
+            break;
+        }
+        if (err == HC_E_SIGNATURE)
+            err = HC_E_BUNDLE_SIGNATURE;
+    }
+    free(tbs);
+    if (err == HC_OK)
+        return HC_OK;
+    if (!tried)
+        return hc_diag_set(diag, HC_E_BUNDLE_ROOT, "kid",
+                           kid_known ? "the root key with this kid has another algorithm"
+                                     : "no trusted root key has the bundle's kid");
+    if (err == HC_E_BUNDLE_SIGNATURE)
+        return hc_diag_set(diag, err, "", "the bundle's signature does not verify");
+    return err;
+}
+
+/* Rollback and base, against the state; sets *reload when v is the very
+ * bundle the state records (a restart). */
+static hc_err check_order(const hc_bundle_store *s, const hc_bundle_view *v,
+                          const uint8_t hash[32], bool *reload, hc_diag *diag)
+{
+    const hc_bundle_info *in = &v->info;
+    const bundle_state *st = &s->st;
+    *reload = false;
+    if (st->have && in->seq <= st->seq) {
+        if (!in->delta && in->seq == st->full_seq && memcmp(hash, st->full_hash, 32) == 0)
+            *reload = true;
+        else if (in->delta && in->seq == st->seq && memcmp(hash, st->hash, 32) == 0)
+            *reload = true;
+        else
+            return hc_diag_set(diag, HC_E_BUNDLE_ROLLBACK, "seq",
+                               "seq %llu: the checkpoint has accepted seq %llu",
+                               (unsigned long long)in->seq, (unsigned long long)st->seq);
+    }
+    if (in->delta && (!s->held || s->delta_applied || s->full_seq != in->base_seq ||
+                      strcmp(s->publisher, in->publisher) != 0))
+        return hc_diag_set(diag, HC_E_BUNDLE_BASE, "base_seq",
+                           "the delta applies to %s's full bundle seq %llu; the checkpoint holds %s",
+                           in->publisher, (unsigned long long)in->base_seq,
+                           !s->held ? "none" : s->delta_applied ? "a delta already" : "another");
+    return HC_OK;
+}
+
+/* The new trust and revocations, built aside. */
+static hc_err build(const hc_bundle_store *s, const hc_bundle_view *v, hc_trust **t,
+                    hc_revocations **r)
+{
+    hc_err err = hc_trust_new(t);
+    for (size_t i = 0; err == HC_OK && i < v->info.n_keys; i++) {
+        const hc_bundle_key_info *k = &v->keys[i];
+        hc_trust_key_opts o = {k->iss, k->not_before, k->not_after};
+        err = hc_trust_add_key(*t, k->pub, &o);
+    }
+    if (err == HC_OK)
+        err = v->info.delta ? hc_revocations_clone(s->rev, r) : hc_revocations_new(r);
+    if (err == HC_OK)
+        err = hc_revocations_apply_raw(*r, v->cti, v->info.n_cti, v->sub, v->info.n_sub, false);
+    if (err == HC_OK && v->info.delta)
+        err = hc_revocations_apply_raw(*r, v->cti_rm, v->info.n_cti_removed, v->sub_rm,
+                                       v->info.n_sub_removed, true);
+    if (err == HC_E_REVOCATION_LIST)
+        err = HC_E_BUNDLE;
+    return err;
+}
+
+static bool has_kid(hc_key *const *keys, size_t n, const hc_key *k)
+{
+    for (size_t i = 0; i < n; i++)
+        if (memcmp(keys[i]->kid, k->kid, HC_KID_LEN) == 0 && keys[i]->alg == k->alg)
+            return true;
+    return false;
+}
+
+/* The state after v: on a reload only roots are added; otherwise the
+ * accepted roots become v's next roots and its signer if it is not pinned
+ * (so a rotated-to root keeps working once the old one is unpinned). */
+static hc_err next_state(const hc_bundle_store *s, const hc_bundle_view *v,
+                         const uint8_t hash[32], const hc_key *signer, bool reload,
+                         bundle_state *ns)
+{
+    memset(ns, 0, sizeof *ns);
+    const hc_key *add[EXTRA_MAX * 2];
+    size_t na = 0;
+    if (reload) {
+        *ns = s->st;
+        ns->n_roots = 0;
+        for (size_t i = 0; i < s->st.n_roots; i++)
+            add[na++] = s->st.roots[i];
+    } else {
+        ns->have = true;
+        ns->seq = v->info.seq;
+        memcpy(ns->hash, hash, 32);
+        ns->full_seq = v->info.delta ? s->st.full_seq : v->info.seq;
+        memcpy(ns->full_hash, v->info.delta ? s->st.full_hash : hash, 32);
+        if (!has_kid(s->pinned, s->n_pinned, signer))
+            add[na++] = signer;
+    }
+    for (size_t i = 0; i < v->info.n_next_roots; i++)
+        add[na++] = v->next_roots[i];
+    for (size_t i = 0; i < na; i++) {
+        if (has_kid(ns->roots, ns->n_roots, add[i]) || ns->n_roots == EXTRA_MAX)
+            continue;
+        hc_err err = hc_key_ref(add[i], &ns->roots[ns->n_roots]);
+        if (err != HC_OK) {
+            state_clear(ns);
+            return err;
+        }
+        ns->n_roots++;
+    }
+    return HC_OK;
+}
+
+static hc_err apply_checked(hc_bundle_store *s, const hc_bundle_view *v,
+                            const uint8_t hash[32], int64_t now, unsigned flags, hc_diag *diag)
+{
+    const hc_key *signer = NULL;
+    bool reload = false;
+    hc_err err = check_root(s, v, &signer, diag);
+    if (err != HC_OK || (err = check_order(s, v, hash, &reload, diag)) != HC_OK)
+        return err;
+    bool stale = now >= v->info.exp;
+    if (stale && !(flags & HC_BUNDLE_ACCEPT_STALE))
+        return hc_diag_set(diag, HC_E_BUNDLE_EXPIRED, "exp", "the bundle expired (exp %lld)",
+                           (long long)v->info.exp);
+    hc_trust *t = NULL;
+    hc_revocations *r = NULL;
+    bundle_state ns;
+    memset(&ns, 0, sizeof ns);
+    if ((err = build(s, v, &t, &r)) == HC_OK &&
+        (err = next_state(s, v, hash, signer, reload, &ns)) == HC_OK && s->state_path)
+        err = state_write(s->state_path, &ns);
+    if (err != HC_OK) {
+        hc_trust_free(t);
+        hc_revocations_free(r);
+        state_clear(&ns);
+        return err;
+    }
+    /* commit */
+    hc_trust_free(s->trust);
+    hc_revocations_free(s->rev);
+    s->trust = t;
+    s->rev = r;
+    state_clear(&s->st);
+    s->st = ns;
+    s->held = true;
+    s->seq = v->info.seq;
+    if (!v->info.delta)
+        s->full_seq = v->info.seq;
+    s->delta_applied = v->info.delta;
+    s->stale = stale;
+    memcpy(s->publisher, v->info.publisher, sizeof s->publisher);
+    return HC_OK;
+}
+
+hc_err hc_bundle_store_apply(hc_bundle_store *s, const uint8_t *buf, size_t len, int64_t now,
+                             unsigned flags, hc_bundle_info *info, hc_diag *diag)
+{
+    if (!s || (!buf && len))
+        return HC_E_ARG;
+    if (s->n_pinned == 0 && s->st.n_roots == 0)
+        return hc_diag_set(diag, HC_E_BUNDLE_ROOT, "", "no root key is pinned");
+    hc_bundle_view v;
+    hc_err err = hc_bundle_parse(buf, len, &v, diag);
+    if (err != HC_OK)
+        return err;
+    if ((err = hc_crypto_sha256(buf, len, v.info.hash)) == HC_OK)
+        err = apply_checked(s, &v, v.info.hash, now, flags, diag);
+    if (info)
+        *info = v.info;
+    hc_bundle_view_clear(&v);
+    return err;
+}
+
+hc_err hc_bundle_store_apply_file(hc_bundle_store *s, const char *path, int64_t now,
+                                  unsigned flags, hc_bundle_info *info, hc_diag *diag)
+{
+    if (!s || !path)
+        return HC_E_ARG;
+    char *data = NULL;
+    size_t len = 0;
+    hc_err err = hc_read_file(path, HC_BUNDLE_FILE_MAX, &data, &len);
+    if (err != HC_OK)
+        return hc_diag_set(diag, err, "", "%s: cannot read", path);
+    err = hc_bundle_store_apply(s, (const uint8_t *)data, len, now, flags, info, diag);
+    free(data);
+    return err;
+}

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# tests/bundle.sh — `healthcode bundle make|show` and verify/check with
+# --root/--bundle/--state (doc/bundle.md): three provinces, one bundle, one
+# checkpoint; every refusal's exit status; the state across runs; a delta.
+#   usage: tests/bundle.sh PATH/TO/healthcode     (meson test bundle-cli)
+set -euo pipefail
+hc=$1
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+umask 022
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); }
+bad() { echo "FAIL: $*" >&2; fail=$((fail + 1)); }
+rc=0
+run() { rc=0; "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?; }
+expect() {
+    local want=$1 desc=$2
+    shift 2
+    run "$@"
+    if [ "$rc" = "$want" ]; then ok; else
+        bad "$desc: exit $rc, expected $want"
+        sed 's/^/    | /' "$tmp/err" "$tmp/out" | head -n 6 >&2
+    fi
+}
+is() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi; }
+jf() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(json.dumps(v) if isinstance(v,(bool,type(None))) else v)' "$tmp/out" "$1"; }
+
+now=1580864400            # 2020-02-05T09:00:00+08:00
+cd "$tmp"
+for k in root root2 other; do "$hc" keygen --alg EdDSA --out $k.pem --pub $k.pub.pem >/dev/null; done
+for p in zj ah js; do "$hc" keygen --out $p.pem --pub $p.pub.pem >/dev/null; done
+cat >rec.json <<'EOF'
+{"id": "11010519491231002X", "id_type": "cn_resident", "name": "张小三", "residence": 330402}
+EOF
+tok() { "$hc" issue --key $1.pem --issuer $2 --now $((now - 3600)) --colour green rec.json; }
+tok_zj=$(tok zj CN-ZJ); tok_ah=$(tok ah CN-AH); tok_js=$(tok js CN-JS)
+tok_zj2=$(tok zj CN-ZJ)
+"$hc" verify --trust zj.pub.pem --now $now "$tok_zj2" >out.json || true
+cti=$(python3 -c 'import json; print(json.load(open("out.json"))["cti"])')
+printf '%s\n' "$cti" >revoked.txt
+# Jiangsu's key: a trust list whose window ended 10 days ago
+kid_js=$("$hc" verify --trust js.pub.pem --now $now "$tok_js" | python3 -c 'import json,sys; print(json.load(sys.stdin)["kid"])')
+python3 -c 'import json,sys
+print(json.dumps({"version": 1, "entries": [{"issuer": "CN-JS", "kid": sys.argv[1], "alg": "ES256",
+    "public_key": open("js.pub.pem").read(), "not_before": int(sys.argv[2]) - 8640000,
+    "not_after": int(sys.argv[2]) - 864000}]}))' "$kid_js" $now >js.json
+
+make() { "$hc" bundle make --root root.pem --trust zj.pub.pem --issuer CN-ZJ --trust ah.pub.pem \
+    --issuer CN-AH --trust js.json --revoked revoked.txt --now $now --expires 7d --publisher CN-NHC "$@"; }
+expect 0 "make seq 5" make --seq 5 --out b5.cbor
+expect 0 "make seq 4" make --seq 4 --out b4.cbor
+expect 3 "a key without its issuer" "$hc" bundle make --root root.pem --trust zj.pub.pem --seq 1 \
+    --expires 1d --out x.cbor
+expect 2 "--issuer not after --trust" "$hc" bundle make --root root.pem --issuer CN-ZJ --trust zj.pub.pem \
+    --seq 1 --expires 1d --out x.cbor
+expect 0 "show --json" "$hc" bundle show --json b5.cbor
+is "show: seq" "$(jf seq)" 5
+is "show: publisher" "$(jf publisher)" CN-NHC
+is "show: verified" "$(jf verified)" false
+is "show: revoked" "$(jf revoked_cti)" 1
+
+V() { "$hc" verify --root root.pub.pem --now $now "$@"; }
+expect 0 "Zhejiang code" V --bundle b5.cbor "$tok_zj"
+is "stale_trust" "$(jf stale_trust)" false
+expect 0 "Anhui code" V --bundle b5.cbor "$tok_ah"
+expect 12 "Jiangsu key outside its window" V --bundle b5.cbor "$tok_js"
+is "window: error" "$(jf error)" key_not_valid
+expect 15 "revoked cti" V --bundle b5.cbor "$tok_zj2"
+expect 0 "check admits" "$hc" check --root root.pub.pem --bundle b5.cbor --now $now "$tok_zj"
+is "check: admit" "$(jf admit)" true
+
+# refusals, each with its own status
+expect 21 "wrong root" "$hc" verify --root other.pub.pem --bundle b5.cbor --now $now "$tok_zj"
+cp b5.cbor flip.cbor
+printf '\x00' | dd of=flip.cbor bs=1 seek=$(( $(stat -c %s b5.cbor) - 3 )) conv=notrunc 2>/dev/null
+expect 22 "an altered byte (signature)" V --bundle flip.cbor "$tok_zj"
+head -c 100 b5.cbor >trunc.cbor
+expect 20 "truncated" V --bundle trunc.cbor "$tok_zj"
+expect 24 "expired (freeze)" "$hc" verify --root root.pub.pem --bundle b5.cbor --now $((now + 8 * 86400)) "$tok_zj"
+run "$hc" verify --root root.pub.pem --bundle b5.cbor --accept-stale --now $((now + 8 * 86400)) "$tok_zj"
+is "stale accepted: stale_trust" "$(jf stale_trust)" true
+expect 2 "--bundle with --trust" V --bundle b5.cbor --trust zj.pub.pem "$tok_zj"
+
+# the state: rollback refused across runs
+mkdir state
+expect 0 "seq 5 with state" V --bundle b5.cbor --state state "$tok_zj"
+is "state mode" "$(stat -c %a state/bundle-state.cbor)" 644
+expect 23 "rollback to seq 4" V --bundle b4.cbor --state state "$tok_zj"
+expect 0 "seq 5 again" V --bundle b5.cbor --state state "$tok_zj"
+
+# a delta: the revoked cti is lifted
+: >empty.txt
+expect 0 "make delta" "$hc" bundle make --root root.pem --trust zj.pub.pem --issuer CN-ZJ --trust ah.pub.pem \
+    --issuer CN-AH --trust js.json --revoked empty.txt --now $now --expires 7d --publisher CN-NHC \
+    --seq 6 --delta-from b5.cbor --out d6.cbor
+run "$hc" bundle show --json d6.cbor
+is "delta: base" "$(jf base_seq)" 5
+is "delta: removed" "$(jf removed_cti)" 1
+expect 0 "delta lifts the revocation" V --bundle b5.cbor --bundle d6.cbor --state state "$tok_zj2"
+expect 25 "delta on the wrong base" V --bundle b4.cbor --bundle d6.cbor "$tok_zj2"
+expect 23 "the full bundle alone after the delta" V --bundle b5.cbor --state state "$tok_zj"
+
+echo "bundle.sh: $pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -1,0 +1,611 @@
+/* test_bundle.c — signed trust bundles: make, load, every refusal, state,
+ * deltas, root rotation, cross-province verification, every bit flip. Runs
+ * in the verify-only build (tokens minted by tests/mint.h). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <healthcode/bundle.h>
+#include "bundle_impl.h"
+#include "cbor_impl.h"
+#include "mint.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NOW 1580864400            /* 2020-02-05T09:00:00+08:00 */
+#define DAY 86400
+
+typedef struct {
+    hc_key *root, *root2, *other_root;
+    hc_key *iss[3];               /* Zhejiang, Anhui, Jiangsu */
+    hc_revocations *rev;
+    char dir[64];
+} fixture;
+
+static const char *const ISS[3] = {"CN-ZJ", "CN-AH", "CN-JS"};
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    assert_int_equal(hc_key_generate(HC_ALG_EDDSA, &f->root), HC_OK);
+    assert_int_equal(hc_key_generate(HC_ALG_ES256, &f->root2), HC_OK);
+    assert_int_equal(hc_key_generate(HC_ALG_EDDSA, &f->other_root), HC_OK);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(hc_key_generate(i == 1 ? HC_ALG_EDDSA : HC_ALG_ES256, &f->iss[i]), HC_OK);
+    assert_int_equal(hc_revocations_new(&f->rev), HC_OK);
+    const char *ids = "0000000000000007\n00000000000000aa\n";
+    assert_int_equal(hc_revocations_add_text(f->rev, ids, strlen(ids), NULL), HC_OK);
+    snprintf(f->dir, sizeof f->dir, "/tmp/hc_bundle_XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    hc_key_free(f->root);
+    hc_key_free(f->root2);
+    hc_key_free(f->other_root);
+    for (int i = 0; i < 3; i++)
+        hc_key_free(f->iss[i]);
+    hc_revocations_free(f->rev);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* The three provinces' keys; Jiangsu's key is valid only until NOW - 10 days. */
+static void spec_init(const fixture *f, hc_bundle_spec *sp, hc_bundle_key keys[3], uint64_t seq)
+{
+    for (int i = 0; i < 3; i++) {
+        keys[i].iss = ISS[i];
+        keys[i].key = f->iss[i];
+        keys[i].not_before = HC_TIME_UNBOUNDED_BEFORE;
+        keys[i].not_after = HC_TIME_UNBOUNDED_AFTER;
+    }
+    keys[2].not_before = NOW - 100 * DAY;
+    keys[2].not_after = NOW - 10 * DAY;
+    memset(sp, 0, sizeof *sp);
+    sp->publisher = "CN-NHC";
+    sp->seq = seq;
+    sp->iat = NOW - DAY;
+    sp->exp = NOW + 7 * DAY;
+    sp->keys = keys;
+    sp->n_keys = 3;
+    sp->revoked = f->rev;
+}
+
+static uint8_t *make(const fixture *f, const hc_key *root, uint64_t seq, size_t *len)
+{
+    hc_bundle_spec sp;
+    hc_bundle_key keys[3];
+    spec_init(f, &sp, keys, seq);
+    uint8_t *b = NULL;
+    assert_int_equal(hc_bundle_make(root, &sp, &b, len), HC_OK);
+    return b;
+}
+
+static hc_bundle_store *store_with(const hc_key *root)
+{
+    hc_bundle_store *s = NULL;
+    assert_int_equal(hc_bundle_store_new(&s), HC_OK);
+    assert_int_equal(hc_bundle_store_add_root(s, root), HC_OK);
+    return s;
+}
+
+static hc_err verify_with(const hc_bundle_store *s, const hc_key *k, const char *iss, int64_t iat,
+                          uint64_t cti)
+{
+    hc_claims c = mint_claims(iss, iat, iat + DAY, HC_GREEN, cti), out;
+    char text[HC_TOKEN_MAX];
+    size_t len = 0;
+    assert_int_equal(mint_token(k, &c, text, sizeof text, &len), HC_OK);
+    hc_verify_opts o = HC_VERIFY_OPTS_DEFAULT;
+    o.revoked = hc_bundle_store_revocations(s);
+    return hc_verify(hc_bundle_store_trust(s), text, len, NOW, &o, &out);
+}
+
+/* Signs an arbitrary payload as a bundle (to build bundles make refuses to). */
+static uint8_t *sign_payload(const hc_key *root, const uint8_t *payload, size_t plen, size_t *len)
+{
+    uint8_t prot[32], tbs[4096], sig[64];
+    size_t pl = 0, tl = 0, cl = 0;
+    assert_int_equal(hc_cose_protected_encode(hc_key_alg(root), root->kid, prot, sizeof prot, &pl), HC_OK);
+    assert_int_equal(hc_cose_sig_structure(prot, pl, payload, plen, tbs, sizeof tbs, &tl), HC_OK);
+    hc_signer *s = NULL;
+    assert_int_equal(hc_signer_new(root, &s), HC_OK);
+    assert_int_equal(hc_signer_sign(s, tbs, tl, sig), HC_OK);
+    hc_signer_free(s);
+    uint8_t *out = malloc(4096);
+    assert_int_equal(hc_cose_sign1_encode(prot, pl, payload, plen, sig, out, 4096, &cl), HC_OK);
+    *len = cl;
+    return out;
+}
+
+/* ------------------------------------------------------------------ tests */
+
+static void cross_province(void **state)
+{
+    fixture *f = *state;
+    size_t len = 0;
+    uint8_t *b = make(f, f->root, 5, &len);
+    hc_bundle_store *s = store_with(f->root);
+    hc_bundle_info info;
+    assert_int_equal(hc_bundle_store_apply(s, b, len, NOW, 0, &info, NULL), HC_OK);
+    assert_string_equal(info.publisher, "CN-NHC");
+    assert_int_equal(info.seq, 5);
+    assert_int_equal(info.n_keys, 3);
+    assert_int_equal(info.n_cti, 2);
+    assert_false(info.delta);
+    assert_int_equal(hc_trust_count(hc_bundle_store_trust(s)), 3);
+    assert_int_equal(hc_bundle_store_seq(s), 5);
+    assert_false(hc_bundle_store_stale(s));
+    /* Zhejiang and Anhui codes at one checkpoint */
+    assert_int_equal(verify_with(s, f->iss[0], "CN-ZJ", NOW - 3600, 1), HC_OK);
+    assert_int_equal(verify_with(s, f->iss[1], "CN-AH", NOW - 3600, 2), HC_OK);
+    /* a key bound to its province */
+    assert_int_equal(verify_with(s, f->iss[1], "CN-ZJ", NOW - 3600, 3), HC_E_ISSUER_MISMATCH);
+    /* Jiangsu's key is outside its window now */
+    assert_int_equal(verify_with(s, f->iss[2], "CN-JS", NOW - 3600, 4), HC_E_KEY_NOT_VALID);
+    /* a revoked cti */
+    assert_int_equal(verify_with(s, f->iss[0], "CN-ZJ", NOW - 3600, 0xaa), HC_E_REVOKED);
+    hc_bundle_store_free(s);
+    free(b);
+}
+
+static void deterministic_and_inspect(void **state)
+{
+    fixture *f = *state;
+    size_t l1 = 0, l2 = 0;
+    uint8_t *a = make(f, f->root, 5, &l1), *b = make(f, f->root, 5, &l2);
+    assert_int_equal(l1, l2);
+    assert_memory_equal(a, b, l1);   /* EdDSA root: the same bytes */
+    hc_bundle_info info;
+    hc_bundle_key_info keys[3];
+    assert_int_equal(hc_bundle_inspect(a, l1, &info, keys, 3), HC_OK);
+    assert_string_equal(keys[1].iss, "CN-AH");
+    assert_int_equal(keys[1].alg, HC_ALG_EDDSA);
+    assert_int_equal(keys[0].not_before, HC_TIME_UNBOUNDED_BEFORE);
+    assert_int_equal(keys[2].not_after, NOW - 10 * DAY);
+    assert_memory_equal(keys[0].kid, f->iss[0]->kid, HC_KID_LEN);
+    assert_memory_equal(info.root_kid, f->root->kid, HC_KID_LEN);
+    hc_bundle_key_info_clear(keys, 3);
+    free(a);
+    free(b);
+}
+
+static void every_bit_flip_refused(void **state)
+{
+    fixture *f = *state;
+    size_t len = 0;
+    uint8_t *good = make(f, f->root, 5, &len);
+    hc_bundle_store *s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_apply(s, good, len, NOW, 0, NULL, NULL), HC_OK);
+    const hc_trust *t = hc_bundle_store_trust(s);
+    const hc_revocations *r = hc_bundle_store_revocations(s);
+    uint8_t *b = malloc(len);
+    size_t refused = 0;
+    for (size_t i = 0; i < len * 8; i++) {
+        memcpy(b, good, len);
+        b[i / 8] ^= (uint8_t)(1u << (i % 8));
+        hc_err err = hc_bundle_store_apply(s, b, len, NOW, HC_BUNDLE_ACCEPT_STALE, NULL, NULL);
+        assert_int_not_equal(err, HC_OK);
+        refused++;
+        /* nothing changed: the same objects, the same seq */
+        assert_ptr_equal(hc_bundle_store_trust(s), t);
+        assert_ptr_equal(hc_bundle_store_revocations(s), r);
+        assert_int_equal(hc_bundle_store_seq(s), 5);
+    }
+    assert_int_equal(refused, len * 8);
+    assert_int_equal(verify_with(s, f->iss[0], "CN-ZJ", NOW - 3600, 1), HC_OK);
+    hc_bundle_store_free(s);
+    free(b);
+    free(good);
+}
+
+static void truncated_refused(void **state)
+{
+    fixture *f = *state;
+    size_t len = 0;
+    uint8_t *good = make(f, f->root, 5, &len);
+    hc_bundle_store *s = store_with(f->root);
+    for (size_t n = 0; n < len; n++)
+        assert_int_equal(hc_bundle_store_apply(s, good, n, NOW, 0, NULL, NULL), HC_E_BUNDLE);
+    assert_null(hc_bundle_store_trust(s));
+    hc_bundle_store_free(s);
+    free(good);
+}
+
+static void wrong_root(void **state)
+{
+    fixture *f = *state;
+    size_t len = 0;
+    uint8_t *b = make(f, f->other_root, 5, &len);
+    hc_bundle_store *s = store_with(f->root);
+    hc_diag d;
+    assert_int_equal(hc_bundle_store_apply(s, b, len, NOW, 0, NULL, &d), HC_E_BUNDLE_ROOT);
+    assert_null(hc_bundle_store_trust(s));
+    hc_bundle_store_free(s);
+    free(b);
+}
+
+static void rollback_refused(void **state)
+{
+    fixture *f = *state;
+    size_t l5 = 0, l4 = 0, l5b = 0;
+    uint8_t *b5 = make(f, f->root, 5, &l5), *b4 = make(f, f->root, 4, &l4);
+    hc_bundle_spec sp;
+    hc_bundle_key keys[3];
+    spec_init(f, &sp, keys, 5);
+    sp.n_keys = 2;                      /* seq 5 again, other content */
+    uint8_t *b5b = NULL;
+    assert_int_equal(hc_bundle_make(f->root, &sp, &b5b, &l5b), HC_OK);
+    hc_bundle_store *s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_apply(s, b5, l5, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, b4, l4, NOW, 0, NULL, NULL), HC_E_BUNDLE_ROLLBACK);
+    assert_int_equal(hc_bundle_store_apply(s, b5b, l5b, NOW, 0, NULL, NULL), HC_E_BUNDLE_ROLLBACK);
+    assert_int_equal(hc_bundle_store_apply(s, b5, l5, NOW, 0, NULL, NULL), HC_OK); /* the same one */
+    assert_int_equal(hc_bundle_store_seq(s), 5);
+    assert_int_equal(hc_trust_count(hc_bundle_store_trust(s)), 3);
+    hc_bundle_store_free(s);
+    free(b5);
+    free(b4);
+    free(b5b);
+}
+
+static void freeze_both_choices(void **state)
+{
+    fixture *f = *state;
+    size_t len = 0;
+    uint8_t *b = make(f, f->root, 5, &len);   /* exp NOW + 7 days */
+    hc_bundle_store *s = store_with(f->root);
+    int64_t later = NOW + 7 * DAY;
+    assert_int_equal(hc_bundle_store_apply(s, b, len, later, 0, NULL, NULL), HC_E_BUNDLE_EXPIRED);
+    assert_null(hc_bundle_store_trust(s));
+    assert_int_equal(hc_bundle_store_apply(s, b, len, later, HC_BUNDLE_ACCEPT_STALE, NULL, NULL),
+                     HC_OK);
+    assert_true(hc_bundle_store_stale(s));
+    assert_int_equal(hc_bundle_store_apply(s, b, len, later - 1, 0, NULL, NULL), HC_OK);
+    assert_false(hc_bundle_store_stale(s));
+    hc_bundle_store_free(s);
+    free(b);
+}
+
+static void kid_mismatch(void **state)
+{
+    fixture *f = *state;
+    uint8_t der[HC_BUNDLE_SPKI_MAX], payload[2048];
+    size_t dl = 0, pl = 0, len = 0;
+    assert_int_equal(hc_key_spki(f->iss[0], der, sizeof der, &dl), HC_OK);
+    for (int variant = 0; variant < 2; variant++) {
+        hc_cbor_writer w;
+        hc_cbor_w_init(&w, payload, sizeof payload);
+        hc_cbor_w_map(&w, 5);
+        hc_cbor_w_uint(&w, 1); hc_cbor_w_tstr(&w, "CN-NHC", 6);
+        hc_cbor_w_uint(&w, 2); hc_cbor_w_uint(&w, 9);
+        hc_cbor_w_uint(&w, 3); hc_cbor_w_int(&w, NOW - DAY);
+        hc_cbor_w_uint(&w, 4); hc_cbor_w_int(&w, NOW + DAY);
+        hc_cbor_w_uint(&w, 5); hc_cbor_w_array(&w, 1);
+        hc_cbor_w_map(&w, 4);
+        hc_cbor_w_uint(&w, 1); hc_cbor_w_tstr(&w, "CN-ZJ", 5);
+        hc_cbor_w_uint(&w, 2); hc_cbor_w_bstr(&w, variant ? f->iss[0]->kid : f->iss[1]->kid, 8);
+        hc_cbor_w_uint(&w, 3); hc_cbor_w_int(&w, variant ? HC_ALG_EDDSA : HC_ALG_ES256);
+        hc_cbor_w_uint(&w, 4); hc_cbor_w_bstr(&w, der, dl);
+        assert_int_equal(hc_cbor_w_finish(&w, &pl), HC_OK);
+        uint8_t *b = sign_payload(f->root, payload, pl, &len);
+        hc_bundle_store *s = store_with(f->root);
+        assert_int_equal(hc_bundle_store_apply(s, b, len, NOW, 0, NULL, NULL), HC_E_BUNDLE_KID);
+        assert_null(hc_bundle_store_trust(s));
+        hc_bundle_store_free(s);
+        free(b);
+    }
+}
+
+/* The SPKI fast path (crypto.c): the same key and kid as the PEM path; a
+ * point off the curve and a DER with a byte after it are refused. */
+static void spki_keys(void **state)
+{
+    fixture *f = *state;
+    for (int i = 0; i < 2; i++) {
+        uint8_t der[HC_BUNDLE_SPKI_MAX + 1];
+        size_t dl = 0;
+        hc_key *k = NULL;
+        assert_int_equal(hc_key_spki(f->iss[i], der, sizeof der, &dl), HC_OK);
+        assert_int_equal(dl, i ? 44 : 91);
+        assert_int_equal(hc_key_from_spki(der, dl, &k), HC_OK);
+        assert_memory_equal(k->kid, f->iss[i]->kid, HC_KID_LEN);
+        assert_int_equal(k->alg, f->iss[i]->alg);
+        assert_false(hc_key_is_private(k));
+        hc_key_free(k);
+        der[dl] = 0;
+        assert_int_equal(hc_key_from_spki(der, dl + 1, &k), HC_E_KEY);
+        if (i == 0) {
+            der[dl - 1] ^= 1;   /* y changed: not on the curve */
+            assert_int_equal(hc_key_from_spki(der, dl, &k), HC_E_KEY);
+        }
+        assert_null(k);
+    }
+}
+
+static void unknown_field_refused(void **state)
+{
+    fixture *f = *state;
+    uint8_t payload[256];
+    size_t pl = 0, len = 0;
+    hc_cbor_writer w;
+    hc_cbor_w_init(&w, payload, sizeof payload);
+    hc_cbor_w_map(&w, 6);
+    hc_cbor_w_uint(&w, 1); hc_cbor_w_tstr(&w, "CN-NHC", 6);
+    hc_cbor_w_uint(&w, 2); hc_cbor_w_uint(&w, 9);
+    hc_cbor_w_uint(&w, 3); hc_cbor_w_int(&w, NOW - DAY);
+    hc_cbor_w_uint(&w, 4); hc_cbor_w_int(&w, NOW + DAY);
+    hc_cbor_w_uint(&w, 5); hc_cbor_w_array(&w, 0);
+    hc_cbor_w_uint(&w, 12); hc_cbor_w_uint(&w, 0);
+    assert_int_equal(hc_cbor_w_finish(&w, &pl), HC_OK);
+    uint8_t *b = sign_payload(f->root, payload, pl, &len);
+    hc_bundle_store *s = store_with(f->root);
+    hc_diag d;
+    assert_int_equal(hc_bundle_store_apply(s, b, len, NOW, 0, NULL, &d), HC_E_BUNDLE);
+    assert_string_equal(d.message, "unknown payload field 12");
+    /* the same without field 12 loads (an empty key list) */
+    payload[0] = 0xa5;
+    free(b);
+    b = sign_payload(f->root, payload, pl - 2, &len);
+    assert_int_equal(hc_bundle_store_apply(s, b, len, NOW, 0, NULL, &d), HC_OK);
+    assert_int_equal(hc_trust_count(hc_bundle_store_trust(s)), 0);
+    hc_bundle_store_free(s);
+    free(b);
+}
+
+static uint8_t *make_delta(const fixture *f, const hc_revocations *now_rev, uint64_t seq,
+                           uint64_t base, size_t *len)
+{
+    hc_bundle_spec sp;
+    hc_bundle_key keys[3];
+    spec_init(f, &sp, keys, seq);
+    sp.revoked = now_rev;
+    sp.delta = true;
+    sp.base_seq = base;
+    sp.base_revoked = f->rev;
+    uint8_t *b = NULL;
+    assert_int_equal(hc_bundle_make(f->root, &sp, &b, len), HC_OK);
+    return b;
+}
+
+static void delta_and_base(void **state)
+{
+    fixture *f = *state;
+    hc_revocations *next = NULL;
+    assert_int_equal(hc_revocations_new(&next), HC_OK);   /* drops 07 and aa, adds bb */
+    const char *ids = "00000000000000bb\n";
+    assert_int_equal(hc_revocations_add_text(next, ids, strlen(ids), NULL), HC_OK);
+    size_t lf = 0, ld = 0, lw = 0;
+    uint8_t *full = make(f, f->root, 5, &lf);
+    uint8_t *d6 = make_delta(f, next, 6, 5, &ld);
+    uint8_t *wrong = make_delta(f, next, 7, 4, &lw);
+    hc_bundle_info info;
+    assert_int_equal(hc_bundle_inspect(d6, ld, &info, NULL, 0), HC_OK);
+    assert_true(info.delta);
+    assert_int_equal(info.base_seq, 5);
+    assert_int_equal(info.n_cti, 1);
+    assert_int_equal(info.n_cti_removed, 2);
+
+    hc_bundle_store *s = store_with(f->root);
+    /* a delta with nothing held */
+    assert_int_equal(hc_bundle_store_apply(s, d6, ld, NOW, 0, NULL, NULL), HC_E_BUNDLE_BASE);
+    assert_int_equal(hc_bundle_store_apply(s, full, lf, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, wrong, lw, NOW, 0, NULL, NULL), HC_E_BUNDLE_BASE);
+    assert_int_equal(hc_bundle_store_seq(s), 5);
+    assert_int_equal(verify_with(s, f->iss[0], "CN-ZJ", NOW - 3600, 0xaa), HC_E_REVOKED);
+    assert_int_equal(hc_bundle_store_apply(s, d6, ld, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_seq(s), 6);
+    assert_int_equal(verify_with(s, f->iss[0], "CN-ZJ", NOW - 3600, 0xaa), HC_OK);
+    assert_int_equal(verify_with(s, f->iss[0], "CN-ZJ", NOW - 3600, 0xbb), HC_E_REVOKED);
+    assert_int_equal(hc_revocations_count(hc_bundle_store_revocations(s)), 1);
+    /* a second delta needs the full bundle again */
+    assert_int_equal(hc_bundle_store_apply(s, d6, ld, NOW, 0, NULL, NULL), HC_E_BUNDLE_BASE);
+    hc_bundle_store_free(s);
+    hc_revocations_free(next);
+    free(full);
+    free(d6);
+    free(wrong);
+}
+
+static void state_survives_restart(void **state)
+{
+    fixture *f = *state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/state", f->dir);
+    unlink(path);
+    hc_revocations *next = NULL;
+    assert_int_equal(hc_revocations_new(&next), HC_OK);
+    size_t l4 = 0, l5 = 0, l6 = 0;
+    uint8_t *b4 = make(f, f->root, 4, &l4), *b5 = make(f, f->root, 5, &l5);
+    uint8_t *d6 = make_delta(f, next, 6, 5, &l6);
+
+    hc_bundle_store *s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    assert_false(hc_bundle_store_behind(s));
+    assert_int_equal(hc_bundle_store_apply(s, b5, l5, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, d6, l6, NOW, 0, NULL, NULL), HC_OK);
+    struct stat st;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0644);
+    hc_bundle_store_free(s);
+
+    /* a restart: the old bundle is refused, the full one reloads, the
+     * checkpoint is behind until the delta is applied again */
+    s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    assert_true(hc_bundle_store_behind(s));
+    assert_int_equal(hc_bundle_store_apply(s, b4, l4, NOW, 0, NULL, NULL), HC_E_BUNDLE_ROLLBACK);
+    assert_int_equal(hc_bundle_store_apply(s, b5, l5, NOW, 0, NULL, NULL), HC_OK);
+    assert_true(hc_bundle_store_behind(s));
+    assert_int_equal(hc_bundle_store_apply(s, d6, l6, NOW, 0, NULL, NULL), HC_OK);
+    assert_false(hc_bundle_store_behind(s));
+    hc_bundle_store_free(s);
+
+    /* a refused bundle leaves the state file as it was */
+    FILE *fp = fopen(path, "rb");
+    uint8_t before[4096], after[4096];
+    size_t nb = fread(before, 1, sizeof before, fp);
+    fclose(fp);
+    s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, b4, l4, NOW, 0, NULL, NULL), HC_E_BUNDLE_ROLLBACK);
+    hc_bundle_store_free(s);
+    fp = fopen(path, "rb");
+    size_t na = fread(after, 1, sizeof after, fp);
+    fclose(fp);
+    assert_int_equal(na, nb);
+    assert_memory_equal(before, after, nb);
+
+    /* a damaged state file */
+    fp = fopen(path, "wb");
+    fputs("garbage", fp);
+    fclose(fp);
+    s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_E_BUNDLE_STATE);
+    hc_bundle_store_free(s);
+    hc_revocations_free(next);
+    free(b4);
+    free(b5);
+    free(d6);
+}
+
+static void root_rotation(void **state)
+{
+    fixture *f = *state;
+    char path[128];
+    snprintf(path, sizeof path, "%s/rot", f->dir);
+    unlink(path);
+    hc_bundle_spec sp;
+    hc_bundle_key keys[3];
+    spec_init(f, &sp, keys, 10);
+    const hc_key *next[1] = {f->root2};
+    sp.next_roots = next;
+    sp.n_next_roots = 1;
+    uint8_t *b10 = NULL;
+    size_t l10 = 0, l11 = 0, l12 = 0;
+    assert_int_equal(hc_bundle_make(f->root, &sp, &b10, &l10), HC_OK);
+    uint8_t *b11 = make(f, f->root2, 11, &l11);   /* names no next root */
+    uint8_t *b12 = make(f, f->root2, 12, &l12);
+
+    /* before the announcement the new root is refused */
+    hc_bundle_store *s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, b11, l11, NOW, 0, NULL, NULL), HC_E_BUNDLE_ROOT);
+    assert_int_equal(hc_bundle_store_apply(s, b10, l10, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, b11, l11, NOW, 0, NULL, NULL), HC_OK);
+    hc_bundle_store_free(s);
+
+    /* the old root is retired: a checkpoint pinning nothing but its state */
+    assert_int_equal(hc_bundle_store_new(&s), HC_OK);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, b12, l12, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_seq(s), 12);
+    hc_bundle_store_free(s);
+    free(b10);
+    free(b11);
+    free(b12);
+}
+
+/* 34 provinces x 4 keys and HC_BUNDLE_TEST_CTI revoked cti (default 100 000;
+ * 10000000 for the issue's figure): load time and memory. */
+static void large_bundle(void **state)
+{
+    (void)state;
+    size_t n = 100000;
+    const char *env = getenv("HC_BUNDLE_TEST_CTI");
+    if (env)
+        n = strtoull(env, NULL, 10);
+    hc_key *root = NULL, *k[136];
+    hc_bundle_key keys[136];
+    char iss[34][8];
+    assert_int_equal(hc_key_generate(HC_ALG_EDDSA, &root), HC_OK);
+    for (int i = 0; i < 136; i++) {
+        assert_int_equal(hc_key_generate(HC_ALG_ES256, &k[i]), HC_OK);
+        snprintf(iss[i / 4], sizeof iss[0], "CN-%02d", i / 4);
+        keys[i] = (hc_bundle_key){iss[i / 4], k[i], HC_TIME_UNBOUNDED_BEFORE,
+                                  HC_TIME_UNBOUNDED_AFTER};
+    }
+    /* n distinct ctis as one binary list */
+    char tmp[] = "/tmp/hc_large_XXXXXX";
+    int fd = mkstemp(tmp);
+    assert_true(fd >= 0);
+    size_t size = 24 + n * 8;
+    uint8_t *bin = malloc(size);
+    memcpy(bin, "HCRV1\0\0\0", 8);
+    for (int i = 0; i < 8; i++) {
+        bin[8 + i] = (uint8_t)((uint64_t)n >> (56 - 8 * i));
+        bin[16 + i] = 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        uint64_t v = i * 2654435761u + 1;   /* increasing */
+        for (int j = 0; j < 8; j++)
+            bin[24 + i * 8 + j] = (uint8_t)(v >> (56 - 8 * j));
+    }
+    assert_int_equal(write(fd, bin, size), (ssize_t)size);
+    close(fd);
+    free(bin);
+    hc_revocations *rev = NULL;
+    assert_int_equal(hc_revocations_new(&rev), HC_OK);
+    assert_int_equal(hc_revocations_load(rev, tmp, NULL), HC_OK);
+    unlink(tmp);
+    hc_bundle_spec sp = {"CN-NHC", 1, NOW - DAY, NOW + DAY, keys, 136, rev, NULL, 0, false, 0, NULL};
+    uint8_t *b = NULL;
+    size_t len = 0;
+    assert_int_equal(hc_bundle_make(root, &sp, &b, &len), HC_OK);
+    hc_revocations_free(rev);
+
+    struct rusage r0, r1;
+    getrusage(RUSAGE_SELF, &r0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    hc_bundle_store *s = store_with(root);
+    assert_int_equal(hc_bundle_store_apply(s, b, len, NOW, 0, NULL, NULL), HC_OK);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    getrusage(RUSAGE_SELF, &r1);
+    assert_int_equal(hc_trust_count(hc_bundle_store_trust(s)), 136);
+    assert_int_equal(hc_revocations_count(hc_bundle_store_revocations(s)), n);
+    double ms = (t1.tv_sec - t0.tv_sec) * 1e3 + (t1.tv_nsec - t0.tv_nsec) / 1e6;
+    fprintf(stderr, "# large bundle: %zu bytes, 136 keys, %zu cti: load %.1f ms, max RSS %ld KiB\n",
+            len, n, ms, r1.ru_maxrss);
+    hc_bundle_store_free(s);
+    free(b);
+    hc_key_free(root);
+    for (int i = 0; i < 136; i++)
+        hc_key_free(k[i]);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(cross_province, setup, teardown),
+        cmocka_unit_test_setup_teardown(deterministic_and_inspect, setup, teardown),
+        cmocka_unit_test_setup_teardown(every_bit_flip_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(truncated_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(wrong_root, setup, teardown),
+        cmocka_unit_test_setup_teardown(rollback_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(freeze_both_choices, setup, teardown),
+        cmocka_unit_test_setup_teardown(kid_mismatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(spki_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(unknown_field_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(delta_and_base, setup, teardown),
+        cmocka_unit_test_setup_teardown(state_survives_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(root_rotation, setup, teardown),
+        cmocka_unit_test(large_bundle),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

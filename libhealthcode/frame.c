@@ -1,0 +1,105 @@
+/* frame.c — reading a QR code from a camera frame: 8-bit luminance rows
+ * (the Y plane of NV12, or grey from a sensor) handed to zbar as they are.
+ * Needs zbar only: a scanner's firmware links no image codec. scan.c reads
+ * PNG files into the same kind of buffer and calls hc_scan_gray. */
+#include "internal.h"
+#include "scan_impl.h"
+
+#include <healthcode/scan.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zbar.h>
+
+/* Runs zbar over a packed w x h gray image; copies the first QR code's text.
+ * HC_E_NO_CODE when there is none. */
+static hc_err zbar_find(const uint8_t *gray, unsigned w, unsigned h, char *text, size_t cap,
+                        size_t *len_out)
+{
+    hc_err err = HC_E_NOMEM;
+    zbar_image_scanner_t *scanner = zbar_image_scanner_create();
+    zbar_image_t *img = zbar_image_create();
+    if (!scanner || !img)
+        goto done;
+    /* Only QR: other symbologies cost time and could misread the band. */
+    zbar_image_scanner_set_config(scanner, 0, ZBAR_CFG_ENABLE, 0);
+    zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+    zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
+    zbar_image_set_size(img, w, h);
+    /* No cleanup handler: the pixels stay the caller's. */
+    zbar_image_set_data(img, gray, (unsigned long)w * h, NULL);
+    if (zbar_scan_image(scanner, img) < 0) {
+        err = HC_E_IMAGE;
+        goto done;
+    }
+    err = HC_E_NO_CODE;
+    for (const zbar_symbol_t *s = zbar_image_first_symbol(img); s; s = zbar_symbol_next(s)) {
+        if (zbar_symbol_get_type(s) != ZBAR_QRCODE)
+            continue;
+        size_t n = zbar_symbol_get_data_length(s);
+        *len_out = n;
+        if (n >= cap) {
+            err = HC_E_BUFFER;
+            break;
+        }
+        memcpy(text, zbar_symbol_get_data(s), n);
+        text[n] = '\0';
+        err = HC_OK;
+        break;
+    }
+done:
+    if (img)
+        zbar_image_destroy(img);
+    if (scanner)
+        zbar_image_scanner_destroy(scanner);
+    return err;
+}
+
+/* zbar's QR finder misses about half of the codes drawn at 1 pixel a module
+ * (hc_render_png with scale 1; which ones depends on the image size), and
+ * reads all of them at 2. So a small image without a code found is scanned
+ * once more at twice its size, pixels doubled. */
+#define RETRY_MAX_SIDE 2048u
+
+hc_err hc_scan_gray(const uint8_t *gray, unsigned w, unsigned h, char *text, size_t cap,
+                    size_t *len_out)
+{
+    hc_err err = zbar_find(gray, w, h, text, cap, len_out);
+    if (err != HC_E_NO_CODE || w > RETRY_MAX_SIDE || h > RETRY_MAX_SIDE)
+        return err;
+    unsigned w2 = 2 * w, h2 = 2 * h;
+    uint8_t *big = malloc((size_t)w2 * h2);
+    if (!big)
+        return HC_E_NOMEM;
+    for (unsigned y = 0; y < h2; y++)
+        for (unsigned x = 0; x < w2; x++)
+            big[(size_t)y * w2 + x] = gray[(size_t)(y / 2) * w + x / 2];
+    err = zbar_find(big, w2, h2, text, cap, len_out);
+    free(big);
+    return err;
+}
+
+hc_err hc_scan_frame(const uint8_t *y, unsigned width, unsigned height, size_t stride, char *text,
+                     size_t cap, size_t *len_out)
+{
+    if (!y || !text || !len_out)
+        return HC_E_ARG;
+    if (cap > 0)
+        text[0] = '\0';   /* never leave the caller a stale text on error */
+    if (width == 0 || height == 0 || stride < width || width > HC_SCAN_FRAME_MAX_SIDE ||
+        height > HC_SCAN_FRAME_MAX_SIDE || (uint64_t)width * height > HC_SCAN_MAX_PIXELS)
+        return HC_E_ARG;
+    /* No second pass at twice the size here (hc_scan_gray's, for PNGs drawn
+     * at 1 pixel a module): a camera never sees a code that small, and a
+     * frame without a code is the common case a scanner must answer fast. */
+    if (stride == width)   /* packed: zbar reads the caller's buffer in place */
+        return zbar_find(y, width, height, text, cap, len_out);
+    /* zbar wants packed rows: copy the visible part of each row. */
+    uint8_t *packed = malloc((size_t)width * height);
+    if (!packed)
+        return HC_E_NOMEM;
+    for (unsigned r = 0; r < height; r++)
+        memcpy(packed + (size_t)r * width, y + (size_t)r * stride, width);
+    hc_err err = zbar_find(packed, width, height, text, cap, len_out);
+    free(packed);
+    return err;
+}

@@ -6,9 +6,45 @@
 #include "scan_impl.h"
 
 #include <healthcode/scan.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zbar.h>
+
+/* zbar's image scanner (its QR decoder's tables) costs about what a frame
+ * does to make, so each thread keeps one, made on its first frame and
+ * destroyed when the thread ends. */
+static pthread_key_t scanner_key;
+static pthread_once_t scanner_once = PTHREAD_ONCE_INIT;
+static int scanner_key_ok;
+
+static void scanner_destroy(void *s)
+{
+    zbar_image_scanner_destroy(s);
+}
+
+static void scanner_key_make(void)
+{
+    scanner_key_ok = pthread_key_create(&scanner_key, scanner_destroy) == 0;
+}
+
+static zbar_image_scanner_t *thread_scanner(void)
+{
+    pthread_once(&scanner_once, scanner_key_make);
+    zbar_image_scanner_t *s = scanner_key_ok ? pthread_getspecific(scanner_key) : NULL;
+    if (s)
+        return s;
+    s = zbar_image_scanner_create();
+    if (!s)
+        return NULL;
+    /* Only QR: other symbologies cost time and could misread the band. */
+    zbar_image_scanner_set_config(s, 0, ZBAR_CFG_ENABLE, 0);
+    zbar_image_scanner_set_config(s, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+    if (scanner_key_ok && pthread_setspecific(scanner_key, s) == 0)
+        return s;
+    zbar_image_scanner_destroy(s);   /* cannot keep it: the caller makes its own */
+    return NULL;
+}
 
 /* Runs zbar over a packed w x h gray image; copies the first QR code's text.
  * HC_E_NO_CODE when there is none. */
@@ -16,13 +52,18 @@ static hc_err zbar_find(const uint8_t *gray, unsigned w, unsigned h, char *text,
                         size_t *len_out)
 {
     hc_err err = HC_E_NOMEM;
-    zbar_image_scanner_t *scanner = zbar_image_scanner_create();
+    zbar_image_scanner_t *kept = thread_scanner(), *own = NULL;
+    zbar_image_scanner_t *scanner = kept;
+    if (!scanner) {
+        scanner = own = zbar_image_scanner_create();
+        if (own) {
+            zbar_image_scanner_set_config(own, 0, ZBAR_CFG_ENABLE, 0);
+            zbar_image_scanner_set_config(own, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
+        }
+    }
     zbar_image_t *img = zbar_image_create();
     if (!scanner || !img)
         goto done;
-    /* Only QR: other symbologies cost time and could misread the band. */
-    zbar_image_scanner_set_config(scanner, 0, ZBAR_CFG_ENABLE, 0);
-    zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
     zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
     zbar_image_set_size(img, w, h);
     /* No cleanup handler: the pixels stay the caller's. */
@@ -49,8 +90,8 @@ static hc_err zbar_find(const uint8_t *gray, unsigned w, unsigned h, char *text,
 done:
     if (img)
         zbar_image_destroy(img);
-    if (scanner)
-        zbar_image_scanner_destroy(scanner);
+    if (own)
+        zbar_image_scanner_destroy(own);
     return err;
 }
 

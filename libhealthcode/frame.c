@@ -9,8 +9,18 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#ifndef HC_DECODER_ZXING
 #include <zbar.h>
+#endif
 
+#ifdef HC_DECODER_ZXING
+/* -Ddecoder=zxing: zxing-cpp reads strided rows in place. */
+static hc_err zbar_find(const uint8_t *gray, unsigned w, unsigned h, char *text, size_t cap,
+                        size_t *len_out)
+{
+    return hc_zxing_find(gray, w, h, w, text, cap, len_out);
+}
+#else
 /* zbar's image scanner (its QR decoder's tables) costs about what a frame
  * does to make, so each thread keeps one, made on its first frame and
  * destroyed when the thread ends. */
@@ -95,6 +105,8 @@ done:
     return err;
 }
 
+#endif
+
 /* zbar's QR finder misses about half of the codes drawn at 1 pixel a module
  * (hc_render_png with scale 1; which ones depends on the image size), and
  * reads all of them at 2. So a small image without a code found is scanned
@@ -132,6 +144,9 @@ hc_err hc_scan_frame(const uint8_t *y, unsigned width, unsigned height, size_t s
     /* No second pass at twice the size here (hc_scan_gray's, for PNGs drawn
      * at 1 pixel a module): a camera never sees a code that small, and a
      * frame without a code is the common case a scanner must answer fast. */
+#ifdef HC_DECODER_ZXING
+    return hc_zxing_find(y, width, height, stride, text, cap, len_out);
+#else
     if (stride == width)   /* packed: zbar reads the caller's buffer in place */
         return zbar_find(y, width, height, text, cap, len_out);
     /* zbar wants packed rows: copy the visible part of each row. */
@@ -143,4 +158,5 @@ hc_err hc_scan_frame(const uint8_t *y, unsigned width, unsigned height, size_t s
     hc_err err = zbar_find(packed, width, height, text, cap, len_out);
     free(packed);
     return err;
+#endif
 }

@@ -28,5 +28,5 @@ PKG_CONFIG_PATH=$pc meson setup "$build" "$root" $([ -d "$build/meson-private" ]
     -Dissuer=disabled -Drender=disabled -Dcli=disabled -Dscan=enabled -Dscan_png=disabled \
     -Dpython=disabled -Djava=disabled -Dbench=false -Dwerror=true > "$build.setup.log" 2>&1 ||
     { tail -30 "$build.setup.log"; exit 1; }
-PKG_CONFIG_PATH=$pc ninja -C "$build"
+PKG_CONFIG_PATH=$pc ninja -C "$build" > "$build.ninja.log" || { tail -30 "$build.ninja.log"; exit 1; }
 meson test -C "$build" --print-errorlogs --suite unit

@@ -66,7 +66,7 @@ cross_arm() {
     if [ -n "$want" ]; then
         step "installing (cross):$want"
         dpkg --add-architecture arm64 && dpkg --add-architecture armhf
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $want
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --no-remove $want
     fi
     for t in aarch64-linux-gnu arm-linux-gnueabihf; do
         step "cross build $t: verify + scan (no libpng), tests under qemu-user"

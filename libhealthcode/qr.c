@@ -11,20 +11,26 @@
 
 /*
  * The colours, in one place. The band is the full colour a person reads at a
- * glance; the modules are a dark shade of it on white, dark enough that every
- * scanner binarises it like black. Contrast of module to white (WCAG 2
- * relative luminance, (1.05) / (L + 0.05)), tested in test_render.c:
- *   green  #0B4D22  10.01:1   (band #1FA34A)
- *   yellow #5C4A00   8.63:1   (band #F7C600)
- *   red    #6B0F12  12.34:1   (band #E0262B)
- * All are above the 7:1 of WCAG AAA, well above the 4.5:1 floor.
+ * glance; the modules are black in every colour, because a scanner reads
+ * one channel or the luma, and any tint dark enough to be seen as a colour is
+ * lighter than black in some channel: the former shades (#0B4D22, #5C4A00,
+ * #6B0F12) lost 30-58 % of their darkness in one of R, G, B or Y, and under
+ * sensor noise, heavy JPEG or dim light read in half as many frames as black
+ * on white (tests/scan_robust.c, README "Scanning"). Measured there: even a
+ * neutral #181818 costs a quarter of the reads at the noise edge; black
+ * costs none, and the band costs none whatever its colour.
+ *   band       R    G    B    Y (BT.601 luma, 0-255)
+ *   green   #1FA34A  31  163  74  113
+ *   yellow  #F7C600 247  198   0  190
+ *   red     #E0262B 224   38  43  94
+ * Contrast of module to white: 21:1 (WCAG 2) in every colour and channel.
  */
 static const struct {
     uint32_t band, module;
 } colours[] = {
-    [HC_GREEN] = {0x1FA34A, 0x0B4D22},
-    [HC_YELLOW] = {0xF7C600, 0x5C4A00},
-    [HC_RED] = {0xE0262B, 0x6B0F12},
+    [HC_GREEN] = {0x1FA34A, 0x000000},
+    [HC_YELLOW] = {0xF7C600, 0x000000},
+    [HC_RED] = {0xE0262B, 0x000000},
 };
 
 #define LIGHT_RGB 0xFFFFFFu

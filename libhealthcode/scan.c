@@ -1,5 +1,6 @@
 /* scan.c — reading a QR code back from a PNG: libpng decodes to 8-bit gray,
- * zbar finds the code.
+ * frame.c's zbar pass finds the code. Built only when libpng is (the CLI's
+ * convenience; a scanner's firmware reads frames with hc_scan_frame).
  *
  * The PNG is untrusted: its dimensions are bounded before anything is
  * allocated for them (png_set_user_limits, then width * height against
@@ -7,12 +8,12 @@
  * a longjmp to decode(), which touches only memory its caller owns, so the
  * caller frees everything whatever the state. Nothing is printed. */
 #include "internal.h"
+#include "scan_impl.h"
 
 #include <healthcode/scan.h>
 #include <png.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zbar.h>
 
 /* A side longer than this is refused by libpng while reading the header. A
  * square of HC_SCAN_MAX_PIXELS is 8192 pixels a side; allow thin images up to
@@ -120,73 +121,6 @@ static int decode(png_structp png, png_infop info, png_in *c)
     return 0;
 }
 
-/* Runs zbar over a w x h gray image; copies the first QR code's text.
- * HC_E_NO_CODE when there is none. */
-static hc_err zbar_find(const uint8_t *gray, unsigned w, unsigned h, char *text, size_t cap,
-                        size_t *len_out)
-{
-    hc_err err = HC_E_NOMEM;
-    zbar_image_scanner_t *scanner = zbar_image_scanner_create();
-    zbar_image_t *img = zbar_image_create();
-    if (!scanner || !img)
-        goto done;
-    /* Only QR: other symbologies cost time and could misread the band. */
-    zbar_image_scanner_set_config(scanner, 0, ZBAR_CFG_ENABLE, 0);
-    zbar_image_scanner_set_config(scanner, ZBAR_QRCODE, ZBAR_CFG_ENABLE, 1);
-    zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
-    zbar_image_set_size(img, w, h);
-    /* No cleanup handler: the pixels stay ours and are freed by the caller. */
-    zbar_image_set_data(img, gray, (unsigned long)w * h, NULL);
-    if (zbar_scan_image(scanner, img) < 0) {
-        err = HC_E_IMAGE;
-        goto done;
-    }
-    err = HC_E_NO_CODE;
-    for (const zbar_symbol_t *s = zbar_image_first_symbol(img); s; s = zbar_symbol_next(s)) {
-        if (zbar_symbol_get_type(s) != ZBAR_QRCODE)
-            continue;
-        size_t n = zbar_symbol_get_data_length(s);
-        *len_out = n;
-        if (n >= cap) {
-            err = HC_E_BUFFER;
-            break;
-        }
-        memcpy(text, zbar_symbol_get_data(s), n);
-        text[n] = '\0';
-        err = HC_OK;
-        break;
-    }
-done:
-    if (img)
-        zbar_image_destroy(img);
-    if (scanner)
-        zbar_image_scanner_destroy(scanner);
-    return err;
-}
-
-/* zbar's QR finder misses about half of the codes drawn at 1 pixel a module
- * (hc_render_png with scale 1; which ones depends on the image size), and
- * reads all of them at 2. So a small image without a code found is scanned
- * once more at twice its size, pixels doubled. */
-#define RETRY_MAX_SIDE 2048u
-
-static hc_err find_code(const png_in *c, char *text, size_t cap, size_t *len_out)
-{
-    hc_err err = zbar_find(c->gray, c->width, c->height, text, cap, len_out);
-    if (err != HC_E_NO_CODE || c->width > RETRY_MAX_SIDE || c->height > RETRY_MAX_SIDE)
-        return err;
-    unsigned w2 = 2 * c->width, h2 = 2 * c->height;
-    uint8_t *big = malloc((size_t)w2 * h2);
-    if (!big)
-        return HC_E_NOMEM;
-    for (unsigned y = 0; y < h2; y++)
-        for (unsigned x = 0; x < w2; x++)
-            big[(size_t)y * w2 + x] = c->gray[(size_t)(y / 2) * c->width + x / 2];
-    err = zbar_find(big, w2, h2, text, cap, len_out);
-    free(big);
-    return err;
-}
-
 hc_err hc_scan_png(const uint8_t *png, size_t len, char *text, size_t cap, size_t *len_out)
 {
     if (!png || !text || !len_out)
@@ -204,7 +138,7 @@ hc_err hc_scan_png(const uint8_t *png, size_t len, char *text, size_t cap, size_
         goto done;
     }
     switch (decode(p, info, &c)) {
-    case 0: err = find_code(&c, text, cap, len_out); break;
+    case 0: err = hc_scan_gray(c.gray, c.width, c.height, text, cap, len_out); break;
     case 1: err = c.nomem ? HC_E_NOMEM : HC_E_IMAGE; break;
     default: err = HC_E_IMAGE; break;
     }

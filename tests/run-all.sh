@@ -5,7 +5,8 @@
 #   3. the verify-only build for scanner firmware (OpenSSL + libcbor alone) and its tests;
 #   4. an ASan+UBSan build running the whole suite;
 #   5. valgrind on the CLI round trip (keygen, issue, render, verify), errors fatal;
-#   6. each fuzz target over its corpus (and briefly fuzzing, when clang's libFuzzer is there).
+#   6. each fuzz target over its corpus (and briefly fuzzing, when clang's libFuzzer is there);
+#   7. the verify + scan build cross-compiled for aarch64 and armhf, its tests under qemu-user.
 # Build directories live under build-ci/ so that a developer's build/ is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -60,6 +61,28 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
 
 step "valgrind: the CLI round trip"
 bash tests/valgrind.sh "$out/full/tools/healthcode"
+
+# 7. ARM: the packages of tests/cross-packages.txt (foreign architectures added
+# first), then tests/cross.sh per triplet: meson cross files in cross/, tests
+# through the exe_wrapper (CI machines have no binfmt_misc).
+cross_arm() {
+    local list="$root/tests/cross-packages.txt" want="" p
+    for p in $(grep -v '^#' "$list"); do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || want="$want $p"
+    done
+    if [ -n "$want" ]; then
+        step "installing (cross):$want"
+        dpkg --add-architecture arm64 && dpkg --add-architecture armhf
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends --no-remove $want
+    fi
+    for t in aarch64-linux-gnu arm-linux-gnueabihf; do
+        step "cross build $t: verify + scan (no libpng), tests under qemu-user"
+        bash tests/cross.sh "$t" "$out/cross-$t"
+    done
+}
+if [ -f tests/cross.sh ]; then
+    cross_arm
+fi
 
 if [ -f tests/fuzz/run-smoke.sh ]; then
     step "fuzz smoke"

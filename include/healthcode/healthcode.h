@@ -6,7 +6,7 @@
  * as a QR image, and verifies it offline at a checkpoint.
  *
  *   issuer side:  record.h → assess.h → issue.h → render.h
- *   checkpoint:   verify.h → checkpoint.h   (scan.h reads a QR image)
+ *   checkpoint:   verify.h → checkpoint.h   (scan.h reads a QR code from a camera frame or a PNG)
  *
  * Each part has its own header; this one includes those the build has
  * (healthcode/features.h says which). A verify-only build has common.h,
@@ -33,7 +33,7 @@
 #if HC_WITH_SHEETS
 #include <healthcode/sheet.h>
 #endif
-#if HC_WITH_SCAN
+#if HC_WITH_SCAN_FRAME
 #include <healthcode/scan.h>
 #endif
 

@@ -4,10 +4,11 @@
  * The text is encoded in alphanumeric mode (the token alphabet is base45's,
  * which is the QR alphanumeric set), at the smallest version that fits the
  * chosen error-correction level, with a quiet zone of 4 modules. Modules are
- * drawn in a dark shade of the code's colour on white, and a band of the full
- * colour surrounds the quiet zone, so a person sees the colour at a glance
- * and a scanner still reads the code: the contrast of module to background
- * is at least 4.5:1 for every colour (WCAG 2 relative luminance).
+ * black on white in every colour, and a band of the code's colour surrounds
+ * the quiet zone, so a person sees the colour at a glance and a scanner reads
+ * every colour as it reads black on white, whichever channel its camera sees
+ * (a grey sensor, a red-LED light, JPEG, noise: measured by
+ * tests/scan_robust.c). The band does not change what a scanner reads.
  */
 #ifndef HEALTHCODE_RENDER_H
 #define HEALTHCODE_RENDER_H
@@ -63,8 +64,9 @@ HC_API hc_err hc_render_svg(const char *text, hc_colour colour, const hc_render_
 HC_API hc_err hc_render_terminal(const char *text, hc_colour colour, const hc_render_opts *opts,
                                  bool ansi, char **out, size_t *len) HC_WARN_UNUSED;
 
-/* The sRGB colours used (0xRRGGBB): the full colour of the band and the dark
- * shade of the modules (0 for a colour outside hc_colour). */
+/* The sRGB colours used (0xRRGGBB): the colour of the band, and that of the
+ * modules (black, 0x000000, for every colour). 0 for a colour outside
+ * hc_colour. */
 HC_API uint32_t hc_render_band_rgb(hc_colour colour);
 HC_API uint32_t hc_render_module_rgb(hc_colour colour);
 

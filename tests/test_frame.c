@@ -1,0 +1,152 @@
+/* test_frame.c — hc_scan_frame reads a code from a camera-like luminance
+ * frame: packed or with a stride (the Y plane of NV12), and gives the
+ * documented errors. Needs no renderer and no libpng: the code's modules come
+ * from tests/frames/sample.modules (examples/trust/sample.token, ECC M, one
+ * row a line, '#' dark), so it runs in the scanner's own build, under qemu.
+ *
+ * With --write DIR it writes the frames examples/scanner reads in
+ * tests/scanner.sh instead of testing. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <healthcode/scan.h>
+
+#define W 640
+#define H 480
+
+static char modules[200][200];
+static int side;
+static char token[HC_TOKEN_MAX + 1];
+
+static void load(void)
+{
+    FILE *f = fopen(HC_SOURCE_ROOT "/tests/frames/sample.modules", "r");
+    if (!f)
+        abort();
+    side = 0;
+    while (side < 200 && fgets(modules[side], sizeof modules[side], f))
+        side++;
+    fclose(f);
+    f = fopen(HC_SOURCE_ROOT "/examples/trust/sample.token", "r");
+    if (!f || !fgets(token, sizeof token, f))
+        abort();
+    fclose(f);
+    token[strcspn(token, "\r\n")] = '\0';
+}
+
+/* The code, `px` pixels a module, dark = 20, light = 230, on a grey desk of
+ * 120, at (x0, y0) of a W x H frame whose rows are `stride` bytes apart. */
+static uint8_t *frame(size_t stride, int px, int x0, int y0, bool with_code)
+{
+    uint8_t *f = malloc(stride * H);
+    assert_non_null(f);
+    memset(f, 0xEE, stride * H);   /* the padding after each row: never read */
+    for (int y = 0; y < H; y++)
+        memset(f + (size_t)y * stride, 120, W);
+    if (!with_code)
+        return f;
+    int full = (side + 8) * px;    /* with the quiet zone */
+    for (int y = 0; y < full; y++)
+        for (int x = 0; x < full; x++) {
+            int mx = x / px - 4, my = y / px - 4;
+            bool dark = mx >= 0 && my >= 0 && mx < side && my < side && modules[my][mx] == '#';
+            f[(size_t)(y0 + y) * stride + (size_t)(x0 + x)] = dark ? 20 : 230;
+        }
+    return f;
+}
+
+static void test_packed_and_strided(void **state)
+{
+    (void)state;
+    const size_t strides[] = {W, W + 64, 1024};
+    for (size_t i = 0; i < sizeof strides / sizeof *strides; i++) {
+        uint8_t *f = frame(strides[i], 5, 60 + (int)i * 20, 40, true);
+        char out[HC_TOKEN_MAX + 1];
+        size_t n = 0;
+        assert_int_equal(hc_scan_frame(f, W, H, strides[i], out, sizeof out, &n), HC_OK);
+        assert_int_equal(n, strlen(token));
+        assert_string_equal(out, token);
+        free(f);
+    }
+}
+
+static void test_no_code(void **state)
+{
+    (void)state;
+    uint8_t *f = frame(W, 5, 0, 0, false);
+    char out[8] = "stale";
+    size_t n = 0;
+    assert_int_equal(hc_scan_frame(f, W, H, W, out, sizeof out, &n), HC_E_NO_CODE);
+    assert_string_equal(out, "");
+    free(f);
+}
+
+static void test_buffer_too_small(void **state)
+{
+    (void)state;
+    uint8_t *f = frame(W, 4, 100, 50, true);
+    char out[16];
+    size_t n = 0;
+    assert_int_equal(hc_scan_frame(f, W, H, W, out, sizeof out, &n), HC_E_BUFFER);
+    assert_int_equal(n, strlen(token));
+    free(f);
+}
+
+static void test_bad_arguments(void **state)
+{
+    (void)state;
+    uint8_t px[64] = {0};
+    char out[8];
+    size_t n;
+    assert_int_equal(hc_scan_frame(NULL, 8, 8, 8, out, sizeof out, &n), HC_E_ARG);
+    assert_int_equal(hc_scan_frame(px, 8, 8, 8, NULL, sizeof out, &n), HC_E_ARG);
+    assert_int_equal(hc_scan_frame(px, 8, 8, 8, out, sizeof out, NULL), HC_E_ARG);
+    assert_int_equal(hc_scan_frame(px, 0, 8, 8, out, sizeof out, &n), HC_E_ARG);
+    assert_int_equal(hc_scan_frame(px, 8, 0, 8, out, sizeof out, &n), HC_E_ARG);
+    assert_int_equal(hc_scan_frame(px, 8, 8, 7, out, sizeof out, &n), HC_E_ARG);
+    assert_int_equal(hc_scan_frame(px, HC_SCAN_FRAME_MAX_SIDE + 1, 1, HC_SCAN_FRAME_MAX_SIDE + 1, out,
+                                   sizeof out, &n), HC_E_ARG);
+    assert_int_equal(hc_scan_frame(px, 16384, 8192, 16384, out, sizeof out, &n), HC_E_ARG);
+}
+
+/* Frames for tests/scanner.sh: 3 with the code (one decision), 1 without, 2
+ * with it again (a second decision); then the same as one stream. */
+static int write_frames(const char *dir)
+{
+    const bool code[] = {true, true, true, false, true, true};
+    char path[4096];
+    snprintf(path, sizeof path, "%s/stream.gray", dir);
+    FILE *all = fopen(path, "wb");
+    if (!all)
+        return 1;
+    for (int i = 0; i < 6; i++) {
+        uint8_t *f = frame(W, 5, 50 + 10 * i, 30, code[i]);
+        snprintf(path, sizeof path, "%s/frame%02d.gray", dir, i);
+        FILE *one = fopen(path, "wb");
+        if (!one || fwrite(f, 1, (size_t)W * H, one) != (size_t)W * H || fclose(one) != 0 ||
+            fwrite(f, 1, (size_t)W * H, all) != (size_t)W * H)
+            return 1;
+        free(f);
+    }
+    return fclose(all) != 0;
+}
+
+int main(int argc, char **argv)
+{
+    load();
+    if (argc == 3 && strcmp(argv[1], "--write") == 0)
+        return write_frames(argv[2]);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_packed_and_strided),
+        cmocka_unit_test(test_no_code),
+        cmocka_unit_test(test_buffer_too_small),
+        cmocka_unit_test(test_bad_arguments),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -246,9 +246,12 @@ static void draw_qr(cairo_t *cr, const hc_qr_matrix *m, hc_colour colour, double
     }
 }
 
-/* One line of text centred in width w at (x, *y), ellipsized; advances *y. */
+#define NO_BACKGROUND 0xFFFFFFFFu
+
+/* One line of text centred in width w at (x, *y), ellipsized, on a patch of
+ * colour bg (NO_BACKGROUND: none); advances *y. */
 static void text_line(cairo_t *cr, const char *text, double size_pt, bool bold, uint32_t rgb,
-                      double x, double w, double *y)
+                      uint32_t bg, double x, double w, double *y)
 {
     PangoLayout *l = pango_cairo_create_layout(cr);
     PangoFontDescription *f = pango_font_description_from_string(FONT);
@@ -261,6 +264,15 @@ static void text_line(cairo_t *cr, const char *text, double size_pt, bool bold, 
     pango_layout_set_text(l, text, -1);
     int lw, lh;
     pango_layout_get_size(l, &lw, &lh);
+    if (bg != NO_BACKGROUND) {
+        PangoRectangle ink, logical;
+        pango_layout_get_extents(l, &ink, &logical);
+        const double pad = 1.5 * MM;
+        set_rgb(cr, bg);
+        cairo_rectangle(cr, x + (double)logical.x / PANGO_SCALE - 2 * pad, *y - pad / 2,
+                        (double)logical.width / PANGO_SCALE + 4 * pad, (double)lh / PANGO_SCALE + pad);
+        cairo_fill(cr);
+    }
     set_rgb(cr, rgb);
     cairo_move_to(cr, x, *y);
     pango_cairo_show_layout(cr, l);
@@ -280,18 +292,22 @@ static void draw_text(hc_sheet *s, const hc_claims *c, const char *label, double
                       double y)
 {
     char buf[160], when[HC_TIME_TEXT_MAX];
-    text_line(s->cr, colour_words(c->colour), 15, true, hc_render_module_rgb(c->colour), x, w, &y);
+    /* the colour word in black on a patch of the code's colour: the modules are
+     * black (render.h), the band and this patch carry the colour */
+    text_line(s->cr, colour_words(c->colour), 15, true, 0x000000, hc_render_band_rgb(c->colour), x, w,
+              &y);
+    y += 1.0 * MM;
     snprintf(buf, sizeof buf, "姓名 Name: %s", c->nam[0] ? c->nam : "—");
-    text_line(s->cr, buf, 11, false, 0x000000, x, w, &y);
+    text_line(s->cr, buf, 11, false, 0x000000, NO_BACKGROUND, x, w, &y);
     snprintf(buf, sizeof buf, "证件 ID: %s", c->doc[0] ? c->doc : "—");
-    text_line(s->cr, buf, 9.5, false, 0x000000, x, w, &y);
+    text_line(s->cr, buf, 9.5, false, 0x000000, NO_BACKGROUND, x, w, &y);
     if (!hc_clock_format_iso(c->exp, s->o.utc_offset_s, when, sizeof when))
         hc_strlcpy(when, "?", sizeof when);
     snprintf(buf, sizeof buf, "有效期至 Valid until %s", when);
-    text_line(s->cr, buf, 8.5, false, 0x000000, x, w, &y);
+    text_line(s->cr, buf, 8.5, false, 0x000000, NO_BACKGROUND, x, w, &y);
     snprintf(buf, sizeof buf, "签发 Issuer %s%s%.40s", c->iss, label && *label ? " · " : "",
              label ? label : "");
-    text_line(s->cr, buf, 7.5, false, 0x505050, x, w, &y);
+    text_line(s->cr, buf, 7.5, false, 0x505050, NO_BACKGROUND, x, w, &y);
 }
 
 static hc_err draw_code(hc_sheet *s, const hc_claims *c, const hc_qr_matrix *m, const char *label)

@@ -132,7 +132,7 @@ public final class HealthCodeTest {
         for (int i = 0; i < n; i++) {
             String t = new Issuer("CN-330000", key).issue(record, "green", NOW, 60);
             Verifier v = new Verifier();
-            v.addTrustPem(pem, null, 0, 0);
+            v.addTrustPem(pem, null);
             if (!new Checkpoint(v, null).check(t, NOW, Double.NaN).admit) throw new AssertionError("not admitted");
             if (TRACE && i % 500 == 0)
                 System.out.println("unclosed " + i + " " + rssKiB() + " KiB, collected " + NativeHandle.collected.get());

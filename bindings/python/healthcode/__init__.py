@@ -26,6 +26,7 @@ import ctypes
 import datetime
 import json
 import math
+import os
 from typing import Any, Callable, Dict, Iterable, List, Mapping, NoReturn, Optional, Tuple, Type, TypeVar, Union
 
 from . import _lib as L
@@ -42,7 +43,8 @@ _H = TypeVar("_H", bound="_Handle")
 
 __all__ = ["HealthCodeError", "InvalidInputError", "TokenRejectedError", "Policy", "Record", "Key",
            "Issuer", "Trust", "Revocations", "Venue", "Claims", "Assessment", "Reason", "Decision", "assess", "issue",
-           "render_png", "render_svg", "qr_version", "scan_png", "verify", "inspect", "decide",
+           "render_png", "render_svg", "qr_version", "scan_png", "scan_frame", "BundleStore", "verify",
+           "inspect", "decide",
            "version", "library_path", "__version__", "GREEN", "YELLOW", "RED", "ES256", "EDDSA",
            "SM2", "alg_supported"]
 
@@ -99,8 +101,9 @@ class TokenRejectedError(HealthCodeError):
 
 def _error_classes() -> Tuple[Dict[int, Type[HealthCodeError]], Dict[str, int]]:
     """One class per hc_err, from the library's own names (hc_err_name); the
-    groups are the ranges common.h gives: inputs from invalid_record to
-    no_code_found, verification from bad_prefix to the last value."""
+    groups are those of common.h: inputs from invalid_record to no_code_found
+    and the trust bundles' refusals, verification from bad_prefix to
+    subject_revoked and bad_lifetime."""
     names: Dict[int, str] = {}
     n = 1
     while (nm := L.hc_err_name(n).decode()) != "unknown_error":
@@ -110,9 +113,9 @@ def _error_classes() -> Tuple[Dict[int, Type[HealthCodeError]], Dict[str, int]]:
     classes: Dict[int, Type[HealthCodeError]] = {}
     for c, nm in names.items():
         base: Type[HealthCodeError]
-        if c >= codes["bad_prefix"]:
+        if codes["bad_prefix"] <= c <= codes["subject_revoked"] or nm == "bad_lifetime":
             base = TokenRejectedError
-        elif codes["invalid_record"] <= c <= codes["no_code_found"]:
+        elif codes["invalid_record"] <= c <= codes["no_code_found"] or "bundle" in nm:
             base = InvalidInputError
         else:
             base = HealthCodeError
@@ -506,6 +509,21 @@ def scan_png(png: Union[bytes, bytearray]) -> str:
     return buf.raw[:n.value].decode()
 
 
+def scan_frame(y: Union[bytes, bytearray, memoryview], width: int, height: int,
+               stride: Optional[int] = None) -> str:
+    """The text of the first QR code in a camera frame: 8-bit luminance, height rows of
+    stride bytes (default: width), as a grey sensor or the Y plane of NV12 gives it."""
+    data = bytes(y)
+    stride = width if stride is None else int(stride)
+    if width <= 0 or height <= 0 or stride < width or len(data) < stride * (height - 1) + width:
+        raise _error("invalid_argument", "the frame is smaller than width, height and stride say")
+    buf = ctypes.create_string_buffer(L.HC_TOKEN_MAX + 1)
+    n = ctypes.c_size_t()
+    _check(_need(L.hc_scan_frame, "frame scanning")(data, width, height, stride, buf, len(buf),
+                                                    ctypes.byref(n)))
+    return buf.raw[:n.value].decode()
+
+
 # ------------------------------------------------------------------ checkpoint side
 
 class Trust(_Handle):
@@ -600,6 +618,57 @@ def verify(trust: Trust, text: Text, now: Now = None, skew: int = 300,
     opts = L.VerifyOpts(int(skew), revoked.handle if revoked is not None else None)
     _check(L.hc_verify(trust.handle, data, len(data), _now(now), ctypes.byref(opts), ctypes.byref(raw)))
     return Claims(raw, True)
+
+
+class BundleStore(_Handle):
+    """A checkpoint's trust from signed bundles (doc/bundle.md): pinned root keys, the
+    last accepted sequence (kept in state_dir across restarts, so an older bundle is
+    refused), then the keys and revocations of the bundles applied."""
+    _free = staticmethod(L.hc_bundle_store_free)
+
+    def __init__(self, roots: Iterable[Key], state_dir: Optional[PathLike] = None) -> None:
+        super().__init__(_new(_need(L.hc_bundle_store_new, "trust bundles")))
+        for root in roots:
+            _check(L.hc_bundle_store_add_root(self.handle, root.handle))
+        if state_dir is not None:
+            _check(L.hc_bundle_store_set_state(self.handle, _b(os.path.join(os.fspath(state_dir),
+                                                                            "bundle-state.cbor"))))
+
+    def apply(self, bundle: Union[bytes, PathLike], now: Now = None, accept_stale: bool = False) -> int:
+        """Checks a bundle (its bytes, or a file's path) and makes it the trust; returns its
+        sequence number. A refused bundle (BundleRollbackError, BundleExpiredError, …)
+        changes nothing."""
+        diag = L.Diag()
+        flags = L.HC_BUNDLE_ACCEPT_STALE if accept_stale else 0
+        if isinstance(bundle, (bytes, bytearray)):
+            data = bytes(bundle)
+            _check(L.hc_bundle_store_apply(self.handle, data, len(data), _now(now), flags, None,
+                                           ctypes.byref(diag)), diag)
+        else:
+            _check(L.hc_bundle_store_apply_file(self.handle, _b(bundle), _now(now), flags, None,
+                                                ctypes.byref(diag)), diag)
+        return self.seq
+
+    @property
+    def seq(self) -> int:
+        """The sequence number of the last bundle accepted (0 before the first)."""
+        return int(L.hc_bundle_store_seq(self.handle))
+
+    @property
+    def stale(self) -> bool:
+        """True when the trust comes from an expired bundle accepted with accept_stale."""
+        return bool(L.hc_bundle_store_stale(self.handle))
+
+    def verify(self, text: Text, now: Now = None, skew: int = 300) -> Claims:
+        """Verifies a token with the bundles' keys and revocations, as verify() does."""
+        trust = L.hc_bundle_store_trust(self.handle)
+        if not trust:
+            raise _error("unknown_kid", "no bundle has been accepted yet")
+        data = _b(text)
+        raw = L.Claims()
+        opts = L.VerifyOpts(int(skew), L.hc_bundle_store_revocations(self.handle))
+        _check(L.hc_verify(trust, data, len(data), _now(now), ctypes.byref(opts), ctypes.byref(raw)))
+        return Claims(raw, True)
 
 
 def inspect(text: Text) -> Claims:

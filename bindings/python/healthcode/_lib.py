@@ -223,6 +223,22 @@ hc_revocations_count = _decl("hc_revocations_count", c_size_t, c_void_p)
 hc_revocations_free = _decl("hc_revocations_free", None, c_void_p)
 
 hc_verify = _decl("hc_verify", hc_err, c_void_p, c_char_p, c_size_t, c_int64, P(VerifyOpts), P(Claims))
+
+# trust bundles (bundle.h): a checkpoint's store of signed keys and revocations
+hc_bundle_store_new = _decl("hc_bundle_store_new", hc_err, pp)
+hc_bundle_store_free = _decl("hc_bundle_store_free", None, c_void_p)
+hc_bundle_store_add_root = _decl("hc_bundle_store_add_root", hc_err, c_void_p, c_void_p)
+hc_bundle_store_set_state = _decl("hc_bundle_store_set_state", hc_err, c_void_p, c_char_p)
+hc_bundle_store_apply = _decl("hc_bundle_store_apply", hc_err, c_void_p, c_char_p, c_size_t, c_int64,
+                              ctypes.c_uint, c_void_p, P(Diag))
+hc_bundle_store_apply_file = _decl("hc_bundle_store_apply_file", hc_err, c_void_p, c_char_p, c_int64,
+                                   ctypes.c_uint, c_void_p, P(Diag))
+hc_bundle_store_trust = _decl("hc_bundle_store_trust", c_void_p, c_void_p)
+hc_bundle_store_revocations = _decl("hc_bundle_store_revocations", c_void_p, c_void_p)
+hc_bundle_store_stale = _decl("hc_bundle_store_stale", ctypes.c_bool, c_void_p)
+hc_bundle_store_seq = _decl("hc_bundle_store_seq", ctypes.c_uint64, c_void_p)
+hc_bundle_store_behind = _decl("hc_bundle_store_behind", ctypes.c_bool, c_void_p)
+HC_BUNDLE_ACCEPT_STALE = 1
 hc_inspect = _decl("hc_inspect", hc_err, c_char_p, c_size_t, P(Claims))
 
 hc_venue_parse_json = _decl("hc_venue_parse_json", hc_err, c_char_p, c_size_t, P(VenueRules), P(Diag))
@@ -254,4 +270,6 @@ hc_render_png = _decl("hc_render_png", hc_err, c_char_p, ctypes.c_int, P(RenderO
 hc_render_svg = _decl("hc_render_svg", hc_err, c_char_p, ctypes.c_int, P(RenderOpts), P(c_void_p), P(c_size_t))
 hc_ecc_parse = _decl("hc_ecc_parse", hc_err, c_char_p, P(ctypes.c_int))
 hc_qr_version = _decl("hc_qr_version", hc_err, c_char_p, ctypes.c_int, P(ctypes.c_int))
+hc_scan_frame = _decl("hc_scan_frame", hc_err, c_char_p, ctypes.c_uint, ctypes.c_uint, c_size_t,
+                      c_char_p, c_size_t, P(c_size_t))
 hc_scan_png = _decl("hc_scan_png", hc_err, c_char_p, c_size_t, c_char_p, c_size_t, P(c_size_t))

@@ -351,6 +351,69 @@ class RoundTrip(unittest.TestCase):
             with self.assertRaises(hc.InvalidImageError):
                 hc.scan_png(b"not a png")
 
+    @unittest.skipIf(_lib.hc_scan_frame is None, "no frame scanning in this build")
+    def test_scan_frame(self):
+        # the sample token's modules (tests/frames/sample.modules), 4 px a module,
+        # a quiet zone of 4, in a frame whose rows are longer than its width
+        with open(os.path.join(ROOT, "tests", "frames", "sample.modules"), encoding="ascii") as f:
+            rows = [r.strip() for r in f if r.strip()]
+        with open(os.path.join(ROOT, "examples", "trust", "sample.token"), encoding="ascii") as f:
+            token = f.read().strip()
+        px, side = 4, len(rows) + 8
+        width, stride = side * px, side * px + 24
+        frame = bytearray(b"\xff" * (stride * side * px))
+        for y, row in enumerate(rows):
+            for x, m in enumerate(row):
+                if m == "#":
+                    for dy in range(px):
+                        o = ((y + 4) * px + dy) * stride + (x + 4) * px
+                        frame[o:o + px] = b"\x00" * px
+        self.assertEqual(hc.scan_frame(frame, width, side * px, stride), token)
+        with self.assertRaises(hc.NoCodeFoundError):
+            hc.scan_frame(b"\xff" * (64 * 64), 64, 64)
+        with self.assertRaises(hc.InvalidArgumentError):
+            hc.scan_frame(b"\x00" * 10, 64, 64)
+
+    @unittest.skipIf(not os.environ.get("HC_CLI"), "no healthcode command to make bundles")
+    def test_bundle_store(self):
+        cli = os.environ["HC_CLI"]
+        with tempfile.TemporaryDirectory() as d, hc.Key.generate() as root, \
+                hc.Key.generate() as key, hc.Issuer("CN-330000", key) as issuer:
+            root.save_private(os.path.join(d, "root.pem"))
+            key.save_public(os.path.join(d, "zj.pub.pem"))
+
+            def make(seq, expires="7d"):
+                out = os.path.join(d, f"b{seq}.cbor")
+                subprocess.run([cli, "bundle", "make", "--root", os.path.join(d, "root.pem"),
+                                "--trust", os.path.join(d, "zj.pub.pem"), "--issuer", "CN-330000",
+                                "--seq", str(seq), "--now", str(NOW), "--expires", expires,
+                                "--out", out], check=True, capture_output=True)
+                return out
+
+            b5, b4 = make(5), make(4)
+            token = hc.issue(issuer, self.record, "green", now=NOW)
+            with hc.Key.load(os.path.join(d, "root.pem")) as r, hc.BundleStore([r], d) as store:
+                with self.assertRaises(hc.UnknownKidError):
+                    store.verify(token, now=NOW)
+                self.assertEqual(store.apply(b5, now=NOW), 5)
+                self.assertEqual(store.verify(token, now=NOW).colour, "green")
+                with self.assertRaises(hc.BundleRollbackError):
+                    store.apply(b4, now=NOW)
+                self.assertEqual(store.seq, 5)
+                self.assertFalse(store.stale)
+            # the state survives: a new store refuses the older bundle too
+            with hc.BundleStore([root], d) as again:
+                with self.assertRaises(hc.BundleRollbackError):
+                    with open(b4, "rb") as f:
+                        again.apply(f.read(), now=NOW)
+                with self.assertRaises(hc.BundleExpiredError):
+                    again.apply(make(6, "1d"), now=NOW + 2 * 86400)
+                self.assertEqual(again.apply(make(7, "1d"), now=NOW + 2 * 86400, accept_stale=True), 7)
+                self.assertTrue(again.stale)
+            with hc.Key.generate() as other, hc.BundleStore([other]) as wrong:
+                with self.assertRaises(hc.BundleWrongRootError):
+                    wrong.apply(b5, now=NOW)
+
     def test_venue_decision(self):
         with hc.Key.generate() as key, hc.Issuer("CN-330000", key) as issuer, hc.Trust() as trust:
             trust.add_key(key)

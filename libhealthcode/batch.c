@@ -382,8 +382,8 @@ hc_err hc_batch_sheets(const char *dir, const hc_batch_opts *o, const hc_policy 
     hc_sheet_opts so = HC_SHEET_OPTS_DEFAULT;
     so.format = o->sheets_format == 1 ? HC_SHEET_PNG : HC_SHEET_PDF;
     so.utc_offset_s = hc_policy_utc_offset(p);
-    join(in, sizeof in, dir, "tokens.jsonl");
-    join(out, sizeof out, dir, so.format == HC_SHEET_PDF ? "sheets.pdf" : "sheets");
+    snprintf(in, sizeof in, "%s/tokens.jsonl", dir);
+    snprintf(out, sizeof out, "%s/%s", dir, so.format == HC_SHEET_PDF ? "sheets.pdf" : "sheets");
     unsigned long n = 0;
     hc_err err = hc_sheet_from_jsonl(in, out, &so, &n, diag);
     *pages = n;

@@ -6,51 +6,8 @@
 set -euo pipefail
 hc=$1
 root=${HC_SOURCE_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"   # $tmp, ok/bad, run, expect, is, has, jf, finish
 umask 022   # so that the public key's 0644 is exactly what the library asked for
-: >"$tmp/all-output"
-
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*" >&2
-    fail=$((fail + 1))
-}
-
-# run CMD… : runs the command, stdout in $tmp/out, stderr in $tmp/err, status in $rc;
-# everything printed is kept in all-output for the key-material check at the end.
-rc=0
-run() {
-    rc=0
-    "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    cat "$tmp/out" "$tmp/err" >>"$tmp/all-output"
-}
-# expect STATUS DESCRIPTION CMD…
-expect() {
-    local want=$1 desc=$2
-    shift 2
-    run "$@"
-    if [ "$rc" = "$want" ]; then ok; else
-        bad "$desc: exit $rc, expected $want"
-        sed 's/^/    | /' "$tmp/err" "$tmp/out" | head -n 8 >&2
-    fi
-}
-# is DESCRIPTION GOT WANT
-is() {
-    if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi
-}
-# has DESCRIPTION FILE STRING: the file contains the fixed string
-has() {
-    if grep -qF -- "$3" "$2"; then ok; else bad "$1: '$3' not in output"; sed 's/^/    | /' "$2" | head -n 5 >&2; fi
-}
-# jf FIELD [FILE]: a top-level JSON field of the output: strings raw, null as "null"
-jf() {
-    python3 -c 'import json,sys
-v = json.load(open(sys.argv[2])).get(sys.argv[1], "MISSING")
-print("null" if v is None else (v if isinstance(v, str) else json.dumps(v)))' "$1" "${2:-$tmp/out}"
-}
 
 now=1580868000          # 2020-02-05T10:00:00+08:00
 later=$((now + 60))
@@ -403,5 +360,4 @@ for k in es ed; do
 done
 grep -q "PRIVATE KEY" "$tmp/all-output" && bad "'PRIVATE KEY' appeared in the output" || ok
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -18,55 +18,14 @@
 # statuses, messages, nothing of a key in any output, and file modes.
 set -euo pipefail
 hc=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"   # $tmp, ok/bad, run, expect, is, says, jf, finish
 umask 022
-: >"$tmp/all-output"
 
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() {
-    echo "FAIL: $*" >&2
-    fail=$((fail + 1))
-}
-
+# run (tests/lib.sh) also measures the command's peak RSS ($mem, KiB) and
+# wall time ($secs) when GNU time is there.
 TIME=/usr/bin/time
 [ -x "$TIME" ] && "$TIME" -f '%M' true 2>/dev/null || TIME=
 
-rc=0
-mem=0
-secs=0
-# run CMD…: status in $rc, stdout/stderr in $tmp/out and $tmp/err, peak RSS
-# (KiB) in $mem and wall time in $secs when GNU time is there.
-run() {
-    rc=0
-    if [ -n "$TIME" ]; then
-        "$TIME" -f '%M %e' -o "$tmp/time" "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-        # GNU time writes "Command exited with non-zero status N" first
-        read -r mem secs < <(tail -n 1 "$tmp/time") || true
-    else
-        "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?
-    fi
-    cat "$tmp/out" "$tmp/err" >>"$tmp/all-output"
-}
-# expect STATUS DESCRIPTION CMD…
-expect() {
-    local want=$1 desc=$2
-    shift 2
-    run "$@"
-    if [ "$rc" = "$want" ]; then ok; else
-        bad "$desc: exit $rc, expected $want"
-        sed 's/^/    | /' "$tmp/err" "$tmp/out" | head -n 8 >&2
-    fi
-}
-# says DESCRIPTION STRING: stderr or stdout of the last command holds the fixed string
-says() {
-    if grep -qF -- "$2" "$tmp/err" "$tmp/out"; then ok; else
-        bad "$1: '$2' not in the output"
-        sed 's/^/    | /' "$tmp/err" "$tmp/out" | head -n 5 >&2
-    fi
-}
 # bounded DESCRIPTION BASELINE_KIB: the last command's peak is under the
 # baseline + 16 MiB and its time under 5 s
 bounded() {
@@ -75,14 +34,6 @@ bounded() {
     printf '  %-48s peak %7d KiB (+%6d KiB)  %5s s\n' "$1" "$mem" "$grew" "$secs"
     if [ "$grew" -lt $((16 * 1024)) ]; then ok; else bad "$1: peak grew by $grew KiB (bound 16 MiB)"; fi
     if awk -v s="$secs" 'BEGIN { exit !(s < 5) }'; then ok; else bad "$1: $secs s (bound 5 s)"; fi
-}
-is() {
-    if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi
-}
-jf() {
-    python3 -c 'import json,sys
-v = json.load(open(sys.argv[2])).get(sys.argv[1], "MISSING")
-print("null" if v is None else (v if isinstance(v, str) else json.dumps(v)))' "$1" "${2:-$tmp/out}"
 }
 
 now=1580868000
@@ -425,5 +376,4 @@ chmod 644 "$tmp/old-open.pem"
 expect 0 "keygen --force over a private key readable by others" "$hc" keygen --force --out "$tmp/old-open.pem" --pub "$tmp/old-open.pub"
 is "keygen --force: the new key is 0600" "$(stat -c %a "$tmp/old-open.pem")" 600
 
-echo "hostile.sh: $pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish hostile.sh

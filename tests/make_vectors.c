@@ -14,6 +14,7 @@
 
 #include <healthcode/issue.h>
 #include "cbor_impl.h"
+#include "common.h"
 #include "crypto_impl.h"
 #include "internal.h"
 #include "record_impl.h"
@@ -25,14 +26,12 @@
 
 static const char *root;
 
+/* a file of the source tree (tests/common.h), or the generator stops */
 static char *read_source(const char *rel)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    char *data = NULL;
-    size_t len = 0;
-    if (hc_read_file(path, 1 << 16, &data, &len) != HC_OK) {
-        fprintf(stderr, "make_vectors: cannot read %s\n", path);
+    char *data = th_read_source(rel, NULL);
+    if (!data) {
+        fprintf(stderr, "make_vectors: cannot read %s/%s\n", root, rel);
         exit(1);
     }
     return data;
@@ -40,13 +39,11 @@ static char *read_source(const char *rel)
 
 static hc_key *key_of(const char *rel)
 {
-    char *pem = read_source(rel);
-    hc_key *k = NULL;
-    if (hc_key_load_pem(pem, strlen(pem), &k) != HC_OK) {
+    hc_key *k = th_load_key(rel);
+    if (!k) {
         fprintf(stderr, "make_vectors: bad key %s\n", rel);
         exit(1);
     }
-    free(pem);
     return k;
 }
 
@@ -58,20 +55,12 @@ static void check(hc_err err, const char *what)
     }
 }
 
-static size_t unhex(const char *hex, uint8_t *out)
+/* hex to bytes (tests/common.h); bad hex or too long stops the generator */
+static size_t unhex(const char *hex, uint8_t *out, size_t cap)
 {
-    size_t n = 0;
-    for (const char *p = hex; *p;) {
-        unsigned v;
-        if (*p == ' ') {
-            p++;
-            continue;
-        }
-        if (sscanf(p, "%2x", &v) != 1)
-            exit(1);
-        out[n++] = (uint8_t)v;
-        p += 2;
-    }
+    size_t n = th_unhex(hex, out, cap);
+    if (n == TH_HEX_BAD)
+        exit(1);
     return n;
 }
 
@@ -236,20 +225,20 @@ int main(int argc, char **argv)
 
     uint8_t payload[256];
     size_t n = unhex("a5 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80 07 48 0123456789abcdef"
-                     " 3a 00010000 a2 01 00 01 02", payload);
+                     " 3a 00010000 a2 01 00 01 02", payload, sizeof payload);
     parts dup = {.payload = payload, .payload_len = n};
     forge(es, &dup, &c, text, sizeof text);
     emit(out, "duplicate_key_payload", "validly signed; the hcode map has col twice (0 and 2)",
          text, es_pub, NULL, NOW, 300, 2, "duplicate_key");
     uint8_t prot[32];
-    size_t pl = unhex("a3 01 27 01 27 04 48", prot);
+    size_t pl = unhex("a3 01 27 01 27 04 48", prot, sizeof prot);
     memcpy(prot + pl, ed->kid, 8);
     parts dupp = {.prot = prot, .prot_len = pl + 8};
     forge(ed, &dupp, &c, text, sizeof text);
     emit(out, "duplicate_key_protected", "validly signed; the protected header has alg twice",
          text, ed_pub, NULL, NOW, 300, 2, "duplicate_key");
     n = unhex("a5 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80 07 48 0123456789abcdef"
-              " 3a 00010000 bf 01 00 ff", payload);
+              " 3a 00010000 bf 01 00 ff", payload, sizeof payload);
     parts indef = {.payload = payload, .payload_len = n};
     forge(ed, &indef, &c, text, sizeof text);
     emit(out, "indefinite_length", "validly signed; the hcode map has an indefinite length", text,
@@ -274,13 +263,13 @@ int main(int argc, char **argv)
          "bad_signature");
 
     n = unhex("a5 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80 07 48 0123456789abcdef"
-              " 3a 00010000 a1 01 03", payload);
+              " 3a 00010000 a1 01 03", payload, sizeof payload);
     parts col3 = {.payload = payload, .payload_len = n};
     forge(ed, &col3, &c, text, sizeof text);
     emit(out, "bad_claims_colour", "validly signed; col is 3", text, ed_pub, NULL, NOW, 300, 5,
          "bad_claims");
     n = unhex("a4 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80"
-              " 3a 00010000 a1 01 00", payload);
+              " 3a 00010000 a1 01 00", payload, sizeof payload);
     parts nocti = {.payload = payload, .payload_len = n};
     forge(es, &nocti, &c, text, sizeof text);
     emit(out, "bad_claims_no_cti", "validly signed; no cti", text, es_pub, NULL, NOW, 300, 5,
@@ -321,14 +310,14 @@ int main(int argc, char **argv)
 
     /* issue 12: what a hostile tester found accepted */
     n = unhex("a7 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80 07 48 0123456789abcdef"
-              " 18 63 00 19 0063 01 3a 00010000 a1 01 00", payload);
+              " 18 63 00 19 0063 01 3a 00010000 a1 01 00", payload, sizeof payload);
     parts dupv = {.payload = payload, .payload_len = n};
     forge(ed, &dupv, &c, text, sizeof text);
     emit(out, "duplicate_key_by_value", "validly signed; an unknown claim has key 99 twice, "
          "written 0x18 0x63 and 0x19 0x00 0x63 (keys are compared by value)", text, ed_pub, NULL,
          NOW, 300, 2, "duplicate_key");
     n = unhex("a6 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80 07 48 0123456789abcdef"
-              " 18 63 62 c3 28 3a 00010000 a1 01 00", payload);
+              " 18 63 62 c3 28 3a 00010000 a1 01 00", payload, sizeof payload);
     parts utf8 = {.payload = payload, .payload_len = n};
     forge(ed, &utf8, &c, text, sizeof text);
     emit(out, "invalid_utf8_unknown_claim", "validly signed; an unknown claim (99) is a text "

@@ -6,6 +6,7 @@
 #ifndef HC_TEST_MINT_H
 #define HC_TEST_MINT_H
 
+#include "common.h"
 #include "crypto_impl.h"
 #include "internal.h"
 #include "token_impl.h"
@@ -14,39 +15,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A file of the source tree read into memory (keys are loaded from memory:
- * git does not keep 0600 modes). NULL if it cannot be read. */
+/* The source-tree file and key loaders under their older names (tests/common.h). */
 static inline char *mint_read_source(const char *rel, size_t *len)
 {
-    char path[1024];
-    const char *root = getenv("HC_SOURCE_ROOT");
-#ifdef HC_SOURCE_ROOT
-    if (!root)
-        root = HC_SOURCE_ROOT;
-#endif
-    if (!root)
-        root = ".";
-    snprintf(path, sizeof path, "%s/%s", root, rel);
-    char *data = NULL;
-    size_t n = 0;
-    if (hc_read_file(path, 1 << 20, &data, &n) != HC_OK)
-        return NULL;
-    if (len)
-        *len = n;
-    return data;
+    return th_read_source(rel, len);
 }
 
-/* A key from a PEM file of the source tree; NULL on failure. */
 static inline hc_key *mint_load_key(const char *rel)
 {
-    size_t len = 0;
-    char *pem = mint_read_source(rel, &len);
-    if (!pem)
-        return NULL;
-    hc_key *k = NULL;
-    hc_err err = hc_key_load_pem(pem, len, &k);
-    free(pem);
-    return err == HC_OK ? k : NULL;
+    return th_load_key(rel);
 }
 
 /* Claims with the required fields set; the rest zero. */

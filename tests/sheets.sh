@@ -6,12 +6,7 @@
 set -euo pipefail
 hc=$1
 root=${HC_SOURCE_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*" >&2; fail=$((fail + 1)); }
-is() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi; }
+. "$(dirname "$0")/lib.sh"   # $tmp, ok/bad, is, finish
 for t in pdftoppm pdftotext pdfimages pdfinfo zbarimg; do
     command -v $t >/dev/null || { echo "sheets.sh: $t is missing (apt-get install poppler-utils zbar-tools)"; exit 1; }
 done
@@ -100,5 +95,4 @@ pdftoppm -r 150 -png "$tmp/run/sheets.pdf" "$tmp/run-page"
 is "batch sheet decodes to tokens.jsonl" "$(zbarimg -q --raw "$tmp/run-page-1.png" 2>/dev/null | sort | md5sum)" \
    "$(sed 's/.*"token":"\([^"]*\)".*/\1/' "$tmp/run/tokens.jsonl" | sort | md5sum)"
 
-echo "sheets.sh: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish sheets.sh

@@ -51,15 +51,9 @@ static json_t *jhex(const uint8_t *b, size_t n)
 
 static size_t unhex(const char *h, uint8_t *out, size_t cap)
 {
-    size_t n = strlen(h) / 2;
-    if (n > cap)
-        die("hex too long");
-    for (size_t i = 0; i < n; i++) {
-        unsigned v;
-        if (sscanf(h + 2 * i, "%2x", &v) != 1)
-            die("bad hex");
-        out[i] = (uint8_t)v;
-    }
+    size_t n = th_unhex(h, out, cap);
+    if (n == TH_HEX_BAD)
+        die("bad hex or too long");
     return n;
 }
 

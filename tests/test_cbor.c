@@ -9,23 +9,15 @@
 #include <stdio.h>
 
 #include "cbor_impl.h"
+#include "common.h"
 #include "internal.h"
 #include "token_impl.h"
 
+/* hex to bytes (tests/common.h); bad hex or too long fails the test */
 static size_t unhex(const char *hex, uint8_t *out, size_t cap)
 {
-    size_t n = 0;
-    for (const char *p = hex; *p;) {
-        if (*p == ' ') {
-            p++;
-            continue;
-        }
-        unsigned v;
-        assert_int_equal(sscanf(p, "%2x", &v), 1);
-        assert_true(n < cap);
-        out[n++] = (uint8_t)v;
-        p += 2;
-    }
+    size_t n = th_unhex(hex, out, cap);
+    assert_true(n != TH_HEX_BAD);
     return n;
 }
 

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "common.h"
 #include "crypto_impl.h"
 #include "internal.h"
 
@@ -29,17 +30,9 @@ static char tmpdir[256];
 /* A file of tests/keys/ in memory. */
 static char *read_key_text(const char *name, size_t *len)
 {
-    char path[1024];
-    const char *root = getenv("HC_SOURCE_ROOT");
-    if (!root)
-        root = HC_SOURCE_ROOT;
-    snprintf(path, sizeof path, "%s/tests/keys/%s", root, name);
-    char *data = NULL;
-    size_t n = 0;
-    if (hc_read_file(path, 1 << 16, &data, &n) != HC_OK)
-        fail_msg("cannot read %s", path);
-    if (len)
-        *len = n;
+    char *data = th_read_key(name, len);
+    if (!data)
+        fail_msg("cannot read tests/keys/%s", name);
     return data;
 }
 
@@ -591,9 +584,7 @@ static void random_bytes_differ(void **state)
 static int setup(void **state)
 {
     (void)state;
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/hc_test_crypto.XXXXXX", t && *t ? t : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return th_tmpdir(tmpdir, sizeof tmpdir, "hc_test_crypto");
 }
 
 static int teardown(void **state)

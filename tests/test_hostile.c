@@ -66,7 +66,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1450,26 +1449,16 @@ static void oversized_texts(void **state)
 
 /* ------------------------------------------------------------------ main */
 
-static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
-{
-    (void)sb;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 static int setup(void **state)
 {
     (void)state;
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/hc-hostile-XXXXXX", t && *t ? t : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return th_tmpdir(tmpdir, sizeof tmpdir, "hc-hostile");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return th_rmtree(tmpdir);
 }
 
 int main(void)

@@ -5,6 +5,7 @@
 #include <cmocka.h>
 
 #include <healthcode/verify.h>
+#include "common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -134,16 +135,13 @@ static char tmpdir[64];
 static int make_tmpdir(void **state)
 {
     (void)state;
-    strcpy(tmpdir, "/tmp/hc_revoke_XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return th_tmpdir(tmpdir, sizeof tmpdir, "hc_revoke");
 }
 
 static int remove_tmpdir(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return th_rmtree(tmpdir);
 }
 
 static void write_bytes(const char *path, const void *data, size_t len)

@@ -22,16 +22,13 @@ static char dir[64];
 static int setup(void **state)
 {
     (void)state;
-    strcpy(dir, "/tmp/hc-sheet-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return th_tmpdir(dir, sizeof dir, "hc-sheet");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    return system(cmd);
+    return th_rmtree(dir);
 }
 
 /* A signed token of colour c with a masked name, as a batch would print. */

@@ -12,6 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "common.h"
 #include "crypto_impl.h"
 #include "internal.h"
 
@@ -26,15 +27,11 @@ static const char SM2_Z[] = "38b22d6303607ea475db41778c7ef37b70b711387a884f5bd6d
 
 static hc_key *load(const char *name)
 {
-    char path[1024];
-    const char *root = getenv("HC_SOURCE_ROOT");
-    snprintf(path, sizeof path, "%s/tests/keys/%s", root ? root : HC_SOURCE_ROOT, name);
-    char *pem = NULL;
-    size_t len = 0;
-    hc_key *k = NULL;
-    if (hc_read_file(path, 1 << 16, &pem, &len) != HC_OK || hc_key_load_pem(pem, len, &k) != HC_OK)
-        fail_msg("cannot load %s", path);
-    free(pem);
+    char rel[256];
+    snprintf(rel, sizeof rel, "tests/keys/%s", name);
+    hc_key *k = th_load_key(rel);
+    if (!k)
+        fail_msg("cannot load %s", rel);
     return k;
 }
 

@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "common.h"
 #include "trust_impl.h"
 #include "internal.h"
 
@@ -26,16 +27,9 @@ static const uint8_t KID_ED25519[8] = {0x0f, 0xb7, 0xb8, 0xbb, 0xdc, 0x82, 0xe5,
 
 static char *key_text(const char *name, size_t *len)
 {
-    char path[1024];
-    const char *root = getenv("HC_SOURCE_ROOT");
-    if (!root)
-        root = HC_SOURCE_ROOT;
-    snprintf(path, sizeof path, "%s/tests/keys/%s", root, name);
-    char *data = NULL;
-    size_t n = 0;
-    if (hc_read_file(path, 1 << 16, &data, &n) != HC_OK)
-        fail_msg("cannot read %s", path);
-    *len = n;
+    char *data = th_read_key(name, len);
+    if (!data)
+        fail_msg("cannot read tests/keys/%s", name);
     return data;
 }
 
@@ -319,18 +313,13 @@ static void path_errors_name_the_file(void **state)
 static int setup(void **state)
 {
     (void)state;
-    const char *t = getenv("TMPDIR");
-    snprintf(tmpdir, sizeof tmpdir, "%s/hc_test_trust.XXXXXX", t && *t ? t : "/tmp");
-    return mkdtemp(tmpdir) ? 0 : -1;
+    return th_tmpdir(tmpdir, sizeof tmpdir, "hc_test_trust");
 }
 
 static int teardown(void **state)
 {
     (void)state;
-    char cmd[400];
-    /* only our own mkdtemp directory */
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return th_rmtree(tmpdir);
 }
 
 int main(void)

@@ -26,8 +26,7 @@ static int setup(void **state)
     key_a = mint_load_key("tests/keys/es256.pem");
     key_b = mint_load_key("tests/keys/es256-b.pem");
     key_ed = mint_load_key("tests/keys/ed25519.pem");
-    strcpy(tmpdir, "/tmp/hc_trustlist_XXXXXX");
-    return key_a && key_b && key_ed && mkdtemp(tmpdir) ? 0 : -1;
+    return key_a && key_b && key_ed && th_tmpdir(tmpdir, sizeof tmpdir, "hc_trustlist") == 0 ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -36,9 +35,7 @@ static int teardown(void **state)
     hc_key_free(key_a);
     hc_key_free(key_b);
     hc_key_free(key_ed);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd) == 0 ? 0 : -1;
+    return th_rmtree(tmpdir);
 }
 
 /* The public PEM of k as a JSON string body (newlines escaped). */

@@ -381,12 +381,11 @@ static hc_err parse_stay(const hc_json *o, const char *prefix, hc_stay *st, hc_d
     return HC_OK;
 }
 
-/* One element of a list member, parsed into base[i] (path is "name[i]"). */
-typedef hc_err (*elem_fn)(const hc_json *el, const char *path, void *base, size_t i, hc_diag *diag);
-
 /* A list member of the record ("travel", "checkins"): at most max elements of
- * size bytes each, parsed by one() into a calloc'd array handed back in
- * *arr_out (also on error, for hc_record_free); *count counts those parsed. */
+ * size bytes, element i parsed by one() into base[i] (path "name[i]"), in a
+ * calloc'd array handed back in *arr_out (also on error, for hc_record_free);
+ * *count counts those parsed. */
+typedef hc_err (*elem_fn)(const hc_json *el, const char *path, void *base, size_t i, hc_diag *diag);
 static hc_err parse_list(const hc_json *root, const char *name, size_t max, size_t size,
                          void **arr_out, size_t *count, elem_fn one, hc_diag *diag)
 {
@@ -400,8 +399,7 @@ static hc_err parse_list(const hc_json *root, const char *name, size_t max, size
     size_t n = v->count, i = 0;
     if (n == 0)
         return HC_OK;
-    void *arr = calloc(n, size);
-    *arr_out = arr;
+    void *arr = *arr_out = calloc(n, size);
     if (!arr)
         return HC_E_NOMEM;
     for (const hc_json *el = v + 1; el < hc_json_end(v); el = hc_json_next(el), i++) {
@@ -415,9 +413,7 @@ static hc_err parse_list(const hc_json *root, const char *name, size_t max, size
 }
 
 static hc_err one_stay(const hc_json *el, const char *path, void *base, size_t i, hc_diag *diag)
-{
-    return parse_stay(el, path, &((hc_stay *)base)[i], diag);
-}
+{ return parse_stay(el, path, (hc_stay *)base + i, diag); }
 
 static hc_err parse_travel(const hc_json *root, hc_record *r, hc_diag *diag)
 {
@@ -562,17 +558,14 @@ static hc_err one_checkin(const hc_json *el, const char *path, void *base, size_
 {
     hc_checkin *k = base;
     hc_err e = parse_checkin(el, path, &k[i], diag);
-    if (e)
-        return e;
-    for (size_t j = 0; j < i; j++) {
+    for (size_t j = 0; j < i && !e; j++)
         if (k[j].date == k[i].date) {
             char d[11], p[PATH_MAX_LEN];
             hc_day_format(k[i].date, d);
             snprintf(p, sizeof p, "checkins[%zu].date", i);
-            return FAIL(diag, p, "checkins[%zu].date (%s) repeats checkins[%zu].date", i, d, j);
+            e = FAIL(diag, p, "checkins[%zu].date (%s) repeats checkins[%zu].date", i, d, j);
         }
-    }
-    return HC_OK;
+    return e;
 }
 
 static hc_err parse_checkins(const hc_json *root, hc_record *r, hc_diag *diag)

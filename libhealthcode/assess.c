@@ -1,15 +1,12 @@
 /* assess.c — applies a policy to a record at an instant (doc/architecture.md "Default
- * policy"). Pure computation: no clock, no printing, and no allocation except
- * for a record with more than CHECKIN_STACK check-ins after a previous colour.
- * The interpretations of doc/architecture.md made here are written in assess.h. */
-#include "clock_impl.h"
-#include "policy_impl.h"
-#include "record_impl.h"
-#include "regions_impl.h"
-#include "internal.h"
+ * policy"): the triggers, the previous-colour rule and the colour. Pure
+ * computation: no clock, no printing, and no allocation except for a record
+ * with more than CHECKIN_STACK check-ins after a previous colour. The reasons'
+ * sentences are assess_text.c's. The interpretations of doc/architecture.md
+ * made here are written in assess.h. */
+#include "assess_impl.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 /* ------------------------------------------------------------ days */
 
@@ -29,183 +26,6 @@ static void day_text(hc_day d, char b[11])
 {
     hc_clock_format_day(d, b);
 }
-
-/* ------------------------------------------------------------ text */
-
-/* A bounded string builder: appends never overflow, truncation backs off to
- * a UTF-8 character boundary, the text is always NUL-terminated. Cheaper
- * than snprintf, which matters at 200 000 assessments a second. */
-typedef struct {
-    char *b;
-    size_t cap, n;
-} sb;
-
-static void sb_init(sb *s, char *buf, size_t cap)
-{
-    s->b = buf;
-    s->cap = cap;
-    s->n = 0;
-    buf[0] = '\0';
-}
-
-static void sb_mem(sb *s, const char *p, size_t len)
-{
-    size_t room = s->cap - 1 - s->n;
-    if (len > room) {
-        len = room;
-        while (len > 0 && ((unsigned char)p[len] & 0xC0) == 0x80)
-            len--;   /* do not cut a multi-byte character */
-    }
-    memcpy(s->b + s->n, p, len);
-    s->n += len;
-    s->b[s->n] = '\0';
-}
-
-static void sb_s(sb *s, const char *p) { sb_mem(s, p, strlen(p)); }
-
-static void sb_u(sb *s, unsigned long v)
-{
-    char t[24];
-    size_t i = sizeof t;
-    do {
-        t[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sb_mem(s, t + i, sizeof t - i);
-}
-
-static void sb_code6(sb *s, uint32_t code)
-{
-    char t[6];
-    for (int i = 5; i >= 0; i--) {
-        t[i] = (char)('0' + code % 10);
-        code /= 10;
-    }
-    sb_mem(s, t, 6);
-}
-
-static void sb_day(sb *s, hc_day d)
-{
-    char t[11];
-    day_text(d, t);
-    sb_mem(s, t, 10);
-}
-
-/* A temperature with one decimal: 37.8 */
-static void sb_temp(sb *s, double c)
-{
-    long v = c >= 0 ? (long)(c * 10 + 0.5) : -(long)(-c * 10 + 0.5);
-    if (v < 0) {
-        sb_s(s, "-");
-        v = -v;
-    }
-    sb_u(s, (unsigned long)(v / 10));
-    char frac[2] = {'.', (char)('0' + v % 10)};
-    sb_mem(s, frac, 2);
-}
-
-/* ------------------------------------------------------------ words */
-
-static const char *const level_en[HC_LEVEL__COUNT] = {"low", "lower", "medium", "higher", "high"};
-static const char *const level_zh[HC_LEVEL__COUNT] = {"低风险", "较低风险", "中风险", "较高风险", "高风险"};
-static const char *const colour_zh[3] = {"绿码", "黄码", "红码"};
-
-static const struct {
-    unsigned bit;
-    const char *en, *zh;
-} symptom_words[] = {
-    {HC_SYM_FEVER, "fever", "发热"},
-    {HC_SYM_COUGH, "cough", "咳嗽"},
-    {HC_SYM_FATIGUE, "fatigue", "乏力"},
-    {HC_SYM_SORE_THROAT, "sore throat", "咽痛"},
-    {HC_SYM_SHORT_BREATH, "shortness of breath", "呼吸急促"},
-    {HC_SYM_DIARRHOEA, "diarrhoea", "腹泻"},
-    {HC_SYM_HEADACHE, "headache", "头痛"},
-    {HC_SYM_MUSCLE_ACHE, "muscle ache", "肌肉酸痛"},
-    {HC_SYM_LOSS_SMELL, "loss of smell or taste", "嗅觉或味觉减退"},
-    {HC_SYM_OTHER, "other symptoms", "其他症状"},
-};
-
-/* The place of a stay, in words: a region by the name it had at the end of
- * the stay (330103 → 浙江省杭州市下城区, retired in 2021). */
-static void sb_place_zh(sb *s, const hc_stay *st)
-{
-    if (st->region) {
-        char name[192];
-        const char *n = hc_region_name_zh(st->region, st->to, name, sizeof name);
-        if (n)
-            sb_s(s, n);
-        else
-            sb_code6(s, st->region);
-    } else {
-        const char *n = hc_country_name_zh(st->country);
-        sb_s(s, n ? n : st->country);
-    }
-}
-
-/* A region in English: "region 420100"; a code retired since is followed by
- * the name it had then, which today's lists no longer give ("region 330103
- * 浙江省杭州市下城区"). */
-static void sb_region_en(sb *s, const hc_stay *st)
-{
-    sb_s(s, "region ");
-    sb_code6(s, st->region);
-    char name[192];
-    if (hc_region_retired(st->region) && hc_region_name_zh(st->region, st->to, name, sizeof name)) {
-        sb_s(s, " ");
-        sb_s(s, name);
-    }
-}
-
-static void sb_country_en(sb *s, const char *cc)
-{
-    const char *n = hc_country_name_en(cc);
-    if (n) {
-        sb_s(s, n);
-        sb_s(s, " (");
-        sb_s(s, cc);
-        sb_s(s, ")");
-    } else {
-        sb_s(s, cc);
-    }
-}
-
-static void sb_country_zh(sb *s, const char *cc)
-{
-    const char *n = hc_country_name_zh(cc);
-    sb_s(s, n ? n : cc);
-}
-
-/* The common ending: ": red until 2020-02-04 00:00." */
-static void end_en_if(sb *s, hc_colour c, bool holds, hc_day until, bool daily)
-{
-    sb_s(s, ": ");
-    sb_s(s, hc_colour_name(c));
-    if (until == HC_DAY_NONE) {
-        sb_s(s, " while the status holds.");
-        return;
-    }
-    sb_s(s, " until ");
-    sb_day(s, until);
-    sb_s(s, !holds ? " 00:00 (ended)." : daily ? " 00:00 with a normal check-in every day." : " 00:00.");
-}
-
-static void end_en(sb *s, hc_colour c, bool holds, hc_day until) { end_en_if(s, c, holds, until, false); }
-
-static void end_zh_if(sb *s, hc_colour c, bool holds, hc_day until, bool daily)
-{
-    sb_s(s, "：");
-    sb_s(s, colour_zh[c]);
-    if (until == HC_DAY_NONE) {
-        sb_s(s, "，直至该状态解除。");
-        return;
-    }
-    sb_s(s, "至");
-    sb_day(s, until);
-    sb_s(s, !holds ? " 00:00（已结束）。" : daily ? " 00:00（须每天正常打卡）。" : " 00:00。");
-}
-
-static void end_zh(sb *s, hc_colour c, bool holds, hc_day until) { end_zh_if(s, c, holds, until, false); }
 
 /* ------------------------------------------------------------ the run */
 
@@ -386,122 +206,41 @@ static void travel_triggers(actx *c)
         if (!rs)
             continue;
         set_field_idx(rs, "travel", i, "to");
-        sb e, z;
-        sb_init(&e, rs->en, sizeof rs->en);
-        sb_init(&z, rs->zh, sizeof rs->zh);
-        sb_s(&e, "Stayed in ");
-        if (st->region) {
-            sb_region_en(&e, st);
-            sb_s(&e, " (");
-            sb_s(&e, level_en[lv]);
-            sb_s(&e, " risk");
-            if (matched != st->region) {
-                sb_s(&e, " as part of ");
-                sb_code6(&e, matched);
-            }
-            sb_s(&e, ")");
-        } else {
-            const char *n = hc_country_name_en(st->country);
-            sb_s(&e, n ? n : st->country);
-            sb_s(&e, " (");
-            sb_s(&e, st->country);
-            sb_s(&e, ", ");
-            sb_s(&e, level_en[lv]);
-            sb_s(&e, " risk)");
-        }
-        sb_s(&e, " from ");
-        sb_day(&e, st->from);
-        sb_s(&e, " to ");
-        sb_day(&e, st->to);
-        end_en(&e, rs->colour, rs->holds, rs->until);
-
-        sb_day(&z, st->from);
-        sb_s(&z, "至");
-        sb_day(&z, st->to);
-        sb_s(&z, "在");
-        sb_place_zh(&z, st);
-        sb_s(&z, "（");
-        if (st->region) {
-            sb_code6(&z, st->region);
-            sb_s(&z, "，");
-            if (matched != st->region) {
-                sb_s(&z, "所属");
-                sb_code6(&z, matched);
-                sb_s(&z, "为");
-            }
-        } else {
-            sb_s(&z, st->country);
-            sb_s(&z, "，");
-        }
-        sb_s(&z, level_zh[lv]);
-        sb_s(&z, "地区）停留");
-        end_zh(&z, rs->colour, rs->holds, rs->until);
+        hc_assess_text_stay(rs, st, lv, matched);
     }
 }
 
 static void contact_triggers(actx *c)
 {
     const hc_record *r = c->r;
-    sb e, z;
     hc_reason *rs;
+    const char *field;
     switch (r->contact) {
     case HC_CONTACT_CONFIRMED:
     case HC_CONTACT_SUSPECTED:
-    case HC_CONTACT_ASYMPTOMATIC: {
-        static const char *const en[] = {"a confirmed case", "a suspected case", "an asymptomatic infection"};
-        static const char *const zh[] = {"确诊病例", "疑似病例", "无症状感染者"};
-        int k = r->contact == HC_CONTACT_CONFIRMED ? 0 : r->contact == HC_CONTACT_SUSPECTED ? 1 : 2;
+    case HC_CONTACT_ASYMPTOMATIC:
         rs = add_trigger(c, hc_trigger_name(HC_TRIG_CASE), c->p->trigger[HC_TRIG_CASE].colour,
                          HC_DAY_NONE, HC_DAY_NONE, true);
-        if (!rs)
-            return;
-        hc_strlcpy(rs->field, "contact.status", sizeof rs->field);
-        sb_init(&e, rs->en, sizeof rs->en);
-        sb_init(&z, rs->zh, sizeof rs->zh);
-        sb_s(&e, "Recorded as ");
-        sb_s(&e, en[k]);
-        end_en(&e, rs->colour, true, HC_DAY_NONE);
-        sb_s(&z, "登记为");
-        sb_s(&z, zh[k]);
-        end_zh(&z, rs->colour, true, HC_DAY_NONE);
-        return;
-    }
+        field = "contact.status";
+        break;
     case HC_CONTACT_RECOVERED:
         rs = add_dated(c, HC_TRIG_RECOVERED, r->discharged, NULL);
-        if (!rs)
-            return;
-        hc_strlcpy(rs->field, "contact.discharged", sizeof rs->field);
-        sb_init(&e, rs->en, sizeof rs->en);
-        sb_init(&z, rs->zh, sizeof rs->zh);
-        sb_s(&e, "Recovered and discharged from hospital on ");
-        sb_day(&e, r->discharged);
-        end_en(&e, rs->colour, rs->holds, rs->until);
-        sb_s(&z, "已治愈，于");
-        sb_day(&z, r->discharged);
-        sb_s(&z, "出院");
-        end_zh(&z, rs->colour, rs->holds, rs->until);
-        return;
+        field = "contact.discharged";
+        break;
     case HC_CONTACT_CLOSE:
-    case HC_CONTACT_SECONDARY: {
-        bool close = r->contact == HC_CONTACT_CLOSE;
-        rs = add_dated(c, close ? HC_TRIG_CLOSE_CONTACT : HC_TRIG_SECONDARY_CONTACT, r->last_contact, NULL);
-        if (!rs)
-            return;
-        hc_strlcpy(rs->field, "contact.last_contact", sizeof rs->field);
-        sb_init(&e, rs->en, sizeof rs->en);
-        sb_init(&z, rs->zh, sizeof rs->zh);
-        sb_s(&e, close ? "Close contact of a case, last contact on "
-                       : "Contact of a close contact, last contact on ");
-        sb_day(&e, r->last_contact);
-        end_en(&e, rs->colour, rs->holds, rs->until);
-        sb_s(&z, close ? "为密切接触者，最后接触于" : "为密切接触者的接触者，最后接触于");
-        sb_day(&z, r->last_contact);
-        end_zh(&z, rs->colour, rs->holds, rs->until);
-        return;
-    }
+    case HC_CONTACT_SECONDARY:
+        rs = add_dated(c, r->contact == HC_CONTACT_CLOSE ? HC_TRIG_CLOSE_CONTACT : HC_TRIG_SECONDARY_CONTACT,
+                       r->last_contact, NULL);
+        field = "contact.last_contact";
+        break;
     case HC_CONTACT_NONE:
+    default:
         return;
     }
+    if (!rs)
+        return;
+    hc_strlcpy(rs->field, field, sizeof rs->field);
+    hc_assess_text_contact(rs, r);
 }
 
 static void entry_trigger(actx *c)
@@ -513,21 +252,7 @@ static void entry_trigger(actx *c)
     if (!rs)
         return;
     hc_strlcpy(rs->field, "entry.date", sizeof rs->field);
-    sb e, z;
-    sb_init(&e, rs->en, sizeof rs->en);
-    sb_init(&z, rs->zh, sizeof rs->zh);
-    sb_s(&e, "Entered China from ");
-    sb_country_en(&e, r->entry_from);
-    sb_s(&e, " on ");
-    sb_day(&e, r->entry_date);
-    end_en(&e, rs->colour, rs->holds, rs->until);
-    sb_day(&z, r->entry_date);
-    sb_s(&z, "自");
-    sb_country_zh(&z, r->entry_from);
-    sb_s(&z, "（");
-    sb_s(&z, r->entry_from);
-    sb_s(&z, "）入境");
-    end_zh(&z, rs->colour, rs->holds, rs->until);
+    hc_assess_text_entry(rs, r);
 }
 
 /* An exposure that fever_with_exposure pairs with a symptom. */
@@ -577,56 +302,8 @@ static void fever_with_exposure(actx *c, hc_day s, const char *symptom_field)
     hc_reason *rs = add_dated(c, HC_TRIG_FEVER_WITH_EXPOSURE, s > x.t ? s : x.t, NULL);
     if (!rs)
         return;
-    const hc_record *r = c->r;
     hc_strlcpy(rs->field, symptom_field, sizeof rs->field);
-    sb e, z;
-    sb_init(&e, rs->en, sizeof rs->en);
-    sb_init(&z, rs->zh, sizeof rs->zh);
-    sb_s(&e, "Symptoms on ");
-    sb_day(&e, s);
-    sb_s(&e, " during a yellow-code exposure (");
-    sb_day(&z, s);
-    sb_s(&z, "出现症状时处于黄码风险期（");
-    if (x.kind == 1) {
-        const hc_stay *st = &r->travel[x.index];
-        sb_s(&e, "stay in ");
-        if (st->region) {
-            sb_region_en(&e, st);
-        } else {
-            sb_s(&e, st->country);
-        }
-        sb_s(&e, ", ");
-        sb_s(&e, level_en[x.level]);
-        sb_s(&e, " risk, until ");
-        sb_day(&e, st->to);
-        sb_s(&z, "在");
-        sb_place_zh(&z, st);
-        sb_s(&z, "（");
-        sb_s(&z, level_zh[x.level]);
-        sb_s(&z, "地区）停留至");
-        sb_day(&z, st->to);
-    } else if (x.kind == 2) {
-        bool close = r->contact == HC_CONTACT_CLOSE;
-        sb_s(&e, close ? "close contact" : "contact of a close contact");
-        sb_s(&e, ", last contact on ");
-        sb_day(&e, r->last_contact);
-        sb_s(&z, close ? "密切接触者" : "密切接触者的接触者");
-        sb_s(&z, "，最后接触于");
-        sb_day(&z, r->last_contact);
-    } else {
-        sb_s(&e, "entry from ");
-        sb_s(&e, r->entry_from);
-        sb_s(&e, " on ");
-        sb_day(&e, r->entry_date);
-        sb_day(&z, r->entry_date);
-        sb_s(&z, "自");
-        sb_country_zh(&z, r->entry_from);
-        sb_s(&z, "入境");
-    }
-    sb_s(&e, ")");
-    sb_s(&z, "）");
-    end_en(&e, rs->colour, rs->holds, rs->until);
-    end_zh(&z, rs->colour, rs->holds, rs->until);
+    hc_assess_text_exposure(rs, c->r, s, x.kind, x.index, x.level);
 }
 
 static void declaration_trigger(actx *c)
@@ -642,43 +319,7 @@ static void declaration_trigger(actx *c)
     hc_reason *rs = add_dated(c, HC_TRIG_SYMPTOMS, d, NULL);
     if (rs) {
         hc_strlcpy(rs->field, field, sizeof rs->field);
-        sb e, z;
-        sb_init(&e, rs->en, sizeof rs->en);
-        sb_init(&z, rs->zh, sizeof rs->zh);
-        /* "Declared fever, cough and a temperature of 37.8 °C on 2020-02-05" */
-        unsigned n = 0, total = (unsigned)__builtin_popcount(r->symptoms) + (fever ? 1u : 0u);
-        sb_s(&e, "Declared ");
-        sb_day(&z, d);
-        sb_s(&z, "健康申报");
-        if (r->symptoms)
-            sb_s(&z, "症状为");
-        for (size_t i = 0; i < sizeof symptom_words / sizeof symptom_words[0]; i++) {
-            if (!(r->symptoms & symptom_words[i].bit))
-                continue;
-            if (n > 0) {
-                sb_s(&e, n + 1 == total ? " and " : ", ");
-                sb_s(&z, "、");
-            }
-            sb_s(&e, symptom_words[i].en);
-            sb_s(&z, symptom_words[i].zh);
-            n++;
-        }
-        if (fever) {
-            if (n > 0) {
-                sb_s(&e, " and ");
-                sb_s(&z, "，");
-            }
-            sb_s(&e, "a temperature of ");
-            sb_temp(&e, r->declared_temperature_c);
-            sb_s(&e, " °C");
-            sb_s(&z, "体温");
-            sb_temp(&z, r->declared_temperature_c);
-            sb_s(&z, "°C");
-        }
-        sb_s(&e, " on ");
-        sb_day(&e, d);
-        end_en(&e, rs->colour, rs->holds, rs->until);
-        end_zh(&z, rs->colour, rs->holds, rs->until);
+        hc_assess_text_declaration(rs, r, d, fever);
     }
     fever_with_exposure(c, d, field);
 }
@@ -705,27 +346,7 @@ static void checkin_triggers(actx *c)
         hc_reason *rs = add_dated(c, HC_TRIG_SYMPTOMS, k->date, NULL);
         if (rs) {
             hc_strlcpy(rs->field, field, sizeof rs->field);
-            sb e, z;
-            sb_init(&e, rs->en, sizeof rs->en);
-            sb_init(&z, rs->zh, sizeof rs->zh);
-            sb_s(&e, "Check-in on ");
-            sb_day(&e, k->date);
-            sb_day(&z, k->date);
-            sb_s(&z, "健康打卡");
-            if (!k->normal) {
-                sb_s(&e, " reported feeling unwell");
-                sb_s(&z, "报告身体异常");
-            }
-            if (fever) {
-                sb_s(&e, k->normal ? " recorded a temperature of " : " with a temperature of ");
-                sb_temp(&e, k->temperature_c);
-                sb_s(&e, " °C");
-                sb_s(&z, k->normal ? "体温" : "，体温");
-                sb_temp(&z, k->temperature_c);
-                sb_s(&z, "°C");
-            }
-            end_en(&e, rs->colour, rs->holds, rs->until);
-            end_zh(&z, rs->colour, rs->holds, rs->until);
+            hc_assess_text_checkin(rs, k, fever);
         }
         fever_with_exposure(c, k->date, field);
     }
@@ -746,21 +367,20 @@ static int dayflag_cmp(const void *a, const void *b)
     return x->day < y->day ? -1 : x->day > y->day;
 }
 
-/* A previous red or yellow holds until a run of `need` consecutive calendar
- * days, each with a check-in and none abnormal, all after since. Finds the
- * day the first such run completes, or — if none has — the day it would
- * complete with a normal check-in every day from today on. */
-static hc_err previous_rule(actx *c)
+/* Where a previous colour's runs stand: the day the first run of need
+ * completed (HC_DAY_NONE if none has), the last run's days, today's state. */
+typedef struct {
+    hc_day run_start, run_end, done_day;
+    bool today_seen, today_abnormal;
+} runs;
+
+/* The check-in days after since, in date order (sorted only when the record's
+ * order is not), each abnormal when any check-in on it is; n_out days. The
+ * caller frees *days_out when it is not stack. */
+static hc_err checkin_days(actx *c, hc_day since, dayflag *stack, dayflag **days_out, size_t *n_out)
 {
     const hc_record *r = c->r;
-    const hc_policy *p = c->p;
-    if (!r->has_previous || r->previous == HC_GREEN)
-        return HC_OK;
-    hc_colour col = r->previous;
-    int32_t need = col == HC_RED ? p->run_red : p->run_yellow;
-    hc_day since = r->previous_since;
-
-    dayflag stack[CHECKIN_STACK], *days = stack;
+    dayflag *days = stack;
     size_t n = 0;
     if (r->n_checkins > CHECKIN_STACK) {
         days = malloc(r->n_checkins * sizeof *days);
@@ -773,111 +393,89 @@ static hc_err previous_rule(actx *c)
         if (k->date <= since)
             continue;
         days[n].day = k->date;
-        days[n].abnormal = !k->normal || checkin_fever(p, k);
+        days[n].abnormal = !k->normal || checkin_fever(c->p, k);
         if (n > 0 && days[n].day < days[n - 1].day)
             sorted = false;
         n++;
     }
     if (!sorted)
         qsort(days, n, sizeof *days, dayflag_cmp);
+    *days_out = days;
+    *n_out = n;
+    return HC_OK;
+}
 
-    /* Walk the days in order; a day is normal when every check-in on it is. */
-    hc_day run_start = HC_DAY_NONE, run_end = HC_DAY_NONE, done_day = HC_DAY_NONE;
-    hc_day today_state_day = HC_DAY_NONE;
-    bool today_abnormal = false;
-    for (size_t i = 0; i < n && done_day == HC_DAY_NONE;) {
+/* Walks the days in order; a day is normal when every check-in on it is. */
+static runs walk_runs(const dayflag *days, size_t n, int32_t need, hc_day today)
+{
+    runs w = {HC_DAY_NONE, HC_DAY_NONE, HC_DAY_NONE, false, false};
+    for (size_t i = 0; i < n && w.done_day == HC_DAY_NONE;) {
         hc_day d = days[i].day;
         bool abnormal = false;
         for (; i < n && days[i].day == d; i++)
             abnormal |= days[i].abnormal;
-        if (d == c->today) {
-            today_state_day = d;
-            today_abnormal = abnormal;
+        if (d == today) {
+            w.today_seen = true;
+            w.today_abnormal = abnormal;
         }
         if (abnormal) {
-            run_start = run_end = HC_DAY_NONE;
+            w.run_start = w.run_end = HC_DAY_NONE;
             continue;
         }
-        if (run_end != HC_DAY_NONE && d == run_end + 1)
-            run_end = d;
+        if (w.run_end != HC_DAY_NONE && d == w.run_end + 1)
+            w.run_end = d;
         else
-            run_start = run_end = d;
-        if (run_end - run_start + 1 >= need)
-            done_day = run_end;
+            w.run_start = w.run_end = d;
+        if (w.run_end - w.run_start + 1 >= need)
+            w.done_day = w.run_end;
     }
+    return w;
+}
 
-    bool holds = done_day == HC_DAY_NONE;
+/* A previous red or yellow holds until a run of `need` consecutive calendar
+ * days, each with a check-in and none abnormal, all after since. Finds the
+ * day the first such run completes, or — if none has — the day it would
+ * complete with a normal check-in every day from today on. */
+static hc_err previous_rule(actx *c)
+{
+    const hc_record *r = c->r;
+    if (!r->has_previous || r->previous == HC_GREEN)
+        return HC_OK;
+    hc_colour col = r->previous;
+    int32_t need = col == HC_RED ? c->p->run_red : c->p->run_yellow;
+    hc_day since = r->previous_since;
+
+    dayflag stack[CHECKIN_STACK], *days;
+    size_t n;
+    hc_err err = checkin_days(c, since, stack, &days, &n);
+    if (err != HC_OK)
+        return err;
+    runs w = walk_runs(days, n, need, c->today);
+    if (days != stack)
+        free(days);
+
+    bool holds = w.done_day == HC_DAY_NONE;
     hc_day until, run_len = 0;
     if (!holds) {
-        until = done_day;
-    } else if (today_state_day != HC_DAY_NONE && today_abnormal) {
+        until = w.done_day;
+    } else if (w.today_seen && w.today_abnormal) {
         until = c->today + need;   /* the run starts again tomorrow */
-    } else if (run_end != HC_DAY_NONE && (run_end == c->today || run_end == c->today - 1)) {
+    } else if (w.run_end != HC_DAY_NONE && (w.run_end == c->today || w.run_end == c->today - 1)) {
         /* the current run continues (today's check-in still to come if it ends yesterday) */
-        until = run_start + need - 1;
-        run_len = run_end - run_start + 1;
+        until = w.run_start + need - 1;
+        run_len = w.run_end - w.run_start + 1;
     } else {
         /* a fresh run from today, or from the day after since */
         hc_day start = c->today > since ? c->today : since + 1;
         until = start + need - 1;
     }
-    if (days != stack)
-        free(days);
 
-    if (holds) {
-        note_holder(c, col, until);   /* until may be today: today's check-in completes the run */
-    }
+    /* add_trigger notes the holder; until may be today: today's check-in completes the run */
     hc_reason *rs = add_trigger(c, "previous_colour", col, since, until, holds);
     if (!rs)
         return HC_OK;
     hc_strlcpy(rs->field, "previous.colour", sizeof rs->field);
-    sb e, z;
-    sb_init(&e, rs->en, sizeof rs->en);
-    sb_init(&z, rs->zh, sizeof rs->zh);
-    const char *cn = hc_colour_name(col);
-    if (!holds) {
-        /* "The red code of 2020-01-22 has ended: 14 consecutive days of … were completed on …" */
-        sb_s(&e, "The ");
-        sb_s(&e, cn);
-        sb_s(&e, " code of ");
-        sb_day(&e, since);
-        sb_s(&e, " has ended: ");
-        sb_u(&e, (unsigned long)need);
-        sb_s(&e, " consecutive days of normal check-ins after that date were completed on ");
-        sb_day(&e, done_day);
-        sb_s(&e, ".");
-        sb_day(&z, since);
-        sb_s(&z, "起的");
-        sb_s(&z, colour_zh[col]);
-        sb_s(&z, "已解除：此后连续");
-        sb_u(&z, (unsigned long)need);
-        sb_s(&z, "天健康打卡正常，于");
-        sb_day(&z, done_day);
-        sb_s(&z, "完成。");
-        return HC_OK;
-    }
-    sb_s(&e, "The code has been ");
-    sb_s(&e, cn);
-    sb_s(&e, " since ");
-    sb_day(&e, since);
-    sb_s(&e, " and stays ");
-    sb_s(&e, cn);
-    sb_s(&e, " until ");
-    sb_u(&e, (unsigned long)need);
-    sb_s(&e, " consecutive days of normal check-ins after that date (");
-    sb_u(&e, (unsigned long)run_len);
-    sb_s(&e, " so far)");
-    end_en_if(&e, col, true, until, true);
-    sb_s(&z, "自");
-    sb_day(&z, since);
-    sb_s(&z, "起为");
-    sb_s(&z, colour_zh[col]);
-    sb_s(&z, "，须此后连续");
-    sb_u(&z, (unsigned long)need);
-    sb_s(&z, "天健康打卡正常方可转码（已连续");
-    sb_u(&z, (unsigned long)run_len);
-    sb_s(&z, "天）");
-    end_zh_if(&z, col, true, until, true);
+    hc_assess_text_previous(rs, since, need, w.done_day, run_len);
     return HC_OK;
 }
 

@@ -381,29 +381,47 @@ static hc_err parse_stay(const hc_json *o, const char *prefix, hc_stay *st, hc_d
     return HC_OK;
 }
 
-static hc_err parse_travel(const hc_json *root, hc_record *r, hc_diag *diag)
+/* A list member of the record ("travel", "checkins"): at most max elements of
+ * size bytes, element i parsed by one() into base[i] (path "name[i]"), in a
+ * calloc'd array handed back in *arr_out (also on error, for hc_record_free);
+ * *count counts those parsed. */
+typedef hc_err (*elem_fn)(const hc_json *el, const char *path, void *base, size_t i, hc_diag *diag);
+static hc_err parse_list(const hc_json *root, const char *name, size_t max, size_t size,
+                         void **arr_out, size_t *count, elem_fn one, hc_diag *diag)
 {
     char path[PATH_MAX_LEN];
     const hc_json *v;
     hc_err e;
-    if ((e = member(root, "", "travel", false, &v, path, diag)) || !v)
+    if ((e = member(root, "", name, false, &v, path, diag)) || !v)
         return e;
-    if ((e = get_array(v, path, HC_TRAVEL_MAX, diag)))
+    if ((e = get_array(v, path, max, diag)))
         return e;
     size_t n = v->count, i = 0;
     if (n == 0)
         return HC_OK;
-    r->travel = calloc(n, sizeof *r->travel);
-    if (!r->travel)
+    void *arr = *arr_out = calloc(n, size);
+    if (!arr)
         return HC_E_NOMEM;
     for (const hc_json *el = v + 1; el < hc_json_end(v); el = hc_json_next(el), i++) {
         char p[PATH_MAX_LEN];
-        indexed(p, "travel", i);
-        if ((e = parse_stay(el, p, &r->travel[i], diag)))
+        indexed(p, name, i);
+        if ((e = one(el, p, arr, i, diag)))
             return e;
-        r->n_travel = i + 1;
+        *count = i + 1;
     }
     return HC_OK;
+}
+
+static hc_err one_stay(const hc_json *el, const char *path, void *base, size_t i, hc_diag *diag)
+{ return parse_stay(el, path, (hc_stay *)base + i, diag); }
+
+static hc_err parse_travel(const hc_json *root, hc_record *r, hc_diag *diag)
+{
+    void *arr = NULL;
+    hc_err e = parse_list(root, "travel", HC_TRAVEL_MAX, sizeof *r->travel, &arr, &r->n_travel,
+                          one_stay, diag);
+    r->travel = arr;
+    return e;
 }
 
 static const char *const contact_names[] = {"none", "close", "secondary", "suspected",
@@ -535,37 +553,28 @@ static hc_err parse_checkin(const hc_json *o, const char *prefix, hc_checkin *c,
     return HC_OK;
 }
 
+/* A check-in, and no two on one date. */
+static hc_err one_checkin(const hc_json *el, const char *path, void *base, size_t i, hc_diag *diag)
+{
+    hc_checkin *k = base;
+    hc_err e = parse_checkin(el, path, &k[i], diag);
+    for (size_t j = 0; j < i && !e; j++)
+        if (k[j].date == k[i].date) {
+            char d[11], p[PATH_MAX_LEN];
+            hc_day_format(k[i].date, d);
+            snprintf(p, sizeof p, "checkins[%zu].date", i);
+            e = FAIL(diag, p, "checkins[%zu].date (%s) repeats checkins[%zu].date", i, d, j);
+        }
+    return e;
+}
+
 static hc_err parse_checkins(const hc_json *root, hc_record *r, hc_diag *diag)
 {
-    char path[PATH_MAX_LEN];
-    const hc_json *v;
-    hc_err e;
-    if ((e = member(root, "", "checkins", false, &v, path, diag)) || !v)
-        return e;
-    if ((e = get_array(v, path, HC_CHECKINS_MAX, diag)))
-        return e;
-    size_t n = v->count, i = 0;
-    if (n == 0)
-        return HC_OK;
-    r->checkins = calloc(n, sizeof *r->checkins);
-    if (!r->checkins)
-        return HC_E_NOMEM;
-    for (const hc_json *el = v + 1; el < hc_json_end(v); el = hc_json_next(el), i++) {
-        char p[PATH_MAX_LEN];
-        indexed(p, "checkins", i);
-        if ((e = parse_checkin(el, p, &r->checkins[i], diag)))
-            return e;
-        r->n_checkins = i + 1;
-        for (size_t j = 0; j < i; j++) {
-            if (r->checkins[j].date == r->checkins[i].date) {
-                char d[11];
-                hc_day_format(r->checkins[i].date, d);
-                snprintf(p, sizeof p, "checkins[%zu].date", i);
-                return FAIL(diag, p, "checkins[%zu].date (%s) repeats checkins[%zu].date", i, d, j);
-            }
-        }
-    }
-    return HC_OK;
+    void *arr = NULL;
+    hc_err e = parse_list(root, "checkins", HC_CHECKINS_MAX, sizeof *r->checkins, &arr,
+                          &r->n_checkins, one_checkin, diag);
+    r->checkins = arr;
+    return e;
 }
 
 static hc_err parse_entry(const hc_json *root, hc_record *r, hc_diag *diag)

@@ -550,6 +550,7 @@ static void test_progress(void **state)
 }
 
 #if HC_WITH_RENDER
+#if HC_WITH_SHEETS
 static void png_size(const char *path, unsigned *w, unsigned *h)
 {
     size_t len;
@@ -560,6 +561,7 @@ static void png_size(const char *path, unsigned *w, unsigned *h)
     *h = (unsigned)b[20] << 24 | (unsigned)b[21] << 16 | (unsigned)b[22] << 8 | b[23];
     free(b);
 }
+#endif
 
 static void test_png_and_sheets(void **state)
 {

@@ -40,6 +40,25 @@ static int print_kid(const hc_key *key)
 }
 
 /* keygen --pkcs11: the pair is made on the token; only PUB.pem is written. */
+/* Writes the key's files (the private one only when out is given: a key on a
+ * token stays there), prints its kid, frees the key; the exit status. */
+static int save_key(hc_key *key, const char *out, const char *pub)
+{
+    hc_err e;
+    int rc = 0;
+    if (out && (e = hc_key_save_private(key, out))) {
+        cli_error("%s: cannot write the private key: %s", out, hc_strerror(e));
+        rc = EX_INPUT;
+    } else if ((e = hc_key_save_public(key, pub))) {
+        cli_error("%s: cannot write the public key: %s", pub, hc_strerror(e));
+        rc = EX_INPUT;
+    } else {
+        rc = print_kid(key);
+    }
+    hc_key_free(key);
+    return rc;
+}
+
 static int keygen_pkcs11(hc_alg alg, const char *uri, const char *pub, bool force, bool have_out)
 {
     if (have_out)
@@ -57,15 +76,7 @@ static int keygen_pkcs11(hc_alg alg, const char *uri, const char *pub, bool forc
                   e == HC_E_KEY ? " (no such token, or a key of that object= name exists)" : "");
         return EX_INPUT;
     }
-    int rc = 0;
-    if ((e = hc_key_save_public(key, pub))) {
-        cli_error("%s: cannot write the public key: %s", pub, hc_strerror(e));
-        rc = EX_INPUT;
-    } else {
-        rc = print_kid(key);
-    }
-    hc_key_free(key);
-    return rc;
+    return save_key(key, NULL, pub);
 }
 
 int cmd_keygen(int argc, char **argv)
@@ -116,16 +127,5 @@ int cmd_keygen(int argc, char **argv)
                   e == HC_E_UNSUPPORTED ? "this OpenSSL was built without SM2/SM3" : hc_strerror(e));
         return EX_INPUT;
     }
-    int rc = 0;
-    if ((e = hc_key_save_private(key, out))) {
-        cli_error("%s: cannot write the private key: %s", out, hc_strerror(e));
-        rc = EX_INPUT;
-    } else if ((e = hc_key_save_public(key, pub))) {
-        cli_error("%s: cannot write the public key: %s", pub, hc_strerror(e));
-        rc = EX_INPUT;
-    } else {
-        rc = print_kid(key);
-    }
-    hc_key_free(key);
-    return rc;
+    return save_key(key, out, pub);
 }

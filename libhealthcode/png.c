@@ -14,6 +14,8 @@
 #include "render_impl.h"
 #include "internal.h"
 
+#include "png_impl.h"
+
 #include <png.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,22 +26,6 @@ typedef struct {
     bool nomem;         /* the error was an allocation failure */
     uint8_t *row;       /* one image row, 4 pixels a byte */
 } png_out;
-
-static void on_error(png_structp png, png_const_charp msg)
-{
-    png_out *o = png_get_error_ptr(png);
-    /* libpng's own allocation failures say "Out of memory"; tell them apart
-     * so the caller gets HC_E_NOMEM rather than HC_E_IMAGE. */
-    if (o && msg && strstr(msg, "memory"))
-        o->nomem = true;
-    png_longjmp(png, 1);
-}
-
-static void on_warning(png_structp png, png_const_charp msg)
-{
-    (void)png;
-    (void)msg;   /* the library never prints */
-}
 
 static void on_write(png_structp png, png_bytep data, size_t n)
 {
@@ -126,11 +112,9 @@ static int write_png(png_structp png, png_infop info, png_out *o, const hc_qr_ma
 hc_err hc_render_png(const char *text, hc_colour colour, const hc_render_opts *opts, uint8_t **png,
                      size_t *len)
 {
-    if (!png || !len)
-        return HC_E_ARG;
     hc_render_opts o;
     hc_qr_matrix m;
-    hc_err err = hc_render_prepare(text, colour, opts, &o, &m);
+    hc_err err = hc_render_prepare(text, colour, opts, png && len, &o, &m);
     if (err != HC_OK)
         return err;
     size_t px = (size_t)hc_render_side(&m, o.band) * (size_t)o.scale;
@@ -147,7 +131,8 @@ hc_err hc_render_png(const char *text, hc_colour colour, const hc_render_opts *o
         err = HC_E_NOMEM;
         goto done;
     }
-    p = png_create_write_struct(PNG_LIBPNG_VER_STRING, &out, on_error, on_warning);
+    p = png_create_write_struct(PNG_LIBPNG_VER_STRING, &out.nomem, hc_png_on_error,
+                                hc_png_on_warning);
     if (p)
         info = png_create_info_struct(p);
     if (!p || !info) {

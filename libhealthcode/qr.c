@@ -81,9 +81,9 @@ hc_err hc_render_opts_check(const hc_render_opts *opts, hc_render_opts *out)
 }
 
 hc_err hc_render_prepare(const char *text, hc_colour colour, const hc_render_opts *opts,
-                         hc_render_opts *o, hc_qr_matrix *m)
+                         bool outputs_given, hc_render_opts *o, hc_qr_matrix *m)
 {
-    if ((unsigned)colour > HC_RED)
+    if (!outputs_given || (unsigned)colour > HC_RED)
         return HC_E_ARG;
     hc_err err = hc_render_opts_check(opts, o);
     if (err != HC_OK)

@@ -36,11 +36,12 @@ void hc_qr_matrix_free(hc_qr_matrix *m);
  * field. HC_E_ARG when one is out of range. */
 hc_err hc_render_opts_check(const hc_render_opts *opts, hc_render_opts *out);
 
-/* The prologue every writer shares: checks colour and opts (copied into o,
+/* The prologue every writer shares: checks that the caller gave its output
+ * pointers (outputs_given false: HC_E_ARG), colour and opts (copied into o,
  * defaults when opts is NULL) and encodes text into m. On success the caller
  * releases m with hc_qr_matrix_free. */
 hc_err hc_render_prepare(const char *text, hc_colour colour, const hc_render_opts *opts,
-                         hc_render_opts *o, hc_qr_matrix *m);
+                         bool outputs_given, hc_render_opts *o, hc_qr_matrix *m);
 
 /* What is at module coordinate (x, y) of the whole picture, whose side is
  * m->width + 2 * HC_QUIET_ZONE + 2 * band modules. */

@@ -11,6 +11,8 @@
 #include "scan_impl.h"
 
 #include <healthcode/scan.h>
+#include "png_impl.h"
+
 #include <png.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,20 +34,6 @@ typedef struct {
     png_bytep *rows;
     png_uint_32 width, height;
 } png_in;
-
-static void on_error(png_structp png, png_const_charp msg)
-{
-    png_in *c = png_get_error_ptr(png);
-    if (c && msg && strstr(msg, "memory"))
-        c->nomem = true;
-    png_longjmp(png, 1);
-}
-
-static void on_warning(png_structp png, png_const_charp msg)
-{
-    (void)png;
-    (void)msg;   /* the library never prints */
-}
 
 static void on_read(png_structp png, png_bytep data, size_t n)
 {
@@ -131,7 +119,8 @@ hc_err hc_scan_png(const uint8_t *png, size_t len, char *text, size_t cap, size_
         return HC_E_IMAGE;
     png_in c = {.in = png, .in_len = len};
     hc_err err;
-    png_structp p = png_create_read_struct(PNG_LIBPNG_VER_STRING, &c, on_error, on_warning);
+    png_structp p = png_create_read_struct(PNG_LIBPNG_VER_STRING, &c.nomem, hc_png_on_error,
+                                               hc_png_on_warning);
     png_infop info = p ? png_create_info_struct(p) : NULL;
     if (!p || !info) {
         err = HC_E_NOMEM;

@@ -44,11 +44,9 @@ static size_t count_runs(const hc_qr_matrix *m)
 hc_err hc_render_svg(const char *text, hc_colour colour, const hc_render_opts *opts, char **svg,
                      size_t *len)
 {
-    if (!svg || !len)
-        return HC_E_ARG;
     hc_render_opts o;
     hc_qr_matrix m;
-    hc_err err = hc_render_prepare(text, colour, opts, &o, &m);
+    hc_err err = hc_render_prepare(text, colour, opts, svg && len, &o, &m);
     if (err != HC_OK)
         return err;
 

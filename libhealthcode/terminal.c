@@ -81,11 +81,9 @@ static void coloured(tbuf *t, const hc_qr_matrix *m, hc_colour c, int band)
 hc_err hc_render_terminal(const char *text, hc_colour colour, const hc_render_opts *opts, bool ansi,
                           char **out, size_t *len)
 {
-    if (!out || !len)
-        return HC_E_ARG;
     hc_render_opts o;
     hc_qr_matrix m;
-    hc_err err = hc_render_prepare(text, colour, opts, &o, &m);
+    hc_err err = hc_render_prepare(text, colour, opts, out && len, &o, &m);
     if (err != HC_OK)
         return err;
     size_t side = (size_t)hc_render_side(&m, ansi ? o.band : 0);

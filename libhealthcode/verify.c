@@ -12,10 +12,19 @@
 
 #define PREFIX_LEN (sizeof HC_PREFIX - 1)
 
-/* Steps 1-3: prefix, base45, COSE shape. cose is HC_COSE_MAX bytes. */
-static hc_err decode_text(const char *text, size_t len, uint8_t *cose, size_t *cose_len,
-                          hc_cose_view *view, hc_claims *out)
+/* A token's COSE bytes and its parsed view (which points into them). */
+typedef struct {
+    uint8_t cose[HC_COSE_MAX];
+    size_t cose_len;
+    hc_cose_view view;
+} decoded;
+
+/* Steps 1-3: prefix, base45, COSE shape, into d (on the caller's stack). */
+static hc_err decode_text(const char *text, size_t len, decoded *d, hc_claims *out)
 {
+    uint8_t *cose = d->cose;
+    size_t *cose_len = &d->cose_len;
+    hc_cose_view *view = &d->view;
     if (len > HC_TOKEN_MAX)
         return HC_E_LIMIT;
     if (len < PREFIX_LEN || memcmp(text, HC_PREFIX, PREFIX_LEN) != 0)
@@ -121,12 +130,11 @@ hc_err hc_verify(const hc_trust *trust, const char *text, size_t len, int64_t no
     if (!trust || (!text && len) || opts->skew_s < 0)
         return HC_E_ARG;
 
-    uint8_t cose[HC_COSE_MAX];
-    size_t cose_len = 0;
-    hc_cose_view view;
-    hc_err err = decode_text(text, len, cose, &cose_len, &view, out);
+    decoded d;
+    hc_err err = decode_text(text, len, &d, out);
     if (err != HC_OK)
         return err;
+    hc_cose_view view = d.view;
 
     /* step 4: an algorithm we know, a kid we trust, a key of that algorithm */
     if (view.alg != HC_ALG_ES256 && view.alg != HC_ALG_EDDSA && view.alg != HC_ALG_SM2)
@@ -143,9 +151,9 @@ hc_err hc_verify(const hc_trust *trust, const char *text, size_t len, int64_t no
 
     /* step 5: the Sig_structure over the bytes as received; any key of the
      * kid may have signed (kids can collide) */
-    uint8_t *tbs = cose, sig[64];
+    uint8_t *tbs = d.cose, sig[64];
     size_t tbs_len = 0;
-    if ((err = sig_structure_in_place(cose, sizeof cose, &view, &tbs_len, sig)) != HC_OK)
+    if ((err = sig_structure_in_place(d.cose, sizeof d.cose, &view, &tbs_len, sig)) != HC_OK)
         return err;
     size_t first = n_keys;
     for (size_t i = 0; i < n_keys && first == n_keys; i++) {
@@ -200,11 +208,7 @@ hc_err hc_inspect(const char *text, size_t len, hc_claims *out)
     memset(out, 0, sizeof *out);
     if (!text && len)
         return HC_E_ARG;
-    uint8_t cose[HC_COSE_MAX];
-    size_t cose_len = 0;
-    hc_cose_view view;
-    hc_err err = decode_text(text, len, cose, &cose_len, &view, out);
-    if (err != HC_OK)
-        return err;
-    return hc_claims_decode(view.payload, view.payload_len, out);
+    decoded d;
+    hc_err err = decode_text(text, len, &d, out);
+    return err != HC_OK ? err : hc_claims_decode(d.view.payload, d.view.payload_len, out);
 }

@@ -180,9 +180,10 @@ bool hc_clock_parse_duration(const char *s, int64_t max, int64_t *out)
     int64_t v = 0;
     const char *p = s;
     for (; *p >= '0' && *p <= '9'; p++) {
-        v = v * 10 + (*p - '0');
-        if (v > max)
+        int d = *p - '0';
+        if (v > (max - d) / 10)   /* v * 10 + d would pass max (or overflow) */
             return false;
+        v = v * 10 + d;
     }
     if (p == s)
         return false;

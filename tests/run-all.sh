@@ -56,6 +56,7 @@ step "ASan+UBSan build: the whole suite"
 setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 ninja -C "$out/asan" -j "$jobs" >/dev/null
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ASAN_OPTIONS=detect_leaks=1 \
+    LSAN_OPTIONS=suppressions="$root/tests/lsan.supp":print_suppressions=0 \
     meson test -C "$out/asan" --print-errorlogs --num-processes "$jobs" --timeout-multiplier 4 \
         --no-suite java   # the JVM does not run under the ASan runtime; Python gets it preloaded
 

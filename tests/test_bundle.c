@@ -552,7 +552,7 @@ static void large_bundle(void **state)
         bin[16 + i] = 0;
     }
     for (size_t i = 0; i < n; i++) {
-        uint64_t v = i * 2654435761u + 1;   /* increasing */
+        uint64_t v = (uint64_t)i * 2654435761u + 1;   /* increasing (64-bit product on 32-bit ARM too) */
         for (int j = 0; j < 8; j++)
             bin[24 + i * 8 + j] = (uint8_t)(v >> (56 - 8 * j));
     }

@@ -295,18 +295,37 @@ fail:
     return err;
 }
 
+/* Reads path (at most max bytes; a failure is said in diag with the path)
+ * and hands its text to parse with ctx. */
+typedef hc_err (*parse_fn)(void *ctx, const char *text, size_t len, hc_diag *diag);
+
+static hc_err load_file(const char *path, size_t max, parse_fn parse, void *ctx, hc_diag *diag)
+{
+    char *data;
+    size_t len;
+    hc_err err = hc_read_file(path, max, &data, &len);
+    if (err != HC_OK)
+        return hc_diag_set(diag, err, "", "%s: %s", path, hc_strerror(err));
+    err = parse(ctx, data, len, diag);
+    free(data);
+    return err;
+}
+
+static hc_err parse_risk_map(void *p, const char *text, size_t len, hc_diag *diag)
+{
+    return hc_policy_set_risk_map_csv(p, text, len, diag);
+}
+
+static hc_err parse_policy_text(void *out, const char *text, size_t len, hc_diag *diag)
+{
+    return hc_policy_parse_json(text, len, out, diag);
+}
+
 hc_err hc_policy_load_risk_map(hc_policy *p, const char *path, hc_diag *diag)
 {
     if (!p || !path)
         return hc_diag_set(diag, HC_E_ARG, "", "no policy or no path");
-    char *data;
-    size_t len;
-    hc_err err = hc_read_file(path, HC_RISK_MAP_FILE_MAX, &data, &len);
-    if (err != HC_OK)
-        return hc_diag_set(diag, err, "", "%s: %s", path, hc_strerror(err));
-    err = hc_policy_set_risk_map_csv(p, data, len, diag);
-    free(data);
-    return err;
+    return load_file(path, HC_RISK_MAP_FILE_MAX, parse_risk_map, p, diag);
 }
 
 static const hc_risk_entry *map_find(const hc_policy *p, uint32_t key)
@@ -594,12 +613,5 @@ hc_err hc_policy_load(const char *path, hc_policy **out, hc_diag *diag)
     *out = NULL;
     if (!path)
         return policy_new_default(out);
-    char *data;
-    size_t len;
-    hc_err err = hc_read_file(path, HC_POLICY_FILE_MAX, &data, &len);
-    if (err != HC_OK)
-        return hc_diag_set(diag, err, "", "%s: %s", path, hc_strerror(err));
-    err = hc_policy_parse_json(data, len, out, diag);
-    free(data);
-    return err;
+    return load_file(path, HC_POLICY_FILE_MAX, parse_policy_text, out, diag);
 }

@@ -155,10 +155,11 @@ static void key_text(uint32_t key, char buf[8])
     }
 }
 
-/* Sorts items, refuses duplicates, and turns them into a map array. On a
- * duplicate fills diag (field, line) and returns err. */
-static hc_err items_finish(map_item *items, size_t n, hc_err err, const char *field_prefix,
-                           hc_risk_entry **out, hc_diag *diag)
+/* Sorts items, refuses duplicates, and turns them into p's map (the old one
+ * freed). On a duplicate fills diag (field, line) and returns err; p is
+ * unchanged on any failure. */
+static hc_err items_finish(hc_policy *p, map_item *items, size_t n, hc_err err,
+                           const char *field_prefix, hc_diag *diag)
 {
     if (n > 1)
         qsort(items, n, sizeof *items, item_cmp);
@@ -181,7 +182,9 @@ static hc_err items_finish(map_item *items, size_t n, hc_err err, const char *fi
         return HC_E_NOMEM;
     for (size_t i = 0; i < n; i++)
         m[i] = items[i].e;
-    *out = m;
+    free(p->map);
+    p->map = m;
+    p->n_map = n;
     return HC_OK;
 }
 
@@ -283,13 +286,7 @@ hc_err hc_policy_set_risk_map_csv(hc_policy *p, const char *csv, size_t len, hc_
         err = csv_error(diag, 1, "", "the header must be \"region,level\"%s", "", 0);
         goto fail;
     }
-    hc_risk_entry *m = NULL;
-    err = items_finish(items, n, HC_E_RISK_MAP, "", &m, diag);
-    if (err != HC_OK)
-        goto fail;
-    free(p->map);
-    p->map = m;
-    p->n_map = n;
+    err = items_finish(p, items, n, HC_E_RISK_MAP, "", diag);
 fail:
     free(items);
     return err;
@@ -536,14 +533,8 @@ static hc_err parse_map(json_t *obj, hc_policy *p, hc_diag *diag)
         items[i].line = 0;
         i++;
     }
-    hc_risk_entry *m = NULL;
     /* Keys of a JSON object are unique (duplicates are refused when decoding). */
-    err = items_finish(items, i, HC_E_POLICY, "risk_map", &m, diag);
-    if (err == HC_OK) {
-        free(p->map);
-        p->map = m;
-        p->n_map = i;
-    }
+    err = items_finish(p, items, i, HC_E_POLICY, "risk_map", diag);
 done:
     free(items);
     return err;

@@ -176,6 +176,17 @@ static inline bool set_has(const void *a, size_t n, size_t size, const void *key
     return lo < n && cmp(AT(a, lo, size), key) == 0;
 }
 
+/* r (empty) takes cti and sub (sorted, unique) as its lists, freeing its own. */
+static void adopt(hc_revocations *r, uint64_t *cti, size_t nc, sub128 *sub, size_t ns)
+{
+    free(r->cti);
+    free(r->sub);
+    r->cti = cti;
+    r->ncti = nc;
+    r->sub = sub;
+    r->nsub = ns;
+}
+
 /* r's ctis ∪= cti and subs ∪= sub. HC_E_NOMEM between the two steps leaves
  * the ctis merged. */
 static hc_err union_ids(hc_revocations *r, const uint64_t *cti, size_t nc, const sub128 *sub,
@@ -423,12 +434,7 @@ static hc_err load_binary(hc_revocations *r, FILE *f, uint64_t file_size, const 
     }
     if (r->ncti == 0 && r->nsub == 0) {
         /* the common case: the arrays become the list, no second copy */
-        free(r->cti);
-        free(r->sub);
-        r->cti = cti;
-        r->ncti = nc;
-        r->sub = sub;
-        r->nsub = ns;
+        adopt(r, cti, nc, sub, ns);
         return HC_OK;
     }
     if ((uint64_t)r->ncti + nc > REV_MAX_CTI || (uint64_t)r->nsub + ns > REV_MAX_SUB) {
@@ -615,12 +621,7 @@ hc_err hc_revocations_apply_raw(hc_revocations *r, const uint8_t *cti, size_t nc
         r->nsub = set_minus(r->sub, r->nsub, s, nsub, sizeof *s, cmp_sub);
     } else if (r->ncti == 0 && r->nsub == 0) {
         /* a full bundle into an empty list: the arrays become the list */
-        free(r->cti);
-        free(r->sub);
-        r->cti = c;
-        r->ncti = ncti;
-        r->sub = s;
-        r->nsub = nsub;
+        adopt(r, c, ncti, s, nsub);
         return HC_OK;
     } else if ((uint64_t)r->ncti + ncti > REV_MAX_CTI || (uint64_t)r->nsub + nsub > REV_MAX_SUB) {
         err = HC_E_LIMIT;

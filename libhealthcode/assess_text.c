@@ -89,35 +89,44 @@ static void sb_country_zh(sb *s, const char *cc)
     sb_s(s, n ? n : cc);
 }
 
-/* The common ending: ": red until 2020-02-04 00:00." */
-static void end_en_if(sb *s, hc_colour c, bool holds, hc_day until, bool daily)
+/* The words of a sentence's ending, in one language. */
+typedef struct {
+    const char *colon, *while_holds, *until, *ended, *daily, *plain;
+} ending_words;
+
+static const ending_words ending_en = {": ", " while the status holds.", " until ", " 00:00 (ended).",
+                                       " 00:00 with a normal check-in every day.", " 00:00."};
+static const ending_words ending_zh = {"：", "，直至该状态解除。", "至", " 00:00（已结束）。",
+                                       " 00:00（须每天正常打卡）。", " 00:00。"};
+
+/* The common ending in w's language, colour being the colour's name in it:
+ * ": red until 2020-02-04 00:00." */
+static void end_if(sb *s, const ending_words *w, const char *colour, bool holds, hc_day until,
+                   bool daily)
 {
-    sb_s(s, ": ");
-    sb_s(s, hc_colour_name(c));
+    sb_s(s, w->colon);
+    sb_s(s, colour);
     if (until == HC_DAY_NONE) {
-        sb_s(s, " while the status holds.");
+        sb_s(s, w->while_holds);
         return;
     }
-    sb_s(s, " until ");
+    sb_s(s, w->until);
     sb_day(s, until);
-    sb_s(s, !holds ? " 00:00 (ended)." : daily ? " 00:00 with a normal check-in every day." : " 00:00.");
+    sb_s(s, !holds ? w->ended : daily ? w->daily : w->plain);
+}
+
+static void end_en_if(sb *s, hc_colour c, bool holds, hc_day until, bool daily)
+{
+    end_if(s, &ending_en, hc_colour_name(c), holds, until, daily);
+}
+
+static void end_zh_if(sb *s, hc_colour c, bool holds, hc_day until, bool daily)
+{
+    end_if(s, &ending_zh, colour_zh[c], holds, until, daily);
 }
 
 /* The ending of rs itself. */
 static void end_en(sb *s, const hc_reason *rs) { end_en_if(s, rs->colour, rs->holds, rs->until, false); }
-
-static void end_zh_if(sb *s, hc_colour c, bool holds, hc_day until, bool daily)
-{
-    sb_s(s, "：");
-    sb_s(s, colour_zh[c]);
-    if (until == HC_DAY_NONE) {
-        sb_s(s, "，直至该状态解除。");
-        return;
-    }
-    sb_s(s, "至");
-    sb_day(s, until);
-    sb_s(s, !holds ? " 00:00（已结束）。" : daily ? " 00:00（须每天正常打卡）。" : " 00:00。");
-}
 
 static void end_zh(sb *s, const hc_reason *rs) { end_zh_if(s, rs->colour, rs->holds, rs->until, false); }
 

@@ -107,6 +107,20 @@ static void write_key(hc_cbor_writer *w, const hc_bundle_key *k, const uint8_t *
     }
 }
 
+/* The ids into w (the map's entries): the ctis under cti_key, the subs under
+ * sub_key, each only where there are any. */
+static void write_ids(hc_cbor_writer *w, const raw_ids *ids, uint64_t cti_key, uint64_t sub_key)
+{
+    if (ids->ncti) {
+        hc_cbor_w_uint(w, cti_key);
+        hc_cbor_w_bstr(w, ids->cti, ids->ncti * 8);
+    }
+    if (ids->nsub) {
+        hc_cbor_w_uint(w, sub_key);
+        hc_cbor_w_bstr(w, ids->sub, ids->nsub * 16);
+    }
+}
+
 /* The payload into w; add/rm are the ids the bundle carries. */
 static hc_err write_payload(hc_cbor_writer *w, const hc_bundle_spec *sp, const raw_ids *add,
                             const raw_ids *rm)
@@ -133,14 +147,7 @@ static hc_err write_payload(hc_cbor_writer *w, const hc_bundle_spec *sp, const r
             return err == HC_E_BUFFER ? HC_E_KEY : err;
         write_key(w, &sp->keys[i], der, dl);
     }
-    if (add->ncti) {
-        hc_cbor_w_uint(w, HC_BK_CTI);
-        hc_cbor_w_bstr(w, add->cti, add->ncti * 8);
-    }
-    if (add->nsub) {
-        hc_cbor_w_uint(w, HC_BK_SUB);
-        hc_cbor_w_bstr(w, add->sub, add->nsub * 16);
-    }
+    write_ids(w, add, HC_BK_CTI, HC_BK_SUB);
     if (sp->n_next_roots) {
         hc_cbor_w_uint(w, HC_BK_NEXT_ROOTS);
         hc_cbor_w_array(w, sp->n_next_roots);
@@ -153,14 +160,7 @@ static hc_err write_payload(hc_cbor_writer *w, const hc_bundle_spec *sp, const r
     if (sp->delta) {
         hc_cbor_w_uint(w, HC_BK_BASE_SEQ);
         hc_cbor_w_uint(w, sp->base_seq);
-        if (rm->ncti) {
-            hc_cbor_w_uint(w, HC_BK_CTI_REMOVED);
-            hc_cbor_w_bstr(w, rm->cti, rm->ncti * 8);
-        }
-        if (rm->nsub) {
-            hc_cbor_w_uint(w, HC_BK_SUB_REMOVED);
-            hc_cbor_w_bstr(w, rm->sub, rm->nsub * 16);
-        }
+        write_ids(w, rm, HC_BK_CTI_REMOVED, HC_BK_SUB_REMOVED);
     }
     return HC_OK;
 }

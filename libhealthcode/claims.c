@@ -30,6 +30,15 @@ static bool copy_text(const hc_cbor_item *v, char *dst, size_t max, size_t min)
     return true;
 }
 
+/* Whether v is a byte string of exactly n bytes; copies it into dst if so. */
+static bool copy_bytes(const hc_cbor_item *v, uint8_t *dst, size_t n)
+{
+    if (v->type != HC_CBOR_BSTR || v->len != n)
+        return false;
+    memcpy(dst, v->data, n);
+    return true;
+}
+
 static bool uint_ok(const hc_cbor_item *v, uint64_t max)
 {
     return v->type == HC_CBOR_UINT && v->value <= max;
@@ -50,9 +59,8 @@ static bool hcode_entry(int64_t key, const hc_cbor_item *v, hc_claims *c, unsign
         c->colour = (hc_colour)v->value;
         return true;
     case HC_SUB:
-        if (v->type != HC_CBOR_BSTR || v->len != sizeof c->sub)
+        if (!copy_bytes(v, c->sub, sizeof c->sub))
             return false;
-        memcpy(c->sub, v->data, sizeof c->sub);
         c->has_sub = true;
         return true;
     case HC_NAM:
@@ -140,10 +148,7 @@ static bool claims_cb(int64_t key, const hc_cbor_item *v, const uint8_t *raw, si
         c->iat = (int64_t)v->value;
         return true;
     case CLAIM_CTI:
-        if (v->type != HC_CBOR_BSTR || v->len != sizeof c->cti)
-            return false;
-        memcpy(c->cti, v->data, sizeof c->cti);
-        return true;
+        return copy_bytes(v, c->cti, sizeof c->cti);
     default: { /* CLAIM_HCODE */
         unsigned hseen = 0;
         if (v->type != HC_CBOR_MAP || !each_entry(raw, raw_len, hcode_cb, c, &hseen))

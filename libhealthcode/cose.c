@@ -72,6 +72,16 @@ static hc_err parse_protected(const uint8_t *p, size_t n, hc_cose_view *out)
     return HC_OK;
 }
 
+/* The head at buf[pos..len) into it; HC_E_COSE where it is not of type t. */
+static hc_err head_of_type(const uint8_t *buf, size_t len, size_t pos, hc_cbor_type t,
+                           hc_cbor_item *it)
+{
+    hc_err err = hc_cbor_head(buf + pos, len - pos, it);
+    if (err != HC_OK)
+        return err;
+    return it->type == t ? HC_OK : HC_E_COSE;
+}
+
 hc_err hc_cose_parse(const uint8_t *buf, size_t len, hc_cose_view *out)
 {
     if (!buf || !out)
@@ -100,24 +110,18 @@ hc_err hc_cose_parse(const uint8_t *buf, size_t len, hc_cose_view *out)
     pos += it.size;
 
     hc_cbor_item prot, unprot, payload, sig;
-    if ((err = hc_cbor_head(buf + pos, len - pos, &prot)) != HC_OK)
+    if ((err = head_of_type(buf, len, pos, HC_CBOR_BSTR, &prot)) != HC_OK)
         return err;
-    if (prot.type != HC_CBOR_BSTR)
-        return HC_E_COSE;
     pos += prot.size;
-    if ((err = hc_cbor_head(buf + pos, len - pos, &unprot)) != HC_OK)
+    if ((err = head_of_type(buf, len, pos, HC_CBOR_MAP, &unprot)) != HC_OK)
         return err;
-    if (unprot.type != HC_CBOR_MAP)
-        return HC_E_COSE;
     pos += hc_cbor_skip(buf + pos, len - pos);   /* contents ignored, already checked */
-    if ((err = hc_cbor_head(buf + pos, len - pos, &payload)) != HC_OK)
+    if ((err = head_of_type(buf, len, pos, HC_CBOR_BSTR, &payload)) != HC_OK)
         return err;
-    if (payload.type != HC_CBOR_BSTR)
-        return HC_E_COSE;
     pos += payload.size;
-    if ((err = hc_cbor_head(buf + pos, len - pos, &sig)) != HC_OK)
+    if ((err = head_of_type(buf, len, pos, HC_CBOR_BSTR, &sig)) != HC_OK)
         return err;
-    if (sig.type != HC_CBOR_BSTR || sig.len != 64)
+    if (sig.len != 64)
         return HC_E_COSE;
 
     /* an empty protected header (RFC 9052's encoding of no header) has no

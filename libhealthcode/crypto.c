@@ -89,15 +89,14 @@ static bool key_alg_of(EVP_PKEY *pkey, hc_alg *alg)
 /* kid = SHA-256(SPKI DER)[0..8): doc/format.md. */
 static hc_err compute_kid(EVP_PKEY *pkey, uint8_t kid[HC_KID_LEN])
 {
-    unsigned char *der = NULL;
-    int n = i2d_PUBKEY(pkey, &der);
-    if (n <= 0) {
-        ERR_clear_error();
-        return HC_E_CRYPTO;
-    }
+    unsigned char *der;
+    size_t n;
+    hc_err err = hc_pkey_spki_der(pkey, &der, &n);
+    if (err != HC_OK)
+        return err;
     unsigned char md[32];
     unsigned int mdlen = 0;
-    int ok = EVP_Digest(der, (size_t)n, md, &mdlen, sha256(), NULL);
+    int ok = EVP_Digest(der, n, md, &mdlen, sha256(), NULL);
     OPENSSL_free(der);
     if (ok != 1 || mdlen != 32) {
         ERR_clear_error();
@@ -415,14 +414,13 @@ hc_err hc_key_public_copy(const hc_key *key, hc_key **out)
     }
     *out = NULL;
     /* round trip through SPKI DER: the new EVP_PKEY holds no private half */
-    unsigned char *der = NULL;
-    int n = i2d_PUBKEY(key->pkey, &der);
-    if (n <= 0) {
-        ERR_clear_error();
-        return HC_E_CRYPTO;
-    }
+    unsigned char *der;
+    size_t n;
+    hc_err err = hc_pkey_spki_der(key->pkey, &der, &n);
+    if (err != HC_OK)
+        return err;
     const unsigned char *p = der;
-    EVP_PKEY *pub = d2i_PUBKEY(NULL, &p, n);
+    EVP_PKEY *pub = d2i_PUBKEY(NULL, &p, (long)n);
     OPENSSL_free(der);
     if (!pub) {
         ERR_clear_error();

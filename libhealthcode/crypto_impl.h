@@ -21,6 +21,11 @@ struct hc_key {
  * kid and (SM2) Z. HC_E_KEY for a type or curve we do not accept. */
 hc_err hc_key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out);
 
+/* pkey's SubjectPublicKeyInfo DER (spki.c): *der is OpenSSL's allocation
+ * (the caller OPENSSL_frees it), *len its length. HC_E_CRYPTO, with
+ * OpenSSL's error queue cleared, where OpenSSL cannot encode it. */
+hc_err hc_pkey_spki_der(EVP_PKEY *pkey, unsigned char **der, size_t *len);
+
 /* ---- sigder.c: r||s (COSE) <-> DER (OpenSSL), ES256 and SM2 alike */
 /* r||s → DER in out; 0 if r or s is zero (never a valid signature). */
 size_t hc_sig_raw_to_der(const uint8_t sig[64], uint8_t out[72]);

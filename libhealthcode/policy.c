@@ -155,10 +155,11 @@ static void key_text(uint32_t key, char buf[8])
     }
 }
 
-/* Sorts items, refuses duplicates, and turns them into a map array. On a
- * duplicate fills diag (field, line) and returns err. */
-static hc_err items_finish(map_item *items, size_t n, hc_err err, const char *field_prefix,
-                           hc_risk_entry **out, hc_diag *diag)
+/* Sorts items, refuses duplicates, and turns them into p's map (the old one
+ * freed). On a duplicate fills diag (field, line) and returns err; p is
+ * unchanged on any failure. */
+static hc_err items_finish(hc_policy *p, map_item *items, size_t n, hc_err err,
+                           const char *field_prefix, hc_diag *diag)
 {
     if (n > 1)
         qsort(items, n, sizeof *items, item_cmp);
@@ -181,7 +182,9 @@ static hc_err items_finish(map_item *items, size_t n, hc_err err, const char *fi
         return HC_E_NOMEM;
     for (size_t i = 0; i < n; i++)
         m[i] = items[i].e;
-    *out = m;
+    free(p->map);
+    p->map = m;
+    p->n_map = n;
     return HC_OK;
 }
 
@@ -283,30 +286,43 @@ hc_err hc_policy_set_risk_map_csv(hc_policy *p, const char *csv, size_t len, hc_
         err = csv_error(diag, 1, "", "the header must be \"region,level\"%s", "", 0);
         goto fail;
     }
-    hc_risk_entry *m = NULL;
-    err = items_finish(items, n, HC_E_RISK_MAP, "", &m, diag);
-    if (err != HC_OK)
-        goto fail;
-    free(p->map);
-    p->map = m;
-    p->n_map = n;
+    err = items_finish(p, items, n, HC_E_RISK_MAP, "", diag);
 fail:
     free(items);
     return err;
+}
+
+/* Reads path (at most max bytes; a failure is said in diag with the path)
+ * and hands its text to parse with ctx. */
+typedef hc_err (*parse_fn)(void *ctx, const char *text, size_t len, hc_diag *diag);
+
+static hc_err load_file(const char *path, size_t max, parse_fn parse, void *ctx, hc_diag *diag)
+{
+    char *data;
+    size_t len;
+    hc_err err = hc_read_file(path, max, &data, &len);
+    if (err != HC_OK)
+        return hc_diag_set(diag, err, "", "%s: %s", path, hc_strerror(err));
+    err = parse(ctx, data, len, diag);
+    free(data);
+    return err;
+}
+
+static hc_err parse_risk_map(void *p, const char *text, size_t len, hc_diag *diag)
+{
+    return hc_policy_set_risk_map_csv(p, text, len, diag);
+}
+
+static hc_err parse_policy_text(void *out, const char *text, size_t len, hc_diag *diag)
+{
+    return hc_policy_parse_json(text, len, out, diag);
 }
 
 hc_err hc_policy_load_risk_map(hc_policy *p, const char *path, hc_diag *diag)
 {
     if (!p || !path)
         return hc_diag_set(diag, HC_E_ARG, "", "no policy or no path");
-    char *data;
-    size_t len;
-    hc_err err = hc_read_file(path, HC_RISK_MAP_FILE_MAX, &data, &len);
-    if (err != HC_OK)
-        return hc_diag_set(diag, err, "", "%s: %s", path, hc_strerror(err));
-    err = hc_policy_set_risk_map_csv(p, data, len, diag);
-    free(data);
-    return err;
+    return load_file(path, HC_RISK_MAP_FILE_MAX, parse_risk_map, p, diag);
 }
 
 static const hc_risk_entry *map_find(const hc_policy *p, uint32_t key)
@@ -517,14 +533,8 @@ static hc_err parse_map(json_t *obj, hc_policy *p, hc_diag *diag)
         items[i].line = 0;
         i++;
     }
-    hc_risk_entry *m = NULL;
     /* Keys of a JSON object are unique (duplicates are refused when decoding). */
-    err = items_finish(items, i, HC_E_POLICY, "risk_map", &m, diag);
-    if (err == HC_OK) {
-        free(p->map);
-        p->map = m;
-        p->n_map = i;
-    }
+    err = items_finish(p, items, i, HC_E_POLICY, "risk_map", diag);
 done:
     free(items);
     return err;
@@ -594,12 +604,5 @@ hc_err hc_policy_load(const char *path, hc_policy **out, hc_diag *diag)
     *out = NULL;
     if (!path)
         return policy_new_default(out);
-    char *data;
-    size_t len;
-    hc_err err = hc_read_file(path, HC_POLICY_FILE_MAX, &data, &len);
-    if (err != HC_OK)
-        return hc_diag_set(diag, err, "", "%s: %s", path, hc_strerror(err));
-    err = hc_policy_parse_json(data, len, out, diag);
-    free(data);
-    return err;
+    return load_file(path, HC_POLICY_FILE_MAX, parse_policy_text, out, diag);
 }

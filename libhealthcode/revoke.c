@@ -88,8 +88,7 @@ static int cmp_sub(const void *a, const void *b)
 /* ------------------------------------------------------------ set algebra */
 
 /* One implementation for both id kinds, in the style of qsort: arrays of n
- * elements of `size` bytes (8 for a cti, 16 for a sub), ordered by cmp. The
- * lookups (hc_revocations_has_*) stay typed: they are the hot path. */
+ * elements of `size` bytes (8 for a cti, 16 for a sub), ordered by cmp. */
 typedef int (*set_cmp)(const void *, const void *);
 
 #define AT(base, i, size) ((unsigned char *)(base) + (i) * (size))
@@ -159,6 +158,33 @@ static size_t set_minus(void *a, size_t na, const void *b, size_t nb, size_t siz
             memmove(AT(a, w++, size), AT(a, i++, size), size);
     }
     return w;
+}
+
+/* Whether key is in a (n elements, sorted, unique): a binary search. static
+ * inline with cmp a constant at each call, so that the compiler inlines the
+ * comparison into the lookups (hc_revocations_has_*, the hot path). */
+static inline bool set_has(const void *a, size_t n, size_t size, const void *key, set_cmp cmp)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cmp(AT(a, mid, size), key) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && cmp(AT(a, lo, size), key) == 0;
+}
+
+/* r (empty) takes cti and sub (sorted, unique) as its lists, freeing its own. */
+static void adopt(hc_revocations *r, uint64_t *cti, size_t nc, sub128 *sub, size_t ns)
+{
+    free(r->cti);
+    free(r->sub);
+    r->cti = cti;
+    r->ncti = nc;
+    r->sub = sub;
+    r->nsub = ns;
 }
 
 /* r's ctis ∪= cti and subs ∪= sub. HC_E_NOMEM between the two steps leaves
@@ -408,12 +434,7 @@ static hc_err load_binary(hc_revocations *r, FILE *f, uint64_t file_size, const 
     }
     if (r->ncti == 0 && r->nsub == 0) {
         /* the common case: the arrays become the list, no second copy */
-        free(r->cti);
-        free(r->sub);
-        r->cti = cti;
-        r->ncti = nc;
-        r->sub = sub;
-        r->nsub = ns;
+        adopt(r, cti, nc, sub, ns);
         return HC_OK;
     }
     if ((uint64_t)r->ncti + nc > REV_MAX_CTI || (uint64_t)r->nsub + ns > REV_MAX_SUB) {
@@ -493,34 +514,18 @@ hc_err hc_revocations_save_binary(const hc_revocations *r, const char *path)
 
 bool hc_revocations_has_cti(const hc_revocations *r, const uint8_t cti[8])
 {
-    if (!r || !cti || r->ncti == 0)
+    if (!r || !cti)
         return false;
     uint64_t key = load_be64(cti);
-    size_t lo = 0, hi = r->ncti;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (r->cti[mid] < key)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < r->ncti && r->cti[lo] == key;
+    return set_has(r->cti, r->ncti, sizeof key, &key, cmp_u64);
 }
 
 bool hc_revocations_has_sub(const hc_revocations *r, const uint8_t sub[16])
 {
-    if (!r || !sub || r->nsub == 0)
+    if (!r || !sub)
         return false;
     sub128 key = load_sub(sub);
-    size_t lo = 0, hi = r->nsub;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (sub_cmp(r->sub[mid], key) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < r->nsub && sub_cmp(r->sub[lo], key) == 0;
+    return set_has(r->sub, r->nsub, sizeof key, &key, cmp_sub);
 }
 
 size_t hc_revocations_count(const hc_revocations *r)
@@ -616,12 +621,7 @@ hc_err hc_revocations_apply_raw(hc_revocations *r, const uint8_t *cti, size_t nc
         r->nsub = set_minus(r->sub, r->nsub, s, nsub, sizeof *s, cmp_sub);
     } else if (r->ncti == 0 && r->nsub == 0) {
         /* a full bundle into an empty list: the arrays become the list */
-        free(r->cti);
-        free(r->sub);
-        r->cti = c;
-        r->ncti = ncti;
-        r->sub = s;
-        r->nsub = nsub;
+        adopt(r, c, ncti, s, nsub);
         return HC_OK;
     } else if ((uint64_t)r->ncti + ncti > REV_MAX_CTI || (uint64_t)r->nsub + nsub > REV_MAX_SUB) {
         err = HC_E_LIMIT;

@@ -94,22 +94,32 @@ hc_err hc_key_from_spki(const uint8_t *der, size_t len, hc_key **out)
     return hc_key_wrap(pkey, false, out);
 }
 
-hc_err hc_key_spki(const hc_key *key, uint8_t *buf, size_t cap, size_t *len)
+hc_err hc_pkey_spki_der(EVP_PKEY *pkey, unsigned char **der, size_t *len)
 {
-    if (!key || !len || (!buf && cap))
-        return HC_E_ARG;
-    unsigned char *der = NULL;
-    int n = i2d_PUBKEY(key->pkey, &der);
+    *der = NULL;
+    int n = i2d_PUBKEY(pkey, der);
     if (n <= 0) {
         ERR_clear_error();
         return HC_E_CRYPTO;
     }
-    hc_err err = HC_OK;
     *len = (size_t)n;
-    if ((size_t)n > cap)
+    return HC_OK;
+}
+
+hc_err hc_key_spki(const hc_key *key, uint8_t *buf, size_t cap, size_t *len)
+{
+    if (!key || !len || (!buf && cap))
+        return HC_E_ARG;
+    unsigned char *der;
+    size_t n;
+    hc_err err = hc_pkey_spki_der(key->pkey, &der, &n);
+    if (err != HC_OK)
+        return err;
+    *len = n;
+    if (n > cap)
         err = HC_E_BUFFER;
     else
-        memcpy(buf, der, (size_t)n);
+        memcpy(buf, der, n);
     OPENSSL_free(der);
     return err;
 }

@@ -1,11 +1,15 @@
 /*
  * bench_verify.c — hc_verify() against its baseline, and revocation loading.
  *
- * 1. The hc_verify rate for an ES256 token, and in the same run a bare
- *    OpenSSL ECDSA P-256 verify of the same Sig_structure bytes with a
- *    prepared key (EVP_DigestVerifyInit + EVP_DigestVerify per iteration, the
- *    DER signature prepared once). Goal: hc_verify ≥ 0.90 of the bare rate.
- *    Rounds alternate between the two; the best round of each is reported.
+ * 1. The hc_verify rate for an ES256 token, and in the same run two bare
+ *    OpenSSL ECDSA P-256 verifies of the same signature (DER prepared once):
+ *    - "prepared": one EVP_PKEY_CTX verify-initialised once and reused, over
+ *      the SHA-256 of the Sig_structure hashed once (what `openssl speed
+ *      ecdsap256` measures: the signature arithmetic alone). The goal is
+ *      against this one: hc_verify ≥ 0.95 of its rate.
+ *    - "DigestVerify": EVP_DigestVerifyInit + EVP_DigestVerify of the
+ *      Sig_structure per iteration (what a plain caller writes), for reference.
+ *    Rounds alternate between the three; the best round of each is reported.
  * 2. A revocation list of 10 million cti: load time of the binary form, the
  *    memory it takes (bytes per entry), the lookup rate, and hc_verify with
  *    that list attached.
@@ -59,6 +63,8 @@ typedef struct {
     size_t tbs_len;
     const uint8_t *der;
     size_t der_len;
+    EVP_PKEY_CTX *prepared; /* verify-initialised once */
+    uint8_t md[32];         /* SHA-256 of tbs, once */
 } bench_ctx;
 
 static double rate_hc(const bench_ctx *b, double secs)
@@ -89,6 +95,20 @@ static double rate_bare(const bench_ctx *b, double secs)
                 die("bare EVP verify failed");
             EVP_MD_CTX_free(ctx);
         }
+        n += 64;
+        t = seconds() - t0;
+    } while (t < secs);
+    return (double)n / t;
+}
+
+static double rate_prepared(const bench_ctx *b, double secs)
+{
+    long n = 0;
+    double t0 = seconds(), t;
+    do {
+        for (int i = 0; i < 64; i++)
+            if (EVP_PKEY_verify(b->prepared, b->der, b->der_len, b->md, 32) != 1)
+                die("prepared EVP_PKEY_verify failed");
         n += 64;
         t = seconds() - t0;
     } while (t < secs);
@@ -222,24 +242,35 @@ int main(int argc, char **argv)
         die("PEM_read_bio_PUBKEY");
 
     hc_verify_opts opts = HC_VERIFY_OPTS_DEFAULT;
-    bench_ctx b = {trust, text, len, &opts, pkey, tbs, tbs_len, der, der_len};
+    bench_ctx b = {trust, text, len, &opts, pkey, tbs, tbs_len, der, der_len, NULL, {0}};
+    unsigned int mdlen = 0;
+    b.prepared = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    if (!b.prepared || EVP_PKEY_verify_init(b.prepared) != 1 ||
+        EVP_Digest(tbs, tbs_len, b.md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+        die("prepared EVP_PKEY_CTX");
     printf("token: %zu characters, Sig_structure %zu bytes\n", len, tbs_len);
 
-    double best_hc = 0, best_bare = 0;
+    double best_hc = 0, best_prep = 0, best_bare = 0;
     for (int round = 0; round < 5; round++) {
-        double h = rate_hc(&b, secs / 5), bare = rate_bare(&b, secs / 5);
+        double h = rate_hc(&b, secs / 5), prep = rate_prepared(&b, secs / 5),
+               bare = rate_bare(&b, secs / 5);
         if (h > best_hc)
             best_hc = h;
+        if (prep > best_prep)
+            best_prep = prep;
         if (bare > best_bare)
             best_bare = bare;
     }
-    printf("hc_verify:              %8.0f verifies/s\n", best_hc);
-    printf("bare OpenSSL EVP ES256: %8.0f verifies/s\n", best_bare);
-    printf("ratio: %.3f (goal >= 0.90)\n", best_hc / best_bare);
+    printf("hc_verify:                           %8.0f verifies/s\n", best_hc);
+    printf("bare OpenSSL, prepared EVP_PKEY_CTX: %8.0f verifies/s\n", best_prep);
+    printf("bare OpenSSL, EVP_DigestVerify:      %8.0f verifies/s\n", best_bare);
+    printf("ratio to prepared: %.3f (goal >= 0.95)\n", best_hc / best_prep);
+    printf("ratio to DigestVerify: %.3f\n", best_hc / best_bare);
 
     if (n_revoked)
         bench_revocations(n_revoked, &b, secs / 5);
 
+    EVP_PKEY_CTX_free(b.prepared);
     EVP_PKEY_free(pkey);
     hc_trust_free(trust);
     hc_key_free(key);

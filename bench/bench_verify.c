@@ -1,11 +1,16 @@
 /*
  * bench_verify.c — hc_verify() against its baseline, and revocation loading.
  *
- * 1. The hc_verify rate for an ES256 token, and in the same run a bare
- *    OpenSSL ECDSA P-256 verify of the same Sig_structure bytes with a
- *    prepared key (EVP_DigestVerifyInit + EVP_DigestVerify per iteration, the
- *    DER signature prepared once). Goal: hc_verify ≥ 0.90 of the bare rate.
- *    Rounds alternate between the two; the best round of each is reported.
+ * 1. The hc_verify rate for an ES256 token, and in the same run two bare
+ *    OpenSSL ECDSA P-256 verifies of the same signature (DER prepared once):
+ *    - "prepared": one EVP_PKEY_CTX verify-initialised once and reused, over
+ *      the SHA-256 of the Sig_structure hashed once (what `openssl speed
+ *      ecdsap256` measures: the signature arithmetic alone). The goal is
+ *      against this one: hc_verify ≥ 0.95 of its rate.
+ *    - "DigestVerify": EVP_DigestVerifyInit + EVP_DigestVerify of the
+ *      Sig_structure per iteration (what a plain caller writes), for reference.
+ *    Rounds alternate between the three; the best round of each is reported,
+ *    each timed in thread CPU time.
  * 2. A revocation list of 10 million cti: load time of the binary form, the
  *    memory it takes (bytes per entry), the lookup rate, and hc_verify with
  *    that list attached.
@@ -27,6 +32,16 @@ static double seconds(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* CPU time of this thread: the verify rates count only the cycles spent by
+ * this process, so that the other processes of a shared machine (which take
+ * the core away for whole time slices) do not tilt one side of the ratio. */
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
@@ -59,12 +74,14 @@ typedef struct {
     size_t tbs_len;
     const uint8_t *der;
     size_t der_len;
+    EVP_PKEY_CTX *prepared; /* verify-initialised once */
+    uint8_t md[32];         /* SHA-256 of tbs, once */
 } bench_ctx;
 
 static double rate_hc(const bench_ctx *b, double secs)
 {
     long n = 0;
-    double t0 = seconds(), t;
+    double t0 = cpu_seconds(), t;
     do {
         for (int i = 0; i < 64; i++) {
             hc_claims c;
@@ -72,7 +89,7 @@ static double rate_hc(const bench_ctx *b, double secs)
                 die("hc_verify failed");
         }
         n += 64;
-        t = seconds() - t0;
+        t = cpu_seconds() - t0;
     } while (t < secs);
     return (double)n / t;
 }
@@ -80,7 +97,7 @@ static double rate_hc(const bench_ctx *b, double secs)
 static double rate_bare(const bench_ctx *b, double secs)
 {
     long n = 0;
-    double t0 = seconds(), t;
+    double t0 = cpu_seconds(), t;
     do {
         for (int i = 0; i < 64; i++) {
             EVP_MD_CTX *ctx = EVP_MD_CTX_new();
@@ -90,7 +107,21 @@ static double rate_bare(const bench_ctx *b, double secs)
             EVP_MD_CTX_free(ctx);
         }
         n += 64;
-        t = seconds() - t0;
+        t = cpu_seconds() - t0;
+    } while (t < secs);
+    return (double)n / t;
+}
+
+static double rate_prepared(const bench_ctx *b, double secs)
+{
+    long n = 0;
+    double t0 = cpu_seconds(), t;
+    do {
+        for (int i = 0; i < 64; i++)
+            if (EVP_PKEY_verify(b->prepared, b->der, b->der_len, b->md, 32) != 1)
+                die("prepared EVP_PKEY_verify failed");
+        n += 64;
+        t = cpu_seconds() - t0;
     } while (t < secs);
     return (double)n / t;
 }
@@ -222,24 +253,35 @@ int main(int argc, char **argv)
         die("PEM_read_bio_PUBKEY");
 
     hc_verify_opts opts = HC_VERIFY_OPTS_DEFAULT;
-    bench_ctx b = {trust, text, len, &opts, pkey, tbs, tbs_len, der, der_len};
+    bench_ctx b = {trust, text, len, &opts, pkey, tbs, tbs_len, der, der_len, NULL, {0}};
+    unsigned int mdlen = 0;
+    b.prepared = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    if (!b.prepared || EVP_PKEY_verify_init(b.prepared) != 1 ||
+        EVP_Digest(tbs, tbs_len, b.md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
+        die("prepared EVP_PKEY_CTX");
     printf("token: %zu characters, Sig_structure %zu bytes\n", len, tbs_len);
 
-    double best_hc = 0, best_bare = 0;
+    double best_hc = 0, best_prep = 0, best_bare = 0;
     for (int round = 0; round < 5; round++) {
-        double h = rate_hc(&b, secs / 5), bare = rate_bare(&b, secs / 5);
+        double h = rate_hc(&b, secs / 5), prep = rate_prepared(&b, secs / 5),
+               bare = rate_bare(&b, secs / 5);
         if (h > best_hc)
             best_hc = h;
+        if (prep > best_prep)
+            best_prep = prep;
         if (bare > best_bare)
             best_bare = bare;
     }
-    printf("hc_verify:              %8.0f verifies/s\n", best_hc);
-    printf("bare OpenSSL EVP ES256: %8.0f verifies/s\n", best_bare);
-    printf("ratio: %.3f (goal >= 0.90)\n", best_hc / best_bare);
+    printf("hc_verify:                           %8.0f verifies/s\n", best_hc);
+    printf("bare OpenSSL, prepared EVP_PKEY_CTX: %8.0f verifies/s\n", best_prep);
+    printf("bare OpenSSL, EVP_DigestVerify:      %8.0f verifies/s\n", best_bare);
+    printf("ratio to prepared: %.3f (goal >= 0.95)\n", best_hc / best_prep);
+    printf("ratio to DigestVerify: %.3f\n", best_hc / best_bare);
 
     if (n_revoked)
         bench_revocations(n_revoked, &b, secs / 5);
 
+    EVP_PKEY_CTX_free(b.prepared);
     EVP_PKEY_free(pkey);
     hc_trust_free(trust);
     hc_key_free(key);

@@ -106,6 +106,18 @@ static hc_err compute_kid(EVP_PKEY *pkey, uint8_t kid[HC_KID_LEN])
     return HC_OK;
 }
 
+EVP_PKEY_CTX *hc_key_verify_template(EVP_PKEY *pkey, hc_alg alg)
+{
+    if (alg == HC_ALG_EDDSA)
+        return NULL;
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+    if (pctx && EVP_PKEY_verify_init(pctx) == 1)
+        return pctx;
+    EVP_PKEY_CTX_free(pctx);
+    ERR_clear_error();
+    return NULL;
+}
+
 hc_err hc_key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out)
 {
     hc_alg alg;
@@ -130,6 +142,7 @@ hc_err hc_key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out)
     k->pkey = pkey;
     k->alg = alg;
     k->priv = priv;
+    k->verify_tmpl = hc_key_verify_template(pkey, alg);
     *out = k;
     return HC_OK;
 }
@@ -371,6 +384,7 @@ void hc_key_free(hc_key *key)
     if (!key)
         return;
     /* OpenSSL clears private scalars when the last reference goes */
+    EVP_PKEY_CTX_free(key->verify_tmpl);
     EVP_PKEY_free(key->pkey);
     hc_p11_unref(key->p11);
     OPENSSL_cleanse(key, sizeof *key);
@@ -391,6 +405,8 @@ hc_err hc_key_ref(const hc_key *key, hc_key **out)
         return HC_E_CRYPTO;
     }
     *k = *key;
+    k->verify_tmpl = key->verify_tmpl ? EVP_PKEY_CTX_dup(key->verify_tmpl) : NULL;
+    ERR_clear_error(); /* a failed dup only costs speed */
     if (k->p11)
         hc_p11_ref(k->p11);
     *out = k;
@@ -435,6 +451,7 @@ hc_err hc_key_public_copy(const hc_key *key, hc_key **out)
     *k = *key;
     k->pkey = pub;
     k->priv = false;
+    k->verify_tmpl = hc_key_verify_template(pub, key->alg);
     *out = k;
     return HC_OK;
 }
@@ -583,7 +600,8 @@ void hc_signer_free(hc_signer *s)
  * ECDSA/SM2 verify of the digest. Cheaper than EVP_DigestVerify (which
  * fetches the digest by name inside the provider on every init, and for SM2
  * hashes Z again): fewer allocations and a little faster than the bare
- * OpenSSL baseline. The shared key is only read; the context is ours. */
+ * OpenSSL baseline. The shared key (and its prepared context, duplicated
+ * here) is only read; the context we verify with is ours. */
 static hc_err verify_ec(const hc_key *key, const uint8_t *msg, size_t len, const uint8_t sig[64])
 {
     uint8_t der[72]; /* on the stack */
@@ -598,11 +616,12 @@ static hc_err verify_ec(const hc_key *key, const uint8_t *msg, size_t len, const
     } else if (EVP_Digest(msg, len, md, &mdlen, sha256(), NULL) != 1 || mdlen != 32) {
         return HC_E_CRYPTO;
     }
-    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
+    EVP_PKEY_CTX *pctx = key->verify_tmpl ? EVP_PKEY_CTX_dup(key->verify_tmpl)
+                                          : EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
     if (!pctx)
         return HC_E_CRYPTO;
     hc_err err;
-    if (EVP_PKEY_verify_init(pctx) != 1)
+    if (!key->verify_tmpl && EVP_PKEY_verify_init(pctx) != 1)
         err = HC_E_CRYPTO;
     else /* 0: does not verify; < 0: r or s out of range, say */
         err = EVP_PKEY_verify(pctx, der, derlen, md, 32) == 1 ? HC_OK : HC_E_SIGNATURE;

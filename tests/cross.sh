@@ -2,7 +2,9 @@
 # cross.sh TRIPLET [BUILD_DIR] — cross-compiles the verify + scan build (no
 # issuer, render, CLI or libpng) for TRIPLET (aarch64-linux-gnu or
 # arm-linux-gnueabihf) and runs its tests under qemu-user (the cross file's
-# exe_wrapper; binfmt_misc is not needed).
+# exe_wrapper; binfmt_misc is not needed), then the installed-library test
+# (tests/pkgconfig.sh): install into a temporary DESTDIR, build examples/ with
+# the cross compiler and the target's pkg-config, run them under qemu-user.
 #
 # Debian's libzbar-dev of one architecture replaces the other's (it is not
 # Multi-Arch: same), so the target's zbar is its runtime package (libzbar0:ARCH)
@@ -30,3 +32,4 @@ PKG_CONFIG_PATH=$pc meson setup "$build" "$root" $([ -d "$build/meson-private" ]
     { tail -30 "$build.setup.log"; exit 1; }
 PKG_CONFIG_PATH=$pc ninja -C "$build" > "$build.ninja.log" || { tail -30 "$build.ninja.log"; exit 1; }
 meson test -C "$build" --print-errorlogs --suite unit
+PKG_CONFIG_PATH=$pc meson test -C "$build" --print-errorlogs --suite install

@@ -195,26 +195,61 @@ static bool same_value(const uint8_t *b, size_t n, size_t p, size_t q)
     return true;
 }
 
+/* Whether two decoded heads are one value, as same_value() would say; for
+ * two arrays, maps or tags (whose contents follow the heads) it asks
+ * same_value() at their offsets p and q. */
+static bool same_key(const uint8_t *b, size_t n, const hc_cbor_item *x, size_t p,
+                     const hc_cbor_item *y, size_t q)
+{
+    if (x->type != y->type || x->value != y->value || x->is_float != y->is_float)
+        return false;
+    if (x->type == HC_CBOR_ARRAY || x->type == HC_CBOR_MAP || x->type == HC_CBOR_TAG)
+        return same_value(b, n, p, q);
+    if (x->type == HC_CBOR_BSTR || x->type == HC_CBOR_TSTR)
+        return x->len == y->len && (x->len == 0 || memcmp(x->data, y->data, x->len) == 0);
+    return true;
+}
+
+#define KEYS_KEPT 8
+
 /* Checks a map's entries: each key against every earlier key by value. The
- * earlier entries were already checked, so hc_cbor_skip() can find them
- * again without storing their offsets (the frame stays small at every
- * depth). */
+ * first KEYS_KEPT keys are kept as decoded heads with their offsets (a
+ * token's maps have at most six entries), so a new key is compared without
+ * decoding the earlier ones again; past those, the earlier entries (already
+ * checked) are found again with hc_cbor_skip(), so the frame stays small at
+ * every depth. */
 static hc_err walk_map(const uint8_t *b, size_t n, size_t *pos, uint64_t count, unsigned depth)
 {
     if (count > HC_CBOR_MAX_MAP_ENTRIES)
         return HC_E_CBOR;
-    size_t start = *pos;
+    hc_cbor_item kept[KEYS_KEPT];
+    size_t kept_at[KEYS_KEPT], past_kept = 0;   /* where entry KEYS_KEPT starts */
     for (uint64_t i = 0; i < count; i++) {
         size_t kstart = *pos;
         hc_err err = walk(b, n, pos, depth + 1);
         if (err != HC_OK)
             return err;
-        size_t p = start;
+        hc_cbor_item key;
+        if (hc_cbor_head(b + kstart, n - kstart, &key) != HC_OK)
+            return HC_E_CBOR;
+        if (i == KEYS_KEPT)
+            past_kept = kstart;
+        size_t p = past_kept;
         for (uint64_t j = 0; j < i; j++) {
-            if (same_value(b, n, p, kstart))
+            bool same;
+            if (j < KEYS_KEPT) {
+                same = same_key(b, n, &kept[j], kept_at[j], &key, kstart);
+            } else {
+                same = same_value(b, n, p, kstart);
+                p += hc_cbor_skip(b + p, n - p);
+                p += hc_cbor_skip(b + p, n - p);
+            }
+            if (same)
                 return HC_E_DUPLICATE_KEY;
-            p += hc_cbor_skip(b + p, n - p);
-            p += hc_cbor_skip(b + p, n - p);
+        }
+        if (i < KEYS_KEPT) {
+            kept[i] = key;
+            kept_at[i] = kstart;
         }
         if ((err = walk(b, n, pos, depth + 1)) != HC_OK)
             return err;
@@ -283,6 +318,12 @@ size_t hc_cbor_skip(const uint8_t *buf, size_t len)
         }
     }
     return pos;
+}
+
+size_t hc_cbor_span(const uint8_t *buf, size_t len, const hc_cbor_item *it)
+{
+    bool nested = it->type == HC_CBOR_ARRAY || it->type == HC_CBOR_MAP || it->type == HC_CBOR_TAG;
+    return nested ? hc_cbor_skip(buf, len) : it->size;
 }
 
 bool hc_cbor_int(const hc_cbor_item *it, int64_t *out)

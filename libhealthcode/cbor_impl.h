@@ -60,6 +60,9 @@ bool hc_cbor_utf8_ok(const uint8_t *s, size_t n);
 /* The encoded length of the item at buf, which hc_cbor_check() accepted.
  * Iterative (no recursion); 0 if it is not well-formed after all. */
 size_t hc_cbor_skip(const uint8_t *buf, size_t len);
+/* The same for an item whose head `it` was decoded at buf already: its
+ * size for anything but an array, map or tag (no decoding again). */
+size_t hc_cbor_span(const uint8_t *buf, size_t len, const hc_cbor_item *it);
 
 /* An integer item (UINT or NEGINT) as int64_t; false if it is not one or
  * does not fit. */

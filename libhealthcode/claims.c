@@ -96,11 +96,11 @@ static bool each_entry(const uint8_t *buf, size_t len,
         int64_t key;
         if (hc_cbor_head(buf + pos, len - pos, &k) != HC_OK)
             return false;
-        size_t klen = hc_cbor_skip(buf + pos, len - pos);
+        size_t klen = hc_cbor_span(buf + pos, len - pos, &k);
         pos += klen;
         if (hc_cbor_head(buf + pos, len - pos, &v) != HC_OK)
             return false;
-        size_t vlen = hc_cbor_skip(buf + pos, len - pos);
+        size_t vlen = hc_cbor_span(buf + pos, len - pos, &v);
         if (klen == 0 || vlen == 0)
             return false;
         if (hc_cbor_int(&k, &key) && !entry(key, &v, buf + pos, vlen, c, seen))
@@ -162,11 +162,19 @@ hc_err hc_claims_decode(const uint8_t *buf, size_t len, hc_claims *out)
 {
     if (!buf || !out)
         return HC_E_ARG;
-    /* hc_cose_parse checked this already; checking again keeps the function
-     * safe on its own (tests, hc_inspect) at the cost of one bounded walk */
+    /* checked again here so that the function is safe on its own (tests,
+     * fuzzers); hc_verify and hc_inspect use the view's payload, which
+     * hc_cose_parse checked, and skip this walk */
     size_t size = 0;
     if (hc_cbor_check(buf, len, &size) != HC_OK || size != len)
         return HC_E_CLAIMS;
+    return hc_claims_decode_checked(buf, len, out);
+}
+
+hc_err hc_claims_decode_checked(const uint8_t *buf, size_t len, hc_claims *out)
+{
+    if (!buf || !out)
+        return HC_E_ARG;
     hc_claims c;
     memset(&c, 0, sizeof c);
     unsigned seen = 0;

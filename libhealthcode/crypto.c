@@ -106,16 +106,19 @@ static hc_err compute_kid(EVP_PKEY *pkey, uint8_t kid[HC_KID_LEN])
     return HC_OK;
 }
 
-EVP_PKEY_CTX *hc_key_verify_template(EVP_PKEY *pkey, hc_alg alg)
+void hc_key_prepare_verify(hc_key *k)
 {
-    if (alg == HC_ALG_EDDSA)
-        return NULL;
-    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
-    if (pctx && EVP_PKEY_verify_init(pctx) == 1)
-        return pctx;
+    atomic_flag_clear(&k->verify_busy);
+    k->verify_tmpl = NULL;
+    if (k->alg == HC_ALG_EDDSA)
+        return;
+    EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, k->pkey, NULL);
+    if (pctx && EVP_PKEY_verify_init(pctx) == 1) {
+        k->verify_tmpl = pctx;
+        return;
+    }
     EVP_PKEY_CTX_free(pctx);
     ERR_clear_error();
-    return NULL;
 }
 
 hc_err hc_key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out)
@@ -142,7 +145,7 @@ hc_err hc_key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out)
     k->pkey = pkey;
     k->alg = alg;
     k->priv = priv;
-    k->verify_tmpl = hc_key_verify_template(pkey, alg);
+    hc_key_prepare_verify(k);
     *out = k;
     return HC_OK;
 }
@@ -406,6 +409,7 @@ hc_err hc_key_ref(const hc_key *key, hc_key **out)
     }
     *k = *key;
     k->verify_tmpl = key->verify_tmpl ? EVP_PKEY_CTX_dup(key->verify_tmpl) : NULL;
+    atomic_flag_clear(&k->verify_busy); /* the copy may have caught it set */
     ERR_clear_error(); /* a failed dup only costs speed */
     if (k->p11)
         hc_p11_ref(k->p11);
@@ -451,7 +455,7 @@ hc_err hc_key_public_copy(const hc_key *key, hc_key **out)
     *k = *key;
     k->pkey = pub;
     k->priv = false;
-    k->verify_tmpl = hc_key_verify_template(pub, key->alg);
+    hc_key_prepare_verify(k);
     *out = k;
     return HC_OK;
 }
@@ -596,6 +600,13 @@ void hc_signer_free(hc_signer *s)
 
 /* ---------------------------------------------------------------- verify */
 
+/* 0: does not verify; < 0: r or s out of range, say */
+static hc_err verify_digest(EVP_PKEY_CTX *pctx, const uint8_t *der, size_t derlen,
+                            const unsigned char md[32])
+{
+    return EVP_PKEY_verify(pctx, der, derlen, md, 32) == 1 ? HC_OK : HC_E_SIGNATURE;
+}
+
 /* ES256 and SM2: hash (the cached SHA-256, or SM3 over Z || msg), then a raw
  * ECDSA/SM2 verify of the digest. Cheaper than EVP_DigestVerify (which
  * fetches the digest by name inside the provider on every init, and for SM2
@@ -616,15 +627,20 @@ static hc_err verify_ec(const hc_key *key, const uint8_t *msg, size_t len, const
     } else if (EVP_Digest(msg, len, md, &mdlen, sha256(), NULL) != 1 || mdlen != 32) {
         return HC_E_CRYPTO;
     }
+    /* the key's own prepared context if no other thread holds it now (the
+     * flag lives in the key's malloc'd memory, never in a const object) */
+    atomic_flag *busy = (atomic_flag *)&key->verify_busy;
+    if (key->verify_tmpl && !atomic_flag_test_and_set_explicit(busy, memory_order_acquire)) {
+        hc_err err = verify_digest(key->verify_tmpl, der, derlen, md);
+        atomic_flag_clear_explicit(busy, memory_order_release);
+        return err;
+    }
     EVP_PKEY_CTX *pctx = key->verify_tmpl ? EVP_PKEY_CTX_dup(key->verify_tmpl)
                                           : EVP_PKEY_CTX_new_from_pkey(NULL, key->pkey, NULL);
     if (!pctx)
         return HC_E_CRYPTO;
-    hc_err err;
-    if (!key->verify_tmpl && EVP_PKEY_verify_init(pctx) != 1)
-        err = HC_E_CRYPTO;
-    else /* 0: does not verify; < 0: r or s out of range, say */
-        err = EVP_PKEY_verify(pctx, der, derlen, md, 32) == 1 ? HC_OK : HC_E_SIGNATURE;
+    hc_err err = !key->verify_tmpl && EVP_PKEY_verify_init(pctx) != 1
+                     ? HC_E_CRYPTO : verify_digest(pctx, der, derlen, md);
     EVP_PKEY_CTX_free(pctx);
     return err;
 }

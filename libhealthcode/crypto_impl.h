@@ -5,6 +5,7 @@
 
 #include <healthcode/key.h>
 #include <openssl/evp.h>
+#include <stdatomic.h>
 
 typedef struct hc_p11 hc_p11; /* a private key inside a PKCS#11 token (pkcs11.c) */
 
@@ -16,12 +17,15 @@ struct hc_key {
     uint8_t sm2_z[32];       /* SM2: Z of GB/T 32918.2 for this key (sm2.c) */
     hc_p11 *p11;             /* a token key: a reference of ours; NULL for keys in memory */
     /* ES256, SM2: an EVP_PKEY_CTX verify-initialised once when the key is
-     * made, never used itself: each verify works on an EVP_PKEY_CTX_dup of it
-     * (cheaper than a fresh init, which fetches the signature algorithm from
-     * the provider each time). Only read after creation, so a key shared
-     * between threads stays safe. NULL (EdDSA, or preparing failed): each
-     * verify initialises its own context. Owned; not copied by hc_key_ref. */
+     * made (a fresh init fetches the signature algorithm from the provider
+     * each time). One verify at a time uses it itself, the one that sets
+     * verify_busy; a verify in another thread at that moment works on an
+     * EVP_PKEY_CTX_dup of it, so a key shared between threads stays safe
+     * and the common case (one checkpoint thread) copies nothing. NULL
+     * (EdDSA, or preparing failed): each verify initialises its own
+     * context. Owned; not copied by hc_key_ref. */
     EVP_PKEY_CTX *verify_tmpl;
+    atomic_flag verify_busy;
 };
 
 /* Wraps pkey (taking ownership, also on failure) into a new hc_key: its alg,
@@ -33,11 +37,12 @@ hc_err hc_key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out);
  * OpenSSL's error queue cleared, where OpenSSL cannot encode it. */
 hc_err hc_pkey_spki_der(EVP_PKEY *pkey, unsigned char **der, size_t *len);
 
-/* The prepared verify context of an ES256 or SM2 key (its verify_tmpl), or
- * NULL: EdDSA verifies through DigestVerify, and a failure here only costs
- * speed (each verify then initialises its own context). Every place that
- * makes an hc_key sets verify_tmpl with this. */
-EVP_PKEY_CTX *hc_key_verify_template(EVP_PKEY *pkey, hc_alg alg);
+/* Sets k's prepared verify context (verify_tmpl) for an ES256 or SM2 key
+ * from k->pkey and k->alg, and clears verify_busy; NULL for EdDSA, which
+ * verifies through DigestVerify. A failure here only costs speed (each
+ * verify then initialises its own context). Every place that makes an
+ * hc_key calls this once its pkey and alg are set. */
+void hc_key_prepare_verify(hc_key *k);
 
 /* ---- sigder.c: r||s (COSE) <-> DER (OpenSSL), ES256 and SM2 alike */
 /* r||s → DER in out; 0 if r or s is zero (never a valid signature). */

@@ -69,7 +69,7 @@ static bool spki_fast(const uint8_t *der, size_t len, hc_key **out, hc_err *err)
     k->pkey = pkey;
     k->alg = len == 91 ? HC_ALG_ES256 : HC_ALG_EDDSA;
     k->priv = false;
-    k->verify_tmpl = hc_key_verify_template(pkey, k->alg);
+    hc_key_prepare_verify(k);
     memcpy(k->kid, md, HC_KID_LEN);
     *out = k;
     return true;

@@ -57,5 +57,9 @@ hc_err hc_claims_encode(const hc_claims *c, uint8_t *buf, size_t cap, size_t *le
 /* Step 6: parses the payload (already checked well-formed by hc_cose_parse)
  * into out's claims fields and sets claims_ok. HC_E_CLAIMS otherwise. */
 hc_err hc_claims_decode(const uint8_t *buf, size_t len, hc_claims *out);
+/* The same for a payload that hc_cose_parse has already accepted (a
+ * view's payload): the well-formedness walk is not done again. Anything
+ * else must go through hc_claims_decode. */
+hc_err hc_claims_decode_checked(const uint8_t *buf, size_t len, hc_claims *out);
 
 #endif

@@ -169,7 +169,7 @@ hc_err hc_verify(const hc_trust *trust, const char *text, size_t len, int64_t no
         return HC_E_SIGNATURE;
 
     /* step 6 */
-    if ((err = hc_claims_decode(view.payload, view.payload_len, out)) != HC_OK)
+    if ((err = hc_claims_decode_checked(view.payload, view.payload_len, out)) != HC_OK)
         return err;
 
     /* step 5, the key's conditions: any key that verifies and allows this
@@ -210,5 +210,5 @@ hc_err hc_inspect(const char *text, size_t len, hc_claims *out)
         return HC_E_ARG;
     decoded d;
     hc_err err = decode_text(text, len, &d, out);
-    return err != HC_OK ? err : hc_claims_decode(d.view.payload, d.view.payload_len, out);
+    return err != HC_OK ? err : hc_claims_decode_checked(d.view.payload, d.view.payload_len, out);
 }

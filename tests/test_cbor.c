@@ -193,6 +193,28 @@ static void test_duplicate_by_value(void **state)
     assert_int_equal(check_hex("a2 f9 0000 00 f9 8000 00"), HC_OK);              /* 0.0, -0.0 */
 }
 
+/* The first eight keys of a map are compared from kept heads, later ones by
+ * walking the map again: a duplicate is found on either side of that line. */
+static void test_duplicate_in_long_map(void **state)
+{
+    (void)state;
+    /* keys 0..11, no duplicate */
+    assert_int_equal(check_hex("ac 00 00 01 00 02 00 03 00 04 00 05 00 06 00 07 00 08 00 09 00 0a 00 0b 00"),
+                     HC_OK);
+    /* the 12th key repeats the 1st (kept), the 9th (walked), the 12th the 11th */
+    assert_int_equal(check_hex("ac 00 00 01 00 02 00 03 00 04 00 05 00 06 00 07 00 08 00 09 00 0a 00 18 00 00"),
+                     HC_E_DUPLICATE_KEY);
+    assert_int_equal(check_hex("ac 00 00 01 00 02 00 03 00 04 00 05 00 06 00 07 00 08 00 09 00 0a 00 18 08 00"),
+                     HC_E_DUPLICATE_KEY);
+    assert_int_equal(check_hex("ac 00 00 01 00 02 00 03 00 04 00 05 00 06 00 07 00 08 00 09 00 0a 00 18 0a 00"),
+                     HC_E_DUPLICATE_KEY);
+    /* array keys past the kept ones: [1,2] as the 2nd and as the 10th key */
+    assert_int_equal(check_hex("aa 00 00 82 01 02 00 02 00 03 00 04 00 05 00 06 00 07 00 08 00 82 18 01 02 00"),
+                     HC_E_DUPLICATE_KEY);
+    assert_int_equal(check_hex("aa 00 00 82 01 02 00 02 00 03 00 04 00 05 00 06 00 07 00 08 00 82 01 03 00"),
+                     HC_OK);
+}
+
 /* Issue 12, point 3: every text string is UTF-8, wherever it is. */
 static void test_reader_utf8(void **state)
 {
@@ -418,6 +440,7 @@ int main(void)
         cmocka_unit_test(test_reader_rejections),
         cmocka_unit_test(test_reader_limits),
         cmocka_unit_test(test_duplicate_by_value),
+        cmocka_unit_test(test_duplicate_in_long_map),
         cmocka_unit_test(test_reader_utf8),
         cmocka_unit_test(test_cose_parse),
         cmocka_unit_test(test_claims_rejections),

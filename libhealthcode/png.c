@@ -109,23 +109,16 @@ static int write_png(png_structp png, png_infop info, png_out *o, const hc_qr_ma
     return 0;
 }
 
-hc_err hc_render_png(const char *text, hc_colour colour, const hc_render_opts *opts, uint8_t **png,
-                     size_t *len)
+/* The PNG writer of hc_render_run. */
+static hc_err png_writer(const hc_render_job *j, void *dest, size_t *len)
 {
-    hc_render_opts o;
-    hc_qr_matrix m;
-    hc_err err = hc_render_prepare(text, colour, opts, png && len, &o, &m);
-    if (err != HC_OK)
-        return err;
-    size_t px = (size_t)hc_render_side(&m, o.band) * (size_t)o.scale;
-    if (px > HC_RENDER_MAX_SIDE) {
-        hc_qr_matrix_free(&m);
+    size_t px = (size_t)hc_render_side(j->m, j->o->band) * (size_t)j->o->scale;
+    if (px > HC_RENDER_MAX_SIDE)
         return HC_E_LIMIT;
-    }
-
     png_out out = {0};
     png_structp p = NULL;
     png_infop info = NULL;
+    hc_err err = HC_OK;
     out.row = malloc((px + 3) / 4);
     if (!out.row) {
         err = HC_E_NOMEM;
@@ -139,17 +132,22 @@ hc_err hc_render_png(const char *text, hc_colour colour, const hc_render_opts *o
         err = HC_E_NOMEM;
         goto done;
     }
-    if (write_png(p, info, &out, &m, colour, &o) != 0) {
+    if (write_png(p, info, &out, j->m, j->colour, j->o) != 0) {
         err = out.nomem ? HC_E_NOMEM : HC_E_IMAGE;
         goto done;
     }
-    *png = out.buf;
+    *(uint8_t **)dest = out.buf;
     *len = out.len;
     out.buf = NULL;
 done:
     png_destroy_write_struct(&p, &info);
     free(out.buf);
     free(out.row);
-    hc_qr_matrix_free(&m);
     return err;
+}
+
+hc_err hc_render_png(const char *text, hc_colour colour, const hc_render_opts *opts, uint8_t **png,
+                     size_t *len)
+{
+    return hc_render_run(text, colour, opts, png && len, png_writer, NULL, png, len);
 }

@@ -80,15 +80,21 @@ hc_err hc_render_opts_check(const hc_render_opts *opts, hc_render_opts *out)
     return HC_OK;
 }
 
-hc_err hc_render_prepare(const char *text, hc_colour colour, const hc_render_opts *opts,
-                         bool outputs_given, hc_render_opts *o, hc_qr_matrix *m)
+hc_err hc_render_run(const char *text, hc_colour colour, const hc_render_opts *opts,
+                     bool outputs_given, hc_render_writer write, const void *arg, void *out,
+                     size_t *len)
 {
     if (!outputs_given || (unsigned)colour > HC_RED)
         return HC_E_ARG;
-    hc_err err = hc_render_opts_check(opts, o);
-    if (err != HC_OK)
+    hc_render_opts o;
+    hc_err err = hc_render_opts_check(opts, &o);
+    hc_qr_matrix m;
+    if (err != HC_OK || (err = hc_qr_encode(text, o.ecc, &m)) != HC_OK)
         return err;
-    return hc_qr_encode(text, o->ecc, m);
+    const hc_render_job j = {&m, &o, colour, arg};
+    err = write(&j, out, len);
+    hc_qr_matrix_free(&m);
+    return err;
 }
 
 /* The token alphabet is base45's, which is exactly QR's alphanumeric set:

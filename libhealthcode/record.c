@@ -35,19 +35,6 @@ void hc_day_format(hc_day d, char buf[11])
     hc_clock_format_day(d, buf);
 }
 
-/* Reads n decimal digits; false if any is not a digit. */
-static bool digits(const char *s, int n, int *out)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-        v = v * 10 + (s[i] - '0');
-    }
-    *out = v;
-    return true;
-}
-
 /* A record's calendar date: "YYYY-MM-DD", a real date in 1900-2199. */
 bool hc_parse_date(const char *s, hc_day *out)
 {
@@ -67,57 +54,6 @@ static bool parse_datetime(const char *s, int64_t *at, hc_day *day)
         return false;
     *day = (hc_day)d;
     return true;
-}
-
-/* ---- resident ID (GB 11643-1999) ------------------------------------------ */
-
-hc_err hc_resident_id_check(const char *id, hc_diag *diag)
-{
-    static const int weight[17] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-    static const char check[] = "10X98765432";
-    if (!id)
-        return hc_diag_set(diag, HC_E_ARG, "id", "id: no ID given");
-    size_t n = strlen(id);
-    if (n != 18)
-        return FAIL(diag, "id", "id: a resident ID has 18 characters, this one has %zu", n);
-    int sum = 0;
-    for (int i = 0; i < 17; i++) {
-        if (id[i] < '0' || id[i] > '9')
-            return FAIL(diag, "id", "id: character %d is not a digit (the first 17 must be digits)",
-                        i + 1);
-        sum += (id[i] - '0') * weight[i];
-    }
-    char last = id[17] == 'x' ? 'X' : id[17];
-    if (!(last == 'X' || (last >= '0' && last <= '9')))
-        return FAIL(diag, "id", "id: the check character must be a digit or X");
-    int y = 0, m = 0, d = 0;
-    (void)digits(id + 6, 4, &y);
-    (void)digits(id + 10, 2, &m);
-    (void)digits(id + 12, 2, &d);
-    if (y < 1900 || y > 2099 || !hc_clock_real_date(y, (unsigned)m, (unsigned)d))
-        return FAIL(diag, "id", "id: birth date %.8s is not a real date between 1900 and 2099",
-                    id + 6);
-    char want = check[sum % 11];
-    if (last != want)
-        return FAIL(diag, "id", "id: check digit is %c, expected %c", last, want);
-    return HC_OK;
-}
-
-static hc_err passport_check(char *id, hc_diag *diag)
-{
-    size_t n = strlen(id);
-    if (n < 5 || n > 20)
-        return FAIL(diag, "id", "id: a passport number has 5 to 20 characters, this one has %zu", n);
-    for (size_t i = 0; i < n; i++) {
-        char c = id[i];
-        if (c >= 'a' && c <= 'z')
-            c = (char)(c - 'a' + 'A');
-        if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-            return FAIL(diag, "id", "id: character %zu of the passport number is not A-Z or 0-9",
-                        i + 1);
-        id[i] = c;
-    }
-    return HC_OK;
 }
 
 /* ---- JSON helpers ---------------------------------------------------------- */
@@ -231,13 +167,47 @@ HOT hc_err member(const hc_json *obj, const char *prefix, const char *key, bool 
 
 static hc_err get_date(const hc_json *v, const char *path, hc_day *out, hc_diag *diag)
 {
-    const char *s;
+    const char *s = NULL;
     hc_err e = get_string(v, path, &s, diag);
     if (e)
         return e;
     if (!hc_parse_date(s, out))
         return FAIL(diag, path, "%s (\"%.40s\") is not a real date written YYYY-MM-DD", path, s);
     return HC_OK;
+}
+
+/* A required string member key of o (at prefix.key, written into path). */
+static hc_err field_string(const hc_json *o, const char *prefix, const char *key,
+                           char path[PATH_MAX_LEN], const char **s, hc_diag *diag)
+{
+    const hc_json *v;
+    hc_err e = member(o, prefix, key, true, &v, path, diag);
+    return e ? e : get_string(v, path, s, diag);
+}
+
+/* A required date member key of o, the same way. */
+/* A required string member key of o that must be one of words (exactly as
+ * written): its index in *k, or HC_E_RECORD "path (\"value\") must …". */
+static hc_err field_word(const hc_json *o, const char *prefix, const char *key,
+                         const char *const *words, const char *must, char path[PATH_MAX_LEN],
+                         size_t *k, hc_diag *diag)
+{
+    const char *s;
+    hc_err e = field_string(o, prefix, key, path, &s, diag);
+    if (e)
+        return e;
+    for (*k = 0; words[*k]; ++*k)
+        if (strcmp(words[*k], s) == 0)
+            return HC_OK;
+    return FAIL(diag, path, "%s (\"%.40s\") %s", path, s, must);
+}
+
+static hc_err field_date(const hc_json *o, const char *prefix, const char *key,
+                         char path[PATH_MAX_LEN], hc_day *out, hc_diag *diag)
+{
+    const hc_json *v;
+    hc_err e = member(o, prefix, key, true, &v, path, diag);
+    return e ? e : get_date(v, path, out, diag);
 }
 
 static hc_err get_region(const hc_json *v, const char *path, uint32_t *out, hc_diag *diag)
@@ -294,44 +264,41 @@ static hc_err get_array(const hc_json *v, const char *path, size_t max, hc_diag 
 
 /* ---- sections --------------------------------------------------------------- */
 
-static hc_err parse_identity(const hc_json *root, hc_record *r, hc_diag *diag)
+/* Each top-level member has a parser that gets the member's value v and its
+ * path. v is never NULL: the table in parse_root says which members are
+ * required, and checks first that a string member is a string (v->u.s) and
+ * that an object section is an object with only its own keys. */
+
+static hc_err parse_id_type(const hc_json *v, const char *path, hc_record *r, hc_diag *diag)
 {
-    char path[PATH_MAX_LEN];
-    const hc_json *v;
-    const char *s;
-    hc_err e;
-    if ((e = member(root, "", "id_type", true, &v, path, diag)) ||
-        (e = get_string(v, path, &s, diag)))
-        return e;
+    const char *s = v->u.s;
     if (strcmp(s, "cn_resident") != 0 && strcmp(s, "passport") != 0)
         return FAIL(diag, path, "id_type (\"%.40s\") must be \"cn_resident\" or \"passport\"", s);
     hc_strlcpy(r->id_type, s, sizeof r->id_type);
+    return HC_OK;
+}
 
-    if ((e = member(root, "", "id", true, &v, path, diag)) || (e = get_string(v, path, &s, diag)))
-        return e;
-    if (strlen(s) >= sizeof r->id)
+/* After id_type, which says how the id is checked. */
+static hc_err parse_id(const hc_json *v, const char *path, hc_record *r, hc_diag *diag)
+{
+    (void)path;
+    if (v->count >= sizeof r->id)
         return FAIL(diag, "id", "id is longer than %zu characters", sizeof r->id - 1);
-    hc_strlcpy(r->id, s, sizeof r->id);
+    hc_strlcpy(r->id, v->u.s, sizeof r->id);
     if (strcmp(r->id_type, "passport") == 0)
-        return passport_check(r->id, diag);
-    if ((e = hc_resident_id_check(r->id, diag)))
+        return hc_passport_check(r->id, diag);
+    hc_err e = hc_resident_id_check(r->id, diag);
+    if (e)
         return e;
     if (r->id[17] == 'x')
         r->id[17] = 'X';
     return HC_OK;
 }
 
-static hc_err parse_name(const hc_json *root, hc_record *r, hc_diag *diag)
+static hc_err parse_name(const hc_json *v, const char *path, hc_record *r, hc_diag *diag)
 {
-    char path[PATH_MAX_LEN];
-    const hc_json *v;
-    const char *s;
-    hc_err e;
-    if ((e = member(root, "", "name", false, &v, path, diag)) || !v)
-        return e;
-    if ((e = get_string(v, path, &s, diag)))
-        return e;
-    size_t n = strlen(s);
+    const char *s = v->u.s;
+    size_t n = v->count;
     if (n >= sizeof r->name)
         return FAIL(diag, path, "name is %zu bytes long, more than %zu", n, sizeof r->name - 1);
     for (size_t i = 0; i < n; i++) {
@@ -350,7 +317,7 @@ static hc_err parse_stay(const hc_json *o, const char *prefix, hc_stay *st, hc_d
 {
     static const char *const keys[] = {"region", "country", "from", "to", NULL};
     char path[PATH_MAX_LEN], pfrom[PATH_MAX_LEN];
-    const hc_json *reg, *cty, *v;
+    const hc_json *reg, *cty;
     hc_err e;
     if ((e = want_object(o, prefix, diag)) || (e = only_keys(o, prefix, keys, diag)))
         return e;
@@ -367,10 +334,8 @@ static hc_err parse_stay(const hc_json *o, const char *prefix, hc_stay *st, hc_d
         if ((e = get_country(cty, path, st->country, diag)))
             return e;
     }
-    if ((e = member(o, prefix, "from", true, &v, pfrom, diag)) ||
-        (e = get_date(v, pfrom, &st->from, diag)) ||
-        (e = member(o, prefix, "to", true, &v, path, diag)) ||
-        (e = get_date(v, path, &st->to, diag)))
+    if ((e = field_date(o, prefix, "from", pfrom, &st->from, diag)) ||
+        (e = field_date(o, prefix, "to", path, &st->to, diag)))
         return e;
     if (st->to < st->from) {
         char a[11], b[11];
@@ -381,20 +346,16 @@ static hc_err parse_stay(const hc_json *o, const char *prefix, hc_stay *st, hc_d
     return HC_OK;
 }
 
-/* A list member of the record ("travel", "checkins"): at most max elements of
- * size bytes, element i parsed by one() into base[i] (path "name[i]"), in a
- * calloc'd array handed back in *arr_out (also on error, for hc_record_free);
- * *count counts those parsed. */
+/* A list member v of the record ("travel", "checkins"): at most max elements
+ * of size bytes, element i parsed by one() into base[i] (path "name[i]"), in
+ * a calloc'd array handed back in *arr_out (also on error, for
+ * hc_record_free); *count counts those parsed. */
 typedef hc_err (*elem_fn)(const hc_json *el, const char *path, void *base, size_t i, hc_diag *diag);
-static hc_err parse_list(const hc_json *root, const char *name, size_t max, size_t size,
+static hc_err parse_list(const hc_json *v, const char *name, size_t max, size_t size,
                          void **arr_out, size_t *count, elem_fn one, hc_diag *diag)
 {
-    char path[PATH_MAX_LEN];
-    const hc_json *v;
-    hc_err e;
-    if ((e = member(root, "", name, false, &v, path, diag)) || !v)
-        return e;
-    if ((e = get_array(v, path, max, diag)))
+    hc_err e = get_array(v, name, max, diag);
+    if (e)
         return e;
     size_t n = v->count, i = 0;
     if (n == 0)
@@ -415,38 +376,28 @@ static hc_err parse_list(const hc_json *root, const char *name, size_t max, size
 static hc_err one_stay(const hc_json *el, const char *path, void *base, size_t i, hc_diag *diag)
 { return parse_stay(el, path, (hc_stay *)base + i, diag); }
 
-static hc_err parse_travel(const hc_json *root, hc_record *r, hc_diag *diag)
+static hc_err parse_travel(const hc_json *v, const char *path, hc_record *r, hc_diag *diag)
 {
     void *arr = NULL;
-    hc_err e = parse_list(root, "travel", HC_TRAVEL_MAX, sizeof *r->travel, &arr, &r->n_travel,
+    hc_err e = parse_list(v, path, HC_TRAVEL_MAX, sizeof *r->travel, &arr, &r->n_travel,
                           one_stay, diag);
     r->travel = arr;
     return e;
 }
 
-static const char *const contact_names[] = {"none", "close", "secondary", "suspected",
-                                            "confirmed", "asymptomatic", "recovered", NULL};
-
-static hc_err parse_contact(const hc_json *root, hc_record *r, hc_diag *diag)
+static hc_err parse_contact(const hc_json *o, const char *sect, hc_record *r, hc_diag *diag)
 {
-    static const char *const keys[] = {"status", "last_contact", "discharged", NULL};
+    static const char *const names[] = {"none", "close", "secondary", "suspected",
+                                        "confirmed", "asymptomatic", "recovered", NULL};
     char path[PATH_MAX_LEN];
-    const hc_json *o, *v;
-    const char *s;
-    hc_err e;
-    if ((e = member(root, "", "contact", false, &o, path, diag)) || !o)
+    const hc_json *v;
+    size_t k;
+    hc_err e = field_word(o, sect, "status", names, "must be one of none, close, secondary, "
+                          "suspected, confirmed, asymptomatic, recovered", path, &k, diag);
+    if (e)
         return e;
-    if ((e = want_object(o, "contact", diag)) || (e = only_keys(o, "contact", keys, diag)) ||
-        (e = member(o, "contact", "status", true, &v, path, diag)) ||
-        (e = get_string(v, path, &s, diag)))
-        return e;
-    size_t k = 0;
-    while (contact_names[k] && strcmp(contact_names[k], s) != 0)
-        k++;
-    if (!contact_names[k])
-        return FAIL(diag, path, "contact.status (\"%.40s\") must be one of none, close, "
-                    "secondary, suspected, confirmed, asymptomatic, recovered", s);
     r->contact = (hc_contact_status)k;
+    const char *s = names[k];
 
     bool need_last = r->contact == HC_CONTACT_CLOSE || r->contact == HC_CONTACT_SECONDARY;
     if ((e = member(o, "contact", "last_contact", need_last, &v, path, diag)))
@@ -498,19 +449,13 @@ static hc_err parse_symptoms(const hc_json *v, const char *prefix, unsigned *bit
     return HC_OK;
 }
 
-static hc_err parse_declaration(const hc_json *root, hc_record *r, hc_diag *diag)
+static hc_err parse_declaration(const hc_json *o, const char *sect, hc_record *r, hc_diag *diag)
 {
-    static const char *const keys[] = {"at", "symptoms", "temperature_c", NULL};
     char path[PATH_MAX_LEN];
-    const hc_json *o, *v;
+    const hc_json *v;
     const char *s;
-    hc_err e;
-    if ((e = member(root, "", "declaration", false, &o, path, diag)) || !o)
-        return e;
-    if ((e = want_object(o, "declaration", diag)) ||
-        (e = only_keys(o, "declaration", keys, diag)) ||
-        (e = member(o, "declaration", "at", true, &v, path, diag)) ||
-        (e = get_string(v, path, &s, diag)))
+    hc_err e = field_string(o, sect, "at", path, &s, diag);
+    if (e)
         return e;
     if (!parse_datetime(s, &r->declaration_at, &r->declaration_day))
         return FAIL(diag, path, "declaration.at (\"%.40s\") is not an ISO 8601 date-time with "
@@ -536,8 +481,7 @@ static hc_err parse_checkin(const hc_json *o, const char *prefix, hc_checkin *c,
     const hc_json *v;
     hc_err e;
     if ((e = want_object(o, prefix, diag)) || (e = only_keys(o, prefix, keys, diag)) ||
-        (e = member(o, prefix, "date", true, &v, path, diag)) ||
-        (e = get_date(v, path, &c->date, diag)) ||
+        (e = field_date(o, prefix, "date", path, &c->date, diag)) ||
         (e = member(o, prefix, "normal", true, &v, path, diag)))
         return e;
     if (v->type != HC_JSON_TRUE && v->type != HC_JSON_FALSE)
@@ -568,86 +512,103 @@ static hc_err one_checkin(const hc_json *el, const char *path, void *base, size_
     return e;
 }
 
-static hc_err parse_checkins(const hc_json *root, hc_record *r, hc_diag *diag)
+static hc_err parse_checkins(const hc_json *v, const char *path, hc_record *r, hc_diag *diag)
 {
     void *arr = NULL;
-    hc_err e = parse_list(root, "checkins", HC_CHECKINS_MAX, sizeof *r->checkins, &arr,
+    hc_err e = parse_list(v, path, HC_CHECKINS_MAX, sizeof *r->checkins, &arr,
                           &r->n_checkins, one_checkin, diag);
     r->checkins = arr;
     return e;
 }
 
-static hc_err parse_entry(const hc_json *root, hc_record *r, hc_diag *diag)
+static hc_err parse_entry(const hc_json *o, const char *sect, hc_record *r, hc_diag *diag)
 {
-    static const char *const keys[] = {"date", "from", NULL};
     char path[PATH_MAX_LEN];
-    const hc_json *o, *v;
+    const hc_json *v;
     hc_err e;
-    if ((e = member(root, "", "entry", false, &o, path, diag)) || !o)
-        return e;
-    if ((e = want_object(o, "entry", diag)) || (e = only_keys(o, "entry", keys, diag)) ||
-        (e = member(o, "entry", "date", true, &v, path, diag)) ||
-        (e = get_date(v, path, &r->entry_date, diag)) ||
-        (e = member(o, "entry", "from", true, &v, path, diag)) ||
+    if ((e = field_date(o, sect, "date", path, &r->entry_date, diag)) ||
+        (e = member(o, sect, "from", true, &v, path, diag)) ||
         (e = get_country(v, path, r->entry_from, diag)))
         return e;
     r->has_entry = true;
     return HC_OK;
 }
 
-static hc_err parse_previous(const hc_json *root, hc_record *r, hc_diag *diag)
+static hc_err parse_previous(const hc_json *o, const char *sect, hc_record *r, hc_diag *diag)
 {
-    static const char *const keys[] = {"colour", "since", NULL};
+    static const char *const names[] = {"green", "yellow", "red", NULL};   /* hc_colour */
     char path[PATH_MAX_LEN];
-    const hc_json *o, *v;
-    const char *s;
-    hc_err e;
-    if ((e = member(root, "", "previous", false, &o, path, diag)) || !o)
+    size_t k;
+    hc_err e = field_word(o, sect, "colour", names, "must be green, yellow or red", path, &k, diag);
+    if (e || (e = field_date(o, sect, "since", path, &r->previous_since, diag)))
         return e;
-    if ((e = want_object(o, "previous", diag)) || (e = only_keys(o, "previous", keys, diag)) ||
-        (e = member(o, "previous", "colour", true, &v, path, diag)) ||
-        (e = get_string(v, path, &s, diag)))
-        return e;
-    if (strcmp(s, "green") == 0)
-        r->previous = HC_GREEN;
-    else if (strcmp(s, "yellow") == 0)
-        r->previous = HC_YELLOW;
-    else if (strcmp(s, "red") == 0)
-        r->previous = HC_RED;
-    else
-        return FAIL(diag, path, "previous.colour (\"%.40s\") must be green, yellow or red", s);
-    if ((e = member(o, "previous", "since", true, &v, path, diag)) ||
-        (e = get_date(v, path, &r->previous_since, diag)))
-        return e;
+    r->previous = (hc_colour)k;
     r->has_previous = true;
     return HC_OK;
 }
 
-static hc_err parse_residence(const hc_json *root, hc_record *r, hc_diag *diag)
+static hc_err parse_residence(const hc_json *v, const char *path, hc_record *r, hc_diag *diag)
 {
-    char path[PATH_MAX_LEN];
-    const hc_json *v;
-    hc_err e;
-    if ((e = member(root, "", "residence", false, &v, path, diag)) || !v)
-        return e;
     return get_region(v, path, &r->residence, diag);
+}
+
+/* The record's members in the order they are parsed (so the order in which
+ * errors are found). keys: an object section's keys; NULL otherwise. */
+static const char *const string_member[] = {NULL};
+#define STRING string_member   /* not a section: a string */
+#define ANY NULL
+static const struct {
+    const char *name;
+    bool required;
+    const char *const *keys;
+    hc_err (*parse)(const hc_json *v, const char *path, hc_record *r, hc_diag *diag);
+} members[] = {
+    {"id_type", true, STRING, parse_id_type},
+    {"id", true, STRING, parse_id},
+    {"name", false, STRING, parse_name},
+    {"residence", false, ANY, parse_residence},
+    {"travel", false, ANY, parse_travel},
+    {"contact", false, (const char *const[]){"status", "last_contact", "discharged", NULL},
+     parse_contact},
+    {"declaration", false, (const char *const[]){"at", "symptoms", "temperature_c", NULL},
+     parse_declaration},
+    {"checkins", false, ANY, parse_checkins},
+    {"entry", false, (const char *const[]){"date", "from", NULL}, parse_entry},
+    {"previous", false, (const char *const[]){"colour", "since", NULL}, parse_previous},
+};
+#define N_MEMBERS (sizeof members / sizeof members[0])
+
+/* What the table says of a member's type, for a member at path. */
+static hc_err member_shape(const hc_json *v, const char *path, const char *const *keys,
+                           hc_diag *diag)
+{
+    const char *s;
+    if (keys == STRING)
+        return get_string(v, path, &s, diag);
+    hc_err e = HC_OK;
+    if (keys && !(e = want_object(v, path, diag)))
+        e = only_keys(v, path, keys, diag);
+    return e;
 }
 
 static hc_err parse_root(const hc_json *root, hc_record *r, hc_diag *diag)
 {
-    static const char *const keys[] = {"id", "id_type", "name", "residence", "travel",
-                                       "contact", "declaration", "checkins", "entry",
-                                       "previous", NULL};
-    hc_err e;
+    const char *keys[N_MEMBERS + 1] = {NULL};
+    for (size_t i = 0; i < N_MEMBERS; i++)
+        keys[i] = members[i].name;
     if (root->type != HC_JSON_OBJECT)
         return FAIL(diag, "", "the record must be a JSON object, not %s", type_name(root));
-    if ((e = only_keys(root, "", keys, diag)) || (e = parse_identity(root, r, diag)) ||
-        (e = parse_name(root, r, diag)) || (e = parse_residence(root, r, diag)) ||
-        (e = parse_travel(root, r, diag)) || (e = parse_contact(root, r, diag)) ||
-        (e = parse_declaration(root, r, diag)) || (e = parse_checkins(root, r, diag)) ||
-        (e = parse_entry(root, r, diag)) || (e = parse_previous(root, r, diag)))
-        return e;
-    return HC_OK;
+    hc_err e = only_keys(root, "", keys, diag);
+    for (size_t i = 0; i < N_MEMBERS && !e; i++) {
+        char path[PATH_MAX_LEN];
+        const hc_json *v;
+        const char *name = members[i].name;
+        if ((e = member(root, "", name, members[i].required, &v, path, diag)) || !v)
+            continue;
+        if (!(e = member_shape(v, path, members[i].keys, diag)))
+            e = members[i].parse(v, path, r, diag);
+    }
+    return e;
 }
 
 /* ---- public ------------------------------------------------------------------ */

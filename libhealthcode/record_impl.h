@@ -76,4 +76,8 @@ hc_day hc_days_from_civil(int y, unsigned m, unsigned d);
 /* Parses "YYYY-MM-DD" strictly (real date, years 1900-2199). false if not. */
 bool hc_parse_date(const char *s, hc_day *out);
 
+/* identity.c: a passport number of 5 to 20 letters and digits, upper-cased
+ * in place; HC_E_RECORD with diag naming "id" otherwise. */
+hc_err hc_passport_check(char *id, hc_diag *diag);
+
 #endif

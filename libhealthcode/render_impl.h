@@ -36,12 +36,27 @@ void hc_qr_matrix_free(hc_qr_matrix *m);
  * field. HC_E_ARG when one is out of range. */
 hc_err hc_render_opts_check(const hc_render_opts *opts, hc_render_opts *out);
 
-/* The prologue every writer shares: checks that the caller gave its output
- * pointers (outputs_given false: HC_E_ARG), colour and opts (copied into o,
- * defaults when opts is NULL) and encodes text into m. On success the caller
- * releases m with hc_qr_matrix_free. */
-hc_err hc_render_prepare(const char *text, hc_colour colour, const hc_render_opts *opts,
-                         bool outputs_given, hc_render_opts *o, hc_qr_matrix *m);
+/* What a writer gets: the encoded matrix, the checked options (defaults
+ * filled in), the colour, and the writer's own argument. */
+typedef struct {
+    const hc_qr_matrix *m;
+    const hc_render_opts *o;
+    hc_colour colour;
+    const void *arg;
+} hc_render_job;
+
+/* One output format: makes the caller's output from j (allocating it, for
+ * the caller to free) into *out, which is the caller's uint8_t ** or
+ * char **, and its length into *len. */
+typedef hc_err (*hc_render_writer)(const hc_render_job *j, void *out, size_t *len);
+
+/* What every hc_render_* entry point does around its writer: checks that
+ * the caller gave its output pointers (outputs_given false: HC_E_ARG),
+ * colour and opts (defaults when opts is NULL), encodes text, calls write
+ * with arg and releases the matrix. */
+hc_err hc_render_run(const char *text, hc_colour colour, const hc_render_opts *opts,
+                     bool outputs_given, hc_render_writer write, const void *arg, void *out,
+                     size_t *len);
 
 /* What is at module coordinate (x, y) of the whole picture, whose side is
  * m->width + 2 * HC_QUIET_ZONE + 2 * band modules. */

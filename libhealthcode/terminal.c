@@ -78,32 +78,31 @@ static void coloured(tbuf *t, const hc_qr_matrix *m, hc_colour c, int band)
     }
 }
 
-hc_err hc_render_terminal(const char *text, hc_colour colour, const hc_render_opts *opts, bool ansi,
-                          char **out, size_t *len)
+/* The terminal writer of hc_render_run; arg points to the bool ansi. */
+static hc_err terminal_writer(const hc_render_job *j, void *out, size_t *len)
 {
-    hc_render_opts o;
-    hc_qr_matrix m;
-    hc_err err = hc_render_prepare(text, colour, opts, out && len, &o, &m);
-    if (err != HC_OK)
-        return err;
-    size_t side = (size_t)hc_render_side(&m, ansi ? o.band : 0);
+    bool ansi = *(const bool *)j->arg;
+    size_t side = (size_t)hc_render_side(j->m, ansi ? j->o->band : 0);
     size_t lines = (side + 1) / 2;
     /* Per cell: a 3-byte glyph, plus two escapes with colour; per line a
      * reset and a newline. */
     size_t per_cell = ansi ? 3 + 2 * ESC_MAX : 3;
     size_t cap = lines * (side * per_cell + sizeof RESET + sizeof "\x1b[49m" + 1) + 1;
     tbuf t = {malloc(cap), 0};
-    if (!t.buf) {
-        hc_qr_matrix_free(&m);
+    if (!t.buf)
         return HC_E_NOMEM;
-    }
     if (ansi)
-        coloured(&t, &m, colour, o.band);
+        coloured(&t, j->m, j->colour, j->o->band);
     else
-        plain(&t, &m);
+        plain(&t, j->m);
     t.buf[t.len] = '\0';
-    hc_qr_matrix_free(&m);
-    *out = t.buf;
+    *(char **)out = t.buf;
     *len = t.len;
     return HC_OK;
+}
+
+hc_err hc_render_terminal(const char *text, hc_colour colour, const hc_render_opts *opts, bool ansi,
+                          char **out, size_t *len)
+{
+    return hc_render_run(text, colour, opts, out && len, terminal_writer, &ansi, out, len);
 }

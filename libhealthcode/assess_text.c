@@ -4,6 +4,8 @@
 #include "assess_impl.h"
 #include "regions_impl.h"
 
+#include <stdarg.h>
+
 /* A temperature with one decimal: 37.8 */
 static void sb_temp(sb *s, double c)
 {
@@ -15,6 +17,34 @@ static void sb_temp(sb *s, double c)
     sb_u(s, (unsigned long)(v / 10));
     char frac[2] = {'.', (char)('0' + v % 10)};
     sb_mem(s, frac, 2);
+}
+
+/* Appends tpl with its directives filled from the arguments, in order, so
+ * that a sentence reads as one line:
+ *   %s  a string                %D  an hc_day, YYYY-MM-DD
+ *   %u  an unsigned long        %C  a region code (uint32_t), six digits
+ *   %T  a temperature (double), one decimal
+ * Every directive has its bounded builder above; nothing else follows a %. */
+static void sb_f(sb *s, const char *tpl, ...)
+{
+    va_list ap;
+    va_start(ap, tpl);
+    for (const char *p = tpl; *p;) {
+        const char *pct = strchr(p, '%');
+        size_t n = pct ? (size_t)(pct - p) : strlen(p);
+        sb_mem(s, p, n);
+        if (!pct)
+            break;
+        switch (pct[1]) {
+        case 's': sb_s(s, va_arg(ap, const char *)); break;
+        case 'D': sb_day(s, va_arg(ap, hc_day)); break;
+        case 'u': sb_u(s, va_arg(ap, unsigned long)); break;
+        case 'C': sb_code6(s, va_arg(ap, uint32_t)); break;
+        default: sb_temp(s, va_arg(ap, double)); break;   /* %T */
+        }
+        p = pct + 2;
+    }
+    va_end(ap);
 }
 
 /* ------------------------------------------------------------ words */
@@ -144,49 +174,26 @@ void hc_assess_text_stay(hc_reason *rs, const hc_stay *st, hc_risk_level lv, uin
     sb_s(&e, "Stayed in ");
     if (st->region) {
         sb_region_en(&e, st);
-        sb_s(&e, " (");
-        sb_s(&e, level_en[lv]);
-        sb_s(&e, " risk");
-        if (matched != st->region) {
-            sb_s(&e, " as part of ");
-            sb_code6(&e, matched);
-        }
+        sb_f(&e, " (%s risk", level_en[lv]);
+        if (matched != st->region)
+            sb_f(&e, " as part of %C", matched);
         sb_s(&e, ")");
     } else {
         const char *n = hc_country_name_en(st->country);
-        sb_s(&e, n ? n : st->country);
-        sb_s(&e, " (");
-        sb_s(&e, st->country);
-        sb_s(&e, ", ");
-        sb_s(&e, level_en[lv]);
-        sb_s(&e, " risk)");
+        sb_f(&e, "%s (%s, %s risk)", n ? n : st->country, st->country, level_en[lv]);
     }
-    sb_s(&e, " from ");
-    sb_day(&e, st->from);
-    sb_s(&e, " to ");
-    sb_day(&e, st->to);
+    sb_f(&e, " from %D to %D", st->from, st->to);
     end_en(&e, rs);
 
-    sb_day(&z, st->from);
-    sb_s(&z, "至");
-    sb_day(&z, st->to);
-    sb_s(&z, "在");
+    sb_f(&z, "%D至%D在", st->from, st->to);
     sb_place_zh(&z, st);
-    sb_s(&z, "（");
-    if (st->region) {
-        sb_code6(&z, st->region);
-        sb_s(&z, "，");
-        if (matched != st->region) {
-            sb_s(&z, "所属");
-            sb_code6(&z, matched);
-            sb_s(&z, "为");
-        }
-    } else {
-        sb_s(&z, st->country);
-        sb_s(&z, "，");
-    }
-    sb_s(&z, level_zh[lv]);
-    sb_s(&z, "地区）停留");
+    if (!st->region)
+        sb_f(&z, "（%s，", st->country);
+    else if (matched != st->region)
+        sb_f(&z, "（%C，所属%C为", st->region, matched);
+    else
+        sb_f(&z, "（%C，", st->region);
+    sb_f(&z, "%s地区）停留", level_zh[lv]);
     end_zh(&z, rs);
 }
 
@@ -201,27 +208,20 @@ void hc_assess_text_contact(hc_reason *rs, const hc_record *r)
         static const char *const en[] = {"a confirmed case", "a suspected case", "an asymptomatic infection"};
         static const char *const zh[] = {"确诊病例", "疑似病例", "无症状感染者"};
         int k = r->contact == HC_CONTACT_CONFIRMED ? 0 : r->contact == HC_CONTACT_SUSPECTED ? 1 : 2;
-        sb_s(&e, "Recorded as ");
-        sb_s(&e, en[k]);
-        sb_s(&z, "登记为");
-        sb_s(&z, zh[k]);
+        sb_f(&e, "Recorded as %s", en[k]);
+        sb_f(&z, "登记为%s", zh[k]);
         break;
     }
     case HC_CONTACT_RECOVERED:
-        sb_s(&e, "Recovered and discharged from hospital on ");
-        sb_day(&e, r->discharged);
-        sb_s(&z, "已治愈，于");
-        sb_day(&z, r->discharged);
-        sb_s(&z, "出院");
+        sb_f(&e, "Recovered and discharged from hospital on %D", r->discharged);
+        sb_f(&z, "已治愈，于%D出院", r->discharged);
         break;
     case HC_CONTACT_CLOSE:
     case HC_CONTACT_SECONDARY: {
         bool close = r->contact == HC_CONTACT_CLOSE;
-        sb_s(&e, close ? "Close contact of a case, last contact on "
-                       : "Contact of a close contact, last contact on ");
-        sb_day(&e, r->last_contact);
-        sb_s(&z, close ? "为密切接触者，最后接触于" : "为密切接触者的接触者，最后接触于");
-        sb_day(&z, r->last_contact);
+        sb_f(&e, "%s, last contact on %D", close ? "Close contact of a case" : "Contact of a close contact",
+             r->last_contact);
+        sb_f(&z, "%s，最后接触于%D", close ? "为密切接触者" : "为密切接触者的接触者", r->last_contact);
         break;
     }
     case HC_CONTACT_NONE:
@@ -237,15 +237,11 @@ void hc_assess_text_entry(hc_reason *rs, const hc_record *r)
     texts(rs, &e, &z);
     sb_s(&e, "Entered China from ");
     sb_country_en(&e, r->entry_from);
-    sb_s(&e, " on ");
-    sb_day(&e, r->entry_date);
+    sb_f(&e, " on %D", r->entry_date);
     end_en(&e, rs);
-    sb_day(&z, r->entry_date);
-    sb_s(&z, "自");
+    sb_f(&z, "%D自", r->entry_date);
     sb_country_zh(&z, r->entry_from);
-    sb_s(&z, "（");
-    sb_s(&z, r->entry_from);
-    sb_s(&z, "）入境");
+    sb_f(&z, "（%s）入境", r->entry_from);
     end_zh(&z, rs);
 }
 
@@ -254,44 +250,27 @@ void hc_assess_text_exposure(hc_reason *rs, const hc_record *r, hc_day s, int ki
 {
     sb e, z;
     texts(rs, &e, &z);
-    sb_s(&e, "Symptoms on ");
-    sb_day(&e, s);
-    sb_s(&e, " during a yellow-code exposure (");
-    sb_day(&z, s);
-    sb_s(&z, "出现症状时处于黄码风险期（");
+    sb_f(&e, "Symptoms on %D during a yellow-code exposure (", s);
+    sb_f(&z, "%D出现症状时处于黄码风险期（", s);
     if (kind == 1) {
         const hc_stay *st = &r->travel[index];
         sb_s(&e, "stay in ");
-        if (st->region) {
+        if (st->region)
             sb_region_en(&e, st);
-        } else {
+        else
             sb_s(&e, st->country);
-        }
-        sb_s(&e, ", ");
-        sb_s(&e, level_en[lv]);
-        sb_s(&e, " risk, until ");
-        sb_day(&e, st->to);
+        sb_f(&e, ", %s risk, until %D", level_en[lv], st->to);
         sb_s(&z, "在");
         sb_place_zh(&z, st);
-        sb_s(&z, "（");
-        sb_s(&z, level_zh[lv]);
-        sb_s(&z, "地区）停留至");
-        sb_day(&z, st->to);
+        sb_f(&z, "（%s地区）停留至%D", level_zh[lv], st->to);
     } else if (kind == 2) {
         bool close = r->contact == HC_CONTACT_CLOSE;
-        sb_s(&e, close ? "close contact" : "contact of a close contact");
-        sb_s(&e, ", last contact on ");
-        sb_day(&e, r->last_contact);
-        sb_s(&z, close ? "密切接触者" : "密切接触者的接触者");
-        sb_s(&z, "，最后接触于");
-        sb_day(&z, r->last_contact);
+        sb_f(&e, "%s, last contact on %D", close ? "close contact" : "contact of a close contact",
+             r->last_contact);
+        sb_f(&z, "%s，最后接触于%D", close ? "密切接触者" : "密切接触者的接触者", r->last_contact);
     } else {
-        sb_s(&e, "entry from ");
-        sb_s(&e, r->entry_from);
-        sb_s(&e, " on ");
-        sb_day(&e, r->entry_date);
-        sb_day(&z, r->entry_date);
-        sb_s(&z, "自");
+        sb_f(&e, "entry from %s on %D", r->entry_from, r->entry_date);
+        sb_f(&z, "%D自", r->entry_date);
         sb_country_zh(&z, r->entry_from);
         sb_s(&z, "入境");
     }
@@ -308,10 +287,7 @@ void hc_assess_text_declaration(hc_reason *rs, const hc_record *r, hc_day d, boo
     texts(rs, &e, &z);
     unsigned n = 0, total = (unsigned)__builtin_popcount(r->symptoms) + (fever ? 1u : 0u);
     sb_s(&e, "Declared ");
-    sb_day(&z, d);
-    sb_s(&z, "健康申报");
-    if (r->symptoms)
-        sb_s(&z, "症状为");
+    sb_f(&z, "%D健康申报%s", d, r->symptoms ? "症状为" : "");
     for (size_t i = 0; i < sizeof symptom_words / sizeof symptom_words[0]; i++) {
         if (!(r->symptoms & symptom_words[i].bit))
             continue;
@@ -324,19 +300,10 @@ void hc_assess_text_declaration(hc_reason *rs, const hc_record *r, hc_day d, boo
         n++;
     }
     if (fever) {
-        if (n > 0) {
-            sb_s(&e, " and ");
-            sb_s(&z, "，");
-        }
-        sb_s(&e, "a temperature of ");
-        sb_temp(&e, r->declared_temperature_c);
-        sb_s(&e, " °C");
-        sb_s(&z, "体温");
-        sb_temp(&z, r->declared_temperature_c);
-        sb_s(&z, "°C");
+        sb_f(&e, "%sa temperature of %T °C", n > 0 ? " and " : "", r->declared_temperature_c);
+        sb_f(&z, "%s体温%T°C", n > 0 ? "，" : "", r->declared_temperature_c);
     }
-    sb_s(&e, " on ");
-    sb_day(&e, d);
+    sb_f(&e, " on %D", d);
     end_en(&e, rs);
     end_zh(&z, rs);
 }
@@ -345,21 +312,12 @@ void hc_assess_text_checkin(hc_reason *rs, const hc_checkin *k, bool fever)
 {
     sb e, z;
     texts(rs, &e, &z);
-    sb_s(&e, "Check-in on ");
-    sb_day(&e, k->date);
-    sb_day(&z, k->date);
-    sb_s(&z, "健康打卡");
-    if (!k->normal) {
-        sb_s(&e, " reported feeling unwell");
-        sb_s(&z, "报告身体异常");
-    }
+    sb_f(&e, "Check-in on %D%s", k->date, k->normal ? "" : " reported feeling unwell");
+    sb_f(&z, "%D健康打卡%s", k->date, k->normal ? "" : "报告身体异常");
     if (fever) {
-        sb_s(&e, k->normal ? " recorded a temperature of " : " with a temperature of ");
-        sb_temp(&e, k->temperature_c);
-        sb_s(&e, " °C");
-        sb_s(&z, k->normal ? "体温" : "，体温");
-        sb_temp(&z, k->temperature_c);
-        sb_s(&z, "°C");
+        sb_f(&e, "%s%T °C", k->normal ? " recorded a temperature of " : " with a temperature of ",
+             k->temperature_c);
+        sb_f(&z, "%s%T°C", k->normal ? "体温" : "，体温", k->temperature_c);
     }
     end_en(&e, rs);
     end_zh(&z, rs);
@@ -374,45 +332,17 @@ void hc_assess_text_previous(hc_reason *rs, hc_day since, int32_t need, hc_day d
     const char *cn = hc_colour_name(col);
     if (!rs->holds) {
         /* "The red code of 2020-01-22 has ended: 14 consecutive days of … were completed on …" */
-        sb_s(&e, "The ");
-        sb_s(&e, cn);
-        sb_s(&e, " code of ");
-        sb_day(&e, since);
-        sb_s(&e, " has ended: ");
-        sb_u(&e, (unsigned long)need);
-        sb_s(&e, " consecutive days of normal check-ins after that date were completed on ");
-        sb_day(&e, done_day);
-        sb_s(&e, ".");
-        sb_day(&z, since);
-        sb_s(&z, "起的");
-        sb_s(&z, colour_zh[col]);
-        sb_s(&z, "已解除：此后连续");
-        sb_u(&z, (unsigned long)need);
-        sb_s(&z, "天健康打卡正常，于");
-        sb_day(&z, done_day);
-        sb_s(&z, "完成。");
+        sb_f(&e, "The %s code of %D has ended: %u consecutive days of normal check-ins after that "
+             "date were completed on %D.", cn, since, (unsigned long)need, done_day);
+        sb_f(&z, "%D起的%s已解除：此后连续%u天健康打卡正常，于%D完成。", since, colour_zh[col],
+             (unsigned long)need, done_day);
         return;
     }
-    sb_s(&e, "The code has been ");
-    sb_s(&e, cn);
-    sb_s(&e, " since ");
-    sb_day(&e, since);
-    sb_s(&e, " and stays ");
-    sb_s(&e, cn);
-    sb_s(&e, " until ");
-    sb_u(&e, (unsigned long)need);
-    sb_s(&e, " consecutive days of normal check-ins after that date (");
-    sb_u(&e, (unsigned long)run_len);
-    sb_s(&e, " so far)");
+    sb_f(&e, "The code has been %s since %D and stays %s until %u consecutive days of normal "
+         "check-ins after that date (%u so far)", cn, since, cn, (unsigned long)need,
+         (unsigned long)run_len);
     end_en_if(&e, col, true, rs->until, true);
-    sb_s(&z, "自");
-    sb_day(&z, since);
-    sb_s(&z, "起为");
-    sb_s(&z, colour_zh[col]);
-    sb_s(&z, "，须此后连续");
-    sb_u(&z, (unsigned long)need);
-    sb_s(&z, "天健康打卡正常方可转码（已连续");
-    sb_u(&z, (unsigned long)run_len);
-    sb_s(&z, "天）");
+    sb_f(&z, "自%D起为%s，须此后连续%u天健康打卡正常方可转码（已连续%u天）", since, colour_zh[col],
+         (unsigned long)need, (unsigned long)run_len);
     end_zh_if(&z, col, true, rs->until, true);
 }

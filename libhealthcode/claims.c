@@ -52,31 +52,24 @@ static bool hcode_entry(int64_t key, const hc_cbor_item *v, hc_claims *c, unsign
     if (*seen & (1u << key))
         return false;
     *seen |= 1u << key;
+    /* a value is stored before it is checked: c is the decoder's own copy,
+     * handed out only when every entry passed */
     switch (key) {
     case HC_COL:
-        if (!uint_ok(v, 2))
-            return false;
         c->colour = (hc_colour)v->value;
-        return true;
+        return uint_ok(v, 2);
     case HC_SUB:
-        if (!copy_bytes(v, c->sub, sizeof c->sub))
-            return false;
-        c->has_sub = true;
-        return true;
+        return (c->has_sub = copy_bytes(v, c->sub, sizeof c->sub));
     case HC_NAM:
         return copy_text(v, c->nam, HC_NAM_MAX, 0);
     case HC_DOC:
         return copy_text(v, c->doc, HC_DOC_MAX, 0);
     case HC_REG:
-        if (!uint_ok(v, REG_MAX))
-            return false;
         c->reg = (uint32_t)v->value;
-        return true;
+        return uint_ok(v, REG_MAX);
     default: /* HC_KND */
-        if (!uint_ok(v, 1))
-            return false;
         c->knd = (int)v->value;
-        return true;
+        return uint_ok(v, 1);
     }
 }
 
@@ -138,15 +131,9 @@ static bool claims_cb(int64_t key, const hc_cbor_item *v, const uint8_t *raw, si
     case CLAIM_ISS:
         return copy_text(v, c->iss, HC_ISS_MAX, 1);
     case CLAIM_EXP:
-        if (!uint_ok(v, INT64_MAX))
-            return false;
-        c->exp = (int64_t)v->value;
-        return true;
-    case CLAIM_IAT:
-        if (!uint_ok(v, INT64_MAX))
-            return false;
-        c->iat = (int64_t)v->value;
-        return true;
+    case CLAIM_IAT: /* stored before the check, as in hcode_entry */
+        *(key == CLAIM_EXP ? &c->exp : &c->iat) = (int64_t)v->value;
+        return uint_ok(v, INT64_MAX);
     case CLAIM_CTI:
         return copy_bytes(v, c->cti, sizeof c->cti);
     default: { /* CLAIM_HCODE */

@@ -345,46 +345,65 @@ static hc_err twin_of(hc_p11 *p, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE *pub)
     return HC_E_KEY;
 }
 
-hc_err hc_key_load_pkcs11(const char *text, hc_key **out)
+/* The token a URI names, opened for one key, and that key's CKA_ID and
+ * CKA_LABEL as the URI gives them (NULL when absent; they point into uri). */
+typedef struct {
+    P11KitUri *uri;
+    hc_p11 *p;
+    CK_ATTRIBUTE *id, *label;
+} p11_target;
+
+/* What both entry points do first: check text and out, clear *out, report
+ * bad (an error the caller found in its other arguments) if any, then parse
+ * the URI and open the token (rw: to make a key). */
+static hc_err p11_start(const char *text, hc_key **out, hc_err bad, bool rw, p11_target *t)
 {
     if (!text || !out)
         return HC_E_ARG;
     *out = NULL;
-    P11KitUri *uri;
-    hc_p11 *p;
-    hc_err err = p11_open(text, false, &uri, &p);
+    hc_err err = bad != HC_OK ? bad : p11_open(text, rw, &t->uri, &t->p);
+    if (err == HC_OK) {
+        t->id = p11_kit_uri_get_attribute(t->uri, CKA_ID);
+        t->label = p11_kit_uri_get_attribute(t->uri, CKA_LABEL);
+    }
+    return err;
+}
+
+/* And last: the URI freed, the token kept only by a key made. */
+static hc_err p11_finish(p11_target *t, hc_err err)
+{
+    p11_kit_uri_free(t->uri);
+    if (err != HC_OK)
+        hc_p11_unref(t->p);
+    return err;
+}
+
+hc_err hc_key_load_pkcs11(const char *text, hc_key **out)
+{
+    p11_target t;
+    hc_err err = p11_start(text, out, HC_OK, false, &t);
     if (err != HC_OK)
         return err;
-    CK_ATTRIBUTE *id = p11_kit_uri_get_attribute(uri, CKA_ID);
-    CK_ATTRIBUTE *label = p11_kit_uri_get_attribute(uri, CKA_LABEL);
     CK_OBJECT_HANDLE priv, pub;
-    if (!id && !label)
+    if (!t.id && !t.label)
         err = HC_E_ARG; /* the URI must name the object: object= or id= */
-    else if ((err = find_one(p, CKO_PRIVATE_KEY, id, label, &priv, NULL)) == HC_OK &&
-             (err = twin_of(p, priv, &pub)) == HC_OK)
-        err = key_of(p, priv, pub, out);
-    p11_kit_uri_free(uri);
-    if (err != HC_OK)
-        hc_p11_unref(p);
-    return err;
+    else if ((err = find_one(t.p, CKO_PRIVATE_KEY, t.id, t.label, &priv, NULL)) == HC_OK &&
+             (err = twin_of(t.p, priv, &pub)) == HC_OK)
+        err = key_of(t.p, priv, pub, out);
+    return p11_finish(&t, err);
 }
 
 hc_err hc_key_generate_pkcs11(hc_alg alg, const char *text, hc_key **out)
 {
-    if (!text || !out)
-        return HC_E_ARG;
-    *out = NULL;
-    if (alg == HC_ALG_SM2)
-        return HC_E_UNSUPPORTED; /* no standard PKCS#11 mechanism for SM2 */
-    if (alg != HC_ALG_ES256 && alg != HC_ALG_EDDSA)
-        return HC_E_ARG;
-    P11KitUri *uri;
-    hc_p11 *p;
-    hc_err err = p11_open(text, true, &uri, &p);
+    /* no standard PKCS#11 mechanism for SM2 */
+    hc_err bad = alg == HC_ALG_SM2 ? HC_E_UNSUPPORTED
+               : alg != HC_ALG_ES256 && alg != HC_ALG_EDDSA ? HC_E_ARG : HC_OK;
+    p11_target t;
+    hc_err err = p11_start(text, out, bad, true, &t);
     if (err != HC_OK)
         return err;
-    CK_ATTRIBUTE *label = p11_kit_uri_get_attribute(uri, CKA_LABEL);
-    CK_ATTRIBUTE *uid = p11_kit_uri_get_attribute(uri, CKA_ID);
+    hc_p11 *p = t.p;
+    CK_ATTRIBUTE *label = t.label, *uid = t.id;
     uint8_t idv[8];
     CK_ATTRIBUTE id = uid ? *uid : (CK_ATTRIBUTE){CKA_ID, idv, sizeof idv};
     CK_OBJECT_HANDLE priv, pub;
@@ -412,10 +431,7 @@ hc_err hc_key_generate_pkcs11(hc_alg alg, const char *text, hc_key **out)
         else
             err = key_of(p, priv, pub, out);
     }
-    p11_kit_uri_free(uri);
-    if (err != HC_OK)
-        hc_p11_unref(p);
-    return err;
+    return p11_finish(&t, err);
 }
 
 /* ------------------------------------------------------------ sessions */

@@ -417,49 +417,6 @@ hc_err hc_key_ref(const hc_key *key, hc_key **out)
     return HC_OK;
 }
 
-hc_err hc_key_public_copy(const hc_key *key, hc_key **out)
-{
-    if (!key || !out)
-        return HC_E_ARG;
-    if (!key->priv)
-        return hc_key_ref(key, out);
-    if (key->p11) { /* a token key's pkey is its public half already */
-        hc_err err = hc_key_ref(key, out);
-        if (err == HC_OK) {
-            hc_p11_unref((*out)->p11);
-            (*out)->p11 = NULL;
-            (*out)->priv = false;
-        }
-        return err;
-    }
-    *out = NULL;
-    /* round trip through SPKI DER: the new EVP_PKEY holds no private half */
-    unsigned char *der;
-    size_t n;
-    hc_err err = hc_pkey_spki_der(key->pkey, &der, &n);
-    if (err != HC_OK)
-        return err;
-    const unsigned char *p = der;
-    EVP_PKEY *pub = d2i_PUBKEY(NULL, &p, (long)n);
-    OPENSSL_free(der);
-    if (!pub) {
-        ERR_clear_error();
-        return HC_E_CRYPTO;
-    }
-    hc_key *k = malloc(sizeof *k);
-    if (!k) {
-        EVP_PKEY_free(pub);
-        return HC_E_NOMEM;
-    }
-    /* the kid is carried over, not recomputed: it is the same public key */
-    *k = *key;
-    k->pkey = pub;
-    k->priv = false;
-    hc_key_prepare_verify(k);
-    *out = k;
-    return HC_OK;
-}
-
 hc_err hc_crypto_sha256(const uint8_t *msg, size_t len, uint8_t out[32])
 {
     unsigned int n = 0;
@@ -586,15 +543,20 @@ hc_err hc_signer_sign(hc_signer *s, const uint8_t *msg, size_t len, uint8_t sig[
     return s->key->alg == HC_ALG_EDDSA ? sign_eddsa(s, msg, len, sig) : sign_ec(s, msg, len, sig);
 }
 
+const hc_key *hc_signer_key(const hc_signer *s)
+{
+    return s->key;
+}
+
 void hc_signer_free(hc_signer *s)
 {
-    if (!s)
-        return;
-    hc_p11_session_close(s->p11);
-    EVP_PKEY_CTX_free(s->pctx);
-    EVP_MD_CTX_free(s->mdctx);
-    EVP_MD_CTX_free(s->tmpl);
-    hc_key_free(s->key);
+    if (s) { /* each part may be missing: a signer freed half made */
+        hc_p11_session_close(s->p11);
+        EVP_PKEY_CTX_free(s->pctx);
+        EVP_MD_CTX_free(s->mdctx);
+        EVP_MD_CTX_free(s->tmpl);
+        hc_key_free(s->key);
+    }
     free(s);
 }
 

@@ -81,6 +81,8 @@ hc_err hc_signer_new(const hc_key *key, hc_signer **out);
 /* Signs msg; writes the 64-byte COSE signature (raw r||s for ES256). */
 hc_err hc_signer_sign(hc_signer *s, const uint8_t *msg, size_t len, uint8_t sig[64]);
 void hc_signer_free(hc_signer *s);
+/* The signer's key (its own reference; valid while s is). */
+const hc_key *hc_signer_key(const hc_signer *s);
 
 /* Verifies a 64-byte COSE signature over msg with key (public half).
  * HC_OK, HC_E_SIGNATURE (does not verify, or r/s out of range), HC_E_CRYPTO.

@@ -16,8 +16,7 @@
 
 struct hc_issuer {
     char iss[HC_ISS_MAX + 1];
-    hc_key *key;               /* our own reference */
-    hc_signer *signer;
+    hc_signer *signer;         /* holds our reference to the key */
     uint8_t secret[SECRET_MAX];
     size_t secret_len;         /* 0: no sub */
     hc_random_fn random;       /* NULL: hc_crypto_random */
@@ -35,21 +34,16 @@ hc_err hc_issuer_new(const char *iss, const hc_key *key, hc_issuer **out)
     for (size_t i = 0; i < n; i++)
         if (iss[i] < 0x20 || iss[i] > 0x7e)
             return HC_E_ARG;
-    if (!key->priv)
-        return HC_E_KEY;
     hc_issuer *is = calloc(1, sizeof *is);
     if (!is)
         return HC_E_NOMEM;
     memcpy(is->iss, iss, n);
-    hc_err err = hc_key_ref(key, &is->key);
-    if (err == HC_OK)
-        err = hc_signer_new(is->key, &is->signer);
-    if (err != HC_OK) {
+    hc_err err = hc_signer_new(key, &is->signer);   /* HC_E_KEY: no private half */
+    if (err != HC_OK)
         hc_issuer_free(is);
-        return err;
-    }
-    *out = is;
-    return HC_OK;
+    else
+        *out = is;
+    return err;
 }
 
 hc_err hc_issuer_set_subject_secret(hc_issuer *is, const uint8_t *secret, size_t len)
@@ -75,7 +69,6 @@ void hc_issuer_free(hc_issuer *is)
     if (!is)
         return;
     hc_signer_free(is->signer);
-    hc_key_free(is->key);
     OPENSSL_cleanse(is, sizeof *is);
     free(is);
 }
@@ -337,7 +330,8 @@ hc_err hc_issue(hc_issuer *is, const hc_record *r, const hc_assessment *a, int64
     uint8_t prot[32], payload[HC_COSE_MAX], cose[HC_COSE_MAX], tbs[HC_COSE_MAX];
     uint8_t sig[64] = {0};
     size_t prot_len, payload_len, cose_len, tbs_len;
-    if ((err = hc_cose_protected_encode(is->key->alg, is->key->kid, prot, sizeof prot,
+    const hc_key *key = hc_signer_key(is->signer);
+    if ((err = hc_cose_protected_encode(key->alg, key->kid, prot, sizeof prot,
                                         &prot_len)) != HC_OK)
         return err;
     /* The length does not depend on the cti or the signature: unless text

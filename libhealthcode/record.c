@@ -661,9 +661,9 @@ uint32_t hc_record_residence(const hc_record *r) { return r ? r->residence : 0; 
 
 void hc_record_free(hc_record *r)
 {
-    if (!r)
-        return;
-    free(r->travel);
-    free(r->checkins);
+    if (r) { /* the two lists are the record's own */
+        free(r->travel);
+        free(r->checkins);
+    }
     free(r);
 }

@@ -1,7 +1,8 @@
 /* spki.c — public keys as the DER of their SubjectPublicKeyInfo, for trust
  * bundles (bundle.c), which carry keys as SPKI and load many at once: P-256
  * and Ed25519 keys are built from their raw bytes, without OpenSSL's generic
- * decoder; other keys (SM2) take that decoder. */
+ * decoder; other keys (SM2) take that decoder. A key's public half alone
+ * (hc_key_public_copy) is made by a round trip through its SPKI too. */
 #include "crypto_impl.h"
 #include "internal.h"
 
@@ -111,17 +112,57 @@ hc_err hc_key_spki(const hc_key *key, uint8_t *buf, size_t cap, size_t *len)
 {
     if (!key || !len || (!buf && cap))
         return HC_E_ARG;
+    /* the length first, then the bytes straight into buf: no copy of ours */
+    int n = i2d_PUBKEY(key->pkey, NULL);
+    unsigned char *p = buf;
+    if (n > 0 && (*len = (size_t)n) > cap)
+        return HC_E_BUFFER;
+    if (n <= 0 || i2d_PUBKEY(key->pkey, &p) != n) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    return HC_OK;
+}
+
+hc_err hc_key_public_copy(const hc_key *key, hc_key **out)
+{
+    if (!key || !out)
+        return HC_E_ARG;
+    if (!key->priv)
+        return hc_key_ref(key, out);
+    if (key->p11) { /* a token key's pkey is its public half already */
+        hc_err err = hc_key_ref(key, out);
+        if (err == HC_OK) {
+            hc_p11_unref((*out)->p11);
+            (*out)->p11 = NULL;
+            (*out)->priv = false;
+        }
+        return err;
+    }
+    *out = NULL;
+    /* round trip through SPKI DER: the new EVP_PKEY holds no private half */
     unsigned char *der;
     size_t n;
     hc_err err = hc_pkey_spki_der(key->pkey, &der, &n);
     if (err != HC_OK)
         return err;
-    *len = n;
-    if (n > cap)
-        err = HC_E_BUFFER;
-    else
-        memcpy(buf, der, n);
+    const unsigned char *p = der;
+    EVP_PKEY *pub = d2i_PUBKEY(NULL, &p, (long)n);
     OPENSSL_free(der);
-    return err;
+    if (!pub) {
+        ERR_clear_error();
+        return HC_E_CRYPTO;
+    }
+    hc_key *k = malloc(sizeof *k);
+    if (!k) {
+        EVP_PKEY_free(pub);
+        return HC_E_NOMEM;
+    }
+    /* the kid is carried over, not recomputed: it is the same public key */
+    *k = *key;
+    k->pkey = pub;
+    k->priv = false;
+    hc_key_prepare_verify(k);
+    *out = k;
+    return HC_OK;
 }
-

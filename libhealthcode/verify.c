@@ -103,6 +103,25 @@ static hc_err key_conditions(const hc_trusted_key *k, const hc_claims *c)
     return HC_OK;
 }
 
+/* The first of keys[from..n) of the token's algorithm (and, given c, whose
+ * conditions allow c) that verifies v's signature over tbs: its index in
+ * *found. HC_E_SIGNATURE when none does; any other error ends the search. */
+static hc_err find_signer(const hc_trusted_key *keys, size_t from, size_t n,
+                          const hc_cose_view *v, const uint8_t *tbs, size_t tbs_len,
+                          const hc_claims *c, size_t *found)
+{
+    for (size_t i = from; i < n; i++) {
+        if (keys[i].key->alg != (hc_alg)v->alg || (c && key_conditions(&keys[i], c) != HC_OK))
+            continue;
+        hc_err err = hc_crypto_verify(keys[i].key, tbs, tbs_len, v->signature);
+        if (err != HC_E_SIGNATURE) {
+            *found = i;
+            return err;
+        }
+    }
+    return HC_E_SIGNATURE;
+}
+
 /* Step 7. iat and exp are in [0, INT64_MAX] and skew >= 0, so iat - skew
  * and exp - iat (once iat <= exp) cannot overflow; exp + skew can, and then
  * the token never expires. The lifetime comes first and does not depend on
@@ -155,18 +174,9 @@ hc_err hc_verify(const hc_trust *trust, const char *text, size_t len, int64_t no
     size_t tbs_len = 0;
     if ((err = sig_structure_in_place(d.cose, sizeof d.cose, &view, &tbs_len, sig)) != HC_OK)
         return err;
-    size_t first = n_keys;
-    for (size_t i = 0; i < n_keys && first == n_keys; i++) {
-        if (keys[i].key->alg != (hc_alg)view.alg)
-            continue;
-        err = hc_crypto_verify(keys[i].key, tbs, tbs_len, view.signature);
-        if (err == HC_OK)
-            first = i;
-        else if (err != HC_E_SIGNATURE)
-            return err;
-    }
-    if (first == n_keys)
-        return HC_E_SIGNATURE;
+    size_t first, other;
+    if ((err = find_signer(keys, 0, n_keys, &view, tbs, tbs_len, NULL, &first)) != HC_OK)
+        return err;
 
     /* step 6 */
     if ((err = hc_claims_decode_checked(view.payload, view.payload_len, out)) != HC_OK)
@@ -175,15 +185,9 @@ hc_err hc_verify(const hc_trust *trust, const char *text, size_t len, int64_t no
     /* step 5, the key's conditions: any key that verifies and allows this
      * issuer at this iat will do; otherwise the first key's reason */
     hc_err key_err = key_conditions(&keys[first], out);
-    for (size_t i = first + 1; i < n_keys && key_err != HC_OK; i++) {
-        if (keys[i].key->alg != (hc_alg)view.alg || key_conditions(&keys[i], out) != HC_OK)
-            continue;
-        err = hc_crypto_verify(keys[i].key, tbs, tbs_len, view.signature);
-        if (err == HC_OK)
-            key_err = HC_OK;
-        else if (err != HC_E_SIGNATURE)
-            return err;
-    }
+    if (key_err != HC_OK &&
+        (err = find_signer(keys, first + 1, n_keys, &view, tbs, tbs_len, out, &other)) != HC_E_SIGNATURE)
+        key_err = err;   /* HC_OK: another key signed and allows it; or a crypto failure */
     if (key_err != HC_OK)
         return key_err;
 

@@ -460,6 +460,33 @@ static void an_alg_never_verifies_the_other(void **state)
     hc_key_free(ed);
 }
 
+/* The SubjectPublicKeyInfo of each key type, written straight into the
+ * caller's buffer: its exact length, HC_E_BUFFER with that length when the
+ * buffer is short, and the same bytes OpenSSL's own encoder gives. */
+static void spki_lengths_and_short_buffer(void **state)
+{
+    (void)state;
+    const struct { hc_alg alg; size_t len; } cases[] = {
+        {HC_ALG_ES256, 91}, {HC_ALG_EDDSA, 44}, {HC_ALG_SM2, 91}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hc_key *k = NULL;
+        assert_int_equal(hc_key_generate(cases[i].alg, &k), HC_OK);
+        uint8_t buf[128];
+        size_t len = 0;
+        assert_int_equal(hc_key_spki(k, buf, 10, &len), HC_E_BUFFER);
+        assert_int_equal(len, cases[i].len);
+        assert_int_equal(hc_key_spki(k, buf, sizeof buf, &len), HC_OK);
+        assert_int_equal(len, cases[i].len);
+        unsigned char *der = NULL;
+        size_t n = 0;
+        assert_int_equal(hc_pkey_spki_der(k->pkey, &der, &n), HC_OK);
+        assert_int_equal(n, len);
+        assert_memory_equal(der, buf, n);
+        OPENSSL_free(der);
+        hc_key_free(k);
+    }
+}
+
 static void generate_copy_and_ref(void **state)
 {
     (void)state;
@@ -613,6 +640,7 @@ int main(void)
         cmocka_unit_test(es256_agrees_with_openssl_der),
         cmocka_unit_test(es256_zero_or_out_of_range_r_s_rejected),
         cmocka_unit_test(an_alg_never_verifies_the_other),
+        cmocka_unit_test(spki_lengths_and_short_buffer),
         cmocka_unit_test(generate_copy_and_ref),
         cmocka_unit_test(shared_key_verifies_in_threads),
         cmocka_unit_test(hmac_rfc4231_case_2),

@@ -491,6 +491,9 @@ static void test_lifetime(void **state)
 
 /* ------------------------------------------------------------ the key's conditions */
 
+/* The trust store holds es256 once per given entry (one kid, entries with
+ * their own conditions): any entry whose conditions allow the token will do,
+ * else the first entry's reason. */
 static void test_issuer_and_window(void **state)
 {
     (void)state;
@@ -498,26 +501,34 @@ static void test_issuer_and_window(void **state)
     parts p = {0};
     char text[HC_TOKEN_MAX + 1];
     size_t len = forge(es256, &p, &c, text, sizeof text);
+    const hc_trust_key_opts none = {NULL, 0, 0};   /* no second entry */
     struct {
-        hc_trust_key_opts opts;
+        hc_trust_key_opts opts, second;
         hc_err want;
     } cases[] = {
-        {{ISS, INT64_MIN, INT64_MAX}, HC_OK},
-        {{"CN-110000", INT64_MIN, INT64_MAX}, HC_E_ISSUER_MISMATCH},
-        {{"", INT64_MIN, INT64_MAX}, HC_OK},
-        {{NULL, IAT, IAT + 1}, HC_OK},          /* the window is [not_before, not_after) */
-        {{NULL, IAT + 1, INT64_MAX}, HC_E_KEY_NOT_VALID},
-        {{NULL, 0, IAT}, HC_E_KEY_NOT_VALID},
-        {{NULL, IAT - 86400, IAT}, HC_E_KEY_NOT_VALID},
-        {{"CN-110000", IAT + 1, INT64_MAX}, HC_E_ISSUER_MISMATCH},   /* issuer first */
+        {{ISS, INT64_MIN, INT64_MAX}, none, HC_OK},
+        {{"CN-110000", INT64_MIN, INT64_MAX}, none, HC_E_ISSUER_MISMATCH},
+        {{"", INT64_MIN, INT64_MAX}, none, HC_OK},
+        {{NULL, IAT, IAT + 1}, none, HC_OK},          /* the window is [not_before, not_after) */
+        {{NULL, IAT + 1, INT64_MAX}, none, HC_E_KEY_NOT_VALID},
+        {{NULL, 0, IAT}, none, HC_E_KEY_NOT_VALID},
+        {{NULL, IAT - 86400, IAT}, none, HC_E_KEY_NOT_VALID},
+        {{"CN-110000", IAT + 1, INT64_MAX}, none, HC_E_ISSUER_MISMATCH},   /* issuer first */
         /* issue 12, point 1: a window ending at the epoch is a real bound */
-        {{NULL, INT64_MIN, 0}, HC_E_KEY_NOT_VALID},
-        {{NULL, 0, 1}, HC_E_KEY_NOT_VALID},
+        {{NULL, INT64_MIN, 0}, none, HC_E_KEY_NOT_VALID},
+        {{NULL, 0, 1}, none, HC_E_KEY_NOT_VALID},
+        /* one kid, two entries */
+        {{"CN-110000", INT64_MIN, INT64_MAX}, {ISS, INT64_MIN, INT64_MAX}, HC_OK},
+        {{NULL, IAT + 1, INT64_MAX}, {NULL, IAT, IAT + 1}, HC_OK},
+        {{"CN-110000", INT64_MIN, INT64_MAX}, {NULL, IAT + 1, INT64_MAX}, HC_E_ISSUER_MISMATCH},
+        {{NULL, IAT + 1, INT64_MAX}, {"CN-110000", INT64_MIN, INT64_MAX}, HC_E_KEY_NOT_VALID},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hc_trust *t = NULL;
         assert_int_equal(hc_trust_new(&t), HC_OK);
         assert_int_equal(hc_trust_add_key(t, es256, &cases[i].opts), HC_OK);
+        if (cases[i].second.not_after != 0)
+            assert_int_equal(hc_trust_add_key(t, es256, &cases[i].second), HC_OK);
         hc_err err = hc_verify(t, text, len, NOW, NULL, &out);
         hc_trust_free(t);
         assert_int_equal(err, cases[i].want);

@@ -33,25 +33,45 @@ typedef struct {
     const char *name;   /* without the leading "--" */
     bool has_arg;
     int id;             /* returned by cli_next */
+    const char **dest;  /* a plain string option: its value is stored here, not returned */
 } cli_opt;
 
 #define CLI_POSITIONAL (-1)   /* *val is an operand ("-" included) */
 #define CLI_END (-2)          /* no more arguments */
 #define CLI_ERROR (-3)        /* a usage error; the message is printed */
+#define CLI_HELP (-4)         /* --help: the usage text is printed */
 
 typedef struct {
     const char *cmd;    /* "verify", for messages */
+    const char *usage;  /* printed for --help; NULL: the command handles --help itself */
     int argc;
     char **argv;
     int i;              /* next argument */
     bool operands_only; /* after "--" */
+    const char *what, *hint; /* the one operand, if the command takes one: "record" */
+    const char **operand;    /* where it goes; NULL: operands are returned */
 } cli_args;
 
-void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv);
+void cli_args_init(cli_args *a, const char *cmd, const char *usage, int argc, char **argv);
+
+/* The command takes one operand (WHAT, e.g. "record"), stored in *slot by
+ * cli_next: a second one is the usage error "one WHAT at a time ('VAL' is one
+ * too many)". hint explains it when it is missing (cli_operand_missing). */
+void cli_args_operand(cli_args *a, const char *what, const char *hint, const char **slot);
+
+/* After the loop: "no WHAT given (HINT)" and EX_USAGE if the operand is
+ * missing, else 0. */
+int cli_operand_missing(const cli_args *a);
+
+/* The exit status for what ended an option loop early: 0 for CLI_HELP,
+ * EX_USAGE for a usage error (already printed). */
+int cli_stop(int id);
 
 /* Next option (its id; *val its value or NULL) or operand. Accepts
  * "--name value" and "--name=value"; "--" ends the options; "-" is an
- * operand; any other word starting with '-' is an unknown option. */
+ * operand; any other word starting with '-' is an unknown option. With a
+ * usage text, "--help" prints it and returns CLI_HELP; with an operand slot,
+ * operands are stored there (not returned). */
 int cli_next(cli_args *a, const cli_opt *opts, const char **val);
 
 /* Prints "healthcode CMD: <message>" and the --help hint to stderr; returns EX_USAGE. */

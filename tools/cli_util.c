@@ -36,29 +36,54 @@ int cli_exit_for(hc_err err)
 
 /* ------------------------------------------------------------ arguments */
 
-void cli_args_init(cli_args *a, const char *cmd, int argc, char **argv)
+void cli_args_init(cli_args *a, const char *cmd, const char *usage, int argc, char **argv)
 {
-    a->cmd = cmd;
-    a->argc = argc;
-    a->argv = argv;
-    a->i = 0;
-    a->operands_only = false;
+    *a = (cli_args){.cmd = cmd, .usage = usage, .argc = argc, .argv = argv};
 }
 
-int cli_next(cli_args *a, const cli_opt *opts, const char **val)
+void cli_args_operand(cli_args *a, const char *what, const char *hint, const char **slot)
 {
-    *val = NULL;
-    if (a->i >= a->argc)
-        return CLI_END;
-    const char *arg = a->argv[a->i++];
-    if (!a->operands_only && strcmp(arg, "--") == 0) {
-        a->operands_only = true;
-        return cli_next(a, opts, val);
+    a->what = what;
+    a->hint = hint;
+    a->operand = slot;
+}
+
+int cli_operand_missing(const cli_args *a)
+{
+    if (!a->operand || *a->operand)
+        return 0;
+    if (!a->hint)
+        return cli_usage_error(a->cmd, "no %s given", a->what);
+    return cli_usage_error(a->cmd, "no %s given (%s)", a->what, a->hint);
+}
+
+int cli_stop(int id)
+{
+    return id == CLI_HELP ? 0 : EX_USAGE;
+}
+
+/* --help, for a command that gave its usage text; -1 if arg is not it. */
+static int help_option(cli_args *a, const char *arg)
+{
+    if (!a->usage || strncmp(arg, "--help", 6) != 0 || (arg[6] != '\0' && arg[6] != '='))
+        return -1;
+    if (arg[6] == '=') {
+        cli_usage_error(a->cmd, "option '--help' takes no value");
+        return CLI_ERROR;
     }
-    if (a->operands_only || arg[0] != '-' || strcmp(arg, "-") == 0) {
-        *val = arg;
-        return CLI_POSITIONAL;
-    }
+    fputs(a->usage, stdout);
+    return CLI_HELP;
+}
+
+#define STORED (-5)   /* one_option: a plain string option, stored through its dest */
+
+/* One option word arg (not an operand): its id, CLI_HELP, CLI_ERROR or
+ * STORED. */
+static int one_option(cli_args *a, const cli_opt *opts, const char *arg, const char **val)
+{
+    int help = help_option(a, arg);
+    if (help != -1)
+        return help;
     if (arg[1] != '-') {
         cli_usage_error(a->cmd, "unknown option '%s'", arg);
         return CLI_ERROR;
@@ -84,10 +109,38 @@ int cli_next(cli_args *a, const cli_opt *opts, const char **val)
             cli_usage_error(a->cmd, "option '--%s' needs a value", o->name);
             return CLI_ERROR;
         }
-        return o->id;
+        if (!o->dest)
+            return o->id;
+        *o->dest = *val;
+        return STORED;
     }
     cli_usage_error(a->cmd, "unknown option '%.*s'", (int)(nlen + 2), arg);
     return CLI_ERROR;
+}
+
+/* A loop, not recursion: the number of arguments is the caller's. */
+int cli_next(cli_args *a, const cli_opt *opts, const char **val)
+{
+    for (;;) {
+        *val = NULL;
+        if (a->i >= a->argc)
+            return CLI_END;
+        const char *arg = a->argv[a->i++];
+        if (!a->operands_only && strcmp(arg, "--") == 0) {
+            a->operands_only = true;
+            continue;
+        }
+        bool operand = a->operands_only || arg[0] != '-' || strcmp(arg, "-") == 0;
+        if (operand && !a->operand) {
+            *val = arg;
+            return CLI_POSITIONAL;
+        }
+        if (operand && cli_one_operand(a->cmd, a->what, a->operand, arg))
+            return CLI_ERROR;
+        int id = operand ? STORED : one_option(a, opts, arg, val);
+        if (id != STORED)
+            return id;
+    }
 }
 
 int cli_usage_error(const char *cmd, const char *fmt, ...)

@@ -76,30 +76,22 @@ static void explain(const hc_assessment *as, int32_t offset)
 
 int cmd_assess(int argc, char **argv)
 {
-    enum { O_HELP, O_POLICY, O_RISK, O_NOW, O_EXPLAIN };
-    static const cli_opt opts[] = {{"help", false, O_HELP},     {"policy", true, O_POLICY},
-                                   {"risk-map", true, O_RISK},  {"now", true, O_NOW},
-                                   {"explain", false, O_EXPLAIN}, {NULL, false, 0}};
-    cli_args a;
-    cli_args_init(&a, "assess", argc, argv);
+    enum { O_EXPLAIN = 1 };
     const char *val, *policy = NULL, *risk = NULL, *now_s = NULL, *path = NULL;
+    const cli_opt opts[] = {{"policy", true, 0, &policy}, {"risk-map", true, 0, &risk},
+                            {"now", true, 0, &now_s},     {"explain", false, O_EXPLAIN, NULL},
+                            {NULL, false, 0, NULL}};
+    cli_args a;
+    cli_args_init(&a, "assess", usage_assess, argc, argv);
+    cli_args_operand(&a, "record", "a file, or - for standard input", &path);
     bool expl = false;
     for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
-        switch (id) {
-        case O_HELP: fputs(usage_assess, stdout); return 0;
-        case O_POLICY: policy = val; break;
-        case O_RISK: risk = val; break;
-        case O_NOW: now_s = val; break;
-        case O_EXPLAIN: expl = true; break;
-        case CLI_POSITIONAL:
-            if (cli_one_operand("assess", "record", &path, val))
-                return EX_USAGE;
-            break;
-        default: return EX_USAGE;
-        }
+        if (id != O_EXPLAIN)
+            return cli_stop(id);
+        expl = true;
     }
-    if (!path)
-        return cli_usage_error("assess", "no record given (a file, or - for standard input)");
+    if (cli_operand_missing(&a))
+        return EX_USAGE;
     int64_t now;
     if (!cli_now("assess", now_s, &now))
         return EX_USAGE;

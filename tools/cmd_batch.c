@@ -211,20 +211,22 @@ done:
 
 int cmd_batch(int argc, char **argv)
 {
-    enum { O_HELP, O_KEY, O_ISS, O_POLICY, O_RISK, O_NOW, O_VALIDITY, O_SECRET, O_IN, O_OUT,
-           O_PNG, O_SHEETS, O_SHEETS_FORMAT, O_THREADS, O_SHARD, O_MAXERR, O_RESUME, O_QUIET, O_CHECKPOINT };
-    static const cli_opt opts[] = {
-        {"help", false, O_HELP},       {"key", true, O_KEY},           {"issuer", true, O_ISS},
-        {"policy", true, O_POLICY},    {"risk-map", true, O_RISK},     {"now", true, O_NOW},
-        {"validity", true, O_VALIDITY}, {"subject-secret", true, O_SECRET}, {"in", true, O_IN},
-        {"out", true, O_OUT},          {"png", false, O_PNG},          {"sheets", false, O_SHEETS},
-        {"sheets-format", true, O_SHEETS_FORMAT},
-        {"threads", true, O_THREADS},  {"shard", true, O_SHARD},       {"max-errors", true, O_MAXERR},
-        {"resume", false, O_RESUME},   {"quiet", false, O_QUIET},      {"checkpoint", true, O_CHECKPOINT},
-        {NULL, false, 0}};
-    cli_args a;
-    cli_args_init(&a, "batch", argc, argv);
+    enum { O_VALIDITY = 1, O_PNG, O_SHEETS, O_SHEETS_FORMAT, O_THREADS, O_SHARD, O_MAXERR,
+           O_RESUME, O_QUIET, O_CHECKPOINT };
     batch_args ba = {0};
+    const cli_opt opts[] = {
+        {"key", true, 0, &ba.key},        {"issuer", true, 0, &ba.iss},
+        {"policy", true, 0, &ba.policy},  {"risk-map", true, 0, &ba.risk},
+        {"now", true, 0, &ba.now},        {"subject-secret", true, 0, &ba.secret},
+        {"in", true, 0, &ba.in},          {"out", true, 0, &ba.out},
+        {"validity", true, O_VALIDITY, NULL}, {"png", false, O_PNG, NULL},
+        {"sheets", false, O_SHEETS, NULL},    {"sheets-format", true, O_SHEETS_FORMAT, NULL},
+        {"threads", true, O_THREADS, NULL},   {"shard", true, O_SHARD, NULL},
+        {"max-errors", true, O_MAXERR, NULL}, {"resume", false, O_RESUME, NULL},
+        {"quiet", false, O_QUIET, NULL},      {"checkpoint", true, O_CHECKPOINT, NULL},
+        {NULL, false, 0, NULL}};
+    cli_args a;
+    cli_args_init(&a, "batch", usage_batch, argc, argv);
     hc_batch_opts o = {0};
     o.threads = hc_batch_default_threads();
     o.validity_s = 86400;
@@ -232,15 +234,6 @@ int cmd_batch(int argc, char **argv)
     const char *val;
     for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
         switch (id) {
-        case O_HELP: fputs(usage_batch, stdout); return 0;
-        case O_KEY: ba.key = val; break;
-        case O_ISS: ba.iss = val; break;
-        case O_POLICY: ba.policy = val; break;
-        case O_RISK: ba.risk = val; break;
-        case O_NOW: ba.now = val; break;
-        case O_SECRET: ba.secret = val; break;
-        case O_IN: ba.in = val; break;
-        case O_OUT: ba.out = val; break;
         case O_PNG: o.png = true; break;
         case O_SHEETS: o.sheets = true; break;
         case O_SHEETS_FORMAT:
@@ -274,7 +267,7 @@ int cmd_batch(int argc, char **argv)
             break;
         case CLI_POSITIONAL:
             return cli_usage_error("batch", "unexpected operand '%s' (the input is --in FILE)", val);
-        default: return EX_USAGE;
+        default: return cli_stop(id);
         }
     }
     if (!ba.key || !ba.iss)

@@ -207,14 +207,14 @@ static int make_parse(make_ctx *m, int argc, char **argv, hc_bundle_spec *sp, co
     enum { O_HELP, O_ROOT, O_TRUST, O_ISSUER, O_REVOKED, O_SEQ, O_EXPIRES, O_PUB, O_NEXT,
            O_DELTA, O_NOW, O_OUT };
     static const cli_opt opts[] = {
-        {"help", false, O_HELP},     {"root", true, O_ROOT},     {"trust", true, O_TRUST},
-        {"issuer", true, O_ISSUER},  {"revoked", true, O_REVOKED}, {"seq", true, O_SEQ},
-        {"expires", true, O_EXPIRES}, {"publisher", true, O_PUB}, {"next-root", true, O_NEXT},
-        {"delta-from", true, O_DELTA}, {"now", true, O_NOW},     {"out", true, O_OUT},
-        {NULL, false, 0}};
+        {"help", false, O_HELP, NULL},     {"root", true, O_ROOT, NULL},     {"trust", true, O_TRUST, NULL},
+        {"issuer", true, O_ISSUER, NULL},  {"revoked", true, O_REVOKED, NULL}, {"seq", true, O_SEQ, NULL},
+        {"expires", true, O_EXPIRES, NULL}, {"publisher", true, O_PUB, NULL}, {"next-root", true, O_NEXT, NULL},
+        {"delta-from", true, O_DELTA, NULL}, {"now", true, O_NOW, NULL},     {"out", true, O_OUT, NULL},
+        {NULL, false, 0, NULL}};
     const char *cmd = "bundle make", *val;
     cli_args a;
-    cli_args_init(&a, cmd, argc, argv);
+    cli_args_init(&a, cmd, NULL, argc, argv);   /* --help is the table's: it returns -1 */
     int rc = 0, prev = -1;
     for (int id; !rc && (id = cli_next(&a, opts, &val)) != CLI_END; prev = id) {
         hc_diag d = {0};
@@ -425,9 +425,9 @@ static void show_text(const hc_bundle_info *in, const hc_bundle_key_info *k, siz
 static int bundle_show(int argc, char **argv)
 {
     enum { O_HELP, O_JSON };
-    static const cli_opt opts[] = {{"help", false, O_HELP}, {"json", false, O_JSON}, {NULL, false, 0}};
+    static const cli_opt opts[] = {{"help", false, O_HELP, NULL}, {"json", false, O_JSON, NULL}, {NULL, false, 0, NULL}};
     cli_args a;
-    cli_args_init(&a, "bundle show", argc, argv);
+    cli_args_init(&a, "bundle show", NULL, argc, argv);   /* its own "one FILE" */
     const char *val, *path = NULL;
     bool json = false;
     for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {

@@ -13,22 +13,15 @@ static const char usage_inspect[] =
 
 int cmd_inspect(int argc, char **argv)
 {
-    static const cli_opt opts[] = {{"help", false, 0}, {NULL, false, 0}};
-    cli_args a;
-    cli_args_init(&a, "inspect", argc, argv);
+    static const cli_opt opts[] = {{NULL, false, 0, NULL}};
     const char *val, *arg = NULL;
-    for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
-        if (id == 0) {
-            fputs(usage_inspect, stdout);
-            return 0;
-        }
-        if (id != CLI_POSITIONAL)
-            return EX_USAGE;
-        if (cli_one_operand("inspect", "token", &arg, val))
-            return EX_USAGE;
-    }
-    if (!arg)
-        return cli_usage_error("inspect", "no token given (the text, or - for standard input)");
+    cli_args a;
+    cli_args_init(&a, "inspect", usage_inspect, argc, argv);
+    cli_args_operand(&a, "token", "the text, or - for standard input", &arg);
+    for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;)
+        return cli_stop(id);
+    if (cli_operand_missing(&a))
+        return EX_USAGE;
     cli_token *t = malloc(sizeof *t);
     if (!t)
         return EX_INPUT;

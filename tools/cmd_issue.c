@@ -37,24 +37,20 @@ static int run_issue(const issue_args *ia);
 
 int cmd_issue(int argc, char **argv)
 {
-    enum { O_HELP, O_KEY, O_ISS, O_POLICY, O_RISK, O_NOW, O_VALIDITY, O_COLOUR, O_SECRET, O_PNG };
-    static const cli_opt opts[] = {
-        {"help", false, O_HELP},      {"key", true, O_KEY},         {"issuer", true, O_ISS},
-        {"policy", true, O_POLICY},   {"risk-map", true, O_RISK},   {"now", true, O_NOW},
-        {"validity", true, O_VALIDITY}, {"colour", true, O_COLOUR}, {"color", true, O_COLOUR},
-        {"subject-secret", true, O_SECRET}, {"png", true, O_PNG},   {NULL, false, 0}};
-    cli_args a;
-    cli_args_init(&a, "issue", argc, argv);
+    enum { O_VALIDITY = 1, O_COLOUR };
     issue_args ia = {.validity = 86400, .colour = HC_GREEN};
     const char *val, *now_s = NULL;
+    const cli_opt opts[] = {
+        {"key", true, 0, &ia.keyp},       {"issuer", true, 0, &ia.iss},
+        {"policy", true, 0, &ia.policy},  {"risk-map", true, 0, &ia.risk},
+        {"now", true, 0, &now_s},         {"subject-secret", true, 0, &ia.secretp},
+        {"png", true, 0, &ia.pngp},       {"validity", true, O_VALIDITY, NULL},
+        {"colour", true, O_COLOUR, NULL}, {"color", true, O_COLOUR, NULL}, {NULL, false, 0, NULL}};
+    cli_args a;
+    cli_args_init(&a, "issue", usage_issue, argc, argv);
+    cli_args_operand(&a, "record", "a file, or - for standard input", &ia.path);
     for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
         switch (id) {
-        case O_HELP: fputs(usage_issue, stdout); return 0;
-        case O_KEY: ia.keyp = val; break;
-        case O_ISS: ia.iss = val; break;
-        case O_POLICY: ia.policy = val; break;
-        case O_RISK: ia.risk = val; break;
-        case O_NOW: now_s = val; break;
         case O_VALIDITY:
             if (!cli_parse_duration(val, &ia.validity) || ia.validity <= 0 || ia.validity > HC_VALIDITY_MAX)
                 return cli_usage_error("issue", "--validity: '%s' is not a duration from 1s to 30d "
@@ -65,19 +61,13 @@ int cmd_issue(int argc, char **argv)
                 return cli_usage_error("issue", "--colour: '%s' is not green, yellow or red", val);
             ia.fixed = true;
             break;
-        case O_SECRET: ia.secretp = val; break;
-        case O_PNG: ia.pngp = val; break;
-        case CLI_POSITIONAL:
-            if (cli_one_operand("issue", "record", &ia.path, val))
-                return EX_USAGE;
-            break;
-        default: return EX_USAGE;
+        default: return cli_stop(id);
         }
     }
     if (!ia.keyp || !ia.iss)
         return cli_usage_error("issue", "both --key PRIV.pem and --issuer ISS are needed");
-    if (!ia.path)
-        return cli_usage_error("issue", "no record given (a file, or - for standard input)");
+    if (cli_operand_missing(&a))
+        return EX_USAGE;
     if ((ia.policy || ia.risk) && ia.fixed)
         return cli_usage_error("issue", "--colour signs a colour without assessing: "
                                         "--policy and --risk-map have no use with it");

@@ -81,30 +81,24 @@ static int keygen_pkcs11(hc_alg alg, const char *uri, const char *pub, bool forc
 
 int cmd_keygen(int argc, char **argv)
 {
-    enum { O_HELP, O_ALG, O_OUT, O_PUB, O_FORCE, O_PKCS11 };
-    static const cli_opt opts[] = {{"help", false, O_HELP},    {"alg", true, O_ALG},
-                                   {"out", true, O_OUT},       {"pub", true, O_PUB},
-                                   {"force", false, O_FORCE},  {"pkcs11", true, O_PKCS11},
-                                   {NULL, false, 0}};
-    cli_args a;
-    cli_args_init(&a, "keygen", argc, argv);
-    const char *val, *out = NULL, *pub = NULL, *uri = NULL;
+    enum { O_ALG = 1, O_FORCE };
     hc_alg alg = HC_ALG_ES256;
     bool force = false;
+    const char *val, *out = NULL, *pub = NULL, *uri = NULL;
+    const cli_opt opts[] = {{"out", true, 0, &out},          {"pub", true, 0, &pub},
+                            {"pkcs11", true, 0, &uri},       {"alg", true, O_ALG, NULL},
+                            {"force", false, O_FORCE, NULL}, {NULL, false, 0, NULL}};
+    cli_args a;
+    cli_args_init(&a, "keygen", usage_keygen, argc, argv);
     for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
-        switch (id) {
-        case O_HELP: fputs(usage_keygen, stdout); return 0;
-        case O_ALG:
-            if (hc_alg_parse(val, &alg))
-                return cli_usage_error("keygen", "--alg: '%s' is not ES256, EdDSA or SM2", val);
-            break;
-        case O_PKCS11: uri = val; break;
-        case O_OUT: out = val; break;
-        case O_PUB: pub = val; break;
-        case O_FORCE: force = true; break;
-        case CLI_POSITIONAL: return cli_usage_error("keygen", "unexpected operand '%s'", val);
-        default: return EX_USAGE;
-        }
+        if (id == O_ALG && hc_alg_parse(val, &alg))
+            return cli_usage_error("keygen", "--alg: '%s' is not ES256, EdDSA or SM2", val);
+        else if (id == O_FORCE)
+            force = true;
+        else if (id == CLI_POSITIONAL)
+            return cli_usage_error("keygen", "unexpected operand '%s'", val);
+        else if (id != O_ALG)
+            return cli_stop(id);
     }
     if (uri)
         return keygen_pkcs11(alg, uri, pub, force, out != NULL);

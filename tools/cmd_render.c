@@ -53,23 +53,20 @@ static int draw(const char *text, hc_colour colour, const hc_render_opts *ro, co
 
 int cmd_render(int argc, char **argv)
 {
-    enum { O_HELP, O_PNG, O_SVG, O_TERM, O_SCALE, O_ECC, O_COLOUR };
-    static const cli_opt opts[] = {
-        {"help", false, O_HELP}, {"png", true, O_PNG},     {"svg", true, O_SVG},
-        {"terminal", false, O_TERM}, {"scale", true, O_SCALE}, {"ecc", true, O_ECC},
-        {"colour", true, O_COLOUR}, {"color", true, O_COLOUR}, {NULL, false, 0}};
+    enum { O_TERM = 1, O_SCALE, O_COLOUR };
+    const char *val, *png = NULL, *svg = NULL, *arg = NULL, *ecc = NULL;
+    const cli_opt opts[] = {
+        {"png", true, 0, &png}, {"svg", true, 0, &svg}, {"ecc", true, 0, &ecc},
+        {"terminal", false, O_TERM, NULL}, {"scale", true, O_SCALE, NULL},
+        {"colour", true, O_COLOUR, NULL}, {"color", true, O_COLOUR, NULL}, {NULL, false, 0, NULL}};
     cli_args a;
-    cli_args_init(&a, "render", argc, argv);
-    const char *val, *png = NULL, *svg = NULL, *arg = NULL;
+    cli_args_init(&a, "render", usage_render, argc, argv);
+    cli_args_operand(&a, "token", "the text, or - for standard input", &arg);
     bool term = false, fixed = false;
     hc_colour colour = HC_GREEN;
     long scale = 0;
-    const char *ecc = NULL;
     for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
         switch (id) {
-        case O_HELP: fputs(usage_render, stdout); return 0;
-        case O_PNG: png = val; break;
-        case O_SVG: svg = val; break;
         case O_TERM: term = true; break;
         case O_SCALE: {
             char *end;
@@ -78,21 +75,16 @@ int cmd_render(int argc, char **argv)
                 return cli_usage_error("render", "--scale: '%s' is not a number from 1 to 64", val);
             break;
         }
-        case O_ECC: ecc = val; break;
         case O_COLOUR:
             if (hc_colour_parse(val, &colour))
                 return cli_usage_error("render", "--colour: '%s' is not green, yellow or red", val);
             fixed = true;
             break;
-        case CLI_POSITIONAL:
-            if (cli_one_operand("render", "token", &arg, val))
-                return EX_USAGE;
-            break;
-        default: return EX_USAGE;
+        default: return cli_stop(id);
         }
     }
-    if (!arg)
-        return cli_usage_error("render", "no token given (the text, or - for standard input)");
+    if (cli_operand_missing(&a))
+        return EX_USAGE;
     if ((png != NULL) + (svg != NULL) + term > 1)
         return cli_usage_error("render", "choose one of --png, --svg and --terminal");
 #if !HC_WITH_RENDER

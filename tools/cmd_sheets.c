@@ -56,22 +56,18 @@ static int offset_of_policy(const char *path, int32_t *off)
 
 int cmd_sheets(int argc, char **argv)
 {
-    enum { O_HELP, O_IN, O_OUT, O_FORMAT, O_PER_PAGE, O_POLICY, O_OFFSET };
-    static const cli_opt opts[] = {
-        {"help", false, O_HELP},       {"in", true, O_IN},         {"out", true, O_OUT},
-        {"format", true, O_FORMAT},    {"per-page", true, O_PER_PAGE}, {"policy", true, O_POLICY},
-        {"utc-offset", true, O_OFFSET}, {NULL, false, 0}};
-    cli_args a;
-    cli_args_init(&a, "sheets", argc, argv);
-    hc_sheet_opts so = HC_SHEET_OPTS_DEFAULT;
+    enum { O_FORMAT = 1, O_PER_PAGE, O_OFFSET };
     const char *in = NULL, *out = NULL, *policy = NULL, *val;
+    const cli_opt opts[] = {
+        {"in", true, 0, &in}, {"out", true, 0, &out}, {"policy", true, 0, &policy},
+        {"format", true, O_FORMAT, NULL}, {"per-page", true, O_PER_PAGE, NULL},
+        {"utc-offset", true, O_OFFSET, NULL}, {NULL, false, 0, NULL}};
+    cli_args a;
+    cli_args_init(&a, "sheets", usage_sheets, argc, argv);
+    hc_sheet_opts so = HC_SHEET_OPTS_DEFAULT;
     bool have_offset = false;
     for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
         switch (id) {
-        case O_HELP: fputs(usage_sheets, stdout); return 0;
-        case O_IN: in = val; break;
-        case O_OUT: out = val; break;
-        case O_POLICY: policy = val; break;
         case O_FORMAT:
             if (hc_sheet_format_parse(val, &so.format) != HC_OK)
                 return cli_usage_error("sheets", "--format: '%s' is neither pdf nor png", val);
@@ -91,7 +87,7 @@ int cmd_sheets(int argc, char **argv)
             break;
         case CLI_POSITIONAL:
             return cli_usage_error("sheets", "unexpected operand '%s' (the input is --in FILE)", val);
-        default: return EX_USAGE;
+        default: return cli_stop(id);
         }
     }
     if (!in || !out)

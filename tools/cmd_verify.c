@@ -43,8 +43,8 @@ static void verifier_free(verifier *v)
  * one of them) or EX_USAGE/EX_INPUT. */
 enum { V_TRUST = 100, V_REVOKED, V_NOW, V_SKEW, V_PNG,
        V_ROOT, V_BUNDLE, V_STATE, V_STALE };
-#define BUNDLE_OPTS {"root", true, V_ROOT}, {"bundle", true, V_BUNDLE}, {"state", true, V_STATE}, \
-                    {"accept-stale", false, V_STALE}
+#define BUNDLE_OPTS {"root", true, V_ROOT, NULL}, {"bundle", true, V_BUNDLE, NULL}, \
+                    {"state", true, V_STATE, NULL}, {"accept-stale", false, V_STALE, NULL}
 static int verifier_option(const char *cmd, verifier *v, int id, const char *val)
 {
     hc_diag d = {0};
@@ -54,17 +54,13 @@ static int verifier_option(const char *cmd, verifier *v, int id, const char *val
         return cli_bundle_option(cmd, &v->bundle, bundle_names[id - V_ROOT], val);
     switch (id) {
     case V_TRUST:
-        if (!v->trust && (e = hc_trust_new(&v->trust)))
+    case V_REVOKED: /* the store is made at its first file; each file adds to it */
+        if (id == V_TRUST ? !v->trust && hc_trust_new(&v->trust)
+                          : !v->rev && hc_revocations_new(&v->rev))
             return EX_INPUT;
-        if ((e = hc_trust_add_path(v->trust, val, &d)))
-            return cli_load_error(val, e, &d);
-        return 0;
-    case V_REVOKED:
-        if (!v->rev && (e = hc_revocations_new(&v->rev)))
-            return EX_INPUT;
-        if ((e = hc_revocations_load(v->rev, val, &d)))
-            return cli_load_error(val, e, &d);
-        return 0;
+        e = id == V_TRUST ? hc_trust_add_path(v->trust, val, &d)
+                          : hc_revocations_load(v->rev, val, &d);
+        return e ? cli_load_error(val, e, &d) : 0;
     case V_NOW:
         return cli_now(cmd, val, &v->now) ? 0 : EX_USAGE;
     case V_SKEW:
@@ -199,18 +195,18 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
 {
     enum { O_HELP, O_VENUE, O_TEMP };
     static const cli_opt vopts[] = {
-        {"help", false, O_HELP}, {"trust", true, V_TRUST}, {"revoked", true, V_REVOKED},
-        {"now", true, V_NOW},    {"skew", true, V_SKEW},   {"png", true, V_PNG},
-        BUNDLE_OPTS, {NULL, false, 0}};
+        {"help", false, O_HELP, NULL}, {"trust", true, V_TRUST, NULL}, {"revoked", true, V_REVOKED, NULL},
+        {"now", true, V_NOW, NULL},    {"skew", true, V_SKEW, NULL},   {"png", true, V_PNG, NULL},
+        BUNDLE_OPTS, {NULL, false, 0, NULL}};
     static const cli_opt copts[] = {
-        {"help", false, O_HELP}, {"trust", true, V_TRUST}, {"revoked", true, V_REVOKED},
-        {"now", true, V_NOW},    {"skew", true, V_SKEW},   {"png", true, V_PNG},
-        {"venue", true, O_VENUE}, {"temperature", true, O_TEMP}, BUNDLE_OPTS, {NULL, false, 0}};
+        {"help", false, O_HELP, NULL}, {"trust", true, V_TRUST, NULL}, {"revoked", true, V_REVOKED, NULL},
+        {"now", true, V_NOW, NULL},    {"skew", true, V_SKEW, NULL},   {"png", true, V_PNG, NULL},
+        {"venue", true, O_VENUE, NULL}, {"temperature", true, O_TEMP, NULL}, BUNDLE_OPTS, {NULL, false, 0, NULL}};
     verifier v;
     memset(&v, 0, sizeof v);
     v.skew = HC_DEFAULT_SKEW_S;
     cli_args a;
-    cli_args_init(&a, cmd, argc, argv);
+    cli_args_init(&a, cmd, NULL, argc, argv);   /* --help: looked for first, below */
     const char *val, *venue = NULL;
     double temp = NAN;
     bool now_given = false;

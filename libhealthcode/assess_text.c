@@ -167,33 +167,51 @@ static void texts(hc_reason *rs, sb *e, sb *z)
     sb_init(z, rs->zh, sizeof rs->zh);
 }
 
+/* The commonest sentence (one a stay in a risk area) is built piece by piece:
+ * constant pieces cost a few moves each, where a template costs a call. */
 void hc_assess_text_stay(hc_reason *rs, const hc_stay *st, hc_risk_level lv, uint32_t matched)
 {
     sb e, z;
     texts(rs, &e, &z);
     sb_s(&e, "Stayed in ");
+    bool part = st->region && matched != st->region;   /* matched a larger division */
     if (st->region) {
         sb_region_en(&e, st);
-        sb_f(&e, " (%s risk", level_en[lv]);
-        if (matched != st->region)
-            sb_f(&e, " as part of %C", matched);
-        sb_s(&e, ")");
+        sb_s(&e, " (");
+        sb_s(&e, level_en[lv]);
+        sb_s(&e, part ? " risk as part of " : " risk)");
+        if (part) {
+            sb_code6(&e, matched);
+            sb_s(&e, ")");
+        }
     } else {
         const char *n = hc_country_name_en(st->country);
         sb_f(&e, "%s (%s, %s risk)", n ? n : st->country, st->country, level_en[lv]);
     }
-    sb_f(&e, " from %D to %D", st->from, st->to);
+    sb_s(&e, " from ");
+    sb_day(&e, st->from);
+    sb_s(&e, " to ");
+    sb_day(&e, st->to);
     end_en(&e, rs);
 
-    sb_f(&z, "%D至%D在", st->from, st->to);
+    sb_day(&z, st->from);
+    sb_s(&z, "至");
+    sb_day(&z, st->to);
+    sb_s(&z, "在");
     sb_place_zh(&z, st);
-    if (!st->region)
+    if (!st->region) {
         sb_f(&z, "（%s，", st->country);
-    else if (matched != st->region)
-        sb_f(&z, "（%C，所属%C为", st->region, matched);
-    else
-        sb_f(&z, "（%C，", st->region);
-    sb_f(&z, "%s地区）停留", level_zh[lv]);
+    } else {
+        sb_s(&z, "（");
+        sb_code6(&z, st->region);
+        sb_s(&z, part ? "，所属" : "，");
+        if (part) {
+            sb_code6(&z, matched);
+            sb_s(&z, "为");
+        }
+    }
+    sb_s(&z, level_zh[lv]);
+    sb_s(&z, "地区）停留");
     end_zh(&z, rs);
 }
 
@@ -323,6 +341,8 @@ void hc_assess_text_checkin(hc_reason *rs, const hc_checkin *k, bool fever)
     end_zh(&z, rs);
 }
 
+/* The held code's English sentence piece by piece (it is in most
+ * assessments of a batch); the others from templates. */
 void hc_assess_text_previous(hc_reason *rs, hc_day since, int32_t need, hc_day done_day,
                              hc_day run_len)
 {
@@ -338,9 +358,17 @@ void hc_assess_text_previous(hc_reason *rs, hc_day since, int32_t need, hc_day d
              (unsigned long)need, done_day);
         return;
     }
-    sb_f(&e, "The code has been %s since %D and stays %s until %u consecutive days of normal "
-         "check-ins after that date (%u so far)", cn, since, cn, (unsigned long)need,
-         (unsigned long)run_len);
+    sb_s(&e, "The code has been ");
+    sb_s(&e, cn);
+    sb_s(&e, " since ");
+    sb_day(&e, since);
+    sb_s(&e, " and stays ");
+    sb_s(&e, cn);
+    sb_s(&e, " until ");
+    sb_u(&e, (unsigned long)need);
+    sb_s(&e, " consecutive days of normal check-ins after that date (");
+    sb_u(&e, (unsigned long)run_len);
+    sb_s(&e, " so far)");
     end_en_if(&e, col, true, rs->until, true);
     sb_f(&z, "自%D起为%s，须此后连续%u天健康打卡正常方可转码（已连续%u天）", since, colour_zh[col],
          (unsigned long)need, (unsigned long)run_len);

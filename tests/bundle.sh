@@ -5,26 +5,8 @@
 #   usage: tests/bundle.sh PATH/TO/healthcode     (meson test bundle-cli)
 set -euo pipefail
 hc=$1
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. "$(dirname "$0")/lib.sh"   # $tmp, ok/bad, run, expect, is, jf, finish
 umask 022
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { echo "FAIL: $*" >&2; fail=$((fail + 1)); }
-rc=0
-run() { rc=0; "$@" >"$tmp/out" 2>"$tmp/err" || rc=$?; }
-expect() {
-    local want=$1 desc=$2
-    shift 2
-    run "$@"
-    if [ "$rc" = "$want" ]; then ok; else
-        bad "$desc: exit $rc, expected $want"
-        sed 's/^/    | /' "$tmp/err" "$tmp/out" | head -n 6 >&2
-    fi
-}
-is() { if [ "$2" = "$3" ]; then ok; else bad "$1: got '$2', expected '$3'"; fi; }
-jf() { python3 -c 'import json,sys; v=json.load(open(sys.argv[1]))[sys.argv[2]]; print(json.dumps(v) if isinstance(v,(bool,type(None))) else v)' "$tmp/out" "$1"; }
 
 now=1580864400            # 2020-02-05T09:00:00+08:00
 cd "$tmp"
@@ -101,5 +83,4 @@ expect 0 "delta lifts the revocation" V --bundle b5.cbor --bundle d6.cbor --stat
 expect 25 "delta on the wrong base" V --bundle b4.cbor --bundle d6.cbor "$tok_zj2"
 expect 23 "the full bundle alone after the delta" V --bundle b5.cbor --state state "$tok_zj"
 
-echo "bundle.sh: $pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish bundle.sh

@@ -1,5 +1,5 @@
 # tests/lib.sh — what the shell tests of the command share, written once.
-# Sourced (". tests/lib.sh") by cli.sh, hostile.sh and sheets.sh after their
+# Sourced (". tests/lib.sh") by cli.sh, hostile.sh, sheets.sh and bundle.sh after their
 # "set -euo pipefail". It gives:
 #   $tmp             a fresh directory, removed when the script exits
 #   $pass, $fail     the counters; ok and bad DESCRIPTION… count one check

@@ -113,4 +113,21 @@ static inline hc_key *th_load_key(const char *rel)
     return err == HC_OK ? k : NULL;
 }
 
+/* th_token240: a token-shaped text of 240 characters, as long as a real
+ * signed token: "HCODE1:" and 233 characters of the base45 alphabet drawn by
+ * a linear congruential generator started at state (the same state, the same
+ * text). In a static buffer, overwritten by the next call. */
+static inline const char *th_token240(unsigned state)
+{
+    static char t[241];
+    static const char b45[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+    memcpy(t, "HCODE1:", 7);
+    for (int i = 7; i < 240; i++) {
+        state = state * 1103515245u + 12345u;
+        t[i] = b45[(state >> 16) % 45];
+    }
+    t[240] = '\0';
+    return t;
+}
+
 #endif

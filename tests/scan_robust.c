@@ -18,6 +18,7 @@
  * --module and --band try other module and band colours (RRGGBB each),
  * --bandw another band width in modules, --family runs one family, --cells prints every
  * family x read cell, --dump writes each frame as a PGM (for other decoders). */
+#include "common.h"
 #include "degrade.h"
 #include "render_impl.h"
 
@@ -54,20 +55,6 @@ static void apply(dg_scene *s, int fam, int k)
         break;
     default: break;
     }
-}
-
-static const char *token(unsigned seed)
-{
-    static char t[241];
-    static const char b45[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-    unsigned s = seed * 2654435761u + 7;
-    memcpy(t, "HCODE1:", 7);
-    for (int i = 7; i < 240; i++) {
-        s = s * 1103515245u + 12345u;
-        t[i] = b45[(s >> 16) % 45];
-    }
-    t[240] = '\0';
-    return t;
 }
 
 static uint32_t parse_rgb(const char *s)
@@ -128,7 +115,7 @@ int main(int argc, char **argv)
     uint32_t *cell = NULL;
     int32_t *geo = NULL;
     for (int seed = 0; seed < seeds; seed++) {
-        const char *text = token((unsigned)seed);
+        const char *text = th_token240((unsigned)seed * 2654435761u + 7);
         hc_qr_matrix m;
         if (hc_qr_encode(text, HC_ECC_M, &m) != HC_OK)
             return 2;

@@ -12,23 +12,8 @@
 #include <stdlib.h>
 
 #include <healthcode/render.h>
+#include "common.h"
 #include "render_impl.h"
-
-/* A realistic token: the prefix and 233 characters of the base45 alphabet,
- * 240 in all (a real signed token is about this long). */
-static const char *token240(void)
-{
-    static char t[241];
-    static const char b45[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-    unsigned s = 12345;
-    memcpy(t, "HCODE1:", 7);
-    for (int i = 7; i < 240; i++) {
-        s = s * 1103515245u + 12345u;
-        t[i] = b45[(s >> 16) % 45];
-    }
-    t[240] = '\0';
-    return t;
-}
 
 /* Decodes a PNG to 8-bit RGB with libpng's simplified API. */
 typedef struct {
@@ -81,7 +66,7 @@ static void test_version_grows_with_ecc(void **state)
     (void)state;
     int v[4];
     for (int e = HC_ECC_L; e <= HC_ECC_H; e++)
-        assert_int_equal(hc_qr_version(token240(), (hc_ecc)e, &v[e]), HC_OK);
+        assert_int_equal(hc_qr_version(th_token240(12345), (hc_ecc)e, &v[e]), HC_OK);
     assert_int_equal(v[HC_ECC_L], 8);
     assert_int_equal(v[HC_ECC_M], 9);
     assert_int_equal(v[HC_ECC_Q], 11);
@@ -201,7 +186,7 @@ static void check_png(hc_colour c, const hc_render_opts *o, double want_contrast
 {
     uint8_t *png = NULL;
     size_t len = 0;
-    assert_int_equal(hc_render_png(token240(), c, o, &png, &len), HC_OK);
+    assert_int_equal(hc_render_png(th_token240(12345), c, o, &png, &len), HC_OK);
     assert_true(len > 8 && memcmp(png, "\x89PNG\r\n\x1a\n", 8) == 0);
     /* The file says 2-bit palette, non-interlaced. */
     assert_int_equal(png[24], 2);
@@ -211,7 +196,7 @@ static void check_png(hc_colour c, const hc_render_opts *o, double want_contrast
     hc_free(png);
 
     hc_qr_matrix m;
-    assert_int_equal(hc_qr_encode(token240(), o->ecc, &m), HC_OK);
+    assert_int_equal(hc_qr_encode(th_token240(12345), o->ecc, &m), HC_OK);
     unsigned side = (unsigned)(m.width + 2 * 4 + 2 * o->band);
     assert_int_equal(im.w, side * (unsigned)o->scale);
     assert_int_equal(im.h, im.w);
@@ -252,7 +237,7 @@ static void test_png_layout(void **state)
     /* Version 9: 53 modules; (53 + 8 + 4) * 8 = 520 pixels. */
     uint8_t *png;
     size_t len;
-    assert_int_equal(hc_render_png(token240(), HC_GREEN, NULL, &png, &len), HC_OK);
+    assert_int_equal(hc_render_png(th_token240(12345), HC_GREEN, NULL, &png, &len), HC_OK);
     image im = decode_png(png, len);
     assert_int_equal(im.w, 520);
     free(im.rgb);
@@ -276,7 +261,7 @@ static void test_svg(void **state)
     (void)state;
     char *svg = NULL;
     size_t len = 0;
-    assert_int_equal(hc_render_svg(token240(), HC_RED, NULL, &svg, &len), HC_OK);
+    assert_int_equal(hc_render_svg(th_token240(12345), HC_RED, NULL, &svg, &len), HC_OK);
     assert_int_equal(strlen(svg), len);
     /* 53 + 8 + 4 = 65 modules a side; 520 pixels at the default scale. */
     assert_non_null(strstr(svg, "viewBox=\"0 0 65 65\""));
@@ -291,7 +276,7 @@ static void test_svg(void **state)
 
     /* The path covers exactly the dark modules: sum of runs = dark count. */
     hc_qr_matrix m;
-    assert_int_equal(hc_qr_encode(token240(), HC_ECC_M, &m), HC_OK);
+    assert_int_equal(hc_qr_encode(th_token240(12345), HC_ECC_M, &m), HC_OK);
     size_t dark = 0, covered = 0;
     for (int i = 0; i < m.width * m.width; i++)
         dark += m.dark[i];
@@ -304,7 +289,7 @@ static void test_svg(void **state)
     hc_free(svg);
 
     const hc_render_opts noband = {2, HC_ECC_H, 0};
-    assert_int_equal(hc_render_svg(token240(), HC_GREEN, &noband, &svg, &len), HC_OK);
+    assert_int_equal(hc_render_svg(th_token240(12345), HC_GREEN, &noband, &svg, &len), HC_OK);
     /* Version 13: 69 modules + 8 = 77. */
     assert_non_null(strstr(svg, "viewBox=\"0 0 77 77\""));
     assert_int_equal(count(svg, "<rect"), 1);
@@ -332,7 +317,7 @@ static void check_terminal(bool ansi, const hc_render_opts *o, size_t want_lines
 {
     char *t = NULL;
     size_t len = 0;
-    assert_int_equal(hc_render_terminal(token240(), HC_YELLOW, o, ansi, &t, &len), HC_OK);
+    assert_int_equal(hc_render_terminal(th_token240(12345), HC_YELLOW, o, ansi, &t, &len), HC_OK);
     assert_int_equal(strlen(t), len);
     assert_int_equal(t[len - 1], '\n');
     size_t lines = 0;

@@ -16,20 +16,7 @@
 #include <healthcode/render.h>
 #include <healthcode/scan.h>
 
-/* A realistic token: the prefix and 233 characters of the base45 alphabet. */
-static const char *token240(unsigned seed)
-{
-    static char t[241];
-    static const char b45[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
-    unsigned s = seed;
-    memcpy(t, "HCODE1:", 7);
-    for (int i = 7; i < 240; i++) {
-        s = s * 1103515245u + 12345u;
-        t[i] = b45[(s >> 16) % 45];
-    }
-    t[240] = '\0';
-    return t;
-}
+#include "common.h"
 
 static void round_trip(const char *text, hc_colour c, const hc_render_opts *o)
 {
@@ -47,7 +34,7 @@ static void test_every_colour(void **state)
 {
     (void)state;
     for (int c = HC_GREEN; c <= HC_RED; c++)
-        round_trip(token240((unsigned)c + 1), (hc_colour)c, NULL);
+        round_trip(th_token240((unsigned)c + 1), (hc_colour)c, NULL);
 }
 
 /* Smaller pixels, more error correction, no band, a wide band. */
@@ -60,7 +47,7 @@ static void test_sizes_and_ecc(void **state)
     };
     for (size_t i = 0; i < sizeof opts / sizeof opts[0]; i++)
         for (int c = HC_GREEN; c <= HC_RED; c++)
-            round_trip(token240(100 + (unsigned)i), (hc_colour)c, &opts[i]);
+            round_trip(th_token240(100 + (unsigned)i), (hc_colour)c, &opts[i]);
     round_trip("HCODE1:", HC_YELLOW, NULL);   /* the shortest */
 }
 
@@ -71,9 +58,9 @@ static void test_one_pixel_a_module(void **state)
     (void)state;
     for (int e = HC_ECC_L; e <= HC_ECC_H; e++) {
         const hc_render_opts o = {1, (hc_ecc)e, 0};
-        round_trip(token240(1), HC_GREEN, &o);
+        round_trip(th_token240(1), HC_GREEN, &o);
         const hc_render_opts b = {1, (hc_ecc)e, 3};
-        round_trip(token240(2), HC_RED, &b);
+        round_trip(th_token240(2), HC_RED, &b);
     }
 }
 
@@ -82,7 +69,7 @@ static void test_buffer_too_small(void **state)
     (void)state;
     uint8_t *png = NULL;
     size_t len = 0, got = 0;
-    assert_int_equal(hc_render_png(token240(7), HC_GREEN, NULL, &png, &len), HC_OK);
+    assert_int_equal(hc_render_png(th_token240(7), HC_GREEN, NULL, &png, &len), HC_OK);
     char out[240];   /* no room for the NUL */
     assert_int_equal(hc_scan_png(png, len, out, sizeof out, &got), HC_E_BUFFER);
     assert_int_equal(got, 240);
@@ -110,7 +97,7 @@ static void test_truncated(void **state)
     (void)state;
     uint8_t *png = NULL;
     size_t len = 0, got;
-    assert_int_equal(hc_render_png(token240(9), HC_RED, NULL, &png, &len), HC_OK);
+    assert_int_equal(hc_render_png(th_token240(9), HC_RED, NULL, &png, &len), HC_OK);
     char out[HC_TOKEN_MAX + 1];
     assert_int_equal(hc_scan_png(png, len / 2, out, sizeof out, &got), HC_E_IMAGE);
     assert_int_equal(hc_scan_png(png, 40, out, sizeof out, &got), HC_E_IMAGE);   /* inside IHDR */
@@ -159,7 +146,7 @@ static void test_blank(void **state)
 static void test_other_png_formats(void **state)
 {
     (void)state;
-    const char *text = token240(21);
+    const char *text = th_token240(21);
     uint8_t *png = NULL;
     size_t len = 0, got;
     const hc_render_opts o = {4, HC_ECC_M, 2};
@@ -244,7 +231,7 @@ static void mem_flush(png_structp png)
 static void test_interlaced_1bit(void **state)
 {
     (void)state;
-    const char *text = token240(55);
+    const char *text = th_token240(55);
     uint8_t *png = NULL;
     size_t len = 0, got;
     const hc_render_opts o = {3, HC_ECC_Q, 1};
@@ -360,7 +347,7 @@ static void test_file(void **state)
     assert_true(fd >= 0);
     uint8_t *png = NULL;
     size_t len = 0, got;
-    const char *text = token240(33);
+    const char *text = th_token240(33);
     assert_int_equal(hc_render_png(text, HC_YELLOW, NULL, &png, &len), HC_OK);
     assert_int_equal(write(fd, png, len), (ssize_t)len);
     close(fd);

@@ -12,6 +12,9 @@
 
 #include <healthcode/healthcode.h>
 
+#define BENCH_NAME "bench_assess"
+#include "bench_util.h"
+
 /* Two stays in high-risk regions (one resolved, one holding), one in Jiangxi
  * (no map entry), one abroad, one in Zhejiang; 14 normal check-ins ending a
  * previous red; a declaration without symptoms. */
@@ -40,13 +43,6 @@ static const char record[] =
     "{\"date\":\"2020-02-05\",\"normal\":true,\"temperature_c\":36.5}],"
     "\"previous\":{\"colour\":\"red\",\"since\":\"2020-01-22\"}}";
 
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 int main(int argc, char **argv)
 {
     double budget = argc > 1 ? atof(argv[1]) : 2.0;
@@ -70,7 +66,7 @@ int main(int argc, char **argv)
 
     unsigned long n = 0;
     unsigned colours = 0;
-    double t0 = seconds(), t;
+    double t0 = bench_seconds(CLOCK_MONOTONIC), t;
     do {
         for (int i = 0; i < 1000; i++) {
             if (hc_assess(p, r, now, &a, NULL) != HC_OK)
@@ -78,7 +74,7 @@ int main(int argc, char **argv)
             colours += (unsigned)a.colour;   /* keep the result live */
         }
         n += 1000;
-        t = seconds() - t0;
+        t = bench_seconds(CLOCK_MONOTONIC) - t0;
     } while (t < budget);
     printf("hc_assess: %.0f assessments/s on one core (%lu in %.2f s; goal >= 200000) [%u]\n",
            (double)n / t, n, t, colours % 2);

@@ -21,14 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define NOW 1580864400
+#define BENCH_NAME "bench_bundle"
+#include "bench_util.h"
 
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+#define NOW 1580864400
 
 /* Bytes malloc has handed out and not taken back (heap and mmapped chunks):
  * what a loaded store holds, whatever pages earlier rounds left resident. */
@@ -99,10 +95,10 @@ static void make_bundle(hc_key *root, size_t n, const char *path)
 
 static double time_read(const char *path, size_t *len)
 {
-    double t0 = seconds();
+    double t0 = bench_seconds(CLOCK_MONOTONIC);
     char *data = NULL;
     hc_err e = hc_read_file(path, HC_BUNDLE_FILE_MAX, &data, len);
-    double t = seconds() - t0;
+    double t = bench_seconds(CLOCK_MONOTONIC) - t0;
     if (e)
         die("read", e);
     free(data);
@@ -111,7 +107,7 @@ static double time_read(const char *path, size_t *len)
 
 static double time_sig(const char *path, const hc_key *root)
 {
-    double t0 = seconds();
+    double t0 = bench_seconds(CLOCK_MONOTONIC);
     char *data = NULL;
     size_t len = 0, sl = 0;
     hc_err e = hc_read_file(path, HC_BUNDLE_FILE_MAX, &data, &len);
@@ -125,7 +121,7 @@ static double time_sig(const char *path, const hc_key *root)
                                            v.payload_len, tbs, sl, &sl)) ||
         (e = hc_crypto_verify(root, tbs, sl, v.signature)))
         die("sig: verify", e);
-    double t = seconds() - t0;
+    double t = bench_seconds(CLOCK_MONOTONIC) - t0;
     free(tbs);
     free(data);
     return t;
@@ -134,13 +130,13 @@ static double time_sig(const char *path, const hc_key *root)
 static double time_load(const char *path, const hc_key *root, size_t n, double *bpe)
 {
     size_t r0 = heap_bytes();
-    double t0 = seconds();
+    double t0 = bench_seconds(CLOCK_MONOTONIC);
     hc_bundle_store *s = NULL;
     hc_err e;
     if ((e = hc_bundle_store_new(&s)) || (e = hc_bundle_store_add_root(s, root)) ||
         (e = hc_bundle_store_apply_file(s, path, NOW, 0, NULL, NULL)))
         die("load", e);
-    double t = seconds() - t0;
+    double t = bench_seconds(CLOCK_MONOTONIC) - t0;
     size_t r1 = heap_bytes();
     if (hc_revocations_count(hc_bundle_store_revocations(s)) != n)
         die("load: count", HC_E_ARG);

@@ -31,23 +31,13 @@
 
 #if HC_WITH_PKCS11
 #include <p11-kit/p11-kit.h>
+
+#define BENCH_NAME "bench_keys"
+#include "bench_util.h"
 #endif
 
 #define NOW 1581300000
 #define SOFTHSM "/usr/lib/softhsm/libsofthsm2.so"
-
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_keys: %s\n", what);
-    exit(1);
-}
 
 static hc_record *record(void)
 {
@@ -55,7 +45,7 @@ static hc_record *record(void)
     char *json = mint_read_source("examples/record.json", &len);
     hc_record *r = NULL;
     if (!json || hc_record_parse_json(json, len, &r, NULL) != HC_OK)
-        die("cannot read examples/record.json");
+        bench_die("cannot read examples/record.json");
     free(json);
     return r;
 }
@@ -94,13 +84,13 @@ static void *issue_loop(void *arg)
     char text[HC_TOKEN_MAX + 1];
     size_t len;
     long n = 0;
-    double t0 = seconds(), t;
+    double t0 = bench_seconds(CLOCK_MONOTONIC), t;
     do {
         for (int i = 0; i < 16; i++)
             if (hc_issue(j->is, j->r, &a, NOW, 86400, text, sizeof text, &len) != HC_OK)
-                die("hc_issue failed");
+                bench_die("hc_issue failed");
         n += 16;
-        t = seconds() - t0;
+        t = bench_seconds(CLOCK_MONOTONIC) - t0;
     } while (t < j->secs);
     j->rate = (double)n / t;
     return NULL;
@@ -114,9 +104,9 @@ static double issue_rate(const hc_key *key, const hc_record *r, int nthreads, do
     for (int i = 0; i < nthreads; i++) {
         j[i] = (issue_job){.r = r, .secs = secs};
         if (hc_issuer_new("CN-330000", key, &j[i].is) != HC_OK)
-            die("hc_issuer_new");
+            bench_die("hc_issuer_new");
         if (pthread_create(&th[i], NULL, issue_loop, &j[i]) != 0)
-            die("pthread_create");
+            bench_die("pthread_create");
     }
     double sum = 0;
     for (int i = 0; i < nthreads; i++) {
@@ -134,13 +124,13 @@ static EVP_MD_CTX *sm2_prepared(EVP_PKEY *pkey, bool sign)
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     EVP_PKEY_CTX *pctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
     if (!md || !pctx || EVP_PKEY_CTX_set1_id(pctx, "1234567812345678", 16) != 1)
-        die("SM2 context");
+        bench_die("SM2 context");
     EVP_MD_CTX_set_pkey_ctx(md, pctx);
     const EVP_MD *sm3 = EVP_get_digestbyname("SM3");
     int ok = sign ? EVP_DigestSignInit(md, NULL, sm3, NULL, pkey)
                   : EVP_DigestVerifyInit(md, NULL, sm3, NULL, pkey);
     if (ok != 1)
-        die("SM2 DigestSign/VerifyInit");
+        bench_die("SM2 DigestSign/VerifyInit");
     return md; /* pctx now belongs to md's lifetime: freed by the caller */
 }
 
@@ -150,19 +140,19 @@ static double bare_sm2(EVP_MD_CTX *tmpl, bool sign, const uint8_t *tbs, size_t t
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     uint8_t sig[80];
     long n = 0;
-    double t0 = seconds(), t;
+    double t0 = bench_seconds(CLOCK_MONOTONIC), t;
     do {
         for (int i = 0; i < 16; i++) {
             size_t sl = sizeof sig;
             if (EVP_MD_CTX_copy_ex(c, tmpl) != 1)
-                die("copy");
+                bench_die("copy");
             int ok = sign ? EVP_DigestSign(c, sig, &sl, tbs, tbs_len)
                           : EVP_DigestVerify(c, der, der_len, tbs, tbs_len);
             if (ok != 1)
-                die("bare SM2 failed");
+                bench_die("bare SM2 failed");
         }
         n += 16;
-        t = seconds() - t0;
+        t = bench_seconds(CLOCK_MONOTONIC) - t0;
     } while (t < secs);
     EVP_MD_CTX_free(c);
     return (double)n / t;
@@ -173,13 +163,13 @@ static double verify_rate(const hc_trust *t, const char *text, size_t len, doubl
     hc_verify_opts o = {.skew_s = 300};
     hc_claims c;
     long n = 0;
-    double t0 = seconds(), el;
+    double t0 = bench_seconds(CLOCK_MONOTONIC), el;
     do {
         for (int i = 0; i < 16; i++)
             if (hc_verify(t, text, len, NOW, &o, &c) != HC_OK)
-                die("hc_verify failed");
+                bench_die("hc_verify failed");
         n += 16;
-        el = seconds() - t0;
+        el = bench_seconds(CLOCK_MONOTONIC) - t0;
     } while (el < secs);
     return (double)n / el;
 }
@@ -192,7 +182,7 @@ static void bench_sm2(const hc_record *r, double secs)
     }
     hc_key *key = NULL;
     if (hc_key_generate(HC_ALG_SM2, &key) != HC_OK)
-        die("SM2 keygen");
+        bench_die("SM2 keygen");
     hc_claims cl = mint_claims("CN-330000", NOW - 3600, NOW + 86400, HC_GREEN, 7);
     hc_strlcpy(cl.nam, "张*", sizeof cl.nam);
     hc_strlcpy(cl.doc, "3304**********1230", sizeof cl.doc);
@@ -201,16 +191,16 @@ static void bench_sm2(const hc_record *r, double secs)
     uint8_t tbs[HC_COSE_MAX + 64];
     size_t len = 0, tbs_len = 0;
     if (mint_token_kid(key, NULL, &cl, text, sizeof text, &len, tbs, &tbs_len) != HC_OK)
-        die("mint");
+        bench_die("mint");
     hc_trust *t = NULL;
     if (hc_trust_new(&t) != HC_OK || hc_trust_add_key(t, key, NULL) != HC_OK)
-        die("trust");
+        bench_die("trust");
     EVP_MD_CTX *st = sm2_prepared(key->pkey, true), *vt = sm2_prepared(key->pkey, false);
     uint8_t der[80];
     size_t der_len = sizeof der;
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     if (EVP_MD_CTX_copy_ex(c, st) != 1 || EVP_DigestSign(c, der, &der_len, tbs, tbs_len) != 1)
-        die("bare sign");
+        bench_die("bare sign");
     EVP_MD_CTX_free(c);
     double ri[PAIRS], rv[PAIRS], hi = 0, bi = 0, hv = 0, bv = 0, lo, up;
     for (int k = 0; k < PAIRS; k++) {
@@ -256,26 +246,26 @@ static void *raw_loop(void *arg)
     raw_job *j = arg;
     CK_SESSION_HANDLE h;
     if (j->fn->C_OpenSession(j->slot, CKF_SERIAL_SESSION, NULL, NULL, &h) != CKR_OK)
-        die("C_OpenSession");
+        bench_die("C_OpenSession");
     CK_OBJECT_CLASS cls = CKO_PRIVATE_KEY;
     CK_ATTRIBUTE tmpl[] = {{CKA_CLASS, &cls, sizeof cls}, {CKA_LABEL, "bench", 5}};
     CK_OBJECT_HANDLE key;
     CK_ULONG got = 0;
     if (j->fn->C_FindObjectsInit(h, tmpl, 2) != CKR_OK || j->fn->C_FindObjects(h, &key, 1, &got) != CKR_OK ||
         j->fn->C_FindObjectsFinal(h) != CKR_OK || got != 1)
-        die("find the bench key");
+        bench_die("find the bench key");
     CK_MECHANISM m = {CKM_ECDSA, NULL, 0};
     uint8_t md[32] = {1, 2, 3}, sig[64];
     long n = 0;
-    double t0 = seconds(), t;
+    double t0 = bench_seconds(CLOCK_MONOTONIC), t;
     do {
         for (int i = 0; i < 16; i++) {
             CK_ULONG sl = sizeof sig;
             if (j->fn->C_SignInit(h, &m, key) != CKR_OK || j->fn->C_Sign(h, md, 32, sig, &sl) != CKR_OK)
-                die("C_Sign");
+                bench_die("C_Sign");
         }
         n += 16;
-        t = seconds() - t0;
+        t = bench_seconds(CLOCK_MONOTONIC) - t0;
     } while (t < j->secs);
     j->rate = (double)n / t;
     j->fn->C_CloseSession(h);
@@ -289,7 +279,7 @@ static double raw_rate(CK_FUNCTION_LIST *fn, CK_SLOT_ID slot, int nthreads, doub
     for (int i = 0; i < nthreads; i++) {
         j[i] = (raw_job){.fn = fn, .slot = slot, .secs = secs};
         if (pthread_create(&th[i], NULL, raw_loop, &j[i]) != 0)
-            die("pthread_create");
+            bench_die("pthread_create");
     }
     double sum = 0;
     for (int i = 0; i < nthreads; i++) {
@@ -307,11 +297,11 @@ static void bench_pkcs11(const hc_record *r, double secs)
     }
     char dir[] = "/tmp/hc_bench_p11.XXXXXX", path[256], cmd[1024], uri[1024];
     if (!mkdtemp(dir))
-        die("mkdtemp");
+        bench_die("mkdtemp");
     snprintf(path, sizeof path, "%s/softhsm2.conf", dir);
     FILE *f = fopen(path, "w");
     if (!f)
-        die("softhsm2.conf");
+        bench_die("softhsm2.conf");
     fprintf(f, "directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n", dir);
     fclose(f);
     setenv("SOFTHSM2_CONF", path, 1);
@@ -319,12 +309,12 @@ static void bench_pkcs11(const hc_record *r, double secs)
                               "--pin 123456 >/dev/null && printf 123456 > %s/pin && chmod 600 %s/pin",
              dir, dir);
     if (system(cmd) != 0)
-        die("softhsm2-util --init-token");
+        bench_die("softhsm2-util --init-token");
     snprintf(uri, sizeof uri, "pkcs11:token=bench;object=bench?module-path=%s&pin-source=file:%s/pin",
              SOFTHSM, dir);
     hc_key *key = NULL;
     if (hc_key_generate_pkcs11(HC_ALG_ES256, uri, &key) != HC_OK)
-        die("hc_key_generate_pkcs11");
+        bench_die("hc_key_generate_pkcs11");
     /* the raw interface: the same module through p11-kit, logged in already
      * (PKCS#11 login belongs to the application, and the key holds one) */
     CK_FUNCTION_LIST *fn = p11_kit_module_load(SOFTHSM, 0);
@@ -332,7 +322,7 @@ static void bench_pkcs11(const hc_record *r, double secs)
     CK_SLOT_ID slots[8];
     CK_ULONG ns = 8;
     if (!fn || p11_kit_module_initialize(fn) != CKR_OK || fn->C_GetSlotList(CK_TRUE, slots, &ns) != CKR_OK || ns < 1)
-        die("p11-kit module");
+        bench_die("p11-kit module");
     slot = slots[0];
     double r1[PAIRS], s2[PAIRS], w2[PAIRS], hc1 = 0, raw1 = 0, lo, up, lo2, up2;
     for (int k = 0; k < PAIRS; k++) {

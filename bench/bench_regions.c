@@ -13,12 +13,8 @@
 
 #include "regions_impl.h"
 
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
+#define BENCH_NAME "bench_regions"
+#include "bench_util.h"
 
 static int cmp_u32(const void *a, const void *b)
 {
@@ -85,11 +81,11 @@ static unsigned pass_name(void)
 static double rate(pass_fn fn, size_t per_pass, double budget, unsigned *sink)
 {
     unsigned long n = 0;
-    double t0 = seconds(), t;
+    double t0 = bench_seconds(CLOCK_MONOTONIC), t;
     do {
         *sink += fn();
         n += per_pass;
-        t = seconds() - t0;
+        t = bench_seconds(CLOCK_MONOTONIC) - t0;
     } while (t < budget);
     return (double)n / t;
 }

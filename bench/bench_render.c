@@ -18,18 +18,8 @@
 #include <string.h>
 #include <time.h>
 
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_render: %s\n", what);
-    exit(1);
-}
+#define BENCH_NAME "bench_render"
+#include "bench_util.h"
 
 static char text[241];
 static uint8_t *scan_png;
@@ -50,10 +40,10 @@ static void run_bare(void)
 {
     QRinput *in = QRinput_new2(0, QR_ECLEVEL_M);
     if (!in || QRinput_append(in, QR_MODE_AN, 240, (const unsigned char *)text) != 0)
-        die("QRinput");
+        bench_die("QRinput");
     QRcode *qr = QRcode_encodeInput(in);
     if (!qr)
-        die("QRcode_encodeInput");
+        bench_die("QRcode_encodeInput");
     QRcode_free(qr);
     QRinput_free(in);
 }
@@ -63,7 +53,7 @@ static void run_png(void)
     uint8_t *p;
     size_t n;
     if (hc_render_png(text, HC_GREEN, NULL, &p, &n) != HC_OK)
-        die("hc_render_png");
+        bench_die("hc_render_png");
     hc_free(p);
 }
 
@@ -72,7 +62,7 @@ static void run_svg(void)
     char *p;
     size_t n;
     if (hc_render_svg(text, HC_GREEN, NULL, &p, &n) != HC_OK)
-        die("hc_render_svg");
+        bench_die("hc_render_svg");
     hc_free(p);
 }
 
@@ -81,7 +71,7 @@ static void run_terminal(void)
     char *p;
     size_t n;
     if (hc_render_terminal(text, HC_GREEN, NULL, true, &p, &n) != HC_OK)
-        die("hc_render_terminal");
+        bench_die("hc_render_terminal");
     hc_free(p);
 }
 
@@ -90,17 +80,17 @@ static void run_scan(void)
     char out[HC_TOKEN_MAX + 1];
     size_t n;
     if (hc_scan_png(scan_png, scan_len, out, sizeof out, &n) != HC_OK || strcmp(out, text) != 0)
-        die("hc_scan_png");
+        bench_die("hc_scan_png");
 }
 
 static double rate(void (*fn)(void), double secs)
 {
     long n = 0;
-    double t0 = seconds(), t;
+    double t0 = bench_seconds(CLOCK_MONOTONIC), t;
     do {
         fn();
         n++;
-        t = seconds() - t0;
+        t = bench_seconds(CLOCK_MONOTONIC) - t0;
     } while (t < secs);
     return (double)n / t;
 }
@@ -110,7 +100,7 @@ int main(int argc, char **argv)
     double secs = argc > 1 ? atof(argv[1]) : 1.0;
     make_text();
     if (hc_render_png(text, HC_GREEN, NULL, &scan_png, &scan_len) != HC_OK)
-        die("render");
+        bench_die("render");
     double base = rate(run_bare, secs);
     printf("baseline QRcode_encodeInput (240 chars, AN, M): %10.0f /s\n", base);
     const struct {
@@ -132,20 +122,20 @@ int main(int argc, char **argv)
     /* The largest PNG of this text: 64 px a module, 4160 px a side. */
     hc_free(scan_png);
     const hc_render_opts big = {64, HC_ECC_M, 2};
-    double t0 = seconds();
+    double t0 = bench_seconds(CLOCK_MONOTONIC);
     if (hc_render_png(text, HC_GREEN, &big, &scan_png, &scan_len) != HC_OK)
-        die("render big");
-    double t1 = seconds();
+        bench_die("render big");
+    double t1 = bench_seconds(CLOCK_MONOTONIC);
     run_scan();
     printf("scale 64 (4160 px, %zu bytes): render %.3f s, scan %.3f s\n", scan_len, t1 - t0,
-           seconds() - t1);
+           bench_seconds(CLOCK_MONOTONIC) - t1);
     hc_free(scan_png);
 
     /* Smallest pixels zbar reads, per ECC level. */
     for (int e = HC_ECC_L; e <= HC_ECC_H; e++) {
         const hc_render_opts one = {1, (hc_ecc)e, 0};
         if (hc_render_png(text, HC_RED, &one, &scan_png, &scan_len) != HC_OK)
-            die("render 1px");
+            bench_die("render 1px");
         char out[HC_TOKEN_MAX + 1];
         size_t n;
         hc_err err = hc_scan_png(scan_png, scan_len, out, sizeof out, &n);

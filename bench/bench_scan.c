@@ -23,43 +23,31 @@
 #include <time.h>
 #include <zbar.h>
 
+#define BENCH_NAME "bench_scan"
+#include "bench_util.h"
+
 static char modules[200][200];
 static int side;
 static char token[HC_TOKEN_MAX + 1];
 static int64_t now;
 
-/* CPU time of the process, not wall time: a loaded machine slows the
- * wall clock of both sides unevenly, while the goal is a one-core figure. */
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_scan: %s\n", what);
-    exit(1);
-}
-
 static void load(void)
 {
     FILE *f = fopen(HC_SOURCE_ROOT "/tests/frames/sample.modules", "r");
     if (!f)
-        die("tests/frames/sample.modules");
+        bench_die("tests/frames/sample.modules");
     while (side < 200 && fgets(modules[side], sizeof modules[side], f))
         side++;
     fclose(f);
     f = fopen(HC_SOURCE_ROOT "/examples/trust/sample.token", "r");
     if (!f || !fgets(token, sizeof token, f))
-        die("examples/trust/sample.token");
+        bench_die("examples/trust/sample.token");
     fclose(f);
     token[strcspn(token, "\r\n")] = '\0';
     f = fopen(HC_SOURCE_ROOT "/examples/trust/sample.now", "r");
     long long t = 0;
     if (!f || fscanf(f, "%lld", &t) != 1)
-        die("examples/trust/sample.now");
+        bench_die("examples/trust/sample.now");
     fclose(f);
     now = t;
 }
@@ -68,7 +56,7 @@ static uint8_t *make_frame(int w, int h, int px)
 {
     uint8_t *f = malloc((size_t)w * h);
     if (!f)
-        die("memory");
+        bench_die("memory");
     unsigned s = 12345;
     int full = (side + 8) * px, x0 = (w - full) / 2 + 7, y0 = (h - full) / 2 - 5;
     for (int y = 0; y < h; y++)
@@ -94,13 +82,13 @@ int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 30;
     if (n < 1)
-        die("usage: bench_scan [N]");
+        bench_die("usage: bench_scan [N]");
     load();
     hc_trust *trust;
     hc_diag d;
     if (hc_trust_new(&trust) != HC_OK ||
         hc_trust_add_path(trust, HC_SOURCE_ROOT "/examples/trust/keys", &d) != HC_OK)
-        die("trust");
+        bench_die("trust");
     const hc_venue_rules rules = HC_VENUE_RULES_DEFAULT;
     zbar_image_scanner_t *zs = zbar_image_scanner_create();
     zbar_image_scanner_set_config(zs, 0, ZBAR_CFG_ENABLE, 0);
@@ -111,7 +99,7 @@ int main(int argc, char **argv)
         uint8_t *f = make_frame(w, h, sizes[k].px);
         double hc[9], bare[9];
         for (int r = 0; r < 9; r++) {
-            double t0 = seconds();
+            double t0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
             for (int i = 0; i < n; i++) {
                 char text[HC_TOKEN_MAX + 1];
                 size_t len;
@@ -121,19 +109,19 @@ int main(int argc, char **argv)
                 if (hc_scan_frame(f, (unsigned)w, (unsigned)h, (size_t)w, text, sizeof text, &len) != HC_OK ||
                     hc_verify(trust, text, len, now, &opts, &c) != HC_OK ||
                     hc_checkpoint_decide(&c, &rules, now, NAN, &dec) != HC_OK || dec.verdict != HC_ADMIT)
-                    die("frame to verdict failed");
+                    bench_die("frame to verdict failed");
             }
-            double t1 = seconds();
+            double t1 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
             for (int i = 0; i < n; i++) {
                 zbar_image_t *img = zbar_image_create();
                 zbar_image_set_format(img, zbar_fourcc('Y', '8', '0', '0'));
                 zbar_image_set_size(img, (unsigned)w, (unsigned)h);
                 zbar_image_set_data(img, f, (unsigned long)w * h, NULL);
                 if (zbar_scan_image(zs, img) < 1)
-                    die("zbar found no code");
+                    bench_die("zbar found no code");
                 zbar_image_destroy(img);
             }
-            double t2 = seconds();
+            double t2 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
             hc[r] = (t1 - t0) / n;
             bare[r] = (t2 - t1) / n;
         }

@@ -21,26 +21,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "bench_sheet"
+#include "bench_util.h"
+
 static char tokens[6][HC_TOKEN_MAX + 1];
-
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_sheet: %s\n", what);
-    exit(1);
-}
 
 static void make_tokens(void)
 {
     hc_key *k = mint_load_key("tests/keys/es256.pem");
     if (!k)
-        die("cannot load tests/keys/es256.pem (run from the source tree or set HC_SOURCE_ROOT)");
+        bench_die("cannot load tests/keys/es256.pem (run from the source tree or set HC_SOURCE_ROOT)");
     static const char *const names[] = {"张*三", "李*四", "G***** ROSSI", "欧**娜", "王*五", "赵*六"};
     for (int i = 0; i < 6; i++) {
         hc_claims c = mint_claims("CN-330000", 1580868000, 1580954400, (hc_colour)(i % 3), 1000 + i);
@@ -48,7 +38,7 @@ static void make_tokens(void)
         hc_strlcpy(c.doc, "3304**********1230", sizeof c.doc);
         size_t len;
         if (mint_token(k, &c, tokens[i], sizeof tokens[i], &len) != HC_OK)
-            die("cannot mint a token");
+            bench_die("cannot mint a token");
     }
     hc_key_free(k);
 }
@@ -59,7 +49,7 @@ static void six_pngs(void)
         uint8_t *png;
         size_t len;
         if (hc_render_png(tokens[i], (hc_colour)(i % 3), NULL, &png, &len) != HC_OK)
-            die("hc_render_png failed");
+            bench_die("hc_render_png failed");
         hc_free(png);
     }
 }
@@ -73,12 +63,12 @@ static void document(hc_sheet_format f)
     hc_sheet *s = NULL;
     unsigned long pages;
     if (hc_sheet_new(f == HC_SHEET_PDF ? "/tmp/bench_sheet.pdf" : "/tmp/bench_sheet", &o, &s) != HC_OK)
-        die("hc_sheet_new failed");
+        bench_die("hc_sheet_new failed");
     for (int i = 0; i < 6 * PAGES; i++)
         if (hc_sheet_add(s, tokens[i % 6], "line 1") != HC_OK)
-            die("hc_sheet_add failed");
+            bench_die("hc_sheet_add failed");
     if (hc_sheet_finish(s, &pages) != HC_OK || pages != PAGES)
-        die("hc_sheet_finish failed");
+        bench_die("hc_sheet_finish failed");
     hc_sheet_free(s);
 }
 
@@ -86,11 +76,11 @@ static void document(hc_sheet_format f)
 static double per_call(void (*f)(int), int arg, double budget)
 {
     long n = 0;
-    double t0 = seconds(), t;
+    double t0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID), t;
     do {
         f(arg);
         n++;
-    } while ((t = seconds() - t0) < budget);
+    } while ((t = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - t0) < budget);
     return t / (double)n;
 }
 

@@ -25,31 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#define BENCH_NAME "bench_verify"
+#include "bench_util.h"
+
 #define ES256_KEY "tests/keys/es256.pem"
 #define NOW 1581300000
-
-static double seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* CPU time of this thread: the verify rates count only the cycles spent by
- * this process, so that the other processes of a shared machine (which take
- * the core away for whole time slices) do not tilt one side of the ratio. */
-static double cpu_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static void die(const char *what)
-{
-    fprintf(stderr, "bench_verify: %s\n", what);
-    exit(1);
-}
 
 /* Resident memory in bytes (from /proc/self/statm). */
 static size_t rss_bytes(void)
@@ -81,15 +61,15 @@ typedef struct {
 static double rate_hc(const bench_ctx *b, double secs)
 {
     long n = 0;
-    double t0 = cpu_seconds(), t;
+    double t0 = bench_seconds(CLOCK_THREAD_CPUTIME_ID), t;
     do {
         for (int i = 0; i < 64; i++) {
             hc_claims c;
             if (hc_verify(b->trust, b->text, b->len, NOW, b->opts, &c) != HC_OK)
-                die("hc_verify failed");
+                bench_die("hc_verify failed");
         }
         n += 64;
-        t = cpu_seconds() - t0;
+        t = bench_seconds(CLOCK_THREAD_CPUTIME_ID) - t0;
     } while (t < secs);
     return (double)n / t;
 }
@@ -97,17 +77,17 @@ static double rate_hc(const bench_ctx *b, double secs)
 static double rate_bare(const bench_ctx *b, double secs)
 {
     long n = 0;
-    double t0 = cpu_seconds(), t;
+    double t0 = bench_seconds(CLOCK_THREAD_CPUTIME_ID), t;
     do {
         for (int i = 0; i < 64; i++) {
             EVP_MD_CTX *ctx = EVP_MD_CTX_new();
             if (!ctx || EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, b->pkey) != 1 ||
                 EVP_DigestVerify(ctx, b->der, b->der_len, b->tbs, b->tbs_len) != 1)
-                die("bare EVP verify failed");
+                bench_die("bare EVP verify failed");
             EVP_MD_CTX_free(ctx);
         }
         n += 64;
-        t = cpu_seconds() - t0;
+        t = bench_seconds(CLOCK_THREAD_CPUTIME_ID) - t0;
     } while (t < secs);
     return (double)n / t;
 }
@@ -115,13 +95,13 @@ static double rate_bare(const bench_ctx *b, double secs)
 static double rate_prepared(const bench_ctx *b, double secs)
 {
     long n = 0;
-    double t0 = cpu_seconds(), t;
+    double t0 = bench_seconds(CLOCK_THREAD_CPUTIME_ID), t;
     do {
         for (int i = 0; i < 64; i++)
             if (EVP_PKEY_verify(b->prepared, b->der, b->der_len, b->md, 32) != 1)
-                die("prepared EVP_PKEY_verify failed");
+                bench_die("prepared EVP_PKEY_verify failed");
         n += 64;
-        t = cpu_seconds() - t0;
+        t = bench_seconds(CLOCK_THREAD_CPUTIME_ID) - t0;
     } while (t < secs);
     return (double)n / t;
 }
@@ -132,10 +112,10 @@ static size_t der_signature(const uint8_t raw[64], uint8_t *der, size_t cap)
     ECDSA_SIG *sig = ECDSA_SIG_new();
     BIGNUM *r = BN_bin2bn(raw, 32, NULL), *s = BN_bin2bn(raw + 32, 32, NULL);
     if (!sig || !r || !s || ECDSA_SIG_set0(sig, r, s) != 1)
-        die("ECDSA_SIG");
+        bench_die("ECDSA_SIG");
     int n = i2d_ECDSA_SIG(sig, NULL);
     if (n <= 0 || (size_t)n > cap)
-        die("i2d_ECDSA_SIG");
+        bench_die("i2d_ECDSA_SIG");
     unsigned char *p = der;
     i2d_ECDSA_SIG(sig, &p);
     ECDSA_SIG_free(sig);
@@ -146,13 +126,13 @@ static void bench_revocations(size_t n, const bench_ctx *b0, double secs)
 {
     char dir[] = "/tmp/hc_bench_XXXXXX", path[64];
     if (!mkdtemp(dir))
-        die("mkdtemp");
+        bench_die("mkdtemp");
     snprintf(path, sizeof path, "%s/revoked.bin", dir);
 
     /* n distinct sorted ids: a random-looking strictly increasing sequence */
     uint8_t *file = malloc(24 + n * 8);
     if (!file)
-        die("out of memory");
+        bench_die("out of memory");
     memcpy(file, "HCRV1\0\0\0", 8);
     for (int i = 0; i < 8; i++) {
         file[8 + i] = (uint8_t)((uint64_t)n >> (56 - 8 * i));
@@ -167,24 +147,24 @@ static void bench_revocations(size_t n, const bench_ctx *b0, double secs)
     }
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(file, 1, 24 + n * 8, f) != 24 + n * 8 || fclose(f) != 0)
-        die("cannot write the revocation file");
+        bench_die("cannot write the revocation file");
 
     hc_revocations *r = NULL;
     if (hc_revocations_new(&r) != HC_OK)
-        die("hc_revocations_new");
+        bench_die("hc_revocations_new");
     size_t rss0 = rss_bytes();
-    double t0 = seconds();
+    double t0 = bench_seconds(CLOCK_MONOTONIC);
     hc_diag d;
     if (hc_revocations_load(r, path, &d) != HC_OK)
-        die(d.message);
-    double load = seconds() - t0;
+        bench_die(d.message);
+    double load = bench_seconds(CLOCK_MONOTONIC) - t0;
     size_t rss1 = rss_bytes();
     printf("revocations: %zu cti, binary file %zu bytes: loaded in %.3f s; resident memory +%.2f bytes/entry\n",
            hc_revocations_count(r), 24 + n * 8, load, (double)(rss1 - rss0) / (double)n);
 
     /* lookups: half present, half absent */
     long hits = 0, m = 0;
-    t0 = seconds();
+    t0 = bench_seconds(CLOCK_MONOTONIC);
     for (size_t k = 0; k < 2000000; k++) {
         const uint8_t *id = file + 24 + ((k * 7919) % n) * 8;
         uint8_t probe[8];
@@ -194,7 +174,7 @@ static void bench_revocations(size_t n, const bench_ctx *b0, double secs)
         hits += hc_revocations_has_cti(r, probe);
         m++;
     }
-    double lk = seconds() - t0;
+    double lk = bench_seconds(CLOCK_MONOTONIC) - t0;
     printf("revocations: %.1f million lookups/s (%ld of %ld found)\n", (double)m / lk / 1e6, hits, m);
 
     hc_verify_opts opts = HC_VERIFY_OPTS_DEFAULT;
@@ -216,7 +196,7 @@ int main(int argc, char **argv)
 
     hc_key *key = mint_load_key(ES256_KEY);
     if (!key)
-        die("cannot load " ES256_KEY " (set HC_SOURCE_ROOT)");
+        bench_die("cannot load " ES256_KEY " (set HC_SOURCE_ROOT)");
     hc_claims c = mint_claims("CN-330000", NOW - 60, NOW + 86400, HC_GREEN, 0x0123456789abcdefu);
     hc_strlcpy(c.nam, "张*三", sizeof c.nam);
     hc_strlcpy(c.doc, "3304**********1230", sizeof c.doc);
@@ -225,11 +205,11 @@ int main(int argc, char **argv)
     size_t len = 0, tbs_len = 0;
     static uint8_t tbs[HC_COSE_MAX + 64];
     if (mint_token_kid(key, NULL, &c, text, sizeof text, &len, tbs, &tbs_len) != HC_OK)
-        die("cannot mint a token");
+        bench_die("cannot mint a token");
 
     hc_trust *trust = NULL;
     if (hc_trust_new(&trust) != HC_OK || hc_trust_add_key(trust, key, NULL) != HC_OK)
-        die("trust store");
+        bench_die("trust store");
 
     /* the signature as the token carries it (last 64 bytes of the COSE) */
     uint8_t cose[HC_COSE_MAX];
@@ -237,7 +217,7 @@ int main(int argc, char **argv)
     hc_cose_view view;
     if (hc_base45_decode(text + 7, len - 7, cose, sizeof cose, &cose_len) != HC_OK ||
         hc_cose_parse(cose, cose_len, &view) != HC_OK)
-        die("cannot parse the minted token");
+        bench_die("cannot parse the minted token");
     uint8_t der[80];
     size_t der_len = der_signature(view.signature, der, sizeof der);
 
@@ -245,12 +225,12 @@ int main(int argc, char **argv)
     char pem[1024];
     size_t pem_len;
     if (hc_key_public_pem(key, pem, sizeof pem, &pem_len) != HC_OK)
-        die("public pem");
+        bench_die("public pem");
     BIO *bio = BIO_new_mem_buf(pem, (int)pem_len);
     EVP_PKEY *pkey = bio ? PEM_read_bio_PUBKEY(bio, NULL, NULL, NULL) : NULL;
     BIO_free(bio);
     if (!pkey)
-        die("PEM_read_bio_PUBKEY");
+        bench_die("PEM_read_bio_PUBKEY");
 
     hc_verify_opts opts = HC_VERIFY_OPTS_DEFAULT;
     bench_ctx b = {trust, text, len, &opts, pkey, tbs, tbs_len, der, der_len, NULL, {0}};
@@ -258,7 +238,7 @@ int main(int argc, char **argv)
     b.prepared = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
     if (!b.prepared || EVP_PKEY_verify_init(b.prepared) != 1 ||
         EVP_Digest(tbs, tbs_len, b.md, &mdlen, EVP_sha256(), NULL) != 1 || mdlen != 32)
-        die("prepared EVP_PKEY_CTX");
+        bench_die("prepared EVP_PKEY_CTX");
     printf("token: %zu characters, Sig_structure %zu bytes\n", len, tbs_len);
 
     double best_hc = 0, best_prep = 0, best_bare = 0;

@@ -315,10 +315,11 @@ JNIEXPORT jstring JNICALL Java_cn_healthcode_HealthCode_version(JNIEnv *env, jcl
     return jstring_of(env, hc_version());
 }
 
-JNIEXPORT jstring JNICALL Java_cn_healthcode_HealthCode_generateKey(JNIEnv *env, jclass cls, jstring jalg,
-                                                                   jstring jpriv, jstring jpub)
+/* A new key pair of algorithm jalg, its kid in hex. In a file (where is the
+ * private key's path, written 0600) or on a token (where is a pkcs11: URI;
+ * the pair is made there), with the public key written to jpub either way. */
+static jstring generate(JNIEnv *env, jstring jalg, jstring jwhere, jstring jpub, bool on_token)
 {
-    (void)cls;
     args a = {0};
     hc_key *key = NULL;
     jstring result = NULL;
@@ -326,13 +327,17 @@ JNIEXPORT jstring JNICALL Java_cn_healthcode_HealthCode_generateKey(JNIEnv *env,
     uint8_t kid[HC_KID_LEN];
     char kidhex[2 * HC_KID_LEN + 1];
     arg(env, &a, jalg);
-    arg(env, &a, jpriv);
+    arg(env, &a, jwhere);
     arg(env, &a, jpub);
     CHECK(env, a.failed ? HC_E_NOMEM : arg_cstr(&a, 0) && arg_cstr(&a, 1) && arg_cstr(&a, 2) ? HC_OK : HC_E_ARG,
           NULL);
     CHECK(env, hc_alg_parse(a.s[0], &alg), NULL);
-    CHECK(env, hc_key_generate(alg, &key), NULL);
-    CHECK(env, hc_key_save_private(key, a.s[1]), NULL);
+    if (on_token) {
+        CHECK(env, hc_key_generate_pkcs11(alg, a.s[1], &key), NULL);
+    } else {
+        CHECK(env, hc_key_generate(alg, &key), NULL);
+        CHECK(env, hc_key_save_private(key, a.s[1]), NULL);
+    }
     CHECK(env, hc_key_save_public(key, a.s[2]), NULL);
     CHECK(env, hc_key_kid(key, kid), NULL);
     hex(kid, HC_KID_LEN, kidhex);
@@ -343,33 +348,20 @@ fail:
     return result;
 }
 
+JNIEXPORT jstring JNICALL Java_cn_healthcode_HealthCode_generateKey(JNIEnv *env, jclass cls, jstring jalg,
+                                                                   jstring jpriv, jstring jpub)
+{
+    (void)cls;
+    return generate(env, jalg, jpriv, jpub, false);
+}
+
 /* keygen --pkcs11: the pair is made on the token; only the public key is written. */
 JNIEXPORT jstring JNICALL Java_cn_healthcode_HealthCode_generateKeyOnToken(JNIEnv *env, jclass cls,
                                                                           jstring jalg, jstring juri,
                                                                           jstring jpub)
 {
     (void)cls;
-    args a = {0};
-    hc_key *key = NULL;
-    jstring result = NULL;
-    hc_alg alg;
-    uint8_t kid[HC_KID_LEN];
-    char kidhex[2 * HC_KID_LEN + 1];
-    arg(env, &a, jalg);
-    arg(env, &a, juri);
-    arg(env, &a, jpub);
-    CHECK(env, a.failed ? HC_E_NOMEM : arg_cstr(&a, 0) && arg_cstr(&a, 1) && arg_cstr(&a, 2) ? HC_OK : HC_E_ARG,
-          NULL);
-    CHECK(env, hc_alg_parse(a.s[0], &alg), NULL);
-    CHECK(env, hc_key_generate_pkcs11(alg, a.s[1], &key), NULL);
-    CHECK(env, hc_key_save_public(key, a.s[2]), NULL);
-    CHECK(env, hc_key_kid(key, kid), NULL);
-    hex(kid, HC_KID_LEN, kidhex);
-    result = jstring_of(env, kidhex);
-fail:
-    hc_key_free(key);
-    args_free(&a);
-    return result;
+    return generate(env, jalg, juri, jpub, true);
 }
 
 JNIEXPORT jobject JNICALL Java_cn_healthcode_HealthCode_assess(JNIEnv *env, jclass cls, jbyteArray jrec,

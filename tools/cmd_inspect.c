@@ -18,7 +18,8 @@ int cmd_inspect(int argc, char **argv)
     cli_args a;
     cli_args_init(&a, "inspect", usage_inspect, argc, argv);
     cli_args_operand(&a, "token", "the text, or - for standard input", &arg);
-    for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;)
+    int id = cli_next(&a, opts, &val);   /* no options: anything but the end stops here */
+    if (id != CLI_END)
         return cli_stop(id);
     if (cli_operand_missing(&a))
         return EX_USAGE;

@@ -62,6 +62,23 @@ static const struct {
     [HC_E_BUNDLE_BASE] = {"bundle_wrong_base", "the delta bundle's base is not the bundle held"},
     [HC_E_BUNDLE_KID] = {"bundle_kid_mismatch", "a key in the trust bundle does not match its kid or algorithm"},
     [HC_E_BUNDLE_STATE] = {"bad_bundle_state", "the checkpoint's bundle state file is invalid"},
+    [HC_E_PKCS11_MODULE] = {"pkcs11_module", "the PKCS#11 module cannot be loaded (missing, not a PKCS#11 module, or writable by others)"},
+    [HC_E_PKCS11_TOKEN] = {"pkcs11_no_token", "no PKCS#11 token or key matches the URI"},
+    [HC_E_PKCS11_PIN] = {"pkcs11_pin", "the PKCS#11 token refused the PIN (wrong, expired or locked)"},
+    [HC_E_KEY_ENCRYPTED] = {"key_encrypted", "the key file is encrypted: no passphrase was given, or it is wrong"},
+    [HC_E_PRESENTATION] = {"bad_presentation", "the live presentation is malformed"},
+    [HC_E_UNBOUND] = {"unbound_token", "the presented token is not bound to a device (no cnf)"},
+    [HC_E_DEVICE_ALG] = {"device_algorithm_mismatch", "the presentation's algorithm is not the bound device key's"},
+    [HC_E_DEVICE_SIGNATURE] = {"bad_device_signature", "the device signature of the presentation does not verify"},
+    [HC_E_STALE] = {"stale_presentation", "the presentation was made outside the live window (stale, or in the future)"},
+    [HC_E_NOT_LIVE] = {"not_live", "a live presentation is required, and this is a plain token"},
+    [HC_E_REGISTER] = {"bad_register", "the file is not a libhealthcode register (not SQLite, corrupt, or other tables)"},
+    [HC_E_REGISTER_VERSION] = {"register_version", "the register has another schema version"},
+    [HC_E_REGISTER_UNKNOWN] = {"unknown_code", "the register has no such code or subject"},
+    [HC_E_REGISTER_REVOKED] = {"already_revoked", "the code is already revoked"},
+    [HC_E_SUBJECT_MISMATCH] = {"subject_mismatch", "the corrected record is not the subject of the code it corrects"},
+    [HC_E_AUDIT] = {"audit_failed", "the register's audit chain does not match its rows or signed heads"},
+    [HC_E_REGISTER_BUSY] = {"register_busy", "the register stayed locked by another writer past the busy timeout"},
 };
 
 const char *hc_strerror(hc_err err)

@@ -3,7 +3,7 @@
 # as a user gets them, with nothing of the source tree or the build on any search path:
 #   python: `meson install --destdir` into a temporary root; the unittests and
 #           examples/batch_issue.py run against the installed package, which must load the
-#           libhealthcode.so.0 installed with it (no HC_LIBRARY, no LD_LIBRARY_PATH);
+#           libhealthcode.so.1 installed with it (no HC_LIBRARY, no LD_LIBRARY_PATH);
 #   pip:    `pip install --no-build-isolation` of a copy of bindings/python into a venv
 #           (--system-site-packages, Debian's setuptools and pip, offline); it finds the
 #           installed library through the dynamic linker's search (LD_LIBRARY_PATH here) or
@@ -25,8 +25,8 @@ unset HC_LIBRARY PYTHONPATH LD_LIBRARY_PATH CLASSPATH HC_LAYOUT
 export PYTHONDONTWRITEBYTECODE=1 HC_SOURCE_ROOT=$src
 
 meson install -C "$build" --destdir "$tmp/root" --no-rebuild --quiet >/dev/null
-lib=$(find "$tmp/root" -name libhealthcode.so.0 | head -n1)
-[ -n "$lib" ] || fail "no libhealthcode.so.0 installed"
+lib=$(find "$tmp/root" -name libhealthcode.so.1 | head -n1)
+[ -n "$lib" ] || fail "no libhealthcode.so.1 installed"
 now=1580868000
 
 # The unittests of bindings/python/tests, copied out of the tree, with the interpreter $1;
@@ -74,7 +74,7 @@ pip)
     # no library anywhere: the message names the variable (unless the system has one)
     if ! ldconfig -p 2>/dev/null | grep -q 'libhealthcode\.so\.0 '; then
         out=$(cd "$tmp" && "$vpy" -c 'import healthcode' 2>&1) && fail "import healthcode worked without a library"
-        grep -q "set HC_LIBRARY to the path of libhealthcode.so.0" <<<"$out" ||
+        grep -q "set HC_LIBRARY to the path of libhealthcode.so.1" <<<"$out" ||
             fail "no library: the error does not name HC_LIBRARY:\n$out"
     fi
     out=$(cd "$tmp" && HC_LIBRARY=$lib "$vpy" -m healthcode --version) || fail "python3 -m healthcode --version failed"

@@ -46,7 +46,11 @@ static void test_error_numbers_fixed(void **state)
         "unknown_kid", "bad_signature", "key_not_valid", "issuer_mismatch", "bad_claims",
         "expired", "not_yet_valid", "revoked", "subject_revoked", "pkcs11", "bad_lifetime",
         "bad_bundle", "bundle_wrong_root", "bundle_bad_signature", "bundle_rollback",
-        "bundle_expired", "bundle_wrong_base", "bundle_kid_mismatch", "bad_bundle_state"};
+        "bundle_expired", "bundle_wrong_base", "bundle_kid_mismatch", "bad_bundle_state",
+        "pkcs11_module", "pkcs11_no_token", "pkcs11_pin", "key_encrypted", "bad_presentation",
+        "unbound_token", "device_algorithm_mismatch", "bad_device_signature",
+        "stale_presentation", "not_live", "bad_register", "register_version", "unknown_code",
+        "already_revoked", "subject_mismatch", "audit_failed", "register_busy"};
     for (int i = 0; i < (int)(sizeof names / sizeof names[0]); i++)
         assert_string_equal(hc_err_name((hc_err)i), names[i]);
     assert_int_equal(HC_E_SIGNATURE, 27);
@@ -55,7 +59,12 @@ static void test_error_numbers_fixed(void **state)
     assert_int_equal(HC_E_LIFETIME, 36);
     assert_int_equal(HC_E_BUNDLE, 37);
     assert_int_equal(HC_E_BUNDLE_STATE, 44);
-    assert_int_equal(HC_E__COUNT, 45);
+    assert_int_equal(HC_E_PKCS11_MODULE, 45);
+    assert_int_equal(HC_E_PRESENTATION, 49);
+    assert_int_equal(HC_E_NOT_LIVE, 54);
+    assert_int_equal(HC_E_REGISTER, 55);
+    assert_int_equal(HC_E_REGISTER_BUSY, 61);
+    assert_int_equal(HC_E__COUNT, 62);
 }
 
 static void test_colour_and_alg_names(void **state)

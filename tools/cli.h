@@ -22,6 +22,23 @@ enum {
     EX_EXPIRED = 13,
     EX_NOT_YET = 14,
     EX_REVOKED = 15,    /* cti or sub */
+    /* 20-27: trust bundles (cli_bundle_exit_for) */
+    EX_PKCS11_MODULE = 7,   /* the PKCS#11 module cannot be loaded */
+    EX_PKCS11_TOKEN = 8,    /* no token or key matches the pkcs11: URI */
+    EX_PKCS11_PIN = 9,      /* the token refused the PIN */
+    EX_PRESENTATION = 30,   /* P1: malformed live presentation */
+    EX_UNBOUND = 31,        /* P3: the presented token is bound to no device */
+    EX_DEVICE_ALG = 32,     /* P3: presentation alg is not the cnf key's */
+    EX_DEVICE_SIGNATURE = 33, /* P4 */
+    EX_STALE = 34,          /* P5: stale or future t */
+    EX_NOT_LIVE = 35,       /* a plain token where live is required */
+    EX_REGISTER = 40,       /* not a register */
+    EX_REGISTER_VERSION = 41,
+    EX_REGISTER_UNKNOWN = 42, /* no such cti or sub */
+    EX_REGISTER_REVOKED = 43, /* already revoked */
+    EX_SUBJECT_MISMATCH = 44,
+    EX_AUDIT = 45,
+    EX_REGISTER_BUSY = 46,
 };
 
 /* The exit status for an error of a token's verification (or of an input). */

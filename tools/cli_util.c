@@ -28,6 +28,22 @@ int cli_exit_for(hc_err err)
         return EX_NOT_YET;
     case HC_E_REVOKED: case HC_E_SUBJECT_REVOKED:
         return EX_REVOKED;
+    case HC_E_PKCS11_MODULE: return EX_PKCS11_MODULE;
+    case HC_E_PKCS11_TOKEN: return EX_PKCS11_TOKEN;
+    case HC_E_PKCS11_PIN: return EX_PKCS11_PIN;
+    case HC_E_PRESENTATION: return EX_PRESENTATION;
+    case HC_E_UNBOUND: return EX_UNBOUND;
+    case HC_E_DEVICE_ALG: return EX_DEVICE_ALG;
+    case HC_E_DEVICE_SIGNATURE: return EX_DEVICE_SIGNATURE;
+    case HC_E_STALE: return EX_STALE;
+    case HC_E_NOT_LIVE: return EX_NOT_LIVE;
+    case HC_E_REGISTER: return EX_REGISTER;
+    case HC_E_REGISTER_VERSION: return EX_REGISTER_VERSION;
+    case HC_E_REGISTER_UNKNOWN: return EX_REGISTER_UNKNOWN;
+    case HC_E_REGISTER_REVOKED: return EX_REGISTER_REVOKED;
+    case HC_E_SUBJECT_MISMATCH: return EX_SUBJECT_MISMATCH;
+    case HC_E_AUDIT: return EX_AUDIT;
+    case HC_E_REGISTER_BUSY: return EX_REGISTER_BUSY;
     default:
         /* files, keys, images, memory: the input could not be used */
         return EX_INPUT;

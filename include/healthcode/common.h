@@ -114,7 +114,32 @@ typedef enum {
     HC_E_BUNDLE_KID = 43,       /* a key entry's kid (or alg) is not its public key's */
     HC_E_BUNDLE_STATE = 44,     /* the checkpoint's bundle state file is invalid */
 
-    HC_E__COUNT = 45          /* number of values; not an error */
+    /* PKCS#11 keys: what a token user must tell apart (a PIN has a retry counter) */
+    HC_E_PKCS11_MODULE = 45,    /* the PKCS#11 module cannot be loaded: no such file, not a
+                                   PKCS#11 module, or a file or directory others may write */
+    HC_E_PKCS11_TOKEN = 46,     /* no token (label, serial, …) or no key object matches the URI */
+    HC_E_PKCS11_PIN = 47,       /* the token refused the PIN (wrong, expired or locked) */
+    HC_E_KEY_ENCRYPTED = 48,    /* the key file is encrypted and no passphrase was given, or
+                                   the passphrase is wrong */
+
+    /* live presentations (doc/format.md, "Verifying a presentation", P1–P5) */
+    HC_E_PRESENTATION = 49,     /* P1: not a presentation of the documented shape */
+    HC_E_UNBOUND = 50,          /* P3: the presented token has no cnf (it is bound to no device) */
+    HC_E_DEVICE_ALG = 51,       /* P3: the presentation's alg is not the cnf key's algorithm */
+    HC_E_DEVICE_SIGNATURE = 52, /* P4: the device signature does not verify */
+    HC_E_STALE = 53,            /* P5: t is outside the live window (stale, or in the future) */
+    HC_E_NOT_LIVE = 54,         /* a plain token where a live presentation is required */
+
+    /* the issuer's register (healthcode/register.h, doc/register.md) */
+    HC_E_REGISTER = 55,         /* the file is not a register (not SQLite, corrupt, other tables) */
+    HC_E_REGISTER_VERSION = 56, /* the register has another schema version */
+    HC_E_REGISTER_UNKNOWN = 57, /* the register has no such code (cti) or subject */
+    HC_E_REGISTER_REVOKED = 58, /* the code is already revoked */
+    HC_E_SUBJECT_MISMATCH = 59, /* a corrected record is not the old code's subject */
+    HC_E_AUDIT = 60,            /* the register's audit chain or a signed head does not match */
+    HC_E_REGISTER_BUSY = 61,    /* the register stayed locked by another writer past the timeout */
+
+    HC_E__COUNT = 62          /* number of values; not an error */
 } hc_err;
 
 /* A sentence explaining err, in English. Never NULL (unknown values give a generic text). */

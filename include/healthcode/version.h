@@ -10,6 +10,6 @@
 #ifndef HEALTHCODE_VERSION_H
 #define HEALTHCODE_VERSION_H
 
-#define HC_SOVERSION 0
+#define HC_SOVERSION 1
 
 #endif

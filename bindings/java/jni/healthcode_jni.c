@@ -204,7 +204,8 @@ static void throw_hc(JNIEnv *env, hc_err err, const hc_diag *diag)
         return;
     jclass cls = J.exception;
     jmethodID init = J.exception_init;
-    if (err >= HC_E_PREFIX && err < HC_E__COUNT) {
+    if ((err >= HC_E_PREFIX && err <= HC_E_SUBJECT_REVOKED) || err == HC_E_LIFETIME ||
+        (err >= HC_E_PRESENTATION && err <= HC_E_NOT_LIVE)) {
         cls = J.token_rejected;
         init = J.token_rejected_init;
     } else if (err >= HC_E_RECORD && err <= HC_E_NO_CODE) {

@@ -113,7 +113,8 @@ def _error_classes() -> Tuple[Dict[int, Type[HealthCodeError]], Dict[str, int]]:
     classes: Dict[int, Type[HealthCodeError]] = {}
     for c, nm in names.items():
         base: Type[HealthCodeError]
-        if codes["bad_prefix"] <= c <= codes["subject_revoked"] or nm == "bad_lifetime":
+        if (codes["bad_prefix"] <= c <= codes["subject_revoked"] or nm == "bad_lifetime"
+                or codes["bad_presentation"] <= c <= codes["not_live"]):
             base = TokenRejectedError
         elif codes["invalid_record"] <= c <= codes["no_code_found"] or "bundle" in nm:
             base = InvalidInputError

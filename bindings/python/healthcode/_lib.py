@@ -2,12 +2,12 @@
 
 The library is loaded from, in order:
 
-1. $HC_LIBRARY, the path of a libhealthcode.so.0 (nothing else is tried then);
+1. $HC_LIBRARY, the path of a libhealthcode.so.1 (nothing else is tried then);
 2. the library installed with this package by `meson install` (the paths
    meson recorded in _install.py, relative to where the package now lies, so a
    staged install (DESTDIR) finds its own library), then the same at the
    configured prefix;
-3. libhealthcode.so.0 through the dynamic linker's search (LD_LIBRARY_PATH,
+3. libhealthcode.so.1 through the dynamic linker's search (LD_LIBRARY_PATH,
    the ld.so cache of `ldconfig`, the default directories): the case of a
    package installed by pip next to a library installed by the system.
 
@@ -25,7 +25,7 @@ import importlib
 import os
 from typing import Any, List, Tuple
 
-SONAME = "libhealthcode.so.0"
+SONAME = "libhealthcode.so.1"
 
 
 def _candidates() -> List[Tuple[str, str]]:
@@ -64,7 +64,7 @@ def _load() -> ctypes.CDLL:
             tried.append(f"{path} ({how}): {e}")
     raise ImportError("healthcode: cannot load the C library libhealthcode; tried " + "; ".join(tried) +
                       ". Install libhealthcode (meson install, then ldconfig), or set HC_LIBRARY to the "
-                      "path of libhealthcode.so.0 (for instance HC_LIBRARY=build/libhealthcode/libhealthcode.so.0).",
+                      "path of libhealthcode.so.1 (for instance HC_LIBRARY=build/libhealthcode/libhealthcode.so.1).",
                       name="healthcode")
 
 

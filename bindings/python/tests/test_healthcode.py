@@ -483,11 +483,11 @@ class Package(unittest.TestCase):
         return subprocess.run([sys.executable] + args, capture_output=True, text=True, env=e, timeout=60, **kw)
 
     def test_no_library_says_which_variable_to_set(self):
-        r = self.run_py(["-c", "import healthcode"], {"HC_LIBRARY": "/nonexistent/libhealthcode.so.0"})
+        r = self.run_py(["-c", "import healthcode"], {"HC_LIBRARY": "/nonexistent/libhealthcode.so.1"})
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("ImportError: healthcode: cannot load the C library libhealthcode; "
-                      "tried /nonexistent/libhealthcode.so.0 (HC_LIBRARY): no such file", r.stderr)
-        self.assertIn("set HC_LIBRARY to the path of libhealthcode.so.0", r.stderr)
+                      "tried /nonexistent/libhealthcode.so.1 (HC_LIBRARY): no such file", r.stderr)
+        self.assertIn("set HC_LIBRARY to the path of libhealthcode.so.1", r.stderr)
 
     def test_main(self):
         r = self.run_py(["-m", "healthcode", "--help"])

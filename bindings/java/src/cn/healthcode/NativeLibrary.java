@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
 
-/** Loads libhealthcode_jni.so (which loads libhealthcode.so.0 through its run path), from:
+/** Loads libhealthcode_jni.so (which loads libhealthcode.so.1 through its run path), from:
  *  <ol>
  *  <li>the system property healthcode.jni, a path (nothing else is tried then);</li>
  *  <li>the library installed with this jar by {@code meson install}: install.properties,

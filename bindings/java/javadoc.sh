@@ -3,7 +3,7 @@
 # (public API only) into OUT.jar. Doclint on: any warning fails the build (a public name
 # without its comment, a broken link or HTML), except the per-tag ones (@param, @return,
 # @throws): the comments are written as sentences that name the parameters. No
-# timestamps: the same sources, the same jar.
+# timestamps in the pages (-notimestamp).
 set -euo pipefail
 javadoc=$1 jar=$2 out=$3 src=$4 work=$5
 rm -rf "$work/html"

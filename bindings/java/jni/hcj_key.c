@@ -33,6 +33,20 @@ static hc_err save(const hc_key *key, const char *path, bool priv)
     return priv ? hc_key_save_private(key, path) : hc_key_save_public(key, path);
 }
 
+/* Throws a failed save of the key at path: the library's HC_E_KEY for a private save
+ * means there is no private half to write, which its text ("malformed") hides. */
+static void throw_save(JNIEnv *env, hc_err err, const char *path, bool priv)
+{
+    if (err == HC_E_KEY && priv) {
+        char msg[HC_DIAG_MESSAGE_MAX];
+        snprintf(msg, sizeof msg, "%.120s: this key has no private half to write (a public key, or a key kept "
+                 "on a PKCS#11 token, which never leaves it)", path);
+        hcj_throw_msg(env, err, msg, path);
+        return;
+    }
+    hcj_throw_path(env, err, NULL, path, "write");
+}
+
 /* Throws "PATH exists" (an I/O error naming the file). */
 static void throw_exists(JNIEnv *env, const char *path)
 {
@@ -81,7 +95,7 @@ static bool save_new(JNIEnv *env, const hc_key *key, const char *path, bool priv
     close(fd);
     hc_err err = save(key, tmp, priv);
     if (err != HC_OK) {
-        hcj_throw_path(env, err, NULL, path, "write");
+        throw_save(env, err, path, priv);
     } else if (link(tmp, path) == 0) {
         ok = true;
     } else if (errno != EEXIST && access(path, F_OK) != 0 && rename(tmp, path) == 0) {
@@ -101,7 +115,7 @@ static bool save_file(JNIEnv *env, const hc_key *key, const char *path, bool pri
         return save_new(env, key, path, priv);
     hc_err err = save(key, path, priv);
     if (err != HC_OK)
-        hcj_throw_path(env, err, NULL, path, "write");
+        throw_save(env, err, path, priv);
     return err == HC_OK;
 }
 
@@ -242,10 +256,6 @@ JNIEXPORT void JNICALL Java_cn_healthcode_Key_save0(JNIEnv *env, jclass cls, jlo
     hcj_args a = {0};
     hcj_arg(env, &a, jpath);
     HCJ_CHECK(env, hcj_args_check(&a, 1), NULL);
-    if (priv && !hc_key_is_private(HCJ_PTR(hc_key, h))) {
-        hcj_throw_msg(env, HC_E_KEY, "this is a public key: it has no private half to save", "");
-        goto fail;
-    }
     save_file(env, HCJ_PTR(hc_key, h), a.s[0], priv, overwrite);
 fail:
     hcj_args_free(&a);

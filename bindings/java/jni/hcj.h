@@ -9,7 +9,13 @@
  *   hcj_scan.c        HealthCode.scanFrame / scanPng
  *   hcj_batch.c       Batch, Sheets
  * A new group (the live presentations' Presenter, the register) is a new file with
- * its natives, its class lookups added to hcj_classes in healthcode_jni.c.
+ * its natives, its class lookups added to hcj_classes in healthcode_jni.c. A call from
+ * the library back into Java (Batch's progress listener, hcj_batch.c) keeps the JNIEnv
+ * of the thread that made the library call, runs each call in a local frame, and stops
+ * calling once Java has thrown, leaving that exception for the caller: a Presenter's
+ * signer callback (a java.security.Signature over the bytes to sign) is the same shape.
+ * The exception families already cover the live presentations' and the register's
+ * errors (HealthCodeException.of).
  *
  * Conventions of every native: arguments are checked non-null by the Java side
  * (Objects.requireNonNull, the parameter's name in the message), so a null here is a

@@ -2,7 +2,7 @@
 // code for a record, verify it as a checkpoint would. After `meson install` (-Djava enabled):
 //
 //   javac -cp /usr/local/share/java/healthcode.jar -d . examples/IssueVerify.java
-//   java -cp /usr/local/share/java/healthcode.jar:. IssueVerify examples/record.json /tmp 1580868000
+//   java -cp /usr/local/share/java/healthcode.jar:. IssueVerify examples/record.json "$(mktemp -d)" 1580868000
 //
 // prints "verified: green code from CN-330000, valid until 1580954400". The jar finds the JNI
 // library installed with it; no -Djava.library.path is needed.

@@ -1,17 +1,22 @@
 package cn.healthcode;
 
 import java.lang.ref.Reference;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
 
 /** A trust store and a revocation list; verifies tokens in doc/format.md's eight steps.
  *  Holds native handles: close() it (try-with-resources); one never closed is freed by a
- *  Cleaner after the collector finds it unreachable. Not for use by several threads
- *  while keys or revocations are being added. */
+ *  Cleaner after the collector finds it unreachable. Verifying from several threads at once
+ *  is safe; adding keys or revocations while another thread verifies is not. For the trust
+ *  of signed bundles, see {@link BundleStore}. */
 public final class Verifier implements AutoCloseable {
     static { HealthCode.ensureLoaded(); }
     /** The clock allowance of {@link #verify(String, long)}, seconds. */
     public static final long DEFAULT_SKEW = 300;
     private final NativeHandle handle;
 
+    /** An empty trust store and revocation list. */
     public Verifier() throws HealthCodeException { handle = new NativeHandle(this, open(), Verifier::free); }
 
     /** No lower bound on a key's window (0 is 1970-01-01, never "open"). */
@@ -20,13 +25,15 @@ public final class Verifier implements AutoCloseable {
     public static final long UNBOUNDED_AFTER = Long.MAX_VALUE;
 
     /** Trusts a PEM public key, for issuer iss (null: any), with no validity window. */
-    public void addTrustPem(String pem, String iss) throws HealthCodeException {
-        addPem(handle(), pem, iss, UNBOUNDED_BEFORE, UNBOUNDED_AFTER);
+    public void addTrustPem(String pem, @Nullable String iss) throws HealthCodeException {
+        addTrustPem(pem, iss, UNBOUNDED_BEFORE, UNBOUNDED_AFTER);
     }
 
     /** Trusts a PEM public key, for issuer iss (null: any), within [notBefore, notAfter), epoch
      *  seconds; UNBOUNDED_BEFORE / UNBOUNDED_AFTER for no bound (0 is 1970, a real bound). */
-    public void addTrustPem(String pem, String iss, long notBefore, long notAfter) throws HealthCodeException {
+    public void addTrustPem(String pem, @Nullable String iss, long notBefore, long notAfter)
+            throws HealthCodeException {
+        Objects.requireNonNull(pem, "pem");
         try {
             addPem(handle.get(), pem, iss, notBefore, notAfter);
         } finally {
@@ -34,8 +41,41 @@ public final class Verifier implements AutoCloseable {
         }
     }
 
+    /** The same with Instants; null is no bound (never 1970). */
+    public void addTrustPem(String pem, @Nullable String iss, @Nullable Instant notBefore,
+                            @Nullable Instant notAfter) throws HealthCodeException {
+        addTrustPem(pem, iss, notBefore == null ? UNBOUNDED_BEFORE : notBefore.getEpochSecond(),
+                    notAfter == null ? UNBOUNDED_AFTER : notAfter.getEpochSecond());
+    }
+
+    /** Trusts the public half of a {@link Key} (copied: the Key may be closed afterwards),
+     *  for issuer iss (null: any), with no validity window. */
+    public void addTrustKey(Key key, @Nullable String iss) throws HealthCodeException {
+        addTrustKey(key, iss, UNBOUNDED_BEFORE, UNBOUNDED_AFTER);
+    }
+
+    /** The same within [notBefore, notAfter), epoch seconds, as {@link #addTrustPem(String,
+     *  String, long, long)}. */
+    public void addTrustKey(Key key, @Nullable String iss, long notBefore, long notAfter) throws HealthCodeException {
+        Objects.requireNonNull(key, "key");
+        try {
+            addKey(handle.get(), key.handle(), iss, notBefore, notAfter);
+        } finally {
+            Reference.reachabilityFence(this);
+            Reference.reachabilityFence(key);
+        }
+    }
+
+    /** The same with Instants; null is no bound (never 1970). */
+    public void addTrustKey(Key key, @Nullable String iss, @Nullable Instant notBefore, @Nullable Instant notAfter)
+            throws HealthCodeException {
+        addTrustKey(key, iss, notBefore == null ? UNBOUNDED_BEFORE : notBefore.getEpochSecond(),
+                    notAfter == null ? UNBOUNDED_AFTER : notAfter.getEpochSecond());
+    }
+
     /** Trusts a PEM file, a directory of .pem files, or a trust-list JSON file. */
     public void addTrustPath(String path) throws HealthCodeException {
+        Objects.requireNonNull(path, "path");
         try {
             addPath(handle.get(), path);
         } finally {
@@ -45,6 +85,7 @@ public final class Verifier implements AutoCloseable {
 
     /** Revokes token ids (16 hex digits) or subjects (32), one a line; a line "-ID" un-revokes. */
     public void revoke(String hexLines) throws HealthCodeException {
+        Objects.requireNonNull(hexLines, "hexLines");
         try {
             revoke(handle.get(), hexLines);
         } finally {
@@ -54,6 +95,7 @@ public final class Verifier implements AutoCloseable {
 
     /** Adds a revocation file (text or the binary HCRV1 form). */
     public void loadRevocations(String path) throws HealthCodeException {
+        Objects.requireNonNull(path, "path");
         try {
             loadRevocations(handle.get(), path);
         } finally {
@@ -61,10 +103,30 @@ public final class Verifier implements AutoCloseable {
         }
     }
 
-    /** The verified claims, or a TokenRejectedException named after the failing step. */
-    public HealthCode.Claims verify(String token, long now, long skewSeconds) throws HealthCodeException {
+    /** The number of keys trusted. */
+    public int keyCount() {
         try {
-            return verify(handle.get(), token, now, skewSeconds);
+            return count0(handle.get(), true);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** The number of revoked ids (token ids and subjects). */
+    public int revocationCount() {
+        try {
+            return count0(handle.get(), false);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** The verified claims at now (epoch seconds) with a clock allowance of skewSeconds, or a
+     *  TokenRejectedException named after the failing step. */
+    public HealthCode.Claims verify(String token, long now, long skewSeconds) throws HealthCodeException {
+        Objects.requireNonNull(token, "token");
+        try {
+            return verify0(handle.get(), token, now, skewSeconds);
         } finally {
             Reference.reachabilityFence(this);
         }
@@ -75,6 +137,18 @@ public final class Verifier implements AutoCloseable {
         return verify(token, now, DEFAULT_SKEW);
     }
 
+    /** The same at an Instant, with a clock allowance. */
+    public HealthCode.Claims verify(String token, Instant now, Duration skew) throws HealthCodeException {
+        Objects.requireNonNull(token, "token");
+        return verify(token, Time.seconds(now, "now"), Time.seconds(skew, "skew"));
+    }
+
+    /** The same at an Instant with the default clock allowance. */
+    public HealthCode.Claims verify(String token, Instant now) throws HealthCodeException {
+        Objects.requireNonNull(token, "token");
+        return verify(token, Time.seconds(now, "now"), DEFAULT_SKEW);
+    }
+
     /** The native handle, for a Checkpoint's call (which keeps this Verifier reachable). */
     long handle() { return handle.get(); }
 
@@ -83,10 +157,13 @@ public final class Verifier implements AutoCloseable {
 
     private static native long open() throws HealthCodeException;
     private static native void addPem(long h, String pem, String iss, long nb, long na) throws HealthCodeException;
+    private static native void addKey(long h, long key, String iss, long nb, long na) throws HealthCodeException;
     private static native void addPath(long h, String path) throws HealthCodeException;
     private static native void revoke(long h, String lines) throws HealthCodeException;
     private static native void loadRevocations(long h, String path) throws HealthCodeException;
-    private static native HealthCode.Claims verify(long h, String token, long now, long skew)
+    private static native int count0(long h, boolean keys);
+    /** Verifies through a Verifier's or a BundleStore's handle (both start with the same source). */
+    static native HealthCode.Claims verify0(long source, String token, long now, long skew)
         throws HealthCodeException;
     private static native void free(long h);
 }

@@ -86,6 +86,9 @@ class HealthCodeError(Exception):
         self.message: str = message or L.hc_strerror(code).decode()
         super().__init__(f"{self.name}: {self.message}")
 
+    def __str__(self) -> str:   # also where an OSError is mixed in (_file_error)
+        return f"{self.name}: {self.message}"
+
 
 def _class_name(snake: str) -> str:
     name = "".join(part.capitalize() for part in snake.split("_"))
@@ -213,18 +216,20 @@ def _file_error(code: int, path: PathLike, exists: bool = False) -> HealthCodeEr
     try:
         st = os.stat(path)
         err, why = (0, "") if _stat.S_ISREG(st.st_mode) else (errno.EINVAL, "not a regular file")
-    except OSError as e:
-        err, why = e.errno or 0, e.strerror or ""
+    except OSError as oe:
+        err, why = oe.errno or 0, oe.strerror or ""
     if exists:
         err, why = errno.EEXIST, "the file exists and is not replaced (overwrite=True replaces it)"
     oscls = {errno.ENOENT: FileNotFoundError, errno.EACCES: PermissionError, errno.EPERM: PermissionError,
              errno.EISDIR: IsADirectoryError, errno.ENOTDIR: NotADirectoryError,
              errno.EEXIST: FileExistsError}.get(err, OSError)
     cls = _ERRORS.get(code, HealthCodeError)
-    both = type(cls.__name__, (cls, oscls), {"__module__": __name__, "__doc__": cls.__doc__})
-    e = both(code, "%s: %s" % (os.fsdecode(path), why or L.hc_strerror(code).decode()))
-    e.errno, e.strerror, e.filename = err or None, why or L.hc_strerror(code).decode(), os.fsdecode(path)
-    return e
+    both = type(cls.__name__, (cls, oscls), {"__module__": __name__, "__doc__": cls.__doc__,
+                                             "__str__": HealthCodeError.__str__})   # not OSError's
+    fe: Any = both(code, "%s: %s" % (os.fsdecode(path), why or L.hc_strerror(code).decode()))
+    fe.errno, fe.strerror, fe.filename = err or None, why or L.hc_strerror(code).decode(), os.fsdecode(path)
+    out: HealthCodeError = fe
+    return out
 
 
 class _Secret:

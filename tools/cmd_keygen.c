@@ -20,10 +20,13 @@ static const char usage_keygen[] =
     "                token= and object=; module from module-path= or\n"
     "                HC_PKCS11_MODULE, PIN from pin-source=file:PATH or the file\n"
     "                HC_PKCS11_PIN_FILE names, mode 0600). The private key never\n"
-    "                leaves the token; only the public key is written\n"
+    "                leaves the token; only the public key is written. ES256 or\n"
+    "                EdDSA: PKCS#11 has no standard SM2 mechanism. Exit 7: the\n"
+    "                module, 8: no such token, 9: the PIN refused\n"
     "  --out FILE    where to write the private key\n"
     "  --pub FILE    where to write the public key\n"
-    "  --force       replace existing files\n";
+    "  --force       replace existing files (without it, nothing is replaced, even a\n"
+    "                file made while the key is written)\n";
 
 /* Prints the kid of key on stdout (never any key material). */
 static int print_kid(const hc_key *key)

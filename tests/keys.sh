@@ -5,7 +5,7 @@
 #     0600 only, never a FIFO) or env:VAR by issue, batch and bundle make;
 #     the passphrase is never printed;
 #   - keygen never replaces an existing file without --force, and never
-#     renames over a FIFO even with it.
+#     renames over a FIFO even with it; nor does issue --png.
 #   usage: tests/keys.sh PATH/TO/healthcode        (meson test keys-cli)
 set -euo pipefail
 hc=$1
@@ -69,6 +69,10 @@ mkfifo "$tmp/out.fifo"
 expect 3 "keygen --force over a FIFO" "$hc" keygen --force --out "$tmp/out.fifo" --pub "$tmp/p2.pem"
 says "a FIFO is not a regular file" "not a regular file"
 if [ -p "$tmp/out.fifo" ]; then ok; else bad "the FIFO was replaced"; fi
+# the CLI's other outputs too: a PNG is never renamed over a FIFO
+mkfifo "$tmp/code.png"
+expect 3 "issue --png over a FIFO" "$hc" issue --key "$tmp/plain.pem" --issuer CN-330000 --now $now --png "$tmp/code.png" "$rec"
+if [ -p "$tmp/code.png" ]; then ok; else bad "issue --png replaced the FIFO"; fi
 if ls "$tmp" | grep -q '\.tmp\.'; then bad "a temporary file was left"; else ok; fi
 
 finish keys

@@ -140,7 +140,9 @@ void cli_hex(const uint8_t *b, size_t n, char *out);
 int cli_read(const char *path, size_t max, char **data, size_t *len);
 
 /* Writes data to path atomically (temporary file beside it, fsync, rename)
- * with mode (less the umask); "-" writes to standard output. 0 or errno. */
+ * with mode (less the umask); "-" writes to standard output. A path that is
+ * a FIFO, device node or socket is refused (EINVAL; a directory EISDIR),
+ * never renamed over. 0 or errno. */
 int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
 /* Why a file the library could not use: for HC_E_IO, what the file system

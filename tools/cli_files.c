@@ -81,6 +81,11 @@ int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mo
             return errno ? errno : EIO;
         return 0;
     }
+    /* never renamed over a FIFO, a device node or a socket (as root: over
+     * /dev/null); a regular file or a link is replaced */
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+        return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
     if (!tmp)

@@ -299,8 +299,21 @@ static void fsync_parent(const char *path)
 
 hc_err hc_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode)
 {
+    return hc_write_file_atomic_ex(path, data, len, mode, 0);
+}
+
+hc_err hc_write_file_atomic_ex(const char *path, const void *data, size_t len, unsigned mode,
+                               unsigned flags)
+{
     if (!path || (!data && len))
         return HC_E_ARG;
+    /* never renamed over a FIFO, a device or a socket (as root, over
+     * /dev/null): an output is a regular file, or a link to be replaced */
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+        return HC_E_IO;
+    if ((flags & HC_WRITE_NO_REPLACE) && lstat(path, &st) == 0)
+        return HC_E_IO; /* said at once; link() below closes the race */
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
     if (!tmp)
@@ -314,11 +327,12 @@ hc_err hc_write_file_atomic(const char *path, const void *data, size_t len, unsi
     }
     bool ok = fchmod(fd, (mode_t)mode) == 0 && write_all(fd, data, len) && fsync(fd) == 0;
     ok = (close(fd) == 0) && ok;
-    if (ok && rename(tmp, path) != 0)
+    /* no replace: link() fails if path exists, whoever made it meanwhile */
+    if (ok && ((flags & HC_WRITE_NO_REPLACE) ? link(tmp, path) : rename(tmp, path)) != 0)
         ok = false;
-    if (!ok)
+    if (!ok || (flags & HC_WRITE_NO_REPLACE))
         unlink(tmp);
-    else
+    if (ok)
         fsync_parent(path);
     free(tmp);
     return ok ? HC_OK : HC_E_IO;

@@ -48,15 +48,54 @@ static const EVP_MD *sha256(void)
 
 /* ------------------------------------------------------------------ keys */
 
-/* A password callback that refuses: an encrypted key fails to load instead of
- * OpenSSL prompting on the terminal. */
-static int no_password(char *buf, int size, int rwflag, void *u)
+/* The largest passphrase: OpenSSL's PEM callbacks get a 1 KiB buffer. */
+#define PASS_MAX 1023
+
+/* The passphrase a key is decrypted with; NULL p: none, and the callback
+ * refuses, so an encrypted key fails to load instead of OpenSSL prompting
+ * on the terminal. OpenSSL cleanses the buffer it hands us after use. */
+typedef struct {
+    const void *p;
+    size_t len;
+} key_pass;
+
+static int give_password(char *buf, int size, int rwflag, void *u)
 {
-    (void)buf;
-    (void)size;
     (void)rwflag;
-    (void)u;
-    return -1;
+    const key_pass *kp = u;
+    if (!kp || !kp->p || kp->len == 0 || size < 0 || kp->len > (size_t)size)
+        return -1;
+    memcpy(buf, kp->p, kp->len);
+    return (int)kp->len;
+}
+
+/* true if a PEM BEGIN line in t (len bytes) ends in tail (the "-----"
+ * included), or with tail NULL, if a legacy encrypted PEM ("Proc-Type:
+ * 4,ENCRYPTED") is there. */
+static bool pem_has(const char *t, size_t len, const char *tail)
+{
+    static const char begin[] = "-----BEGIN ", proc[] = "Proc-Type: 4,ENCRYPTED";
+    const char *what = tail ? begin : proc;
+    const size_t bl = strlen(what), tl = tail ? strlen(tail) : 0;
+    for (size_t i = 0; t && i + bl <= len; i++) {
+        if (memcmp(t + i, what, bl) != 0)
+            continue;
+        if (!tail)
+            return true;
+        size_t e = i + bl;
+        while (e < len && t[e] != '\n' && t[e] != '\r')
+            e++;
+        if (e - (i + bl) >= tl && memcmp(t + e - tl, tail, tl) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* true if t holds an encrypted private key: PKCS#8 "ENCRYPTED PRIVATE KEY",
+ * or a legacy "EC PRIVATE KEY" with a Proc-Type: 4,ENCRYPTED header. */
+static bool pem_encrypted(const char *t, size_t len)
+{
+    return pem_has(t, len, "ENCRYPTED PRIVATE KEY-----") || pem_has(t, len, NULL);
 }
 
 /* The algorithm of pkey if it is one we accept (P-256, Ed25519 or SM2).
@@ -174,32 +213,38 @@ hc_err hc_key_generate(hc_alg alg, hc_key **out)
     return err == HC_E_KEY ? HC_E_CRYPTO : err;
 }
 
-hc_err hc_key_load_pem(const char *pem, size_t len, hc_key **out)
+hc_err hc_key_load_pem_pass(const char *pem, size_t len, const void *pass, size_t passlen,
+                            hc_key **out)
 {
-    if (!out || !pem)
+    if (!out || !pem || (!pass && passlen) || passlen > PASS_MAX)
         return HC_E_ARG;
     *out = NULL;
     if (len == 0 || len > KEY_FILE_MAX)
         return HC_E_KEY;
+    /* no passphrase for an encrypted key: said before anything is decoded */
+    bool encrypted = pem_encrypted(pem, len);
+    if (encrypted && (!pass || passlen == 0))
+        return HC_E_KEY_ENCRYPTED;
     BIO *bio = BIO_new_mem_buf(pem, (int)len);
     if (!bio) {
         ERR_clear_error();
         return HC_E_NOMEM;
     }
+    key_pass kp = {pass, passlen};
     bool priv = true;
-    EVP_PKEY *pkey = PEM_read_bio_PrivateKey_ex(bio, NULL, no_password, NULL, NULL, NULL);
-    if (!pkey) {
+    EVP_PKEY *pkey = PEM_read_bio_PrivateKey_ex(bio, NULL, give_password, &kp, NULL, NULL);
+    if (!pkey && !encrypted) {
         /* not a (readable) private key: try a public one from the start, and
          * forget the first attempt's errors so a success leaves none */
         ERR_clear_error();
         priv = false;
         if (BIO_reset(bio) == 1)
-            pkey = PEM_read_bio_PUBKEY_ex(bio, NULL, no_password, NULL, NULL, NULL);
+            pkey = PEM_read_bio_PUBKEY_ex(bio, NULL, give_password, NULL, NULL, NULL);
     }
     BIO_free(bio);
     if (!pkey) {
         ERR_clear_error();
-        return HC_E_KEY;
+        return encrypted ? HC_E_KEY_ENCRYPTED : HC_E_KEY; /* the passphrase is wrong */
     }
     /* a recognisable SM2 key on an OpenSSL without SM2: say so, not "malformed" */
     if (EVP_PKEY_is_a(pkey, "SM2") && !hc_sm2_available()) {
@@ -207,6 +252,11 @@ hc_err hc_key_load_pem(const char *pem, size_t len, hc_key **out)
         return HC_E_UNSUPPORTED;
     }
     return hc_key_wrap(pkey, priv, out);
+}
+
+hc_err hc_key_load_pem(const char *pem, size_t len, hc_key **out)
+{
+    return hc_key_load_pem_pass(pem, len, NULL, 0, out);
 }
 
 /* Reads at most KEY_FILE_MAX bytes of fd into buf (cap KEY_FILE_MAX + 1). */
@@ -234,21 +284,10 @@ static hc_err read_fd(int fd, char *buf, size_t *len)
  * KEY", "EC PRIVATE KEY", "ENCRYPTED PRIVATE KEY"). */
 static bool pem_names_private(const char *t, size_t len)
 {
-    static const char begin[] = "-----BEGIN ", tail[] = "PRIVATE KEY-----";
-    const size_t bl = sizeof begin - 1, tl = sizeof tail - 1;
-    for (size_t i = 0; t && i + bl <= len; i++) {
-        if (memcmp(t + i, begin, bl) != 0)
-            continue;
-        size_t e = i + bl;
-        while (e < len && t[e] != '\n' && t[e] != '\r')
-            e++;
-        if (e - (i + bl) >= tl && memcmp(t + e - tl, tail, tl) == 0)
-            return true;
-    }
-    return false;
+    return pem_has(t, len, "PRIVATE KEY-----");
 }
 
-hc_err hc_key_load_file(const char *path, hc_key **out)
+hc_err hc_key_load_file_pass(const char *path, const void *pass, size_t passlen, hc_key **out)
 {
     if (!path || !out)
         return HC_E_ARG;
@@ -284,7 +323,7 @@ hc_err hc_key_load_file(const char *path, hc_key **out)
     if (err == HC_OK && (st.st_mode & 077) && pem_names_private(buf, len))
         err = HC_E_KEY_PERMS;
     if (err == HC_OK)
-        err = hc_key_load_pem(buf, len, out);
+        err = hc_key_load_pem_pass(buf, len, pass, passlen, out);
     OPENSSL_cleanse(buf, KEY_FILE_MAX + 1);
     free(buf);
     if (err == HC_OK && (*out)->priv && (st.st_mode & 077)) {
@@ -295,9 +334,15 @@ hc_err hc_key_load_file(const char *path, hc_key **out)
     return err;
 }
 
+hc_err hc_key_load_file(const char *path, hc_key **out)
+{
+    return hc_key_load_file_pass(path, NULL, 0, out);
+}
+
 /* Writes pkey as PEM (private PKCS#8 or SPKI) to path with mode, through a
  * secure-heap memory BIO so no copy of a private key is left in freed memory. */
-static hc_err save_pem(const hc_key *key, bool priv, const char *path, unsigned mode)
+static hc_err save_pem(const hc_key *key, bool priv, const char *path, unsigned mode,
+                       unsigned flags)
 {
     BIO *bio = BIO_new(priv ? BIO_s_secmem() : BIO_s_mem());
     if (!bio) {
@@ -313,7 +358,7 @@ static hc_err save_pem(const hc_key *key, bool priv, const char *path, unsigned 
         ERR_clear_error();
         err = HC_E_CRYPTO;
     } else {
-        err = hc_write_file_atomic(path, data, (size_t)n, mode);
+        err = hc_write_file_atomic_ex(path, data, (size_t)n, mode, flags);
     }
     if (data && n > 0)
         OPENSSL_cleanse(data, (size_t)n);
@@ -321,20 +366,32 @@ static hc_err save_pem(const hc_key *key, bool priv, const char *path, unsigned 
     return err;
 }
 
-hc_err hc_key_save_private(const hc_key *key, const char *path)
+hc_err hc_key_save_private_ex(const hc_key *key, const char *path, unsigned flags)
 {
-    if (!key || !path)
+    if (!key || !path || (flags & ~HC_KEY_SAVE_NO_REPLACE))
         return HC_E_ARG;
     if (!key->priv || key->p11) /* a token's key never leaves it */
         return HC_E_KEY;
-    return save_pem(key, true, path, 0600);
+    return save_pem(key, true, path, 0600,
+                    (flags & HC_KEY_SAVE_NO_REPLACE) ? HC_WRITE_NO_REPLACE : 0);
+}
+
+hc_err hc_key_save_private(const hc_key *key, const char *path)
+{
+    return hc_key_save_private_ex(key, path, 0);
+}
+
+hc_err hc_key_save_public_ex(const hc_key *key, const char *path, unsigned flags)
+{
+    if (!key || !path || (flags & ~HC_KEY_SAVE_NO_REPLACE))
+        return HC_E_ARG;
+    return save_pem(key, false, path, 0644,
+                    (flags & HC_KEY_SAVE_NO_REPLACE) ? HC_WRITE_NO_REPLACE : 0);
 }
 
 hc_err hc_key_save_public(const hc_key *key, const char *path)
 {
-    if (!key || !path)
-        return HC_E_ARG;
-    return save_pem(key, false, path, 0644);
+    return hc_key_save_public_ex(key, path, 0);
 }
 
 hc_err hc_key_public_pem(const hc_key *key, char *buf, size_t cap, size_t *len)

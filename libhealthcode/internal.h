@@ -32,9 +32,18 @@ hc_err hc_read_fd(int fd, size_t max, uint64_t hint, char **data, size_t *len);
 hc_err hc_read_file(const char *path, size_t max, char **data, size_t *len);
 
 /* Writes len bytes to path atomically: a temporary file beside it created with
- * mode, written, fsync'd, renamed over path, and the directory fsync'd.
+ * mode, written, fsync'd, renamed over path, and the directory fsync'd. An
+ * existing path that is not a regular file (or a symbolic link, replaced) is
+ * refused: a FIFO, a device node or a socket is never renamed over.
  * Errors: HC_E_IO. */
 hc_err hc_write_file_atomic(const char *path, const void *data, size_t len, unsigned mode);
+
+/* hc_write_file_atomic with flags: HC_WRITE_NO_REPLACE puts the file in
+ * place only if path does not exist (link(2), atomic: whoever made path in
+ * the meantime keeps it), else HC_E_IO with path untouched. */
+#define HC_WRITE_NO_REPLACE 1u
+hc_err hc_write_file_atomic_ex(const char *path, const void *data, size_t len, unsigned mode,
+                               unsigned flags);
 
 /* Copies src into dst (cap bytes, always NUL-terminated when cap > 0); returns
  * false if it had to truncate. */

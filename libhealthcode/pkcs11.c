@@ -55,6 +55,7 @@ hc_err hc_key_generate_pkcs11(hc_alg alg, const char *uri, hc_key **out)
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,7 @@ struct hc_p11 {
     CK_SESSION_HANDLE login; /* held open: keeps the application logged in */
     CK_OBJECT_HANDLE priv;   /* the private key object (a token object) */
     CK_MECHANISM_TYPE mech;  /* CKM_ECDSA or CKM_EDDSA */
+    bool login_required;     /* the token's CKF_LOGIN_REQUIRED */
 };
 
 struct hc_p11_session {
@@ -111,14 +113,16 @@ void hc_p11_unref(hc_p11 *p)
 /* ------------------------------------------------------------- opening */
 
 /* Reads the PIN file (pin-source=file:PATH, or HC_PKCS11_PIN_FILE): a
- * regular file not readable by group or others; one line, its newline cut. */
+ * regular file not readable by group or others; one line, its newline cut.
+ * O_NONBLOCK: a FIFO in its place must not block the open (it is refused
+ * as not a regular file); a regular file's reads ignore the flag. */
 static hc_err read_pin(const char *src, char pin[PIN_MAX + 1], size_t *len)
 {
     if (strncmp(src, "file:", 5) == 0)
         src += 5;
     if (strncmp(src, "//", 2) == 0) /* file:///abs/path */
         src += 2;
-    int fd = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    int fd = open(src, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0)
         return HC_E_IO;
     struct stat st;
@@ -140,7 +144,46 @@ static hc_err read_pin(const char *src, char pin[PIN_MAX + 1], size_t *len)
     return HC_OK;
 }
 
-/* Loads the module and finds the first slot whose token matches uri. */
+/* A file or directory no one but root and us may change: owned by one of
+ * them, and not writable by others (a world-writable directory with the
+ * sticky bit, /tmp, is safe: no one else may rename or remove our entries). */
+static bool safe_node(const struct stat *st, bool dir)
+{
+    if (st->st_uid != 0 && st->st_uid != geteuid())
+        return false;
+    return !(st->st_mode & S_IWOTH) || (dir && (st->st_mode & S_ISVTX));
+}
+
+/* The module's file, made absolute as p11-kit would (a relative path is
+ * under p11-kit's module directory) and resolved (symbolic links followed)
+ * into real (PATH_MAX bytes): a regular file which, like every directory
+ * above it, no one but root and us may change. The module is then loaded
+ * from real, so that a link replaced after this check is not followed.
+ * HC_E_PKCS11_MODULE otherwise: a module runs inside the signing process. */
+static hc_err module_file(const char *path, char real[PATH_MAX])
+{
+    char full[PATH_MAX];
+    int n = path[0] == '/' ? snprintf(full, sizeof full, "%s", path)
+                           : snprintf(full, sizeof full, "%s/%s", HC_P11_MODULE_DIR, path);
+    if (n < 0 || (size_t)n >= sizeof full || !realpath(full, real))
+        return HC_E_PKCS11_MODULE;
+    struct stat st;
+    if (stat(real, &st) != 0 || !S_ISREG(st.st_mode) || !safe_node(&st, false))
+        return HC_E_PKCS11_MODULE;
+    char dir[PATH_MAX];
+    memcpy(dir, real, strlen(real) + 1);
+    for (char *slash; (slash = strrchr(dir, '/')) != NULL;) {
+        slash[slash == dir] = '\0'; /* "/a/b" → "/a" → "/" */
+        if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode) || !safe_node(&st, true))
+            return HC_E_PKCS11_MODULE;
+        if (slash == dir)
+            break;
+    }
+    return HC_OK;
+}
+
+/* Loads the module and finds the first slot (and its token) that the URI's
+ * library-*, slot-* and token attributes match. */
 static hc_err open_module(P11KitUri *uri, hc_p11 *p)
 {
     const char *path = p11_kit_uri_get_module_path(uri);
@@ -148,30 +191,62 @@ static hc_err open_module(P11KitUri *uri, hc_p11 *p)
         path = getenv("HC_PKCS11_MODULE");
     if (!path || !*path)
         return HC_E_ARG; /* no module named: module-path= or HC_PKCS11_MODULE */
-    p->fn = p11_kit_module_load(path, 0);
+    char real[PATH_MAX];
+    hc_err err = module_file(path, real);
+    if (err != HC_OK)
+        return err;
+    p->fn = p11_kit_module_load(real, 0);
     if (!p->fn)
-        return HC_E_PKCS11;
+        return HC_E_PKCS11_MODULE; /* not a PKCS#11 module */
     if (p11_kit_module_initialize(p->fn) != CKR_OK) {
         p11_kit_module_release(p->fn);
         p->fn = NULL;
-        return HC_E_PKCS11;
+        return HC_E_PKCS11_MODULE;
     }
+    CK_INFO info;
+    if (p->fn->C_GetInfo(&info) != CKR_OK)
+        return HC_E_PKCS11;
+    if (!p11_kit_uri_match_module_info(uri, &info))
+        return HC_E_PKCS11_TOKEN; /* library-manufacturer=, … name another module */
     CK_SLOT_ID slots[64];
     CK_ULONG n = 64;
     if (p->fn->C_GetSlotList(CK_TRUE, slots, &n) != CKR_OK)
         return HC_E_PKCS11;
+    CK_SLOT_ID want = p11_kit_uri_get_slot_id(uri); /* (CK_SLOT_ID)-1: any */
     for (CK_ULONG i = 0; i < n; i++) {
+        CK_SLOT_INFO si;
         CK_TOKEN_INFO ti;
-        if (p->fn->C_GetTokenInfo(slots[i], &ti) == CKR_OK && p11_kit_uri_match_token_info(uri, &ti)) {
+        if ((want == (CK_SLOT_ID)-1 || want == slots[i]) &&
+            p->fn->C_GetSlotInfo(slots[i], &si) == CKR_OK && p11_kit_uri_match_slot_info(uri, &si) &&
+            p->fn->C_GetTokenInfo(slots[i], &ti) == CKR_OK && p11_kit_uri_match_token_info(uri, &ti)) {
             p->slot = slots[i];
+            p->login_required = (ti.flags & CKF_LOGIN_REQUIRED) != 0;
             return HC_OK;
         }
     }
-    return HC_E_PKCS11; /* no such token (or it was removed) */
+    return HC_E_PKCS11_TOKEN; /* no such token (or it was removed) */
+}
+
+/* What C_Login's refusal means: the PIN (wrong, of a bad length, expired,
+ * locked) or something else. */
+static hc_err login_error(CK_RV rv)
+{
+    switch (rv) {
+    case CKR_OK:
+    case CKR_USER_ALREADY_LOGGED_IN: return HC_OK;
+    case CKR_PIN_INCORRECT:
+    case CKR_PIN_INVALID:
+    case CKR_PIN_LEN_RANGE:
+    case CKR_PIN_EXPIRED:
+    case CKR_PIN_LOCKED: return HC_E_PKCS11_PIN;
+    default: return HC_E_PKCS11;
+    }
 }
 
 /* Opens the login session and logs in with the PIN of the URI's
- * pin-source (or HC_PKCS11_PIN_FILE); without either, no login. */
+ * pin-source (or HC_PKCS11_PIN_FILE); without either, no login, and a
+ * token that needs one says so now (HC_E_PKCS11_PIN) rather than showing
+ * no private key. */
 static hc_err login(P11KitUri *uri, hc_p11 *p, bool rw)
 {
     CK_FLAGS fl = CKF_SERIAL_SESSION | (rw ? CKF_RW_SESSION : 0);
@@ -183,16 +258,64 @@ static hc_err login(P11KitUri *uri, hc_p11 *p, bool rw)
     if (!src)
         src = getenv("HC_PKCS11_PIN_FILE");
     if (!src || !*src)
-        return HC_OK;
+        return p->login_required ? HC_E_PKCS11_PIN : HC_OK;
     char pin[PIN_MAX + 1];
     size_t len = 0;
     hc_err err = read_pin(src, pin, &len);
-    if (err == HC_OK) {
-        CK_RV rv = p->fn->C_Login(p->login, CKU_USER, (CK_UTF8CHAR *)pin, len);
-        err = rv == CKR_OK || rv == CKR_USER_ALREADY_LOGGED_IN ? HC_OK : HC_E_PKCS11;
-    }
+    if (err == HC_OK)
+        err = login_error(p->fn->C_Login(p->login, CKU_USER, (CK_UTF8CHAR *)pin, len));
     OPENSSL_cleanse(pin, sizeof pin);
     return err;
+}
+
+/* true if one of the n attributes in s (separated by sep, up to end) has
+ * the name of an earlier one. RFC 7512 allows each attribute once;
+ * p11-kit keeps the last of two silently (object=nope;object=k1 would sign
+ * with k1), so two are refused here, before it reads them. */
+static bool repeats(const char *s, const char *end, char sep)
+{
+    for (const char *a = s; a < end;) {
+        const char *ae = memchr(a, sep, (size_t)(end - a));
+        ae = ae ? ae : end;
+        const char *eq = memchr(a, '=', (size_t)(ae - a));
+        size_t an = (size_t)((eq ? eq : ae) - a);
+        for (const char *b = ae < end ? ae + 1 : end; b < end;) {
+            const char *be = memchr(b, sep, (size_t)(end - b));
+            be = be ? be : end;
+            const char *beq = memchr(b, '=', (size_t)(be - b));
+            size_t bn = (size_t)((beq ? beq : be) - b);
+            if (an == bn && memcmp(a, b, an) == 0)
+                return true;
+            b = be < end ? be + 1 : end;
+        }
+        a = ae < end ? ae + 1 : end;
+    }
+    return false;
+}
+
+/* RFC 7512 read strictly: every attribute once, in the path and in the
+ * query; none p11-kit does not know (a misspelt one would be ignored);
+ * no pin-value= (it would end up in argv and logs); a type= only if it is
+ * private (we sign with a private key: type=public is not "ignored"); the
+ * key named: object= (the new key's label when making one, rw) or id=.
+ * All before the module is loaded or the PIN tried. */
+static hc_err parse_uri(const char *text, bool rw, P11KitUri *uri)
+{
+    const char *q = strchr(text, '?'), *end = text + strlen(text);
+    const char *path = text + (strncmp(text, "pkcs11:", 7) == 0 ? 7 : 0);
+    if (repeats(path, q ? q : end, ';') || (q && repeats(q + 1, end, '&')))
+        return HC_E_ARG;
+    const int flags = P11_KIT_URI_FOR_OBJECT_ON_TOKEN_AND_MODULE | P11_KIT_URI_FOR_SLOT;
+    if (p11_kit_uri_parse(text, flags, uri) != P11_KIT_URI_OK || p11_kit_uri_any_unrecognized(uri) ||
+        p11_kit_uri_get_pin_value(uri))
+        return HC_E_ARG;
+    CK_ATTRIBUTE *cls = p11_kit_uri_get_attribute(uri, CKA_CLASS);
+    if (cls && (cls->ulValueLen != sizeof(CK_OBJECT_CLASS) ||
+                *(CK_OBJECT_CLASS *)cls->pValue != CKO_PRIVATE_KEY))
+        return HC_E_ARG;
+    if (!p11_kit_uri_get_attribute(uri, CKA_LABEL) && (rw || !p11_kit_uri_get_attribute(uri, CKA_ID)))
+        return HC_E_ARG;
+    return HC_OK;
 }
 
 /* Parses uri and opens module, token and login into a new *out. */
@@ -205,10 +328,10 @@ static hc_err p11_open(const char *text, bool rw, P11KitUri **uri_out, hc_p11 **
     P11KitUri *uri = p11_kit_uri_new();
     if (!uri)
         return HC_E_NOMEM;
-    if (p11_kit_uri_parse(text, P11_KIT_URI_FOR_OBJECT_ON_TOKEN_AND_MODULE, uri) != P11_KIT_URI_OK ||
-        p11_kit_uri_get_pin_value(uri)) { /* never a PIN in a URI: it ends up in argv */
+    hc_err perr = parse_uri(text, rw, uri);
+    if (perr != HC_OK) {
         p11_kit_uri_free(uri);
-        return HC_E_ARG;
+        return perr;
     }
     hc_p11 *p = calloc(1, sizeof *p);
     if (!p) {
@@ -233,7 +356,7 @@ static hc_err p11_open(const char *text, bool rw, P11KitUri **uri_out, hc_p11 **
 /* ------------------------------------------------------------- objects */
 
 /* The objects of class cls matching the URI's id/label (or the given ones):
- * exactly one, else HC_E_KEY. */
+ * exactly one; none: HC_E_PKCS11_TOKEN, several: HC_E_KEY. */
 static hc_err find_one(hc_p11 *p, CK_OBJECT_CLASS cls, const CK_ATTRIBUTE *id,
                        const CK_ATTRIBUTE *label, CK_OBJECT_HANDLE *h, CK_ULONG *count)
 {
@@ -254,7 +377,7 @@ static hc_err find_one(hc_p11 *p, CK_OBJECT_CLASS cls, const CK_ATTRIBUTE *id,
     if (count)
         *count = got;
     if (got != 1)
-        return HC_E_KEY;
+        return got == 0 ? HC_E_PKCS11_TOKEN : HC_E_KEY;
     *h = found[0];
     return HC_OK;
 }
@@ -384,11 +507,9 @@ hc_err hc_key_load_pkcs11(const char *text, hc_key **out)
     hc_err err = p11_start(text, out, HC_OK, false, &t);
     if (err != HC_OK)
         return err;
-    CK_OBJECT_HANDLE priv, pub;
-    if (!t.id && !t.label)
-        err = HC_E_ARG; /* the URI must name the object: object= or id= */
-    else if ((err = find_one(t.p, CKO_PRIVATE_KEY, t.id, t.label, &priv, NULL)) == HC_OK &&
-             (err = twin_of(t.p, priv, &pub)) == HC_OK)
+    CK_OBJECT_HANDLE priv, pub; /* the URI names the key (parse_uri) */
+    if ((err = find_one(t.p, CKO_PRIVATE_KEY, t.id, t.label, &priv, NULL)) == HC_OK &&
+        (err = twin_of(t.p, priv, &pub)) == HC_OK)
         err = key_of(t.p, priv, pub, out);
     return p11_finish(&t, err);
 }
@@ -408,9 +529,7 @@ hc_err hc_key_generate_pkcs11(hc_alg alg, const char *text, hc_key **out)
     CK_ATTRIBUTE id = uid ? *uid : (CK_ATTRIBUTE){CKA_ID, idv, sizeof idv};
     CK_OBJECT_HANDLE priv, pub;
     CK_ULONG existing = 0;
-    if (!label)
-        err = HC_E_ARG; /* the new key's name: object= */
-    else if (!uid && (err = hc_crypto_random(idv, sizeof idv)) != HC_OK)
+    if (!uid && (err = hc_crypto_random(idv, sizeof idv)) != HC_OK) /* object= is there (parse_uri) */
         ;
     else if ((err = find_one(p, CKO_PRIVATE_KEY, NULL, label, &priv, &existing)) == HC_E_PKCS11)
         ;

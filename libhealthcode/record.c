@@ -10,6 +10,7 @@
 #include "clock_impl.h"
 #include "json_impl.h"
 #include "record_impl.h"
+#include "mask_impl.h"
 #include "regions_impl.h"
 
 #define HC_TRAVEL_MAX 256
@@ -301,14 +302,12 @@ static hc_err parse_name(const hc_json *v, const char *path, hc_record *r, hc_di
     size_t n = v->count;
     if (n >= sizeof r->name)
         return FAIL(diag, path, "name is %zu bytes long, more than %zu", n, sizeof r->name - 1);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        /* C0 controls, DEL, and C1 controls (U+0080-U+009F, UTF-8 C2 80-9F). */
-        if (c < 0x20 || c == 0x7f ||
-            (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
-             (unsigned char)s[i + 1] <= 0x9f))
-            return FAIL(diag, path, "name contains a control character at byte %zu", i + 1);
-    }
+    /* controls, bidirectional controls (U+202E would print it reversed) and
+     * zero-width characters: the one rule of mask.c */
+    size_t at;
+    const char *what;
+    if (hc_name_check(s, n, &at, &what) != HC_OK)
+        return FAIL(diag, path, "name contains %s at byte %zu", what, at + 1);
     hc_strlcpy(r->name, s, sizeof r->name);
     return HC_OK;
 }

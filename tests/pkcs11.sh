@@ -95,23 +95,69 @@ echo "trust list: the token's ES256 key and an SM2 key verify; an SM2 key listed
 HC_PKCS11_MODULE=$MOD HC_PKCS11_PIN_FILE=$W/pin \
     "$BIN" issue --key "pkcs11:token=province;object=es256-2026" --issuer CN-330000 --now "$NOW" "$REC" >/dev/null ||
     fail "HC_PKCS11_MODULE and HC_PKCS11_PIN_FILE"
-refused() {   # refused WHAT GREP KEY
-    local m
-    m=$("$BIN" issue --key "$3" --issuer CN-330000 --now "$NOW" "$REC" 2>&1) && fail "$1 was accepted"
-    echo "$m" | grep -qi "$2" || fail "$1: no clear message: $m"
-    case "$m" in *123456*|*654321*) fail "$1: the message shows a PIN: $m" ;; esac
+refused() {   # refused WHAT EXIT GREP KEY: issue refuses KEY with status EXIT and a message matching GREP
+    local m rc
+    m=$("$BIN" issue --key "$4" --issuer CN-330000 --now "$NOW" "$REC" 2>&1)
+    rc=$?
+    [ $rc = "$2" ] || fail "$1: exit $rc, expected $2 ($m)"
+    echo "$m" | grep -qi -- "$3" || fail "$1: no clear message: $m"
+    case "$m" in *123456*|*654321*|*"path=$MOD"*|*"file:$W"*) fail "$1: the message shows the URI's query: $m" ;; esac
 }
 chmod 644 "$W/pin"
-refused "a PIN file readable by others" "chmod 600" "$ES"
+refused "a PIN file readable by others" 3 "chmod 600" "$ES"
 chmod 600 "$W/pin"
-refused "a PIN in the URI" "invalid argument" "pkcs11:token=province;object=es256-2026?module-path=$MOD&pin-value=123456"
+refused "a PIN in the URI" 3 "invalid argument" "pkcs11:token=province;object=es256-2026?module-path=$MOD&pin-value=123456"
 printf '654321\n' > "$W/wrong"
 chmod 600 "$W/wrong"
-refused "a wrong PIN" "PKCS#11" "pkcs11:token=province;object=es256-2026?module-path=$MOD&pin-source=file:$W/wrong"
-refused "an unknown token" "PKCS#11" "pkcs11:token=nope;object=es256-2026?$Q"
-refused "an unknown object" "malformed or of an unsupported type" "pkcs11:token=province;object=nope?$Q"
-refused "no module" "invalid argument" "pkcs11:token=province;object=es256-2026?pin-source=file:$W/pin"
-echo "PIN file 0600 only; pin-value=, wrong PIN, unknown token/object, no module: refused clearly"
+# each cause its own status (issue 26 point 11): 9 the PIN, 8 the token or key, 7 the module
+refused "a wrong PIN" 9 "refused the PIN" "pkcs11:token=province;object=es256-2026?module-path=$MOD&pin-source=file:$W/wrong"
+refused "no PIN" 9 "none was given" "pkcs11:token=province;object=es256-2026?module-path=$MOD"
+refused "an unknown token" 8 "no PKCS#11 token" "pkcs11:token=nope;object=es256-2026?$Q"
+refused "an unknown object" 8 "no private key on it" "pkcs11:token=province;object=nope?$Q"
+refused "a missing module" 7 "cannot be loaded" "pkcs11:token=province;object=es256-2026?module-path=$W/none.so&pin-source=file:$W/pin"
+mkdir -p "$W/open" && cp "$MOD" "$W/open/mod.so" && chmod 777 "$W/open"
+refused "a module in a world-writable directory" 7 "changed by others" \
+    "pkcs11:token=province;object=es256-2026?module-path=$W/open/mod.so&pin-source=file:$W/pin"
+refused "no module" 3 "invalid argument" "pkcs11:token=province;object=es256-2026?pin-source=file:$W/pin"
+refused "an attribute twice" 3 "each attribute once" "pkcs11:token=province;object=nope;object=es256-2026?$Q"
+refused "type=public" 3 "type= only private" "pkcs11:token=province;object=es256-2026;type=public?$Q"
+# a PIN file that is a FIFO: refused at once, through the URI and through HC_PKCS11_PIN_FILE
+mkfifo "$W/fifo"
+refused "a PIN file that is a FIFO" 3 "not a regular file" "pkcs11:token=province;object=es256-2026?module-path=$MOD&pin-source=file:$W/fifo"
+m=$(HC_PKCS11_MODULE=$MOD HC_PKCS11_PIN_FILE=$W/fifo timeout 10 "$BIN" issue --key "pkcs11:token=province;object=es256-2026" \
+    --issuer CN-330000 --now "$NOW" "$REC" 2>&1)
+rc=$?
+[ $rc = 3 ] || fail "HC_PKCS11_PIN_FILE naming a FIFO: exit $rc (124: it blocked), $m"
+# keygen: SM2 on a token is a usage error that names the limitation; the causes keep their status
+m=$("$BIN" keygen --alg SM2 --pkcs11 "pkcs11:token=province;object=sm2?$Q" --pub "$W/sm2tok.pem" 2>&1)
+rc=$?
+[ $rc = 2 ] || fail "keygen --alg SM2 --pkcs11: exit $rc, expected 2 ($m)"
+echo "$m" | grep -q "no standard SM2 mechanism" || fail "keygen --alg SM2 --pkcs11: $m"
+[ -e "$W/sm2tok.pem" ] && fail "keygen --alg SM2 --pkcs11 wrote a file"
+"$BIN" keygen --pkcs11 "pkcs11:token=province;object=k9?module-path=$MOD&pin-source=file:$W/wrong" \
+    --pub "$W/k9.pem" >/dev/null 2>&1
+rc=$?
+[ $rc = 9 ] || fail "keygen --pkcs11 with a wrong PIN: exit $rc, expected 9"
+echo "PIN file 0600 only, never a FIFO; pin-value=, a repeated attribute, type=public refused;"
+echo "  wrong PIN 9, unknown token/object 8, missing or unsafe module 7; keygen SM2 --pkcs11 exit 2"
+
+# --- a URI's query (here a pin-value=, a PIN) is shown by no command (issue 25 point 7)
+LEAK="pkcs11:token=province;object=es256-2026?module-path=$MOD&pin-value=123456"
+"$BIN" keygen --out "$W/root.pem" --pub "$W/root.pub.pem" >/dev/null || fail "keygen root"
+for cmd in "bundle make --root $LEAK --trust $W/es.pub.pem --issuer CN-330000 --seq 1 --expires 7d --out $W/b.cbor" \
+           "bundle make --root $W/root.pem --trust $W/es.pub.pem --issuer CN-330000 --seq 1 --expires 7d --next-root $LEAK --out $W/b.cbor" \
+           "bundle make --root $W/root.pem --trust $LEAK --seq 1 --expires 7d --out $W/b.cbor" \
+           "verify --root $LEAK --bundle $W/none.cbor HCODE1:X" \
+           "verify --trust $LEAK HCODE1:X" \
+           "check --trust $LEAK HCODE1:X" \
+           "issue --key $LEAK --issuer CN-330000 $REC" \
+           "batch --key $LEAK --issuer CN-330000 --in $REC --out $W/leakbatch"; do
+    # shellcheck disable=SC2086
+    m=$("$BIN" $cmd 2>&1) && fail "accepted: $cmd"
+    case "$m" in *123456*|*"pin-value=1"*|*"path=$MOD"*) fail "the URI's query is shown by '$cmd': $m" ;; esac
+    echo "$m" | grep -q "pkcs11:token=province;object=es256-2026" || fail "'$cmd' does not name the key: $m"
+done
+echo "no message shows a pkcs11: URI's query: bundle make --root/--next-root/--trust, verify/check --root/--trust, issue, batch"
 
 # --- the token disappears mid-batch, comes back, --resume finishes exactly once
 N=${HC_P11_GONE_N:-2500}

@@ -50,18 +50,18 @@ is "page 1 holds six codes" "$(got 1 | wc -l)" 6
 # The text a person reads: masked names as the tokens hold them, colour words.
 pdftotext "$tmp/codes.pdf" "$tmp/codes.txt"
 for s in '张*三' '李*四' '王*五' '欧**娜' '赵*六' 'G***** ROSSI' '绿码 GREEN' '黄码 YELLOW' '红码 RED' \
-         'Valid until 2020-02-06T10:00:00+08:00' 'CN-330000 · line 70'; do
+         '有效期至 2020年02月06日 10:00' 'Valid until 6 Feb 2020 10:00 (UTC+08:00)' 'CN-330000 · line 70'; do
     if grep -qF -- "$s" "$tmp/codes.txt"; then ok; else bad "'$s' not on the sheet"; fi
 done
-# A name too long for its cell is cut (pango ends it with an ellipsis, a glyph
-# pdftotext does not map), and its last word still ends inside the left cell
-# (x <= 6 mm + 99 mm = 297.6 pt).
+# A long name (76 bytes: masked to 62 with its family name whole) ends inside
+# the left cell (x <= 6 mm + 99 mm = 297.6 pt).
 pdftotext -bbox "$tmp/codes.pdf" "$tmp/bbox.html"
-y=$(grep -F '>M*********<' "$tmp/bbox.html" | sed 's/.*yMin="\([0-9.]*\)".*/\1/')
+y=$(grep -F '>M*****<' "$tmp/bbox.html" | sed 's/.*yMin="\([0-9.]*\)".*/\1/')
 xmax=$(grep -F "yMin=\"$y\"" "$tmp/bbox.html" | sed 's/.*xMax="\([0-9.]*\)".*/\1/' | sort -n | tail -n 1)
 if [ -n "$y" ] && awk -v x="$xmax" 'BEGIN{exit !(x > 200 && x <= 297.6)}'; then ok; else
     bad "the long name ends at x=$xmax, past its cell"; fi
-if grep -qF 'LIECHTENSTEIN' "$tmp/codes.txt"; then bad "the long name was not cut"; else ok; fi
+# its family name, the only part shown unmasked, survives whole (issue 26 point 9)
+if grep -qF 'HOHENBERG-LIECHTENSTEIN' "$tmp/codes.txt"; then ok; else bad "the long name lost its family name"; fi
 
 # The validity in another zone, PNG pages, and refusals.
 "$hc" sheets --in "$tmp/tokens.jsonl" --out "$tmp/png" --format png --per-page 4 --utc-offset -05:00 2>/dev/null
@@ -79,6 +79,50 @@ set +e
 set -e
 is "--per-page 5 is a usage error" $rc 2
 
+# The PDF is readable by others, as the PNG pages are (issue 26 point 16).
+is "the PDF's mode" "$(umask 022 && "$hc" sheets --in "$tmp/tokens.jsonl" --out "$tmp/m.pdf" 2>/dev/null && stat -c %a "$tmp/m.pdf")" 644
+is "a PNG page's mode" "$(stat -c %a "$tmp/png/page-000001.png")" 644
+# One code a page fills the page's width less 12 mm of margins and 8 of padding:
+# 190 mm, its band's left edge at 10 mm (pdftoppm at 25.4 dpi: 1 px a millimetre).
+"$hc" sheets --in "$tmp/tokens.jsonl" --out "$tmp/one.pdf" --per-page 1 2>/dev/null
+pdftoppm -r 25.4 -f 1 -l 1 "$tmp/one.pdf" "$tmp/one"   # a PPM: P6, width height 255, RGB
+is "one a page: the band's extent in mm (left right top)" "$(python3 - "$tmp"/one-1.ppm <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read()
+magic, w, h, maxv, rest = data.split(maxsplit=4)
+w, h = int(w), int(h)
+px = rest[:w * h * 3]
+green = [(i // 3 % w, i // 3 // w) for i in range(0, len(px), 3)
+         if px[i + 1] > 120 and px[i] < 90 and px[i + 2] < 120]
+print(min(x for x, _ in green), max(x for x, _ in green) + 1, min(y for _, y in green))
+PY
+)" "10 200 10"
+
+# Issue 25 point 19: a repeated "token" key, a NUL inside a line over 64 KiB,
+# and an output that is a FIFO are refused, nothing written.
+first=$(sed -n 1p "$tmp/tokens.jsonl" | sed 's/.*"token":"\([^"]*\)".*/\1/')
+printf '{"line":1,"token":"HCODE1:XYZ","token":"%s"}\n' "$first" >"$tmp/dup.jsonl"
+set +e
+"$hc" sheets --in "$tmp/dup.jsonl" --out "$tmp/dup.pdf" 2>"$tmp/err"; rc=$?
+set -e
+is "a repeated token key: exit" $rc 3
+is "a repeated token key: message" "$(cat "$tmp/err")" "healthcode: $tmp/dup.jsonl:1: the key \"token\" is repeated"
+# (the NUL early: a reader that stops at it sees a blank line, then the rest as another)
+{ printf ' \0'; head -c 70000 /dev/zero | tr '\0' ' '; printf '{"line":1,"token":"%s"}\n' "$first"; } >"$tmp/nul.jsonl"
+set +e
+"$hc" sheets --in "$tmp/nul.jsonl" --out "$tmp/nul.pdf" 2>"$tmp/err"; rc=$?
+set -e
+is "a NUL in a long line: exit" $rc 3
+is "a NUL in a long line: one line, refused" "$(cat "$tmp/err")" "healthcode: $tmp/nul.jsonl:1: longer than 64 KiB"
+mkfifo "$tmp/fifo.pdf"
+set +e
+timeout 20 "$hc" sheets --in "$tmp/tokens.jsonl" --out "$tmp/fifo.pdf" 2>"$tmp/err"; rc=$?
+set -e
+is "a FIFO as the output: exit" $rc 3
+is "a FIFO as the output: message" "$(cat "$tmp/err")" "healthcode: $tmp/fifo.pdf: not a regular file: refused as the output"
+if [ -p "$tmp/fifo.pdf" ]; then ok; else bad "the FIFO was replaced"; fi
+if ls "$tmp" | grep -q '\.tmp\.'; then bad "a refused run left a temporary file"; else ok; fi
+
 # batch --sheets: DIR/sheets.pdf, validity in the policy's own zone.
 python3 - "$root/examples/policies/zhejiang-2020.json" "$tmp/west.json" <<'PY'
 import json, sys
@@ -90,7 +134,8 @@ printf '%s\n' '{"id":"330402199001011230","id_type":"cn_resident","name":"张小
     --in "$tmp/people.jsonl" --out "$tmp/run" --sheets --quiet
 is "batch sheets.pdf pages" "$(pdfinfo "$tmp/run/sheets.pdf" | awk '/^Pages:/{print $2}')" 1
 pdftotext "$tmp/run/sheets.pdf" "$tmp/run.txt"
-is "validity in the policy's zone" "$(grep -c 'Valid until 2020-02-05T21:00:00-05:00' "$tmp/run.txt")" 2
+is "validity in the policy's zone" "$(grep -c 'Valid until 5 Feb 2020 21:00 (UTC-05:00)' "$tmp/run.txt")" 2
+is "validity in Chinese, the same zone" "$(grep -c '有效期至 2020年02月05日 21:00' "$tmp/run.txt")" 2
 pdftoppm -r 150 -png "$tmp/run/sheets.pdf" "$tmp/run-page"
 is "batch sheet decodes to tokens.jsonl" "$(zbarimg -q --raw "$tmp/run-page-1.png" 2>/dev/null | sort | md5sum)" \
    "$(sed 's/.*"token":"\([^"]*\)".*/\1/' "$tmp/run/tokens.jsonl" | sort | md5sum)"

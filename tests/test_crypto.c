@@ -142,7 +142,7 @@ static void sec1_private_key_loads(void **state)
 static void refused_keys_are_invalid_key(void **state)
 {
     (void)state;
-    const char *files[] = {"encrypted.pem", "truncated.pem", "p384.pub.pem", "rsa.pub.pem"};
+    const char *files[] = {"truncated.pem", "p384.pub.pem", "rsa.pub.pem"};
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         hc_key *k = (hc_key *)1;
         hc_err err = load_key(files[i], &k);
@@ -155,7 +155,7 @@ static void refused_keys_are_invalid_key(void **state)
     size_t len;
     char *enc = read_key_text("encrypted.pem", &len);
     hc_key *k = NULL;
-    assert_int_equal(hc_key_load_file(write_tmp("enc.pem", enc, len, 0600), &k), HC_E_KEY);
+    assert_int_equal(hc_key_load_file(write_tmp("enc.pem", enc, len, 0600), &k), HC_E_KEY_ENCRYPTED);
     free(enc);
 
     const char *texts[] = {
@@ -199,6 +199,118 @@ static void load_file_errors(void **state)
 }
 
 /* ----------------------------------------------------------- files */
+
+/* ----------------------------------------------------- encrypted keys */
+
+/* An encrypted key says so (HC_E_KEY_ENCRYPTED), without a passphrase and
+ * with a wrong one, and loads with the right one: PKCS#8 (encrypted.pem,
+ * "healthcode") and the legacy "Proc-Type: 4,ENCRYPTED" EC form. */
+static void encrypted_keys_take_their_passphrase(void **state)
+{
+    (void)state;
+    static const char pass[] = "healthcode";
+    size_t len;
+    char *enc = read_key_text("encrypted.pem", &len);
+    hc_key *k = (hc_key *)1;
+    assert_int_equal(hc_key_load_pem(enc, len, &k), HC_E_KEY_ENCRYPTED);
+    assert_null(k);
+    assert_int_equal(hc_key_load_pem_pass(enc, len, NULL, 0, &k), HC_E_KEY_ENCRYPTED);
+    assert_int_equal(hc_key_load_pem_pass(enc, len, "wrong", 5, &k), HC_E_KEY_ENCRYPTED);
+    assert_int_equal(hc_key_load_pem_pass(enc, len, pass, 9, &k), HC_E_KEY_ENCRYPTED); /* "healthcod" */
+    assert_null(k);
+    assert_int_equal(ERR_peek_error(), 0);
+    assert_int_equal(hc_key_load_pem_pass(enc, len, pass, 10, &k), HC_OK);
+    assert_true(hc_key_is_private(k));
+    assert_int_equal(hc_key_alg(k), HC_ALG_ES256);
+    assert_int_equal(ERR_peek_error(), 0);
+    /* it signs, and the signature verifies with its public half */
+    hc_signer *s = NULL;
+    uint8_t sig[64];
+    assert_int_equal(hc_signer_new(k, &s), HC_OK);
+    assert_int_equal(hc_signer_sign(s, (const uint8_t *)"m", 1, sig), HC_OK);
+    assert_int_equal(hc_crypto_verify(k, (const uint8_t *)"m", 1, sig), HC_OK);
+    hc_signer_free(s);
+    /* through a file: mode 0600 loads; readable by others is refused first */
+    hc_key *f = NULL;
+    const char *p = write_tmp("enc.pem", enc, len, 0600);
+    assert_int_equal(hc_key_load_file_pass(p, pass, 10, &f), HC_OK);
+    assert_memory_equal(f->kid, k->kid, HC_KID_LEN);
+    hc_key_free(f);
+    f = (hc_key *)1;
+    assert_int_equal(hc_key_load_file_pass(p, "nope", 4, &f), HC_E_KEY_ENCRYPTED);
+    assert_null(f);
+    assert_int_equal(chmod(p, 0644), 0);
+    assert_int_equal(hc_key_load_file_pass(p, pass, 10, &f), HC_E_KEY_PERMS);
+    /* bounds: a passphrase over HC_KEY_PASS_MAX, or NULL with a length */
+    static char longpass[HC_KEY_PASS_MAX + 1];
+    memset(longpass, 'a', sizeof longpass);
+    assert_int_equal(hc_key_load_pem_pass(enc, len, longpass, sizeof longpass, &f), HC_E_ARG);
+    assert_int_equal(hc_key_load_pem_pass(enc, len, NULL, 3, &f), HC_E_ARG);
+    free(enc);
+
+    /* the legacy form of es256.pem, encrypted with AES-256-CBC */
+    hc_key *es = must_load("es256.pem");
+    BIO *bio = BIO_new(BIO_s_mem());
+    assert_int_equal(PEM_write_bio_PrivateKey_traditional(bio, es->pkey, EVP_aes_256_cbc(),
+                                                          (unsigned char *)pass, 10, NULL, NULL), 1);
+    char *data = NULL;
+    long n = BIO_get_mem_data(bio, &data);
+    assert_non_null(strstr(data, "Proc-Type: 4,ENCRYPTED"));
+    assert_int_equal(hc_key_load_pem(data, (size_t)n, &f), HC_E_KEY_ENCRYPTED);
+    assert_int_equal(hc_key_load_pem_pass(data, (size_t)n, "x", 1, &f), HC_E_KEY_ENCRYPTED);
+    assert_int_equal(hc_key_load_pem_pass(data, (size_t)n, pass, 10, &f), HC_OK);
+    assert_memory_equal(f->kid, es->kid, HC_KID_LEN);
+    hc_key_free(f);
+    BIO_free(bio);
+    /* a key that is not encrypted loads whatever passphrase comes with it */
+    enc = read_key_text("ed25519.pem", &len);
+    assert_int_equal(hc_key_load_pem_pass(enc, len, pass, 10, &f), HC_OK);
+    hc_key_free(f);
+    free(enc);
+    hc_key_free(es);
+    hc_key_free(k);
+    assert_int_equal(ERR_peek_error(), 0);
+}
+
+/* HC_KEY_SAVE_NO_REPLACE keeps whatever is at the path; no save renames
+ * over a FIFO or device node. */
+static void save_never_replaces_what_it_must_not(void **state)
+{
+    (void)state;
+    hc_key *k = NULL;
+    assert_int_equal(hc_key_generate(HC_ALG_ES256, &k), HC_OK);
+    const char *p = write_tmp("x.pem", "another issuer's key\n", 21, 0600);
+    assert_int_equal(hc_key_save_private_ex(k, p, HC_KEY_SAVE_NO_REPLACE), HC_E_IO);
+    assert_int_equal(hc_key_save_public_ex(k, p, HC_KEY_SAVE_NO_REPLACE), HC_E_IO);
+    char *text = NULL;
+    size_t len = 0;
+    assert_int_equal(hc_read_file(p, 1 << 16, &text, &len), HC_OK);
+    assert_string_equal(text, "another issuer's key\n");
+    free(text);
+    assert_int_equal(hc_key_save_private_ex(k, p, 2), HC_E_ARG); /* an unknown flag */
+    unlink(p);
+    assert_int_equal(hc_key_save_private_ex(k, p, HC_KEY_SAVE_NO_REPLACE), HC_OK);
+    hc_key *back = NULL;
+    assert_int_equal(hc_key_load_file(p, &back), HC_OK);
+    assert_memory_equal(back->kid, k->kid, HC_KID_LEN);
+    hc_key_free(back);
+    /* nothing left beside it (the temporary file is gone) */
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "ls %s | grep -q tmp", tmpdir);
+    assert_int_not_equal(system(cmd), 0);
+    /* a FIFO stays a FIFO, with or without the flag */
+    const char *fifo = tmp_path("nope.pem");
+    unlink(fifo);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    assert_int_equal(hc_key_save_private(k, fifo), HC_E_IO);
+    assert_int_equal(hc_key_save_public(k, fifo), HC_E_IO);
+    struct stat st;
+    assert_int_equal(lstat(fifo, &st), 0);
+    assert_true(S_ISFIFO(st.st_mode));
+    unlink(fifo);
+    unlink(p);
+    hc_key_free(k);
+}
 
 static void save_private_is_0600_and_reloads(void **state)
 {
@@ -633,6 +745,8 @@ int main(void)
         cmocka_unit_test(sec1_private_key_loads),
         cmocka_unit_test(refused_keys_are_invalid_key),
         cmocka_unit_test(load_file_errors),
+        cmocka_unit_test(encrypted_keys_take_their_passphrase),
+        cmocka_unit_test(save_never_replaces_what_it_must_not),
         cmocka_unit_test(save_private_is_0600_and_reloads),
         cmocka_unit_test(committed_private_key_with_0600_loads),
         cmocka_unit_test(public_pem_sizes_and_text),

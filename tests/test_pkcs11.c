@@ -7,7 +7,10 @@
  * through their own session; the signatures verify with the public half.
  * Refusals: a PIN in the URI, a PIN file readable by others, a wrong PIN, no
  * module, an unknown token or object, a second key of one name, SM2 on a
- * token; a token that disappears fails the signer with HC_E_PKCS11.
+ * token; a token that disappears fails the signer with HC_E_PKCS11. Each
+ * cause has its error (wrong PIN, no token or key, bad module); a PIN file
+ * that is a FIFO is refused at once; a module others may change is never
+ * loaded; the URI is read strictly (RFC 7512: each attribute once, type=).
  * Skipped (77) without SoftHSM2. */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +20,7 @@
 #include "crypto_impl.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +48,7 @@ static const char *uri(const char *name, const char *pin)
 static void shell(const char *fmt, const char *arg)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, fmt, arg, arg, arg);
+    snprintf(cmd, sizeof cmd, fmt, arg, arg, arg, arg);
     if (system(cmd) != 0)
         fail_msg("failed: %s", cmd);
 }
@@ -187,15 +191,15 @@ static void refusals(void **state)
     assert_int_equal(hc_key_load_pkcs11(u, &k), HC_E_ARG);
     assert_null(k);
     shell("printf '654321\\n' > %s/wrong && chmod 600 %s/wrong", dir);
-    assert_int_equal(hc_key_load_pkcs11(uri("es", "wrong"), &k), HC_E_PKCS11);
+    assert_int_equal(hc_key_load_pkcs11(uri("es", "wrong"), &k), HC_E_PKCS11_PIN);
     shell("cp %s/pin %s/open && chmod 644 %s/open", dir);
     assert_int_equal(hc_key_load_pkcs11(uri("es", "open"), &k), HC_E_KEY_PERMS);
     assert_int_equal(hc_key_load_pkcs11("pkcs11:token=t;object=es", &k), HC_E_ARG); /* no module */
     assert_int_equal(hc_key_load_pkcs11("pkcs11:token=t?module-path=" SOFTHSM, &k), HC_E_ARG); /* no object */
     assert_int_equal(hc_key_load_pkcs11("not a uri", &k), HC_E_ARG);
     snprintf(u, sizeof u, "pkcs11:token=elsewhere;object=es?module-path=%s&pin-source=file:%s/pin", SOFTHSM, dir);
-    assert_int_equal(hc_key_load_pkcs11(u, &k), HC_E_PKCS11);
-    assert_int_equal(hc_key_load_pkcs11(uri("nope", "pin"), &k), HC_E_KEY);
+    assert_int_equal(hc_key_load_pkcs11(u, &k), HC_E_PKCS11_TOKEN);
+    assert_int_equal(hc_key_load_pkcs11(uri("nope", "pin"), &k), HC_E_PKCS11_TOKEN);
     assert_int_equal(hc_key_generate_pkcs11(HC_ALG_ES256, uri("es", "pin"), &k), HC_E_KEY); /* exists */
     assert_int_equal(hc_key_generate_pkcs11(HC_ALG_SM2, uri("sm", "pin"), &k), HC_E_UNSUPPORTED);
     assert_null(k);
@@ -209,6 +213,131 @@ static void refusals(void **state)
     hc_key_free(k);
     unsetenv("HC_PKCS11_MODULE");
     unsetenv("HC_PKCS11_PIN_FILE");
+}
+
+/* Returns after at most 10 s whatever hc_key_load_pkcs11 does: a load that
+ * blocks (a PIN file that is a FIFO) fails the test instead of hanging it. */
+static void on_alarm(int sig)
+{
+    (void)sig;
+    static const char m[] = "FAIL: hc_key_load_pkcs11 blocked for 10 s\n";
+    (void)!write(2, m, sizeof m - 1);
+    _exit(1);
+}
+
+static void a_pin_file_that_is_a_fifo_is_refused_at_once(void **state)
+{
+    (void)state;
+    hc_key *k = NULL;
+    char fifo[512];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    signal(SIGALRM, on_alarm);
+    alarm(10);
+    assert_int_equal(hc_key_load_pkcs11(uri("es", "fifo"), &k), HC_E_IO);
+    setenv("HC_PKCS11_MODULE", SOFTHSM, 1);
+    setenv("HC_PKCS11_PIN_FILE", fifo, 1);
+    assert_int_equal(hc_key_load_pkcs11("pkcs11:token=t;object=es", &k), HC_E_IO);
+    assert_int_equal(hc_key_load_file("pkcs11:token=t;object=es", &k), HC_E_IO);
+    alarm(0);
+    unsetenv("HC_PKCS11_MODULE");
+    unsetenv("HC_PKCS11_PIN_FILE");
+    assert_null(k);
+    unlink(fifo);
+}
+
+/* A URI for object es through the module at path (the PIN file pin). */
+static const char *uri_mod(const char *path)
+{
+    static char buf[1024];
+    snprintf(buf, sizeof buf, "pkcs11:token=t;object=es?module-path=%s&pin-source=file:%s/pin", path, dir);
+    return buf;
+}
+
+static void a_module_others_may_change_is_not_loaded(void **state)
+{
+    (void)state;
+    hc_key *k = NULL;
+    char m[512];
+    /* a copy in a directory of ours (0755) under /tmp (sticky): loaded */
+    shell("mkdir -p %s/mod && cp " SOFTHSM " %s/mod/ && chmod 755 %s/mod", dir);
+    snprintf(m, sizeof m, "%s/mod/libsofthsm2.so", dir);
+    assert_int_equal(hc_key_load_pkcs11(uri_mod(m), &k), HC_OK);
+    hc_key_free(k);
+    k = NULL;
+    /* the file writable by others */
+    shell("chmod o+w %s/mod/libsofthsm2.so", dir);
+    assert_int_equal(hc_key_load_pkcs11(uri_mod(m), &k), HC_E_PKCS11_MODULE);
+    shell("chmod o-w %s/mod/libsofthsm2.so", dir);
+    /* its directory writable by others (no sticky bit) */
+    shell("chmod 777 %s/mod", dir);
+    assert_int_equal(hc_key_load_pkcs11(uri_mod(m), &k), HC_E_PKCS11_MODULE);
+    /* a directory further up */
+    shell("chmod 755 %s/mod && mkdir -p %s/up/deep && cp " SOFTHSM " %s/up/deep/ && chmod 777 %s/up", dir);
+    snprintf(m, sizeof m, "%s/up/deep/libsofthsm2.so", dir);
+    assert_int_equal(hc_key_load_pkcs11(uri_mod(m), &k), HC_E_PKCS11_MODULE);
+    /* a safe link to a file in a world-writable directory: the target counts */
+    shell("ln -s %s/up/deep/libsofthsm2.so %s/mod/link.so", dir);
+    snprintf(m, sizeof m, "%s/mod/link.so", dir);
+    assert_int_equal(hc_key_load_pkcs11(uri_mod(m), &k), HC_E_PKCS11_MODULE);
+    /* a file another user owns (we are neither it nor root) */
+    if (geteuid() == 0) {
+        shell("cp " SOFTHSM " %s/mod/other.so && chown nobody %s/mod/other.so", dir);
+        snprintf(m, sizeof m, "%s/mod/other.so", dir);
+        assert_int_equal(hc_key_load_pkcs11(uri_mod(m), &k), HC_E_PKCS11_MODULE);
+    }
+    /* missing, or not a PKCS#11 module */
+    snprintf(m, sizeof m, "%s/mod/missing.so", dir);
+    assert_int_equal(hc_key_load_pkcs11(uri_mod(m), &k), HC_E_PKCS11_MODULE);
+    shell("printf 'not ELF' > %s/mod/text.so && chmod 755 %s/mod/text.so", dir);
+    snprintf(m, sizeof m, "%s/mod/text.so", dir);
+    assert_int_equal(hc_key_load_pkcs11(uri_mod(m), &k), HC_E_PKCS11_MODULE);
+    /* a relative path is under p11-kit's module directory, not ours */
+    assert_int_equal(chdir(dir), 0);
+    assert_int_equal(hc_key_load_pkcs11(uri_mod("mod/libsofthsm2.so"), &k), HC_E_PKCS11_MODULE);
+    assert_null(k);
+    shell("chmod 755 %s/up", dir);
+}
+
+/* RFC 7512 read strictly (issue 25 point 16). */
+static void the_uri_is_read_strictly(void **state)
+{
+    (void)state;
+    hc_key *k = NULL;
+    char u[1024];
+    const char *q = "module-path=" SOFTHSM;
+    const char *bad[] = {
+        "pkcs11:token=t;object=nope;object=es?%s&pin-source=file:%s/pin",   /* twice in the path */
+        "pkcs11:token=t;object=es;object=nope?%s&pin-source=file:%s/pin",
+        "pkcs11:token=t;object=es?%s&pin-source=file:%s/pin&pin-source=file:/dev/null", /* in the query */
+        "pkcs11:token=t;object=es;type=public?%s&pin-source=file:%s/pin",    /* not a signing key */
+        "pkcs11:token=t;object=es;type=cert?%s&pin-source=file:%s/pin",
+        "pkcs11:token=t;objet=es?%s&pin-source=file:%s/pin",                 /* misspelt */
+        "pkcs11:token=t;Object=es?%s&pin-source=file:%s/pin",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        snprintf(u, sizeof u, bad[i], q, dir);
+        assert_int_equal(hc_key_load_pkcs11(u, &k), HC_E_ARG);
+        assert_int_equal(hc_key_generate_pkcs11(HC_ALG_ES256, u, &k), HC_E_ARG);
+        assert_null(k);
+    }
+    /* honoured: type=private, and the slot and library attributes select */
+    snprintf(u, sizeof u, "pkcs11:token=t;object=es;type=private?%s&pin-source=file:%s/pin", q, dir);
+    assert_int_equal(hc_key_load_pkcs11(u, &k), HC_OK);
+    hc_key_free(k);
+    k = NULL;
+    snprintf(u, sizeof u, "pkcs11:token=t;object=es;slot-id=4242?%s&pin-source=file:%s/pin", q, dir);
+    assert_int_equal(hc_key_load_pkcs11(u, &k), HC_E_PKCS11_TOKEN);
+    snprintf(u, sizeof u, "pkcs11:token=t;object=es;library-manufacturer=Nobody?%s&pin-source=file:%s/pin", q, dir);
+    assert_int_equal(hc_key_load_pkcs11(u, &k), HC_E_PKCS11_TOKEN);
+    snprintf(u, sizeof u, "pkcs11:token=t;object=es;library-manufacturer=SoftHSM?%s&pin-source=file:%s/pin", q, dir);
+    assert_int_equal(hc_key_load_pkcs11(u, &k), HC_OK);
+    hc_key_free(k);
+    /* no PIN at all, on a token that needs one: the PIN's error, not "no key" */
+    k = NULL;
+    snprintf(u, sizeof u, "pkcs11:token=t;object=es?%s", q);
+    assert_int_equal(hc_key_load_pkcs11(u, &k), HC_E_PKCS11_PIN);
+    assert_null(k);
 }
 
 static void a_token_that_disappears(void **state)
@@ -239,6 +368,9 @@ int main(void)
         cmocka_unit_test(generated_key_stays_on_the_token),
         cmocka_unit_test(two_threads_two_sessions_both_algs),
         cmocka_unit_test(refusals),
+        cmocka_unit_test(a_pin_file_that_is_a_fifo_is_refused_at_once),
+        cmocka_unit_test(a_module_others_may_change_is_not_loaded),
+        cmocka_unit_test(the_uri_is_read_strictly),
         cmocka_unit_test(a_token_that_disappears),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -301,6 +301,17 @@ static void test_limits_and_syntax(void **state)
                         "name contains a NUL character");
     assert_string_equal(parse_bad(HEAD ", \"name\": \"a\\tb\"}", "name"),
                         "name contains a control character at byte 2");
+    /* what would print as another name: bidi controls, zero-width characters (issue 25.9) */
+    assert_string_equal(parse_bad(HEAD ", \"name\": \"\\u202e张小三\"}", "name"),
+                        "name contains a bidirectional control character at byte 1");
+    assert_string_equal(parse_bad(HEAD ", \"name\": \"张\\u2066小三\"}", "name"),
+                        "name contains a bidirectional control character at byte 4");
+    assert_string_equal(parse_bad(HEAD ", \"name\": \"\\u200b张小三\"}", "name"),
+                        "name contains an invisible (zero-width) character at byte 1");
+    assert_string_equal(parse_bad(HEAD ", \"name\": \"Jo\\u200dhn\"}", "name"),
+                        "name contains an invisible (zero-width) character at byte 3");
+    assert_string_equal(parse_bad(HEAD ", \"name\": \"a\\u0085b\"}", "name"),
+                        "name contains a control character at byte 2");
     const char *bad_utf8 = HEAD ", \"name\": \"\xff\xfe\"}";
     assert_string_equal(parse_bad(bad_utf8, ""),
                         "JSON syntax error at line 1, column 65: invalid UTF-8 in a string (byte 0xff)");

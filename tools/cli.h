@@ -140,7 +140,9 @@ void cli_hex(const uint8_t *b, size_t n, char *out);
 int cli_read(const char *path, size_t max, char **data, size_t *len);
 
 /* Writes data to path atomically (temporary file beside it, fsync, rename)
- * with mode (less the umask); "-" writes to standard output. 0 or errno. */
+ * with mode (less the umask); "-" writes to standard output. A path that is
+ * a FIFO, device node or socket is refused (EINVAL; a directory EISDIR),
+ * never renamed over. 0 or errno. */
 int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
 /* Why a file the library could not use: for HC_E_IO, what the file system
@@ -149,18 +151,46 @@ int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mo
 const char *cli_why(const char *path, hc_err e);
 
 /* Reports a file the library refused: its diagnostic when d has a message,
- * otherwise cli_why(). Returns EX_INPUT. */
+ * otherwise cli_why(). A "pkcs11:" URI given where a file was expected is
+ * shown by cli_key_error, never with its query. Returns EX_INPUT. */
 int cli_load_error(const char *path, hc_err e, const hc_diag *d);
 
 /* ---- the inputs of the commands (cli_files.c); each prints why it failed
  * and returns 0 or EX_INPUT; on success the caller frees what it got ---- */
 
-/* A private signing key (hc_key_load_file): a PEM file, or a key on a
- * PKCS#11 token (a "pkcs11:" URI, RFC 7512). Refuses a public key, and a key
- * or PIN file readable by group or others ("run: chmod 600 PATH"); for a URI
- * it says what the URI lacks and never shows its query part. Returns 0, or
- * EX_INPUT with *key NULL. */
-int cli_load_private_key(const char *path, hc_key **key);
+/* How every message shows a key reference (a key file's path, or a
+ * "pkcs11:" URI, RFC 7512): a URI without its query, where pin-source= (or
+ * a refused pin-value=, a PIN) may be; a path whole. Returns how many bytes
+ * of ref to show (for "%.*s"). */
+int cli_key_ref_len(const char *ref);
+
+/* Prints "healthcode: REF: <message>" to stderr, REF shown as
+ * cli_key_ref_len says ("?…" marks a query left out). Every message about
+ * a key goes through it. */
+void cli_key_error(const char *ref, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints why the key at ref could not be loaded or made (e, from
+ * hc_key_load_file or hc_key_generate_pkcs11) through cli_key_error: for a
+ * URI what it lacks or which of module, token and PIN failed, for a file
+ * its mode, encryption or I/O error. Returns the exit status: EX_PKCS11_MODULE,
+ * EX_PKCS11_TOKEN, EX_PKCS11_PIN, or EX_INPUT. */
+int cli_key_failed(const char *ref, hc_err e);
+
+/* A key, public or private (hc_key_load_file): a PEM file, or a key on a
+ * PKCS#11 token (a "pkcs11:" URI). pass: --key-pass's value (NULL: none),
+ * "file:PATH" (the first line of a file group and others cannot read) or
+ * "env:VAR" (the variable is wiped and unset once read), the passphrase of
+ * an encrypted PEM key, wiped after use. A failure is printed through
+ * cli_key_error: a key file readable by group or others ("run: chmod 600
+ * PATH"), an encrypted key without its passphrase, what a URI lacks.
+ * Returns 0, EX_INPUT, EX_USAGE (a pass that is neither file: nor env:), or
+ * for a token EX_PKCS11_MODULE, EX_PKCS11_TOKEN or EX_PKCS11_PIN; *key is
+ * NULL on failure. */
+int cli_load_key(const char *ref, const char *pass, hc_key **key);
+
+/* A private signing key: cli_load_key, and a public key refused ("this is
+ * a public key; signing needs the private key", EX_INPUT). */
+int cli_load_private_key(const char *path, const char *pass, hc_key **key);
 
 /* The subject secret: 16 to 64 bytes, read with read(2) from a regular file
  * that group and others cannot read, checked with fstat on the descriptor

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -80,6 +81,11 @@ int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mo
             return errno ? errno : EIO;
         return 0;
     }
+    /* never renamed over a FIFO, a device node or a socket (as root: over
+     * /dev/null); a regular file or a link is replaced */
+    struct stat st;
+    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+        return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);
     if (!tmp)
@@ -133,57 +139,16 @@ const char *cli_why(const char *path, hc_err e)
 
 int cli_load_error(const char *path, hc_err e, const hc_diag *d)
 {
-    if (d->message[0])
+    if ((size_t)cli_key_ref_len(path) < strlen(path)) /* the diagnostic would quote the query */
+        cli_key_error(path, "%s", cli_why(path, e));
+    else if (d->message[0])
         cli_diag(path, e, d);
     else
         cli_error("%s: %s", path, cli_why(path, e));
     return EX_INPUT;
 }
 
-/* What a pkcs11: key's failure means, in words for the command line. */
-static const char *pkcs11_why(hc_err e)
-{
-    switch (e) {
-    case HC_E_KEY_PERMS: return "the PIN file is readable by group or others; chmod 600 it";
-    case HC_E_IO: return "cannot read the PIN file";
-    case HC_E_ARG:
-        return "invalid argument: the URI must name object= (or id=) and a module "
-               "(module-path= or HC_PKCS11_MODULE), and never hold pin-value=";
-    case HC_E_KEY:
-        return "the key is malformed or of an unsupported type: no private key of that name "
-               "on the token with its public twin, several, or not P-256/Ed25519";
-    default: return hc_strerror(e);
-    }
-}
-
-int cli_load_private_key(const char *path, hc_key **key)
-{
-    hc_err e = hc_key_load_file(path, key);
-    if (e && strncmp(path, "pkcs11:", 7) == 0) {
-        /* the query part is not shown: a pin-value= there would be a PIN */
-        cli_error("%.*s: %s", (int)strcspn(path, "?"), path, pkcs11_why(e));
-        return EX_INPUT;
-    }
-    if (e == HC_E_KEY_PERMS) {
-        cli_error("%s: %s", path, hc_strerror(e));
-        cli_error("run: chmod 600 %s", path);
-        return EX_INPUT;
-    }
-    if (e) {
-        cli_error("%s: %s", path, cli_why(path, e));
-        return EX_INPUT;
-    }
-    if (!hc_key_is_private(*key)) {
-        cli_error("%s: this is a public key; signing needs the private key", path);
-        hc_key_free(*key);
-        *key = NULL;
-        return EX_INPUT;
-    }
-    return 0;
-}
-
-/* The subject secret's size (the sub pseudonym's HMAC key, issue.h). */
-enum { SECRET_MIN = 16, SECRET_MAX = 64 };
+/* ---------------------------------------------------------------- keys */
 
 /* Opens the secret and checks the open descriptor: 0, or an errno value;
  * EACCES: readable by group or others. O_NONBLOCK so that a FIFO in its
@@ -197,16 +162,178 @@ static int open_secret(const char *path, int *fd)
     int rc = 0;
     if (fstat(*fd, &st) != 0)
         rc = errno;
-    else if (st.st_mode & 077)
-        rc = EACCES;
     else if (!S_ISREG(st.st_mode))
         rc = EINVAL;
+    else if (st.st_mode & 077)
+        rc = EACCES;
     if (rc) {
         close(*fd);
         *fd = -1;
     }
     return rc;
 }
+
+
+int cli_key_ref_len(const char *ref)
+{
+    size_t n = strncmp(ref, "pkcs11:", 7) == 0 ? strcspn(ref, "?") : strlen(ref);
+    return n > 4096 ? 4096 : (int)n;
+}
+
+void cli_key_error(const char *ref, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "healthcode: %.*s%s: ", cli_key_ref_len(ref), ref,
+            (size_t)cli_key_ref_len(ref) < strlen(ref) ? "?…" : "");
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+}
+
+/* What a pkcs11: key's failure means, in words for the command line. */
+static const char *pkcs11_why(hc_err e)
+{
+    switch (e) {
+    case HC_E_KEY_PERMS: return "the PIN file is readable by group or others; chmod 600 it";
+    case HC_E_IO: return "cannot read the PIN file (missing, or not a regular file)";
+    case HC_E_ARG:
+        return "invalid argument: the URI must name object= (or id=), each attribute once "
+               "(no unknown one, type= only private), a module (module-path= or "
+               "HC_PKCS11_MODULE), and never hold pin-value=";
+    case HC_E_PKCS11_MODULE:
+        return "the PKCS#11 module cannot be loaded: no such file, not a PKCS#11 module, or it "
+               "(or a directory above it) may be changed by others than root and you";
+    case HC_E_PKCS11_TOKEN: return "no PKCS#11 token, or no private key on it, matches the URI";
+    case HC_E_PKCS11_PIN:
+        return "the token refused the PIN (wrong, expired or locked), or needs one and none was "
+               "given (pin-source=file:PATH or HC_PKCS11_PIN_FILE)";
+    case HC_E_KEY:
+        return "the key is of an unsupported type, several keys match, or it has no public "
+               "twin on the token (P-256 and Ed25519 keys only)";
+    default: return hc_strerror(e);
+    }
+}
+
+/* The exit status of a key that cannot be loaded: the PKCS#11 causes have
+ * their own (7 module, 8 token, 9 PIN); every other is EX_INPUT. */
+static int key_exit(hc_err e)
+{
+    int rc = cli_exit_for(e);
+    return rc == EX_PKCS11_MODULE || rc == EX_PKCS11_TOKEN || rc == EX_PKCS11_PIN ? rc : EX_INPUT;
+}
+
+/* The largest passphrase read (OpenSSL's PEM callbacks hold 1 KiB). */
+#define PASS_MAX 1023
+
+/* Reads --key-pass SRC into buf (PASS_MAX + 1 bytes): "file:PATH", the
+ * first line of a regular file group and others cannot read, or "env:VAR",
+ * whose value is then wiped and removed from the environment (no child
+ * inherits it). 0, or the exit status after the message. */
+static int read_pass(const char *src, char *buf, size_t *len)
+{
+    size_t n = 0;
+    if (strncmp(src, "env:", 4) == 0) {
+        char *v = getenv(src + 4);
+        if (!v || !*v) {
+            cli_error("--key-pass %s: the variable is not set, or empty", src);
+            return EX_INPUT;
+        }
+        n = strlen(v);
+        if (n <= PASS_MAX)
+            memcpy(buf, v, n);
+        explicit_bzero(v, strlen(v));
+        unsetenv(src + 4);
+    } else if (strncmp(src, "file:", 5) == 0) {
+        int fd;
+        int rc = open_secret(src + 5, &fd);
+        if (rc) {
+            cli_error("--key-pass %s: %s", src,
+                      rc == EACCES ? "the passphrase file is readable by group or others (fix: chmod 600 it)"
+                                   : rc == EINVAL ? "not a regular file" : strerror(rc));
+            return EX_INPUT;
+        }
+        for (ssize_t r; n <= PASS_MAX; n += (size_t)r) {
+            r = read(fd, buf + n, PASS_MAX + 1 - n);
+            if (r < 0 && errno == EINTR)
+                r = 0;
+            else if (r <= 0)
+                break;
+        }
+        close(fd);
+        size_t line = 0; /* the first line: an editor's final newline is not part of it */
+        while (line < n && line <= PASS_MAX && buf[line] != '\n' && buf[line] != '\r')
+            line++;
+        if (n <= PASS_MAX) {
+            explicit_bzero(buf + line, n - line);
+            n = line;
+        }
+    } else {
+        /* not echoed: a user may have typed the passphrase itself */
+        return cli_usage_error(NULL, "--key-pass: give file:PATH or env:VAR (never the passphrase "
+                                     "itself: it would show in ps and the shell's history)");
+    }
+    if (n > PASS_MAX || n == 0) {
+        explicit_bzero(buf, PASS_MAX + 1);
+        cli_error("--key-pass %s: a passphrase is 1 to %d bytes", src, PASS_MAX);
+        return EX_INPUT;
+    }
+    *len = n;
+    return 0;
+}
+
+/* hc_key_load_file, or with the passphrase of --key-pass pass; the
+ * passphrase is wiped before this returns. */
+static int load_key_pass(const char *ref, const char *pass, hc_key **key, hc_err *e)
+{
+    if (!pass) {
+        *e = hc_key_load_file(ref, key);
+        return 0;
+    }
+    char buf[PASS_MAX + 1] = {0};
+    size_t n = 0;
+    int rc = read_pass(pass, buf, &n);
+    if (!rc)
+        *e = hc_key_load_file_pass(ref, buf, n, key);
+    explicit_bzero(buf, sizeof buf);
+    return rc;
+}
+
+int cli_key_failed(const char *ref, hc_err e)
+{
+    if (strncmp(ref, "pkcs11:", 7) == 0)
+        cli_key_error(ref, "%s", pkcs11_why(e));
+    else if (e == HC_E_KEY_PERMS)
+        cli_key_error(ref, "%s (run: chmod 600 %s)", hc_strerror(e), ref);
+    else if (e == HC_E_KEY_ENCRYPTED)
+        cli_key_error(ref, "the key is encrypted, and no passphrase was given (--key-pass "
+                           "file:PATH or env:VAR) or it is wrong");
+    else
+        cli_key_error(ref, "%s", cli_why(ref, e));
+    return key_exit(e);
+}
+
+int cli_load_key(const char *ref, const char *pass, hc_key **key)
+{
+    hc_err e = HC_OK;
+    int rc = load_key_pass(ref, pass, key, &e);
+    return rc ? rc : e ? cli_key_failed(ref, e) : 0;
+}
+
+int cli_load_private_key(const char *path, const char *pass, hc_key **key)
+{
+    int rc = cli_load_key(path, pass, key);
+    if (!rc && !hc_key_is_private(*key)) {
+        cli_key_error(path, "this is a public key; signing needs the private key");
+        hc_key_free(*key);
+        *key = NULL;
+        return EX_INPUT;
+    }
+    return rc;
+}
+
+/* The subject secret's size (the sub pseudonym's HMAC key, issue.h). */
+enum { SECRET_MIN = 16, SECRET_MAX = 64 };
 
 int cli_load_secret(const char *path, uint8_t **secret, size_t *len)
 {

@@ -18,7 +18,7 @@ static const char usage_batch[] =
     "usage: healthcode batch --key PRIV.pem --issuer ISS --in FILE.jsonl|FILE.csv --out DIR\n"
     "                        [--policy P.json] [--risk-map MAP.csv] [--now T] [--validity 24h]\n"
     "                        [--subject-secret FILE] [--png] [--sheets] [--sheets-format pdf|png]\n"
-    "                        [--threads N]\n"
+    "                        [--threads N] [--key-pass file:PATH|env:VAR]\n"
     "                        [--shard K/N] [--max-errors N] [--resume] [--quiet]\n"
     "\n"
     "Issues a code for every record of FILE (one JSON record a line, or CSV with a\n"
@@ -33,6 +33,8 @@ static const char usage_batch[] =
     "                   policy's time zone, issuer, input line, cut lines\n"
     "  --sheets-format png  the sheets as DIR/sheets/page-NNNNNN.png (150 dpi) instead\n"
     "  --threads N      signing threads (default: the number of cores)\n"
+    "  --key-pass SRC   the passphrase of an encrypted key: file:PATH (mode 0600, its\n"
+    "                   first line) or env:VAR\n"
     "  --shard K/N      only the lines whose number mod N is K (0 <= K < N)\n"
     "  --max-errors N   stop (exit 5) once N lines have failed\n"
     "  --resume         continue the batch in DIR (uses its first run's --now)\n"
@@ -142,6 +144,7 @@ static void print_summary(const hc_batch_summary *s, const char *out, double sec
 
 typedef struct {
     const char *key, *iss, *policy, *risk, *now, *secret, *in, *out;
+    const char *key_pass;  /* --key-pass: the passphrase of an encrypted key */
     bool quiet;
 } batch_args;
 
@@ -162,7 +165,7 @@ static int run_batch(const batch_args *ba, hc_batch_opts *o)
     size_t secret_len = 0;
     hc_diag d = {0};
     hc_err e = HC_OK;
-    int rc = cli_load_private_key(ba->key, &key);
+    int rc = cli_load_private_key(ba->key, ba->key_pass, &key);
     if (rc)
         return rc;
     if (ba->secret && (rc = cli_load_secret(ba->secret, &secret, &secret_len)))
@@ -224,6 +227,7 @@ int cmd_batch(int argc, char **argv)
         {"threads", true, O_THREADS, NULL},   {"shard", true, O_SHARD, NULL},
         {"max-errors", true, O_MAXERR, NULL}, {"resume", false, O_RESUME, NULL},
         {"quiet", false, O_QUIET, NULL},      {"checkpoint", true, O_CHECKPOINT, NULL},
+        {"key-pass", true, 0, &ba.key_pass},
         {NULL, false, 0, NULL}};
     cli_args a;
     cli_args_init(&a, "batch", usage_batch, argc, argv);

@@ -37,12 +37,7 @@ static int bundle_error(const char *path, hc_err e, const hc_diag *d)
 
 static int load_key(const char *path, hc_key **k)
 {
-    hc_err e = hc_key_load_file(path, k);
-    if (e) {
-        cli_error("%s: %s", path, hc_strerror(e));
-        return EX_INPUT;
-    }
-    return 0;
+    return cli_load_key(path, NULL, k);   /* a pkcs11: URI's query is never shown */
 }
 
 /* ------------------------------------------------- verify/check options */
@@ -123,6 +118,7 @@ static const char usage_make[] =
     "                              [--trust ... [--issuer ISS]] [--revoked FILE] --seq N\n"
     "                              --expires 7d [--publisher NAME] [--next-root PUB.pem]\n"
     "                              [--delta-from OLD] [--now T] --out FILE\n"
+    "                              [--key-pass file:PATH|env:VAR]\n"
     "\n"
     "Signs a trust bundle with the root key (doc/bundle.md).\n"
     "  --trust SRC        keys read as 'healthcode verify' reads them; repeatable\n"
@@ -133,7 +129,9 @@ static const char usage_make[] =
     "  --expires D        the bundle's lifetime from --now (7d, 24h)\n"
     "  --next-root PUB    a root key that may sign later bundles; repeatable\n"
     "  --delta-from OLD   make a delta against the full bundle OLD (signed by ROOT)\n"
-    "  --out FILE         written atomically, mode 0644\n";
+    "  --out FILE         written atomically, mode 0644\n"
+    "  --key-pass SRC     the passphrase of an encrypted ROOT.pem: file:PATH (mode\n"
+    "                     0600, its first line) or env:VAR\n";
 
 typedef struct {
     const char *path, *issuer;
@@ -144,6 +142,7 @@ typedef struct {
 
 typedef struct {
     hc_key *root;
+    const char *root_path, *root_pass;   /* --root, loaded after the options with --key-pass */
     trust_src src[MAKE_SRC_MAX];
     size_t n_src;
     hc_revocations *rev, *base_rev;
@@ -205,13 +204,13 @@ static int make_parse(make_ctx *m, int argc, char **argv, hc_bundle_spec *sp, co
                       const char **delta_from, int64_t *now, int64_t *life)
 {
     enum { O_HELP, O_ROOT, O_TRUST, O_ISSUER, O_REVOKED, O_SEQ, O_EXPIRES, O_PUB, O_NEXT,
-           O_DELTA, O_NOW, O_OUT };
+           O_DELTA, O_NOW, O_OUT, O_KEYPASS };
     static const cli_opt opts[] = {
         {"help", false, O_HELP, NULL},     {"root", true, O_ROOT, NULL},     {"trust", true, O_TRUST, NULL},
         {"issuer", true, O_ISSUER, NULL},  {"revoked", true, O_REVOKED, NULL}, {"seq", true, O_SEQ, NULL},
         {"expires", true, O_EXPIRES, NULL}, {"publisher", true, O_PUB, NULL}, {"next-root", true, O_NEXT, NULL},
         {"delta-from", true, O_DELTA, NULL}, {"now", true, O_NOW, NULL},     {"out", true, O_OUT, NULL},
-        {NULL, false, 0, NULL}};
+        {"key-pass", true, O_KEYPASS, NULL}, {NULL, false, 0, NULL}};
     const char *cmd = "bundle make", *val;
     cli_args a;
     cli_args_init(&a, cmd, NULL, argc, argv);   /* --help is the table's: it returns -1 */
@@ -222,7 +221,8 @@ static int make_parse(make_ctx *m, int argc, char **argv, hc_bundle_spec *sp, co
         char *end;
         switch (id) {
         case O_HELP: fputs(usage_make, stdout); return -1;
-        case O_ROOT: rc = m->root ? cli_usage_error(cmd, "one --root") : load_key(val, &m->root); break;
+        case O_ROOT: rc = m->root_path ? cli_usage_error(cmd, "one --root") : (m->root_path = val, 0); break;
+        case O_KEYPASS: m->root_pass = val; break;
         case O_TRUST:
             if (m->n_src == MAKE_SRC_MAX)
                 return cli_usage_error(cmd, "at most %d --trust", MAKE_SRC_MAX);
@@ -230,10 +230,8 @@ static int make_parse(make_ctx *m, int argc, char **argv, hc_bundle_spec *sp, co
             if (hc_trust_new(&m->src[m->n_src].t))
                 return EX_INPUT;
             m->n_src++;
-            if ((e = hc_trust_add_path(m->src[m->n_src - 1].t, val, &d))) {
-                cli_diag(val, e, &d);
-                rc = EX_INPUT;
-            }
+            if ((e = hc_trust_add_path(m->src[m->n_src - 1].t, val, &d)))
+                rc = cli_load_error(val, e, &d);   /* a pkcs11: URI shown without its query */
             break;
         case O_ISSUER:
             if (prev != O_TRUST)
@@ -277,6 +275,8 @@ static int make_parse(make_ctx *m, int argc, char **argv, hc_bundle_spec *sp, co
         default: rc = EX_USAGE; break;
         }
     }
+    if (!rc && m->root_path)
+        rc = cli_load_key(m->root_path, m->root_pass, &m->root);
     if (!rc && (!m->root || !m->n_src || !sp->seq || !*life || !*out))
         rc = cli_usage_error(cmd, "--root, --trust, --seq, --expires and --out are required");
     return rc;

@@ -9,11 +9,14 @@
 static const char usage_issue[] =
     "usage: healthcode issue --key PRIV.pem --issuer ISS [--policy P.json] [--risk-map MAP.csv]\n"
     "                        [--now T] [--validity 24h] [--colour green|yellow|red]\n"
-    "                        [--subject-secret FILE] [--png OUT.png] RECORD.json|-\n"
+    "                        [--subject-secret FILE] [--png OUT.png]\n"
+    "                        [--key-pass file:PATH|env:VAR] RECORD.json|-\n"
     "\n"
     "Assesses the record and prints the signed token (one line) on stdout.\n"
     "\n"
-    "  --key FILE             the private signing key (mode 0600)\n"
+    "  --key FILE             the private signing key (mode 0600), or a pkcs11: URI\n"
+    "  --key-pass SRC         the passphrase of an encrypted key: file:PATH (mode 0600,\n"
+    "                         its first line) or env:VAR\n"
     "  --issuer ISS           the issuer identifier, e.g. CN-330000 (1-32 characters)\n"
     "  --policy FILE          a policy file (default: the built-in policy)\n"
     "  --risk-map FILE        a CSV \"region,level\" replacing the policy's risk map\n"
@@ -28,6 +31,7 @@ static const char usage_issue[] =
 /* The command line of issue, once parsed. */
 typedef struct {
     const char *keyp, *iss, *policy, *risk, *secretp, *pngp, *path;
+    const char *key_pass;   /* --key-pass: the passphrase of an encrypted key */
     int64_t now, validity;
     bool fixed;          /* --colour: sign this colour without assessing */
     hc_colour colour;
@@ -45,7 +49,8 @@ int cmd_issue(int argc, char **argv)
         {"policy", true, 0, &ia.policy},  {"risk-map", true, 0, &ia.risk},
         {"now", true, 0, &now_s},         {"subject-secret", true, 0, &ia.secretp},
         {"png", true, 0, &ia.pngp},       {"validity", true, O_VALIDITY, NULL},
-        {"colour", true, O_COLOUR, NULL}, {"color", true, O_COLOUR, NULL}, {NULL, false, 0, NULL}};
+        {"colour", true, O_COLOUR, NULL}, {"color", true, O_COLOUR, NULL},
+        {"key-pass", true, 0, &ia.key_pass}, {NULL, false, 0, NULL}};
     cli_args a;
     cli_args_init(&a, "issue", usage_issue, argc, argv);
     cli_args_operand(&a, "record", "a file, or - for standard input", &ia.path);
@@ -96,7 +101,7 @@ static int run_issue(const issue_args *ia)
     hc_err e;
 
     if (!rc)
-        rc = cli_load_private_key(ia->keyp, &key);
+        rc = cli_load_private_key(ia->keyp, ia->key_pass, &key);
     if (!rc && ia->secretp)
         rc = cli_load_secret(ia->secretp, &secret, &secret_len);
     if (!rc)
@@ -115,8 +120,8 @@ static int run_issue(const issue_args *ia)
         if (e == HC_E_ARG)
             rc = cli_usage_error("issue", "--issuer: '%s' is not 1-32 printable ASCII characters", ia->iss);
         else {
-            cli_error("%s: %s", ia->keyp, hc_strerror(e));
-            rc = EX_INPUT;
+            cli_key_error(ia->keyp, "%s", hc_strerror(e));
+            rc = cli_exit_for(e);
         }
     }
     if (!rc && secret && (e = hc_issuer_set_subject_secret(is, secret, secret_len))) {

@@ -3,6 +3,7 @@
 #include "cmd.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage_keygen[] =
@@ -19,10 +20,13 @@ static const char usage_keygen[] =
     "                token= and object=; module from module-path= or\n"
     "                HC_PKCS11_MODULE, PIN from pin-source=file:PATH or the file\n"
     "                HC_PKCS11_PIN_FILE names, mode 0600). The private key never\n"
-    "                leaves the token; only the public key is written\n"
+    "                leaves the token; only the public key is written. ES256 or\n"
+    "                EdDSA: PKCS#11 has no standard SM2 mechanism. Exit 7: the\n"
+    "                module, 8: no such token, 9: the PIN refused\n"
     "  --out FILE    where to write the private key\n"
     "  --pub FILE    where to write the public key\n"
-    "  --force       replace existing files\n";
+    "  --force       replace existing files (without it, nothing is replaced, even a\n"
+    "                file made while the key is written)\n";
 
 /* Prints the kid of key on stdout (never any key material). */
 static int print_kid(const hc_key *key)
@@ -39,44 +43,59 @@ static int print_kid(const hc_key *key)
     return 0;
 }
 
-/* keygen --pkcs11: the pair is made on the token; only PUB.pem is written. */
+/* Writes one key file (private or public); without force, never over an
+ * existing file (atomically: one made meanwhile is kept too). */
+static int save_one(const hc_key *key, bool priv, const char *path, bool force)
+{
+    unsigned fl = force ? 0 : HC_KEY_SAVE_NO_REPLACE;
+    hc_err e = priv ? hc_key_save_private_ex(key, path, fl) : hc_key_save_public_ex(key, path, fl);
+    struct stat st;
+    if (e == HC_E_IO && !force && lstat(path, &st) == 0)
+        cli_error("%s exists; not replacing it (use --force)", path);
+    else if (e)
+        cli_error("%s: cannot write the %s key: %s", path, priv ? "private" : "public",
+                  e == HC_E_IO && lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode)
+                      ? "not a regular file" : hc_strerror(e));
+    return e ? EX_INPUT : 0;
+}
+
 /* Writes the key's files (the private one only when out is given: a key on a
  * token stays there), prints its kid, frees the key; the exit status. */
-static int save_key(hc_key *key, const char *out, const char *pub)
+static int save_key(hc_key *key, const char *out, const char *pub, bool force)
 {
-    hc_err e;
-    int rc = 0;
-    if (out && (e = hc_key_save_private(key, out))) {
-        cli_error("%s: cannot write the private key: %s", out, hc_strerror(e));
-        rc = EX_INPUT;
-    } else if ((e = hc_key_save_public(key, pub))) {
-        cli_error("%s: cannot write the public key: %s", pub, hc_strerror(e));
-        rc = EX_INPUT;
-    } else {
+    int rc = out ? save_one(key, true, out, force) : 0;
+    if (!rc)
+        rc = save_one(key, false, pub, force);
+    if (!rc)
         rc = print_kid(key);
-    }
     hc_key_free(key);
     return rc;
 }
 
+/* keygen --pkcs11: the pair is made on the token; only PUB.pem is written. */
 static int keygen_pkcs11(hc_alg alg, const char *uri, const char *pub, bool force, bool have_out)
 {
     if (have_out)
         return cli_usage_error("keygen", "--pkcs11 keeps the private key on the token: no --out");
     if (!pub)
         return cli_usage_error("keygen", "--pkcs11 needs --pub PUB.pem");
+    if (alg == HC_ALG_SM2)
+        return cli_usage_error("keygen", "--alg SM2 --pkcs11: PKCS#11 has no standard SM2 "
+                                         "mechanism, so SM2 keys are made as files (--out, --pub); "
+                                         "a token holds ES256 or EdDSA keys");
     if (!force && access(pub, F_OK) == 0) {
         cli_error("%s exists; not replacing it (use --force)", pub);
         return EX_INPUT;
     }
     hc_key *key = NULL;
     hc_err e = hc_key_generate_pkcs11(alg, uri, &key);
-    if (e) {
-        cli_error("cannot make a key on the token: %s%s", hc_strerror(e),
-                  e == HC_E_KEY ? " (no such token, or a key of that object= name exists)" : "");
+    if (e == HC_E_KEY) {
+        cli_key_error(uri, "cannot make the key: a key of that object= name exists on the token");
         return EX_INPUT;
     }
-    return save_key(key, NULL, pub);
+    if (e)
+        return cli_key_failed(uri, e);
+    return save_key(key, NULL, pub, force);
 }
 
 int cmd_keygen(int argc, char **argv)
@@ -121,5 +140,5 @@ int cmd_keygen(int argc, char **argv)
                   e == HC_E_UNSUPPORTED ? "this OpenSSL was built without SM2/SM3" : hc_strerror(e));
         return EX_INPUT;
     }
-    return save_key(key, out, pub);
+    return save_key(key, out, pub, force);
 }

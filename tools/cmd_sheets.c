@@ -16,16 +16,20 @@ static const char usage_sheets[] =
     "line with \"line\" and \"token\"; grep it to reprint a few) on A4 pages: each code\n"
     "with its QR code in its colour, 绿码/黄码/红码 and GREEN/YELLOW/RED, the masked name\n"
     "and document number as the token holds them, the end of validity in local time,\n"
-    "the issuer, the input line, and cut lines. Tokens are printed, not verified.\n"
+    "the issuer, the input line, and cut lines. Tokens are printed, not verified; a\n"
+    "name, number or issuer holding a control, bidi-control or invisible character\n"
+    "is refused (the line is named).\n"
     "\n"
     "  --format pdf|png   pdf (default): one vector PDF at OUT; png: DIR/page-NNNNNN.png\n"
     "                     at 150 dpi\n"
-    "  --per-page N       codes a page: 1, 2, 4 or 6 (default 6; QR modules 0.8 mm)\n"
+    "  --per-page N       codes a page: 1, 2, 4 or 6 (default 6); each code fills the\n"
+    "                     square its cell holds above its text, whatever its version\n"
     "  --policy P.json    print validity in this policy's time zone (default UTC+08:00)\n"
     "  --utc-offset OFF   or give the zone directly: +08:00, -05:00, Z\n"
     "\n"
-    "The output appears whole or not at all. Exit status: 0 done, 2 usage, 3 input or\n"
-    "I/O error (the line is named).\n";
+    "The output appears whole or not at all (the PDF with mode 0644, less the umask,\n"
+    "as the PNG pages), and never replaces a FIFO or device node. Exit status: 0\n"
+    "done, 2 usage, 3 input or I/O error (the line is named).\n";
 
 /* "+08:00", "-0530", "+8", "Z" → seconds east of UTC. */
 static bool parse_offset(const char *s, int32_t *out)
@@ -101,7 +105,9 @@ int cmd_sheets(int argc, char **argv)
     hc_diag d = {0};
     hc_err err = hc_sheet_from_jsonl(in, out, &so, &pages, &d);
     if (err != HC_OK) {
-        if (d.message[0])
+        if (d.message[0] && strncmp(d.message, out, strlen(out)) == 0)
+            cli_error("%s", d.message);   /* about the output, not a line of the input */
+        else if (d.message[0])
             cli_diag(in, err, &d);
         else
             cli_error("%s: %s", out, hc_strerror(err));

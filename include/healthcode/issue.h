@@ -52,8 +52,8 @@ HC_API void hc_issuer_free(hc_issuer *is);
  * Issues a token for record r (NULL: no nam, doc, sub, reg, knd) with the
  * colour of a (from hc_assess, or filled by the caller), valid from now
  * (iat) for validity_s seconds (exp = now + validity_s; 1 s to
- * HC_VALIDITY_MAX). The name is masked (张*三, J*** SMITH), the document
- * keeps its first and last 4 characters. Writes the NUL-terminated text to
+ * HC_VALIDITY_MAX). The name is masked (张*三, J*** SMITH) and the document
+ * shows at most 4 characters (hc_mask_name, hc_mask_document). Writes the NUL-terminated text to
  * text (cap bytes); *len = its length without the NUL. With text NULL (or
  * cap too small) returns HC_E_BUFFER and *len = the size needed, signing
  * nothing.
@@ -63,14 +63,32 @@ HC_API hc_err hc_issue(hc_issuer *is, const hc_record *r, const hc_assessment *a
                        int64_t now, int64_t validity_s, char *text, size_t cap,
                        size_t *len) HC_WARN_UNUSED;
 
-/* Masks a display name as doc/format.md shows: CJK names keep the first and last
- * character ("张*三", "张*"), Latin names keep the first letter of the given
- * name and the family name ("J*** SMITH"). Writes at most HC_NAM_MAX bytes
- * plus NUL to out (65 bytes). */
+/* Masks a display name as doc/format.md shows, so that no masked name of two
+ * or more letters shows them all. The script is decided by the name's
+ * letters (not its first character): when CJK letters (Han, kana, Hangul,
+ * Bopomofo) are at least as many as the others, the letters alone are kept
+ * (spaces, brackets, digits dropped), the first and the last shown and a
+ * '*' for each between ("张*三", "(张 小三)" → "张*三", two letters "张*", one
+ * "*"). Other names keep the initial of each given name with a '*' for each
+ * other character, and the family name (the last word) in full, upper case
+ * by Unicode's rules, the process locale never consulted ("J*** SMITH",
+ * "jóse garcía" → "J*** GARCÍA"); when the given names hide no letter, the
+ * family name is masked too ("Madonna" → "M******", "J SMITH" → "J S****").
+ * Spaces of any kind (U+00A0, U+3000, …) separate words and are trimmed.
+ * Within HC_NAM_MAX bytes a long name keeps its family name whole when it
+ * fits: the given names' stars are cut first, then middle names dropped.
+ * Writes at most HC_NAM_MAX bytes plus NUL to out (65 bytes).
+ * Errors: HC_E_ARG (not UTF-8, or a control, bidirectional control or
+ * zero-width character: the record parser refuses those names too),
+ * HC_E_BUFFER (cap too small). */
 HC_API hc_err hc_mask_name(const char *name, char *out, size_t cap) HC_WARN_UNUSED;
 
-/* Masks a document number: first 4 and last 4 characters kept, the rest '*'
- * (numbers of 8 characters or fewer are all '*' but the last 2). */
+/* Masks a document number of n characters: at most 4 shown and never more
+ * than half (min(4, n/2)), the first half of them at the start and the rest
+ * at the end, '*' between ("330402199001011230" → "33**************30",
+ * "YA1234567" → "YA*****67", "AB" → "*B"); at most HC_DOC_MAX bytes (the
+ * stars are capped). Errors: HC_E_ARG (a space, control or non-ASCII
+ * character), HC_E_BUFFER. */
 HC_API hc_err hc_mask_document(const char *doc, char *out, size_t cap) HC_WARN_UNUSED;
 
 #ifdef __cplusplus

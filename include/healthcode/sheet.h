@@ -6,21 +6,30 @@
  * Each code on a sheet carries its QR code in its colour (the same picture as
  * hc_render_png: band, quiet zone, modules), the colour word in Chinese and
  * English (绿码 GREEN, 黄码 YELLOW, 红码 RED), the masked name and masked
- * document number exactly as the token holds them, the end of validity in
- * local time with its offset, the issuer, an optional label (a batch prints
- * its input line), and dashed cut lines between the cells. Text is set in the
- * font fontconfig gives for "Noto Sans CJK SC" (Debian: fonts-noto-cjk), with
- * sans-serif as the fallback; a name too long for its cell ends in "…".
+ * document number exactly as the token holds them, the end of validity for
+ * people in the sheet's zone ("有效期至 2020年02月11日 09:00" and "Valid until
+ * 11 Feb 2020 09:00 (UTC+08:00)"), the issuer, an optional label (a batch
+ * prints its input line), and dashed cut lines between the cells. Text is set
+ * in the font fontconfig gives for "Noto Sans CJK SC" (Debian:
+ * fonts-noto-cjk), with sans-serif as the fallback, one line each (a newline
+ * in a field never starts another); a name too wide for its cell is set
+ * smaller, then cut in its middle with "…" (its end is the family name).
  *
- * Print size: the QR module is 0.8 mm at the default 6 codes a page (a
- * version 9–10 code is 52–55 mm across), never less than HC_SHEET_MODULE_MIN_MM;
- * the PDF is vector (modules are filled rectangles), a PNG page is rasterised
- * at opts.dpi.
+ * Print size: every code of a layout fills the same square, the largest its
+ * cell holds above the text, whatever its QR version, so that neighbouring
+ * cells line up, codes and text: 49 mm at 6 codes a page (0.75 mm modules
+ * for a version 9 code), 91 mm at 4, 96.5 mm at 2, 190 mm at 1. A code
+ * whose module would print below HC_SHEET_MODULE_MIN_MM is refused. The PDF
+ * is vector (modules are filled rectangles), a PNG page is rasterised at
+ * opts.dpi.
  *
  * The sheet prints what a token says without verifying it (hc_inspect): it is
- * a printer, not a checkpoint. Outputs appear whole or not at all: a PDF is
- * written to a temporary file beside its path and renamed by
- * hc_sheet_finish; a PNG page is written and renamed one page at a time.
+ * a printer, not a checkpoint; a token whose nam, doc or iss holds a control,
+ * bidirectional-control or invisible character is refused (HC_E_CLAIMS).
+ * Outputs appear whole or not at all: a PDF is written to a temporary file
+ * beside its path (mode 0666 less the umask, as the PNG pages) and renamed by
+ * hc_sheet_finish; a PNG page is written and renamed one page at a time. An
+ * output is never renamed over a FIFO, a device node or a socket (HC_E_IO).
  */
 #ifndef HEALTHCODE_SHEET_H
 #define HEALTHCODE_SHEET_H
@@ -57,7 +66,8 @@ HC_API hc_err hc_sheet_format_parse(const char *name, hc_sheet_format *out) HC_W
  * opts NULL means HC_SHEET_OPTS_DEFAULT. Nothing appears at path before
  * hc_sheet_finish (PDF) or before a page is complete (PNG).
  * Errors: HC_E_ARG (NULL path or out, opts out of range), HC_E_IO (the
- * temporary file or the directory cannot be made), HC_E_NOMEM.
+ * temporary file or the directory cannot be made; path is a FIFO, device
+ * node or socket, or for PNG not a directory), HC_E_NOMEM.
  * Free with hc_sheet_free().
  */
 HC_API hc_err hc_sheet_new(const char *path, const hc_sheet_opts *opts,
@@ -66,8 +76,9 @@ HC_API hc_err hc_sheet_new(const char *path, const hc_sheet_opts *opts,
 /*
  * Adds one code. token is the token text (NUL-terminated), label a short
  * line printed under the issuer (NULL or "" for none; copied).
- * Errors: HC_E_PREFIX … HC_E_CLAIMS (the token does not decode: nothing is
- * added), HC_E_LIMIT (its QR code would print below HC_SHEET_MODULE_MIN_MM),
+ * Errors: HC_E_PREFIX … HC_E_CLAIMS (the token does not decode, or its nam,
+ * doc or iss holds a control, bidi-control or invisible character: nothing
+ * is added), HC_E_LIMIT (its QR code would print below HC_SHEET_MODULE_MIN_MM),
  * HC_E_IO (a finished PNG page could not be written), HC_E_NOMEM.
  */
 HC_API hc_err hc_sheet_add(hc_sheet *s, const char *token, const char *label) HC_WARN_UNUSED;
@@ -87,9 +98,11 @@ HC_API void hc_sheet_free(hc_sheet *s);
  * Makes sheets from a batch's tokens.jsonl (one JSON object a line with at
  * least "line" (integer) and "token" (string), as `healthcode batch` writes
  * them; blank lines are skipped): each code is labelled with its input line.
- * diag, if given, names the line of a refused entry.
- * Errors: HC_E_IO (jsonl unreadable, not a regular file), HC_E_RECORD (a line
- * is not such an object, or longer than 64 KiB), the errors of hc_sheet_new,
+ * diag, if given, names the line of a refused entry (and the field of a
+ * token refused for its text).
+ * Errors: HC_E_IO (jsonl unreadable, not a regular file; out a FIFO or
+ * device node), HC_E_RECORD (a line is not such an object, holds a key twice
+ * or a NUL byte, or is longer than 64 KiB), the errors of hc_sheet_new,
  * hc_sheet_add and hc_sheet_finish. On error nothing is left at out (PDF).
  */
 HC_API hc_err hc_sheet_from_jsonl(const char *jsonl, const char *out, const hc_sheet_opts *opts,

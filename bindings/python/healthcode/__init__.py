@@ -24,9 +24,11 @@ from __future__ import annotations
 
 import ctypes
 import datetime
+import errno
 import json
 import math
 import os
+import stat as _stat
 from typing import Any, Callable, Dict, Iterable, List, Mapping, NoReturn, Optional, Tuple, Type, TypeVar, Union
 
 from . import _lib as L
@@ -84,6 +86,9 @@ class HealthCodeError(Exception):
         self.message: str = message or L.hc_strerror(code).decode()
         super().__init__(f"{self.name}: {self.message}")
 
+    def __str__(self) -> str:   # also where an OSError is mixed in (_file_error)
+        return f"{self.name}: {self.message}"
+
 
 def _class_name(snake: str) -> str:
     name = "".join(part.capitalize() for part in snake.split("_"))
@@ -120,6 +125,12 @@ def _error_classes() -> Tuple[Dict[int, Type[HealthCodeError]], Dict[str, int]]:
             base = InvalidInputError
         else:
             base = HealthCodeError
+        # the PKCS#11 causes are kinds of Pkcs11Error, an encrypted key a kind of
+        # InvalidKeyError: code that caught those before they were told apart still does
+        if nm.startswith("pkcs11_"):
+            base = classes[codes["pkcs11"]]
+        elif nm == "key_encrypted":
+            base = classes[codes["invalid_key"]]
         classes[c] = type(_class_name(nm), (base,), {"__doc__": L.hc_strerror(c).decode(),
                                                      "__module__": __name__})
     return classes, codes
@@ -178,6 +189,67 @@ def _ecc(ecc: str) -> int:
 
 def _b(s: Union[str, bytes, bytearray]) -> bytes:
     return s.encode() if isinstance(s, str) else bytes(s)
+
+
+def _path(path: PathLike) -> bytes:
+    """A file name for the C library: str (file-system encoding), bytes or an
+    os.PathLike; ValueError for an embedded NUL byte, as open() raises, where C
+    would silently read the name only up to it ("k.pem\\0x" is not "k.pem")."""
+    p = os.fsencode(path)
+    if b"\0" in p:
+        raise ValueError("embedded null byte in the path %r" % (path,))
+    return p
+
+
+def _uri(uri: Text) -> bytes:
+    """A pkcs11: URI (or any key reference) for C: ValueError for an embedded NUL byte."""
+    u = _b(uri)
+    if b"\0" in u:
+        raise ValueError("embedded null byte in a pkcs11: URI")
+    return u
+
+
+def _file_error(code: int, path: PathLike, exists: bool = False) -> HealthCodeError:
+    """The library could not read or write the file path (HC_E_IO): an exception that is
+    both the library's IoError and the OSError the file system gives (FileNotFoundError,
+    PermissionError, IsADirectoryError, FileExistsError…), naming path."""
+    try:
+        st = os.stat(path)
+        err, why = (0, "") if _stat.S_ISREG(st.st_mode) else (errno.EINVAL, "not a regular file")
+    except OSError as oe:
+        err, why = oe.errno or 0, oe.strerror or ""
+    if exists:
+        err, why = errno.EEXIST, "the file exists and is not replaced (overwrite=True replaces it)"
+    oscls = {errno.ENOENT: FileNotFoundError, errno.EACCES: PermissionError, errno.EPERM: PermissionError,
+             errno.EISDIR: IsADirectoryError, errno.ENOTDIR: NotADirectoryError,
+             errno.EEXIST: FileExistsError}.get(err, OSError)
+    cls = _ERRORS.get(code, HealthCodeError)
+    both = type(cls.__name__, (cls, oscls), {"__module__": __name__, "__doc__": cls.__doc__,
+                                             "__str__": HealthCodeError.__str__})   # not OSError's
+    fe: Any = both(code, "%s: %s" % (os.fsdecode(path), why or L.hc_strerror(code).decode()))
+    fe.errno, fe.strerror, fe.filename = err or None, why or L.hc_strerror(code).decode(), os.fsdecode(path)
+    out: HealthCodeError = fe
+    return out
+
+
+class _Secret:
+    """A passphrase in a C buffer of its own, wiped when done (the Python str or bytes it
+    came from cannot be wiped: keep it short-lived, or pass a bytearray and clear it)."""
+
+    def __init__(self, password: Union[str, bytes, bytearray, None]) -> None:
+        data = bytearray(password.encode() if isinstance(password, str) else password or b"")
+        if len(data) > L.HC_KEY_PASS_MAX:
+            data[:] = bytes(len(data))
+            raise ValueError("a passphrase is at most %d bytes" % L.HC_KEY_PASS_MAX)
+        self.n = len(data)
+        self.buf = (ctypes.c_char * max(self.n, 1)).from_buffer_copy(bytes(data) or b"\0")
+        data[:] = bytes(len(data))
+
+    def __enter__(self) -> "_Secret":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        ctypes.memset(self.buf, 0, ctypes.sizeof(self.buf))
 
 
 def _now(now: Now) -> int:
@@ -251,33 +323,60 @@ class Key(_Handle):
         pin-source=file:PATH with mode 0600; or HC_PKCS11_MODULE/HC_PKCS11_PIN_FILE).
         It signs inside the token and is never exported. Errors: Pkcs11Error,
         InvalidKeyError, KeyPermissionsError, InvalidArgumentError."""
-        return cls(_new(L.hc_key_load_pkcs11, _b(uri)))
+        return cls(_new(L.hc_key_load_pkcs11, _uri(uri)))
 
     @classmethod
     def generate_on_token(cls, uri: Text, alg: Union[str, int] = "ES256") -> Key:
         """A new key pair made on the token the URI names (object= is its label);
         only the public half ever leaves it: save_public() it for the trust list."""
-        return cls(_new(L.hc_key_generate_pkcs11, _alg(alg), _b(uri)))
+        return cls(_new(L.hc_key_generate_pkcs11, _alg(alg), _uri(uri)))
 
     @classmethod
-    def from_pem(cls, pem: Text) -> Key:
-        """A key from PEM text: PKCS#8 private or SPKI public."""
+    def from_pem(cls, pem: Text, password: Union[str, bytes, bytearray, None] = None) -> Key:
+        """A key from PEM text: PKCS#8 private (also encrypted, with its password) or
+        SPKI public. An encrypted key without its password, or with a wrong one,
+        raises KeyEncryptedError (a kind of InvalidKeyError)."""
         pem = _b(pem)
-        return cls(_new(L.hc_key_load_pem, pem, len(pem)))
+        with _Secret(password) as pw:
+            return cls(_new(L.hc_key_load_pem_pass, pem, len(pem), pw.buf if password is not None else None,
+                            pw.n))
 
     @classmethod
-    def load(cls, path: PathLike) -> Key:
-        """Reads a key file (or a "pkcs11:" URI: from_pkcs11); a private key
-        readable by others raises KeyPermissionsError."""
-        return cls(_new(L.hc_key_load_file, _b(path)))
+    def load(cls, path: PathLike, password: Union[str, bytes, bytearray, None] = None) -> Key:
+        """Reads a key file (or a "pkcs11:" URI: from_pkcs11); an encrypted PEM key
+        takes its password. A missing or unreadable file raises an IoError that is
+        also the OSError of the file system (FileNotFoundError, PermissionError…),
+        naming the path; a private key readable by others KeyPermissionsError; an
+        encrypted key without its password, or a wrong one, KeyEncryptedError.
+        ValueError for a path with an embedded NUL byte."""
+        if isinstance(path, str) and path.startswith("pkcs11:"):
+            return cls.from_pkcs11(path)
+        p = _path(path)
+        out = ctypes.c_void_p()
+        with _Secret(password) as pw:
+            code = L.hc_key_load_file_pass(p, pw.buf if password is not None else None, pw.n,
+                                           ctypes.byref(out))
+        if code == _CODES["io_error"]:
+            raise _file_error(code, path)
+        _check(code)
+        return cls(out)
 
-    def save_private(self, path: PathLike) -> None:
-        """Writes the private key as PKCS#8 PEM, mode 0600, atomically."""
-        _check(L.hc_key_save_private(self.handle, _b(path)))
+    def save_private(self, path: PathLike, overwrite: bool = False) -> None:
+        """Writes the private key as PKCS#8 PEM, mode 0600, atomically. An existing
+        file is never replaced unless overwrite=True (FileExistsError, which is
+        also an IoError, naming it): for an issuer that file is its signing key."""
+        p = _path(path)
+        code = L.hc_key_save_private_ex(self.handle, p, 0 if overwrite else L.HC_KEY_SAVE_NO_REPLACE)
+        if code == _CODES["io_error"]:
+            raise _file_error(code, path, exists=not overwrite and os.path.lexists(p))
+        _check(code)
 
     def save_public(self, path: PathLike) -> None:
         """Writes the public key as SPKI PEM, atomically."""
-        _check(L.hc_key_save_public(self.handle, _b(path)))
+        code = L.hc_key_save_public(self.handle, _path(path))
+        if code == _CODES["io_error"]:
+            raise _file_error(code, path)
+        _check(code)
 
     @property
     def public_pem(self) -> str:
@@ -322,7 +421,7 @@ class Policy(_Handle):
             _check(_need(L.hc_policy_parse_json, "issuer part")(data, len(data), ctypes.byref(out),
                                                                 ctypes.byref(diag)), diag)
         else:
-            _check(_need(L.hc_policy_load, "issuer part")(_b(path) if path else None, ctypes.byref(out),
+            _check(_need(L.hc_policy_load, "issuer part")(_path(path) if path else None, ctypes.byref(out),
                                                           ctypes.byref(diag)), diag)
         super().__init__(out)
 
@@ -335,7 +434,7 @@ class Policy(_Handle):
     def load_risk_map(self, path: PathLike) -> None:
         """Replaces the policy's risk map by the CSV file at path."""
         diag = L.Diag()
-        _check(L.hc_policy_load_risk_map(self.handle, _b(path), ctypes.byref(diag)), diag)
+        _check(L.hc_policy_load_risk_map(self.handle, _path(path), ctypes.byref(diag)), diag)
 
 
 class Record(_Handle):
@@ -442,6 +541,8 @@ class Issuer(_Handle):
     _free = staticmethod(L.hc_issuer_free)
 
     def __init__(self, iss: str, key: Key, subject_secret: Optional[Text] = None) -> None:
+        if not key.is_private:   # said as the CLI says it, not as "malformed key"
+            raise _error("invalid_key", "this is a public key; signing needs the private key")
         super().__init__(_new(_need(L.hc_issuer_new, "issuer part"), _b(iss), key.handle))
         self._key = key     # the C issuer holds its own reference; this keeps the object alive too
         if subject_secret is not None:
@@ -558,7 +659,7 @@ class Trust(_Handle):
     def add_path(self, path: PathLike) -> None:
         """Trusts a PEM file, a directory of .pem files, or a trust-list JSON file."""
         diag = L.Diag()
-        _check(L.hc_trust_add_path(self.handle, _b(path), ctypes.byref(diag)), diag)
+        _check(L.hc_trust_add_path(self.handle, _path(path), ctypes.byref(diag)), diag)
 
     def __len__(self) -> int:
         return int(L.hc_trust_count(self.handle))
@@ -572,7 +673,7 @@ class Revocations(_Handle):
         super().__init__(_new(L.hc_revocations_new))
         if path:
             diag = L.Diag()
-            _check(L.hc_revocations_load(self.handle, _b(path), ctypes.byref(diag)), diag)
+            _check(L.hc_revocations_load(self.handle, _path(path), ctypes.byref(diag)), diag)
 
     def add_text(self, text: Text) -> None:
         """Adds revocations, one hex id a line (16 digits: a token id, 32: a subject); "-ID" un-revokes."""
@@ -632,7 +733,7 @@ class BundleStore(_Handle):
         for root in roots:
             _check(L.hc_bundle_store_add_root(self.handle, root.handle))
         if state_dir is not None:
-            _check(L.hc_bundle_store_set_state(self.handle, _b(os.path.join(os.fspath(state_dir),
+            _check(L.hc_bundle_store_set_state(self.handle, _path(os.path.join(os.fspath(state_dir),
                                                                             "bundle-state.cbor"))))
 
     def apply(self, bundle: Union[bytes, PathLike], now: Now = None, accept_stale: bool = False) -> int:
@@ -646,7 +747,7 @@ class BundleStore(_Handle):
             _check(L.hc_bundle_store_apply(self.handle, data, len(data), _now(now), flags, None,
                                            ctypes.byref(diag)), diag)
         else:
-            _check(L.hc_bundle_store_apply_file(self.handle, _b(bundle), _now(now), flags, None,
+            _check(L.hc_bundle_store_apply_file(self.handle, _path(bundle), _now(now), flags, None,
                                                 ctypes.byref(diag)), diag)
         return self.seq
 

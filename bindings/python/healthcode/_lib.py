@@ -207,6 +207,12 @@ hc_key_is_private = _decl("hc_key_is_private", ctypes.c_bool, c_void_p)
 hc_key_free = _decl("hc_key_free", None, c_void_p)
 hc_key_load_pkcs11 = _decl("hc_key_load_pkcs11", hc_err, c_char_p, pp)
 hc_key_generate_pkcs11 = _decl("hc_key_generate_pkcs11", hc_err, ctypes.c_int, c_char_p, pp)
+# encrypted PEM keys, and saving without replacing (key.h)
+hc_key_load_pem_pass = _decl("hc_key_load_pem_pass", hc_err, c_char_p, c_size_t, c_void_p, c_size_t, pp)
+hc_key_load_file_pass = _decl("hc_key_load_file_pass", hc_err, c_char_p, c_void_p, c_size_t, pp)
+hc_key_save_private_ex = _decl("hc_key_save_private_ex", hc_err, c_void_p, c_char_p, ctypes.c_uint)
+HC_KEY_SAVE_NO_REPLACE = 1
+HC_KEY_PASS_MAX = 1023
 hc_alg_supported = _decl("hc_alg_supported", ctypes.c_bool, ctypes.c_int)
 
 hc_trust_new = _decl("hc_trust_new", hc_err, pp)

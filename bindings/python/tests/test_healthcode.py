@@ -200,7 +200,7 @@ class RoundTrip(unittest.TestCase):
                     self.assertEqual(c.kid, key.kid)
                     self.assertEqual(c.alg, alg)
                     self.assertEqual(c.name, "张*")
-                    self.assertEqual(c.document, "3304**********1230")
+                    self.assertEqual(c.document, "33**************30")
                     self.assertEqual(c.region, 330402)
                     self.assertIsNone(c.sub)
 

@@ -86,9 +86,10 @@ int cli_stop(int id);
 
 /* Next option (its id; *val its value or NULL) or operand. Accepts
  * "--name value" and "--name=value"; "--" ends the options; "-" is an
- * operand; any other word starting with '-' is an unknown option. With a
- * usage text, "--help" prints it and returns CLI_HELP; with an operand slot,
- * operands are stored there (not returned). */
+ * operand; any other word starting with '-' is an unknown option, but for
+ * "-h", which is "--help" everywhere. With a usage text, "--help" prints it
+ * and returns CLI_HELP (without one, the table's "help" entry answers it);
+ * with an operand slot, operands are stored there (not returned). */
 int cli_next(cli_args *a, const cli_opt *opts, const char **val);
 
 /* Prints "healthcode CMD: <message>" and the --help hint to stderr; returns EX_USAGE. */

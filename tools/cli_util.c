@@ -94,9 +94,11 @@ static int help_option(cli_args *a, const char *arg)
 #define STORED (-5)   /* one_option: a plain string option, stored through its dest */
 
 /* One option word arg (not an operand): its id, CLI_HELP, CLI_ERROR or
- * STORED. */
+ * STORED. "-h" is "--help" for every command (the one short option). */
 static int one_option(cli_args *a, const cli_opt *opts, const char *arg, const char **val)
 {
+    if (strcmp(arg, "-h") == 0)
+        arg = "--help";
     int help = help_option(a, arg);
     if (help != -1)
         return help;

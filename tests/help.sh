@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # help.sh HEALTHCODE MANPAGE — every command's help, and the manual's synopsis.
 #   For every command `healthcode --help` lists, and every sub-command whose
-#   help's first line names them (`usage: healthcode bundle make|show …`):
+#   help's first line names them (`usage: healthcode bundle make|show ...`):
 #   `CMD --help`, `CMD -h` and `healthcode help CMD` exit 0, print the same
 #   usage on stdout, starting "usage: healthcode CMD", and nothing on stderr.
 #   The man page's SYNOPSIS has a `.B healthcode CMD` line for each command,
@@ -45,9 +45,9 @@ check_help() {
 n=0
 for c in $cmds; do
     check_help "$c"; n=$((n + 1))
-    # sub-commands: "usage: healthcode CMD a|b|c ..."
+    # sub-commands: "usage: healthcode CMD a|b|c ..." (cli_dispatch's convention, cli.h)
     subs=$("$hc" "$c" --help 2>/dev/null | head -n1 |
-           sed -n "s/^usage: healthcode $c \([a-z][a-z0-9-]*\(|[a-z][a-z0-9-]*\)\{1,\}\)\( .*\)\{0,1\}$/\1/p" | tr '|' ' ')
+           sed -n "s/^usage: healthcode $c \([a-z][a-z0-9-]*\(|[a-z][a-z0-9-]*\)*\) \.\.\..*$/\1/p" | tr '|' ' ')
     for s in $subs; do
         check_help "$c $s"; n=$((n + 1))
     done

@@ -22,6 +22,7 @@ static const struct {
     {"check", cmd_check, "verify, then decide entry at a venue"},
     {"batch", cmd_batch, "issue many codes from a JSON-lines or CSV file"},
     {"bundle", cmd_bundle, "make or show a signed trust bundle"},
+    {"trust", cmd_trust, "the trust-list entry of a public key or a token's key"},
 #if HC_WITH_SHEETS
     {"sheets", cmd_sheets, "print paper codes (PDF or PNG A4 sheets) from tokens.jsonl"},
 #endif

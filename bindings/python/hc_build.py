@@ -24,7 +24,7 @@ import zipfile
 HERE = os.path.dirname(os.path.abspath(__file__))
 PACKAGE = "healthcode"
 # what the package is made of (bindings/python/meson.build installs the same, plus _install.py)
-PACKAGE_FILES = ["__init__.py", "__main__.py", "_lib.py", "py.typed"]
+PACKAGE_FILES = ["__init__.py", "__main__.py", "_lib.py", "_batch.py", "py.typed"]
 
 
 def _project():

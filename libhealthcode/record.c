@@ -612,6 +612,24 @@ static hc_err parse_root(const hc_json *root, hc_record *r, hc_diag *diag)
 
 /* ---- public ------------------------------------------------------------------ */
 
+/* A syntax error: diag->line is its line in the text. The message names the line
+ * only when the text has several: a record of a JSON-lines file is one line, and
+ * its place is that file's line (the batch's "line"), not "line 1". */
+static hc_err syntax_error(const char *json, size_t len, const hc_json_doc *doc, hc_diag *diag)
+{
+    size_t end = len;
+    while (end > 0 && (json[end - 1] == '\n' || json[end - 1] == '\r' || json[end - 1] == ' ' ||
+                       json[end - 1] == '\t'))
+        end--;
+    bool one_line = !memchr(json, '\n', end);
+    hc_err e = one_line ? FAIL(diag, "", "JSON syntax error at column %d: %s", doc->column, doc->message)
+                        : FAIL(diag, "", "JSON syntax error at line %d, column %d: %s", doc->line,
+                               doc->column, doc->message);
+    if (diag)
+        diag->line = doc->line;
+    return e;
+}
+
 hc_err hc_record_parse_json(const char *json, size_t len, hc_record **out, hc_diag *diag)
 {
     return hc_record_parse_json_scratch(json, len, NULL, out, diag);
@@ -630,8 +648,7 @@ hc_err hc_record_parse_json_scratch(const char *json, size_t len, hc_json_scratc
     hc_json_doc doc;
     hc_err e = scratch ? hc_json_parse_scratch(json, len, scratch, &doc) : hc_json_parse(json, len, &doc);
     if (e == HC_E_RECORD)   /* a "\u0000" is no syntax error: it is reported against its field */
-        return FAIL(diag, "", "JSON syntax error at line %d, column %d: %s", doc.line,
-                    doc.column, doc.message);
+        return syntax_error(json, len, &doc, diag);
     if (e != HC_OK)
         return hc_diag_set(diag, e, "", "%s", e == HC_E_NOMEM ? "out of memory" : hc_strerror(e));
     hc_record *r = calloc(1, sizeof *r);

@@ -4,11 +4,14 @@
 #   python: `meson install --destdir` into a temporary root; the unittests and
 #           examples/batch_issue.py run against the installed package, which must load the
 #           libhealthcode.so.1 installed with it (no HC_LIBRARY, no LD_LIBRARY_PATH);
-#   pip:    `pip install --no-build-isolation` of a copy of bindings/python into a venv
-#           (--system-site-packages, Debian's setuptools and pip, offline); it finds the
-#           installed library through the dynamic linker's search (LD_LIBRARY_PATH here) or
-#           HC_LIBRARY, and says which variable to set when there is none; with mypy on PATH,
-#           a user's program is type-checked against the installed package;
+#           The install carries its metadata: `pip show`, importlib.metadata and
+#           `pip uninstall` (which removes every file meson installed for the package);
+#   pip:    README's route: `pip install` of a copy of bindings/python into a fresh venv
+#           (python3 -m venv: no setuptools or wheel needed, offline: --no-index); it finds
+#           the installed library through the dynamic linker's search (LD_LIBRARY_PATH here)
+#           or HC_LIBRARY, and says which variable to set when there is none; pip show,
+#           importlib.metadata and pip uninstall know it; with mypy on PATH, a user's program
+#           is type-checked against the installed package;
 #   java:   examples/IssueVerify.java compiled against the installed jar and run without
 #           flags (the jar finds its JNI library); a copy of the jar elsewhere names the
 #           properties to set, then runs with -Djava.library.path.
@@ -56,23 +59,42 @@ python)
 libhealthcode $version loaded from $lib"
     [ "$(head -n2 <<<"$out")" = "$want" ] || fail "python3 -m healthcode printed\n$out\nexpected\n$want"
     unittests "$py"
-    echo "installed-python: the package in $final loaded the library installed with it; unittests and batch_issue.py pass"
+    # its metadata: what pip and importlib.metadata read, then pip uninstall removes it all
+    got=$("$py" -c 'import importlib.metadata as m; print(m.version("healthcode"))') ||
+        fail "importlib.metadata does not know the package installed by meson"
+    [ "$got" = "$version" ] || fail "importlib.metadata.version: '$got', the project is $version"
+    if "$py" -m pip --version >/dev/null 2>&1; then
+        out=$("$py" -m pip show -f healthcode 2>&1) || fail "pip show healthcode:\n$out"
+        grep -qx "Version: $version" <<<"$out" || fail "pip show: no 'Version: $version':\n$out"
+        grep -q "healthcode/_install.py" <<<"$out" || fail "pip show -f does not list healthcode/_install.py:\n$out"
+        # Debian marks its python3 externally managed: the flag README gives for /usr/local
+        "$py" -m pip uninstall -y --break-system-packages healthcode >"$tmp/pip.log" 2>&1 ||
+            fail "pip uninstall:\n$(cat "$tmp/pip.log")"
+        left=$(cd "$site" && ls -A)
+        [ -z "$left" ] || fail "pip uninstall left in $site: $left"
+    fi
+    echo "installed-python: the package in $final loaded the library installed with it; unittests and batch_issue.py pass; pip show, importlib.metadata and pip uninstall know it"
     ;;
 pip)
     mkdir -p "$tmp/pysrc/healthcode"
-    cp "$src"/bindings/python/pyproject.toml "$src"/bindings/python/README.md "$tmp/pysrc/"
+    cp "$src"/bindings/python/pyproject.toml "$src"/bindings/python/README.md "$src"/bindings/python/hc_build.py "$tmp/pysrc/"
     cp "$src"/bindings/python/healthcode/*.py "$src"/bindings/python/healthcode/py.typed "$tmp/pysrc/healthcode/"
-    "$py" -m venv --system-site-packages --without-pip "$tmp/venv"
+    "$py" -m venv "$tmp/venv"
     vpy=$tmp/venv/bin/python
-    "$vpy" -m pip install --no-build-isolation --no-index --no-deps --no-cache-dir --disable-pip-version-check \
+    # a fresh venv has no wheel package (and may have no setuptools): the backend needs neither
+    "$vpy" -m pip uninstall -y -q setuptools wheel >/dev/null 2>&1 || true
+    "$tmp/venv/bin/pip" install --no-index --no-cache-dir --disable-pip-version-check \
         -q "$tmp/pysrc" >"$tmp/pip.log" 2>&1 || fail "pip install failed:\n$(cat "$tmp/pip.log")"
     got=$("$vpy" -m pip show healthcode 2>/dev/null | sed -n 's/^Version: //p')
     [ "$got" = "$version" ] || fail "pip installed version '$got', the project is $version (pyproject.toml)"
     pkg=$("$vpy" -c 'import importlib.util as u; print(u.find_spec("healthcode").origin)' 2>/dev/null) || true
     case $pkg in "$tmp/venv/"*) ;; *) fail "the venv imports healthcode from '$pkg'" ;; esac
     [ -f "$(dirname "$pkg")/py.typed" ] || fail "py.typed not installed by pip"
+    got=$("$vpy" -c 'import importlib.metadata as m; print(m.version("healthcode"))') ||
+        fail "importlib.metadata does not know the package"
+    [ "$got" = "$version" ] || fail "importlib.metadata.version: '$got', the project is $version"
     # no library anywhere: the message names the variable (unless the system has one)
-    if ! ldconfig -p 2>/dev/null | grep -q 'libhealthcode\.so\.0 '; then
+    if ! ldconfig -p 2>/dev/null | grep -q 'libhealthcode\.so\.1 '; then
         out=$(cd "$tmp" && "$vpy" -c 'import healthcode' 2>&1) && fail "import healthcode worked without a library"
         grep -q "set HC_LIBRARY to the path of libhealthcode.so.1" <<<"$out" ||
             fail "no library: the error does not name HC_LIBRARY:\n$out"
@@ -105,7 +127,9 @@ PY
             fail "mypy does not see verify's types:\n$(cat "$tmp/mypy.log")"
         checked=", mypy sees its types"
     fi
-    echo "installed-pip: pip installed healthcode $version into a venv; unittests and batch_issue.py pass$checked"
+    "$vpy" -m pip uninstall -y -q healthcode >"$tmp/pip.log" 2>&1 || fail "pip uninstall:\n$(cat "$tmp/pip.log")"
+    [ ! -e "$(dirname "$pkg")" ] || fail "pip uninstall left $(dirname "$pkg")"
+    echo "installed-pip: pip installed healthcode $version into a fresh venv (offline); unittests and batch_issue.py pass$checked; pip uninstall removes it"
     ;;
 java)
     jar=$(find "$tmp/root" -name healthcode.jar | head -n1)

@@ -6,7 +6,8 @@
 #   4. an ASan+UBSan build running the whole suite;
 #   5. valgrind on the CLI round trip (keygen, issue, render, verify), errors fatal;
 #   6. each fuzz target over its corpus (and briefly fuzzing, when clang's libFuzzer is there);
-#   7. the verify + scan build cross-compiled for aarch64 and armhf, its tests under qemu-user.
+#   7. the verify + scan build cross-compiled for aarch64 and armhf, its tests under qemu-user;
+#   8. every command README and doc/ tell a user to run, builds and installs included.
 # Build directories live under build-ci/ so that a developer's build/ is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -89,5 +90,11 @@ if [ -f tests/fuzz/run-smoke.sh ]; then
     step "fuzz smoke"
     bash tests/fuzz/run-smoke.sh "$out"
 fi
+
+# 8. Every command README and doc/ tell a user to run, the slow ones too (builds,
+# installs into /usr/local as README says, benchmarks): the last step, since it
+# installs the full build into the system as a user would.
+step "documented commands, slow ones included (tests/doc_commands.sh --full)"
+bash tests/doc_commands.sh --full "$root" "$out/full"
 
 step "all suites passed"

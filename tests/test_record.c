@@ -293,6 +293,11 @@ static void test_limits_and_syntax(void **state)
 
     assert_string_equal(parse_bad("{\"id\": \"330402199001011230\",\n\"id_type\": }", ""),
                         "JSON syntax error at line 2, column 12: a value expected near '}'");
+    assert_int_equal(d_.line, 2);
+    /* one line (of a JSON-lines file, newline included): the message names no line, the
+     * file's line is the caller's (the batch's); diag.line is the line in the text */
+    assert_string_equal(parse_bad("{\"id\": ,}\n", ""), "JSON syntax error at column 8: a value expected near ','");
+    assert_int_equal(d_.line, 1);
     const char *dup = HEAD ", \"id\": \"330402199001011230\"}";
     assert_string_equal(parse_bad(dup, "id"), "id: the key is repeated");
     assert_string_equal(parse_bad(HEAD ", \"contact\": {\"status\": \"none\", \"status\": \"close\"}}",
@@ -314,7 +319,7 @@ static void test_limits_and_syntax(void **state)
                         "name contains a control character at byte 2");
     const char *bad_utf8 = HEAD ", \"name\": \"\xff\xfe\"}";
     assert_string_equal(parse_bad(bad_utf8, ""),
-                        "JSON syntax error at line 1, column 65: invalid UTF-8 in a string (byte 0xff)");
+                        "JSON syntax error at column 65: invalid UTF-8 in a string (byte 0xff)");
     char longname[300];
     snprintf(longname, sizeof longname, HEAD ", \"name\": \"%0128d\"}", 0);
     assert_string_equal(parse_bad(longname, "name"), "name is 128 bytes long, more than 127");

@@ -86,10 +86,22 @@ int cli_stop(int id);
 
 /* Next option (its id; *val its value or NULL) or operand. Accepts
  * "--name value" and "--name=value"; "--" ends the options; "-" is an
- * operand; any other word starting with '-' is an unknown option. With a
- * usage text, "--help" prints it and returns CLI_HELP; with an operand slot,
- * operands are stored there (not returned). */
+ * operand; any other word starting with '-' is an unknown option, but for
+ * "-h", which is "--help" everywhere. With a usage text, "--help" prints it
+ * and returns CLI_HELP (without one, the table's "help" entry answers it);
+ * with an operand slot, operands are stored there (not returned). */
 int cli_next(cli_args *a, const cli_opt *opts, const char **val);
+
+/* A command made of sub-commands (`healthcode trust entry …`): runs the one
+ * argv[0] names with the arguments after it; "--help" (or none) prints usage,
+ * whose first line must be "usage: healthcode CMD SUB1|SUB2 ..." (tests/help.sh
+ * finds the sub-commands there), on stdout (status 0) or, for no or an unknown
+ * sub-command, on stderr (EX_USAGE). subs ends with {NULL, NULL}. */
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} cli_sub;
+int cli_dispatch(const char *cmd, const char *usage, const cli_sub *subs, int argc, char **argv);
 
 /* Prints "healthcode CMD: <message>" and the --help hint to stderr; returns EX_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -104,6 +116,13 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Prints an input error with its place: "healthcode: PATH:LINE: FIELD: message". */
 void cli_diag(const char *path, hc_err err, const hc_diag *d);
+
+/* ---- standard input as a file (cli_util.c) ---- */
+
+/* Copies all of standard input to fd and fsyncs it, for a command that needs
+ * its input as a file (to read it twice, or to resume from it): 0 or an errno
+ * value. *first: the first byte that is not white space ('\0' if none). */
+int cli_copy_stdin(int fd, char *first);
 
 /* ---- values ---- */
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 int cli_exit_for(hc_err err)
 {
@@ -94,9 +95,11 @@ static int help_option(cli_args *a, const char *arg)
 #define STORED (-5)   /* one_option: a plain string option, stored through its dest */
 
 /* One option word arg (not an operand): its id, CLI_HELP, CLI_ERROR or
- * STORED. */
+ * STORED. "-h" is "--help" for every command (the one short option). */
 static int one_option(cli_args *a, const cli_opt *opts, const char *arg, const char **val)
 {
+    if (strcmp(arg, "-h") == 0)
+        arg = "--help";
     int help = help_option(a, arg);
     if (help != -1)
         return help;
@@ -159,6 +162,21 @@ int cli_next(cli_args *a, const cli_opt *opts, const char **val)
     }
 }
 
+int cli_dispatch(const char *cmd, const char *usage, const cli_sub *subs, int argc, char **argv)
+{
+    if (argc >= 1 && strcmp(argv[0], "--help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    for (const cli_sub *s = subs; argc >= 1 && s->name; s++)
+        if (strcmp(argv[0], s->name) == 0)
+            return s->run(argc - 1, argv + 1);
+    if (argc >= 1)
+        fprintf(stderr, "healthcode %s: unknown sub-command '%s'\n", cmd, argv[0]);
+    fputs(usage, stderr);
+    return EX_USAGE;
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
@@ -212,6 +230,35 @@ void cli_diag(const char *path, hc_err err, const hc_diag *d)
         fprintf(stderr, ": %s\n", msg);
     else
         fprintf(stderr, ": %s\n", hc_strerror(err));
+}
+
+/* ------------------------------------------------------ standard input */
+
+int cli_copy_stdin(int fd, char *first)
+{
+    char buf[1 << 16];
+    *first = '\0';
+    for (;;) {
+        ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return errno;
+        if (n == 0)
+            break;
+        for (ssize_t i = 0; !*first && i < n; i++)
+            if (buf[i] != ' ' && buf[i] != '\t' && buf[i] != '\r' && buf[i] != '\n')
+                *first = buf[i];
+        for (ssize_t off = 0; off < n;) {
+            ssize_t w = write(fd, buf + off, (size_t)(n - off));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0)
+                return errno;
+            off += w;
+        }
+    }
+    return fsync(fd) == 0 ? 0 : errno;
 }
 
 /* --------------------------------------------------------------- values */

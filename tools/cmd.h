@@ -24,6 +24,9 @@ int cmd_batch(int argc, char **argv);
 /* cmd_bundle.c: make or show a signed trust bundle (doc/bundle.md). */
 int cmd_bundle(int argc, char **argv);
 
+/* cmd_trust.c: `trust entry`, the trust-list entry of a public key (doc/checkpoint.md). */
+int cmd_trust(int argc, char **argv);
+
 /* cmd_sheets.c (a build with the sheets part): paper codes from tokens.jsonl. */
 int cmd_sheets(int argc, char **argv);
 

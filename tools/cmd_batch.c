@@ -4,6 +4,7 @@
 #include "cmd.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +16,7 @@
 enum { EX_BATCH_ERRORS = 4, EX_BATCH_MAX_ERRORS = 5 };
 
 static const char usage_batch[] =
-    "usage: healthcode batch --key PRIV.pem --issuer ISS --in FILE.jsonl|FILE.csv --out DIR\n"
+    "usage: healthcode batch --key PRIV.pem --issuer ISS --in FILE.jsonl|FILE.csv|- --out DIR\n"
     "                        [--policy P.json] [--risk-map MAP.csv] [--now T] [--validity 24h]\n"
     "                        [--subject-secret FILE] [--png] [--sheets] [--sheets-format pdf|png]\n"
     "                        [--threads N] [--key-pass file:PATH|env:VAR]\n"
@@ -25,7 +26,9 @@ static const char usage_batch[] =
     "header of flat fields: see doc/batch.md) into DIR: tokens.jsonl (line, cti,\n"
     "colour, token, in input order) and errors.jsonl (line, field, message). Every\n"
     "input line ends in exactly one of them. A batch killed at any instant continues\n"
-    "with --resume: every record issued once, no torn line.\n"
+    "with --resume: every record issued once, no torn line. --in - reads standard\n"
+    "input, kept first in DIR/stdin.jsonl (DIR/stdin.csv if it does not start with\n"
+    "'{'), which --resume then continues from.\n"
     "\n"
     "  --png            also DIR/png/LINE.png, the QR image of each code\n"
     "  --sheets         also DIR/sheets.pdf: A4 pages of 6 paper codes with colour in\n"
@@ -157,6 +160,67 @@ static int exit_for(hc_err e)
     return EX_INPUT;
 }
 
+/* Whether DIR/NAME exists. */
+static bool exists_in(const char *dir, const char *name)
+{
+    char p[4096];
+    struct stat st;
+    return (size_t)snprintf(p, sizeof p, "%s/%s", dir, name) < sizeof p && stat(p, &st) == 0;
+}
+
+/* `--in -`: standard input, copied durably into DIR first (DIR/stdin.jsonl, or
+ * DIR/stdin.csv when its first byte that is not white space is not '{'), so that
+ * the batch reads a file like any other, --resume finds the same input there,
+ * and nothing piped in is lost with the pipe. A resume uses that copy and does
+ * not read standard input. The copy is 0600: it holds the records in full. */
+static int spool_stdin(const char *out, bool resume, char *path, size_t cap)
+{
+    static const char *const names[] = {"stdin.jsonl", "stdin.csv"};
+    for (size_t i = 0; i < 2; i++) {
+        if (!exists_in(out, names[i]))
+            continue;
+        if (!resume)
+            return cli_usage_error("batch", "%s holds a batch read from standard input (%s): "
+                                            "--resume continues it; a new batch needs another --out", out, names[i]);
+        snprintf(path, cap, "%s/%s", out, names[i]);
+        fprintf(stderr, "healthcode batch: resuming from %s, the copy of standard input the first run "
+                        "kept; standard input is not read\n", path);
+        return 0;
+    }
+    if (!resume && exists_in(out, "batch.json"))
+        return cli_usage_error("batch", "%s holds a batch already: --resume continues it", out);
+    if (isatty(STDIN_FILENO))
+        return cli_usage_error("batch", "--in -: standard input is a terminal: pipe the records in "
+                                        "(grep … people.jsonl | healthcode batch --in - …)");
+    char tmp[4096];
+    if ((size_t)snprintf(tmp, sizeof tmp, "%s/.stdin.tmp", out) >= sizeof tmp || strlen(out) + 13 >= cap)
+        return cli_usage_error("batch", "--out: the path is too long");
+    if (mkdir(out, 0755) != 0 && errno != EEXIST) {
+        cli_error("%s: %s", out, strerror(errno));
+        return EX_INPUT;
+    }
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), err = fd < 0 ? errno : 0;
+    char first = '\0';
+    if (!err)
+        err = cli_copy_stdin(fd, &first);
+    if (fd >= 0 && close(fd) != 0 && !err)
+        err = errno;
+    snprintf(path, cap, "%s/%s", out, names[first && first != '{']);
+    if (!err && rename(tmp, path) != 0)
+        err = errno;
+    int dfd = err ? -1 : open(out, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (!err && (dfd < 0 || fsync(dfd) != 0))
+        err = errno;
+    if (dfd >= 0)
+        close(dfd);
+    if (err) {
+        unlink(tmp);
+        cli_error("batch: cannot keep standard input in %s: %s", path, strerror(err));
+        return EX_INPUT;
+    }
+    return 0;
+}
+
 static int run_batch(const batch_args *ba, hc_batch_opts *o)
 {
     hc_key *key = NULL;
@@ -183,11 +247,18 @@ static int run_batch(const batch_args *ba, hc_batch_opts *o)
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     hc_batch_summary s;
-    e = hc_batch_run(o, ba->in, ba->out, &s, &d);
+    char spooled[4096];
+    const char *in = ba->in;
+    if (strcmp(in, "-") == 0) {
+        if ((rc = spool_stdin(ba->out, o->resume, spooled, sizeof spooled)) != 0)
+            goto done;
+        in = spooled;
+    }
+    e = hc_batch_run(o, in, ba->out, &s, &d);
     double secs = seconds_since(&t0);
     if (e && e != HC_E_LIMIT) {
         if (e == HC_E_RECORD)
-            cli_diag(ba->in, e, &d);   /* the CSV header: line 1 and the column */
+            cli_diag(in, e, &d);   /* the CSV header: line 1 and the column */
         else
             cli_error("batch: %s", d.message[0] ? d.message : hc_strerror(e));
         rc = exit_for(e);

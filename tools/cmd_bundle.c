@@ -313,9 +313,7 @@ static int bundle_make(int argc, char **argv)
     uint8_t *b = NULL;
     size_t len = 0;
     int rc = make_parse(&m, argc, argv, &sp, &out, &delta_from, &now, &life);
-    if (rc < 0)
-        rc = 0;
-    else if (!rc)
+    if (!rc)   /* rc < 0: --help was answered, nothing more to do (status 0 below) */
         rc = collect_keys(&m, &sp.n_keys);
     if (!rc && delta_from)
         rc = load_base(&m, delta_from, now, &sp);
@@ -337,7 +335,7 @@ static int bundle_make(int argc, char **argv)
     }
     hc_free(b);
     make_free(&m);
-    return rc;
+    return rc < 0 ? 0 : rc;
 }
 
 /* ---------------------------------------------------------- bundle show */

@@ -4,12 +4,14 @@
 #include "cli.h"
 #include "cmd.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char usage_sheets[] =
-    "usage: healthcode sheets --in TOKENS.jsonl --out FILE.pdf|DIR [--format pdf|png]\n"
+    "usage: healthcode sheets --in TOKENS.jsonl|- --out FILE.pdf|DIR [--format pdf|png]\n"
     "                         [--per-page N] [--policy P.json] [--utc-offset ±HH:MM]\n"
     "\n"
     "Prints the codes of TOKENS.jsonl (what `healthcode batch` writes: one object a\n"
@@ -19,6 +21,7 @@ static const char usage_sheets[] =
     "the issuer, the input line, and cut lines. Tokens are printed, not verified; a\n"
     "name, number or issuer holding a control, bidi-control or invisible character\n"
     "is refused (the line is named).\n"
+    "--in - reads standard input (through a temporary file in TMPDIR).\n"
     "\n"
     "  --format pdf|png   pdf (default): one vector PDF at OUT; png: DIR/page-NNNNNN.png\n"
     "                     at 150 dpi\n"
@@ -55,6 +58,30 @@ static int offset_of_policy(const char *path, int32_t *off)
     }
     *off = hc_policy_utc_offset(p);
     hc_policy_free(p);
+    return 0;
+}
+
+/* `--in -` (a filter: grep … tokens.jsonl | healthcode sheets --in - …): standard
+ * input into a temporary file of TMPDIR first, which the library reads as a file
+ * (it refuses pipes, which it cannot measure); the caller unlinks path. */
+static int spool_stdin(char *path, size_t cap)
+{
+    const char *dir = getenv("TMPDIR");
+    if ((size_t)snprintf(path, cap, "%s/healthcode-sheets-XXXXXX", dir && *dir ? dir : "/tmp") >= cap)
+        return cli_usage_error("sheets", "TMPDIR: the path is too long");
+    int fd = mkstemp(path), err = fd < 0 ? errno : 0;
+    char first;
+    if (!err)
+        err = cli_copy_stdin(fd, &first);
+    if (fd >= 0 && close(fd) != 0 && !err)
+        err = errno;
+    if (err) {
+        cli_error("sheets: cannot read standard input into %s: %s", path, strerror(err));
+        if (fd >= 0)
+            unlink(path);
+        path[0] = '\0';
+        return EX_INPUT;
+    }
     return 0;
 }
 
@@ -103,7 +130,12 @@ int cmd_sheets(int argc, char **argv)
         return rc;
     unsigned long pages = 0;
     hc_diag d = {0};
-    hc_err err = hc_sheet_from_jsonl(in, out, &so, &pages, &d);
+    char spooled[4096] = "";
+    if (strcmp(in, "-") == 0 && (rc = spool_stdin(spooled, sizeof spooled)) != 0)
+        return rc;
+    hc_err err = hc_sheet_from_jsonl(spooled[0] ? spooled : in, out, &so, &pages, &d);
+    if (spooled[0])
+        unlink(spooled);
     if (err != HC_OK) {
         if (d.message[0] && strncmp(d.message, out, strlen(out)) == 0)
             cli_error("%s", d.message);   /* about the output, not a line of the input */

@@ -22,6 +22,7 @@ static const struct {
     {"check", cmd_check, "verify, then decide entry at a venue"},
     {"batch", cmd_batch, "issue many codes from a JSON-lines or CSV file"},
     {"bundle", cmd_bundle, "make or show a signed trust bundle"},
+    {"trust", cmd_trust, "the trust-list entry of a public key or a token's key"},
 #if HC_WITH_SHEETS
     {"sheets", cmd_sheets, "print paper codes (PDF or PNG A4 sheets) from tokens.jsonl"},
 #endif
@@ -30,10 +31,46 @@ static const struct {
 static void usage(FILE *f)
 {
     fputs("usage: healthcode COMMAND [OPTIONS] [ARGS]\n"
-          "       healthcode --help | --version\n\ncommands:\n", f);
+          "       healthcode --help | -h | help [COMMAND [SUB-COMMAND]] | --version\n\ncommands:\n", f);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(f, "  %-8s %s\n", commands[i].name, commands[i].summary);
-    fputs("\n'healthcode COMMAND --help' describes a command; 'man healthcode' all of them.\n", f);
+    fputs("\n'healthcode COMMAND --help' (or -h, or 'healthcode help COMMAND') describes a command;\n"
+          "'man healthcode' all of them.\n", f);
+}
+
+static int (*find_command(const char *name))(int, char **)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return commands[i].run;
+    return NULL;
+}
+
+static int unknown_command(const char *name)
+{
+    fprintf(stderr, "healthcode: unknown command '%s'\ntry 'healthcode --help'\n", name);
+    return EX_USAGE;
+}
+
+/* `healthcode help [CMD [SUB…]]`: CMD's own --help (after its sub-command words),
+ * so that the text is the one `healthcode CMD [SUB] --help` prints. */
+static int help(int argc, char **argv)
+{
+    if (argc == 0) {
+        usage(stdout);
+        return 0;
+    }
+    int (*run)(int, char **) = find_command(argv[0]);
+    if (!run)
+        return unknown_command(argv[0]);
+    char *args[8], help_opt[] = "--help";
+    int n = argc - 1;
+    if (n >= (int)(sizeof args / sizeof args[0]))
+        return cli_usage_error("help", "too many words after '%s'", argv[0]);
+    for (int i = 0; i < n; i++)
+        args[i] = argv[i + 1];
+    args[n] = help_opt;
+    return run(n + 1, args);
 }
 
 int main(int argc, char **argv)
@@ -43,19 +80,25 @@ int main(int argc, char **argv)
         return EX_USAGE;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         usage(stdout);
         return 0;
     }
+    if (strcmp(cmd, "help") == 0)
+        return help(argc - 2, argv + 2);
     if (strcmp(cmd, "--version") == 0) {
         /* the parts built, so that scripts (tests/cli.sh) can tell what to expect */
         printf("healthcode %s (libhealthcode %s; issuer%s%s)\n", HC_VERSION_STRING, hc_version(),
                HC_WITH_RENDER ? ", render" : "", HC_WITH_SCAN ? ", scan" : "");
         return 0;
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(cmd, commands[i].name) == 0)
-            return commands[i].run(argc - 2, argv + 2);
-    fprintf(stderr, "healthcode: unknown command '%s'\ntry 'healthcode --help'\n", cmd);
-    return EX_USAGE;
+    int (*run)(int, char **) = find_command(cmd);
+    if (!run)
+        return unknown_command(cmd);
+    /* "-h" right after the command is its --help, also for a command that reads
+     * its first word itself (a sub-command's name: bundle); cli_next does the rest */
+    static char help_opt[] = "--help";
+    if (argc > 2 && strcmp(argv[2], "-h") == 0)
+        argv[2] = help_opt;
+    return run(argc - 2, argv + 2);
 }

@@ -16,7 +16,26 @@ when closed, when used as a context manager, or when garbage-collected.
     hc.decide(claims, hc.Venue(), now, temperature=36.6).admit
 
 Errors raise HealthCodeError subclasses named after hc_err_name (bad_signature:
-BadSignatureError); `now` is epoch seconds or a datetime (None: the clock).
+BadSignatureError); `now` is epoch seconds, a datetime, or an ISO 8601 string read by
+the library's one rule ("2020-02-05", "2020-02-05T10:00:00+08:00"; no offset: UTC+08:00);
+None is the clock.
+
+Names. The result objects keep Python names where the CLI's JSON has short ones, and
+`as_dict()` gives the CLI's JSON object, names and values, exactly:
+
+    Claims (verify, inspect)    CLI JSON      Reason            CLI JSON
+    .colour .iss .iat .exp      the same      .code .colour     the same
+    .kid .cti .sub (bytes)      hex strings   .holds .field     the same
+    .alg                        alg           .from_date        from ("2020-02-01")
+    .name                       nam           .until_date       until
+    .document                   doc           .zh .en           the same
+    .region (0: none)           reg (null)    Assessment        CLI JSON (assess)
+    .international (bool)       knd (0 or 1)  .colour .reasons  the same
+    (iat, exp as ISO 8601)      iat_iso, exp_iso  .until (epoch) until (ISO, the policy's zone)
+    Decision (check)            admit, code, zh, en: the same names
+
+Batches: batch() runs the C batch engine (healthcode batch: CSV or JSON lines, the output
+directory, the exactly-once resume, a progress callback); sheets() prints paper codes.
 
 `python3 -m healthcode --help` prints the version and the library loaded.
 """
@@ -29,14 +48,15 @@ import json
 import math
 import os
 import stat as _stat
+import sys
 from typing import Any, Callable, Dict, Iterable, List, Mapping, NoReturn, Optional, Tuple, Type, TypeVar, Union
 
 from . import _lib as L
 
 __version__ = "0.1.0"
 
-#: A time: epoch seconds, an aware datetime, or None for the clock.
-Now = Union[int, float, datetime.datetime, None]
+#: A time: epoch seconds, an aware datetime, an ISO 8601 string, or None for the clock.
+Now = Union[int, float, datetime.datetime, str, None]
 #: Text the library reads: str (UTF-8) or bytes.
 Text = Union[str, bytes]
 #: A file name.
@@ -46,7 +66,7 @@ _H = TypeVar("_H", bound="_Handle")
 __all__ = ["HealthCodeError", "InvalidInputError", "TokenRejectedError", "Policy", "Record", "Key",
            "Issuer", "Trust", "Revocations", "Venue", "Claims", "Assessment", "Reason", "Decision", "assess", "issue",
            "render_png", "render_svg", "qr_version", "scan_png", "scan_frame", "BundleStore", "verify",
-           "inspect", "decide",
+           "inspect", "decide", "batch", "sheets", "BatchSummary", "BatchProgress", "parse_time", "format_time",
            "version", "library_path", "__version__", "GREEN", "YELLOW", "RED", "ES256", "EDDSA",
            "SM2", "alg_supported"]
 
@@ -257,7 +277,27 @@ def _now(now: Now) -> int:
         return int(datetime.datetime.now(datetime.timezone.utc).timestamp())
     if isinstance(now, datetime.datetime):
         return int(now.timestamp())
+    if isinstance(now, str):
+        return parse_time(now)
     return int(now)
+
+
+def parse_time(text: str) -> int:
+    """Epoch seconds of a time as the library and the CLI read it (hc_time_parse): epoch
+    seconds ("1580868000") or ISO 8601 ("2020-02-05", "2020-02-05T10:00:00+08:00", "…Z");
+    a date or time without an offset is read at UTC+08:00. InvalidArgumentError otherwise."""
+    out = ctypes.c_int64()
+    if L.hc_time_parse(text.encode(), ctypes.byref(out)) != 0:
+        raise _error("invalid_argument", f"{text!r} is neither epoch seconds nor an ISO 8601 date "
+                     "(2020-02-05, 2020-02-05T09:00:00+08:00, …Z)")
+    return out.value
+
+
+def format_time(t: int, utc_offset: int = 0) -> str:
+    """t as ISO 8601 at an offset in seconds ("2020-02-05T02:00:00Z", "…+08:00"), as the CLI prints it."""
+    buf = ctypes.create_string_buffer(40)
+    _check(L.hc_time_format(int(t), int(utc_offset), buf, len(buf)))
+    return buf.value.decode()
 
 
 class _Handle:
@@ -440,17 +480,22 @@ class Policy(_Handle):
 class Record(_Handle):
     """A person record (doc/architecture.md), parsed and checked by the library:
     Record(dict) or Record(json_text). An invalid record raises
-    InvalidRecordError whose `field` is the path ("travel[1].to")."""
+    InvalidRecordError whose `field` is the path ("travel[1].to") and `line` the line of
+    a JSON syntax error. `line`: where the text starts in a file of the caller's (a JSON-lines
+    file: its line number), so that `e.line` is the file's line, as in the batch's errors."""
     _free = staticmethod(L.hc_record_free)
 
-    def __init__(self, data: Union[Mapping[str, Any], Text]) -> None:
+    def __init__(self, data: Union[Mapping[str, Any], Text], line: int = 0) -> None:
         if isinstance(data, Mapping):
             data = json.dumps(dict(data), ensure_ascii=False)
         data = _b(data)
         diag = L.Diag()
         out = ctypes.c_void_p()
-        _check(_need(L.hc_record_parse_json, "issuer part")(data, len(data), ctypes.byref(out),
-                                                            ctypes.byref(diag)), diag)
+        code = _need(L.hc_record_parse_json, "issuer part")(data, len(data), ctypes.byref(out),
+                                                            ctypes.byref(diag))
+        if code != 0 and line > 0:
+            diag.line = line + max(diag.line, 1) - 1
+        _check(code, diag)
         super().__init__(out)
 
     @classmethod
@@ -510,15 +555,32 @@ class Reason:
     def __repr__(self) -> str:
         return f"Reason({self.code!r}, {self.colour}, holds={self.holds}, field={self.field!r})"
 
+    def as_dict(self) -> Dict[str, Any]:
+        """The reason as `healthcode assess` prints it: code, colour, holds, from, until, field, zh, en."""
+        return {"code": self.code, "colour": self.colour, "holds": self.holds, "from": self.from_date,
+                "until": self.until_date, "field": self.field or None, "zh": self.zh, "en": self.en}
+
 
 class Assessment:
     """The colour, when it may change (`until`, epoch seconds or 0) and the reasons."""
 
-    def __init__(self, raw: L.Assessment) -> None:
+    def __init__(self, raw: L.Assessment, utc_offset: int = 8 * 3600) -> None:
         self._raw = raw
         self.colour: str = COLOURS[raw.colour]
         self.until: int = raw.until
         self.reasons: List[Reason] = [Reason(raw.reasons[i]) for i in range(raw.n_reasons)]
+        #: the policy's zone (seconds east of UTC), in which as_dict() writes `until`
+        self.utc_offset: int = utc_offset
+
+    def as_dict(self) -> Dict[str, Any]:
+        """The assessment as `healthcode assess` prints it: colour, until (ISO 8601 in the
+        policy's zone, or None), reasons (Reason.as_dict), and reasons_omitted if any."""
+        d: Dict[str, Any] = {"colour": self.colour,
+                             "until": format_time(self.until, self.utc_offset) if self.until else None,
+                             "reasons": [r.as_dict() for r in self.reasons]}
+        if self._raw.n_found > self._raw.n_reasons:
+            d["reasons_omitted"] = self._raw.n_found - self._raw.n_reasons
+        return d
 
     @classmethod
     def of_colour(cls, colour: Union[str, int]) -> Assessment:
@@ -533,7 +595,7 @@ def assess(policy: Policy, record: Record, now: Now = None) -> Assessment:
     raw = L.Assessment()
     diag = L.Diag()
     _check(L.hc_assess(policy.handle, record.handle, _now(now), ctypes.byref(raw), ctypes.byref(diag)), diag)
-    return Assessment(raw)
+    return Assessment(raw, L.hc_policy_utc_offset(policy.handle))
 
 
 class Issuer(_Handle):
@@ -711,6 +773,15 @@ class Claims:
     def __repr__(self) -> str:
         return f"Claims(iss={self.iss!r}, colour={self.colour}, exp={self.exp}, verified={self.verified})"
 
+    def as_dict(self) -> Dict[str, Any]:
+        """The claims as `healthcode verify` prints them (after its valid, error and message):
+        colour, iss, iat, iat_iso, exp, exp_iso, kid, alg, cti, sub, nam, doc, reg, knd."""
+        return {"colour": self.colour, "iss": self.iss, "iat": self.iat, "iat_iso": format_time(self.iat),
+                "exp": self.exp, "exp_iso": format_time(self.exp), "kid": self.kid.hex(), "alg": self.alg,
+                "cti": self.cti.hex(), "sub": self.sub.hex() if self.sub is not None else None,
+                "nam": self.name or None, "doc": self.document or None, "reg": self.region or None,
+                "knd": self._raw.knd}
+
 
 def verify(trust: Trust, text: Text, now: Now = None, skew: int = 300,
            revoked: Optional[Revocations] = None) -> Claims:
@@ -818,6 +889,10 @@ class Decision:
     def __repr__(self) -> str:
         return f"Decision(admit={self.admit}, code={self.code!r})"
 
+    def as_dict(self) -> Dict[str, Any]:
+        """The decision as `healthcode check` prints it (before the claims): admit, code, zh, en."""
+        return {"admit": self.admit, "code": self.code, "zh": self.zh, "en": self.en}
+
 
 def decide(claims: Claims, venue: Venue, now: Now = None, temperature: Optional[float] = None) -> Decision:
     """The venue's decision on verified claims (an on-site temperature in °C, or None)."""
@@ -828,3 +903,52 @@ def decide(claims: Claims, venue: Venue, now: Now = None, temperature: Optional[
     _check(L.hc_checkpoint_decide(ctypes.byref(claims._raw), ctypes.byref(venue._raw), _now(now), t,
                                   ctypes.byref(raw)))
     return Decision(raw)
+
+
+# ------------------------------------------------------------------ batches
+
+from . import _batch  # noqa: E402 — needs the definitions above
+from ._batch import BatchProgress, BatchSummary  # noqa: E402
+
+
+def batch(key: Key, issuer: str, input: PathLike, out_dir: PathLike, *, now: Now = None,
+          validity: int = 86400, policy: Optional[Policy] = None, subject_secret: Optional[bytes] = None,
+          threads: int = 0, png: bool = False, sheets: bool = False, sheets_format: str = "pdf",
+          shard: Optional[Tuple[int, int]] = None, max_errors: int = 0, resume: bool = False,
+          progress: Optional[Callable[[BatchProgress], None]] = None, checkpoint: int = 0) -> BatchSummary:
+    """Issues a code for every record of `input` into `out_dir`, as `healthcode batch` does
+    (doc/batch.md): a ".csv" file is CSV with a header (the batch's columns), anything else
+    JSON lines. out_dir/tokens.jsonl and out_dir/errors.jsonl get every input line exactly
+    once, in input order, each line checksummed; png=True adds out_dir/png/LINE.png,
+    sheets=True out_dir/sheets.pdf (sheets_format="png": out_dir/sheets/page-NNNNNN.png).
+
+    A batch stopped at any instant (a kill, a power cut) continues with resume=True: it
+    keeps what is whole and issues the rest, every record once, with the first run's now
+    and validity. threads: signing threads (0: the number of cores); shard=(k, n): the lines
+    whose number mod n is k; max_errors: stop once that many lines failed (raises LimitError
+    with .summary; the output is consistent and resumable). progress(p) is called in this
+    thread after each window of records and at the end, with p.lines, p.issued, p.errors,
+    p.bytes_read, p.bytes_total and p.done; an exception it raises is raised when the batch
+    returns (the batch itself runs to its end).
+
+    Returns a BatchSummary. Lines that fail are in errors.jsonl, not raised; a bad CSV
+    header, an unreadable input, an output directory holding another batch (without
+    resume), a bad option raise their HealthCodeError before anything is issued."""
+    return _batch.batch(sys.modules[__name__], key, issuer, input, out_dir, now=now, validity=validity,
+                        policy=policy, subject_secret=subject_secret, threads=threads, png=png,
+                        sheets=sheets, sheets_format=sheets_format, shard=shard, max_errors=max_errors,
+                        resume=resume, progress=progress, checkpoint=checkpoint)
+
+
+def sheets(source: Union[PathLike, Iterable[Union[str, Tuple[str, str]]]], out: PathLike, *,
+           format: str = "pdf", per_page: int = 6, policy: Optional[Policy] = None,
+           utc_offset: Optional[int] = None, dpi: int = 150) -> int:
+    """Prints paper codes on A4 pages, as `healthcode sheets` does: `source` is a batch's
+    tokens.jsonl (each code labelled with its input line), or an iterable of tokens or of
+    (token, label) pairs. format "pdf" writes one vector PDF at `out`; "png" writes
+    out/page-NNNNNN.png at `dpi`. per_page: 1, 2, 4 or 6. The validity end is printed in the
+    policy's zone, or at utc_offset seconds east of UTC (default +08:00). Nothing appears at
+    `out` unless it is whole. Returns the number of pages; raises the error of the first
+    entry that is not a token (InvalidRecordError for a tokens.jsonl line, with .line)."""
+    return _batch.sheets(sys.modules[__name__], source, out, format=format, per_page=per_page,
+                         policy=policy, utc_offset=utc_offset, dpi=dpi)

@@ -2,7 +2,7 @@
 
     python3 -m healthcode                    # versions, the library's path, its parts
     python3 -m healthcode inspect TOKEN      # the claims, NOT verified (display only)
-    python3 -m healthcode verify --trust PATH [--now EPOCH] TOKEN
+    python3 -m healthcode verify --trust PATH [--now T] TOKEN     # T: epoch seconds or ISO 8601
 
 A TOKEN of "-" is read from standard input. verify exits 1 when the token is
 rejected, printing the failed step's hc_err_name; 2 on a usage or input error.
@@ -34,6 +34,14 @@ def _claims_json(c: hc.Claims) -> str:
                        "international": c.international}, ensure_ascii=False, indent=2)
 
 
+def _time(arg: str) -> int:
+    """--now: the library's reading of a time (hc_time_parse); a usage error otherwise."""
+    try:
+        return hc.parse_time(arg)
+    except hc.HealthCodeError as e:
+        raise argparse.ArgumentTypeError(e.message) from None
+
+
 def _token(arg: str) -> str:
     return (sys.stdin.readline() if arg == "-" else arg).strip()
 
@@ -53,7 +61,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     p = sub.add_parser("verify", help="verify a token and print its claims")
     p.add_argument("--trust", required=True, action="append",
                    help="a PEM file, a directory of .pem files or a trust-list JSON file (repeatable)")
-    p.add_argument("--now", type=int, help="epoch seconds (default: the clock)")
+    p.add_argument("--now", type=_time, help="epoch seconds or ISO 8601, as the CLI reads it "
+                   "(2020-02-05T10:00:00+08:00; default: the clock)")
     p.add_argument("token", help='the token text ("-": standard input)')
     args = ap.parse_args(argv)
     try:

@@ -279,3 +279,52 @@ hc_qr_version = _decl("hc_qr_version", hc_err, c_char_p, ctypes.c_int, P(ctypes.
 hc_scan_frame = _decl("hc_scan_frame", hc_err, c_char_p, ctypes.c_uint, ctypes.c_uint, c_size_t,
                       c_char_p, c_size_t, P(c_size_t))
 hc_scan_png = _decl("hc_scan_png", hc_err, c_char_p, c_size_t, c_char_p, c_size_t, P(c_size_t))
+
+# ---- batch.h and sheet.h (healthcode._batch: batch(), sheets()) ----
+
+class BatchProgress(ctypes.Structure):
+    """What healthcode.batch()'s progress callback receives (hc_batch_progress): lines (of the
+    shard handled, resumed ones included), issued, errors, bytes_read and bytes_total (0 when
+    the input is not a regular file) of the input, and done (the last call). Valid during the
+    call only: copy what you keep."""
+    _fields_ = [("lines", ctypes.c_uint64), ("issued", ctypes.c_uint64), ("errors", ctypes.c_uint64),
+                ("bytes_read", ctypes.c_uint64), ("bytes_total", ctypes.c_uint64), ("done", ctypes.c_bool)]
+
+
+BatchProgressFn = ctypes.CFUNCTYPE(None, c_void_p, P(BatchProgress))
+RandomFn = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, P(ctypes.c_uint8), c_size_t)
+
+
+class BatchOpts(ctypes.Structure):
+    _fields_ = [("key", c_void_p), ("iss", c_char_p), ("policy", c_void_p),
+                ("subject_secret", c_char_p), ("subject_secret_len", c_size_t),
+                ("now", c_int64), ("validity_s", c_int64), ("threads", ctypes.c_uint),
+                ("png", ctypes.c_bool), ("sheets", ctypes.c_bool),
+                ("shard_k", ctypes.c_uint), ("shard_n", ctypes.c_uint),
+                ("max_errors", ctypes.c_uint64), ("resume", ctypes.c_bool), ("checkpoint", ctypes.c_uint64),
+                ("progress", BatchProgressFn), ("progress_ctx", c_void_p),
+                ("random", RandomFn), ("random_ctx", c_void_p), ("sheets_format", ctypes.c_int)]
+
+
+class BatchSummary(ctypes.Structure):
+    _fields_ = [("lines", ctypes.c_uint64), ("issued", ctypes.c_uint64 * 3), ("errors", ctypes.c_uint64),
+                ("resumed_lines", ctypes.c_uint64), ("sheets", ctypes.c_uint64), ("now", c_int64),
+                ("validity_s", c_int64), ("max_errors_reached", ctypes.c_bool)]
+
+
+class SheetOpts(ctypes.Structure):
+    _fields_ = [("format", ctypes.c_int), ("per_page", ctypes.c_int), ("utc_offset_s", ctypes.c_int32),
+                ("dpi", ctypes.c_int)]
+
+
+hc_batch_run = _decl("hc_batch_run", hc_err, P(BatchOpts), c_char_p, c_char_p, P(BatchSummary), P(Diag))
+hc_batch_default_threads = _decl("hc_batch_default_threads", ctypes.c_uint)
+hc_sheet_new = _decl("hc_sheet_new", hc_err, c_char_p, P(SheetOpts), pp)
+hc_sheet_add = _decl("hc_sheet_add", hc_err, c_void_p, c_char_p, c_char_p)
+hc_sheet_finish = _decl("hc_sheet_finish", hc_err, c_void_p, P(ctypes.c_ulong))
+hc_sheet_free = _decl("hc_sheet_free", None, c_void_p)
+hc_sheet_from_jsonl = _decl("hc_sheet_from_jsonl", hc_err, c_char_p, c_char_p, P(SheetOpts),
+                            P(ctypes.c_ulong), P(Diag))
+hc_policy_utc_offset = _decl("hc_policy_utc_offset", ctypes.c_int32, c_void_p)
+hc_time_parse = _decl("hc_time_parse", hc_err, c_char_p, P(c_int64))
+hc_time_format = _decl("hc_time_format", hc_err, c_int64, ctypes.c_int32, c_char_p, c_size_t)

@@ -56,6 +56,30 @@ int main(void)
     STRUCT(hc_decision);
     FIELD(hc_decision, verdict); FIELD(hc_decision, code); FIELD(hc_decision, zh); FIELD(hc_decision, en);
     END();
+    STRUCT(hc_batch_progress);
+    FIELD(hc_batch_progress, lines); FIELD(hc_batch_progress, issued); FIELD(hc_batch_progress, errors);
+    FIELD(hc_batch_progress, bytes_read); FIELD(hc_batch_progress, bytes_total); FIELD(hc_batch_progress, done);
+    END();
+    STRUCT(hc_batch_opts);
+    FIELD(hc_batch_opts, key); FIELD(hc_batch_opts, iss); FIELD(hc_batch_opts, policy);
+    FIELD(hc_batch_opts, subject_secret); FIELD(hc_batch_opts, subject_secret_len); FIELD(hc_batch_opts, now);
+    FIELD(hc_batch_opts, validity_s); FIELD(hc_batch_opts, threads); FIELD(hc_batch_opts, png);
+    FIELD(hc_batch_opts, sheets); FIELD(hc_batch_opts, shard_k); FIELD(hc_batch_opts, shard_n);
+    FIELD(hc_batch_opts, max_errors); FIELD(hc_batch_opts, resume); FIELD(hc_batch_opts, checkpoint);
+    FIELD(hc_batch_opts, progress); FIELD(hc_batch_opts, progress_ctx); FIELD(hc_batch_opts, random);
+    FIELD(hc_batch_opts, random_ctx); FIELD(hc_batch_opts, sheets_format);
+    END();
+    STRUCT(hc_batch_summary);
+    FIELD(hc_batch_summary, lines); FIELD(hc_batch_summary, issued); FIELD(hc_batch_summary, errors);
+    FIELD(hc_batch_summary, resumed_lines); FIELD(hc_batch_summary, sheets); FIELD(hc_batch_summary, now);
+    FIELD(hc_batch_summary, validity_s); FIELD(hc_batch_summary, max_errors_reached);
+    END();
+#if HC_WITH_SHEETS
+    STRUCT(hc_sheet_opts);
+    FIELD(hc_sheet_opts, format); FIELD(hc_sheet_opts, per_page); FIELD(hc_sheet_opts, utc_offset_s);
+    FIELD(hc_sheet_opts, dpi);
+    END();
+#endif
     /* enums the binding passes as c_int */
     open_struct("enums", sizeof(hc_err));
     printf(", \"hc_colour\": %zu, \"hc_alg\": %zu, \"hc_ecc\": %zu, \"hc_verdict\": %zu, \"bool\": %zu",

@@ -32,9 +32,11 @@ class BatchIssue(unittest.TestCase):
             people = os.path.join(d, "people.csv")
             with open(people, "w", encoding="utf-8") as f:
                 f.write(PEOPLE)
+            # --now as the CLI reads it: ISO 8601 (no offset: UTC+08:00), the same instant as NOW
             r = subprocess.run([sys.executable, SCRIPT, "--key", os.path.join(d, "key.pem"),
-                                "--issuer", "CN-330000", "--now", str(NOW), "--validity", "3600",
-                                "--progress", people], capture_output=True, text=True, timeout=60)
+                                "--issuer", "CN-330000", "--now", "2020-02-05T10:00", "--validity", "3600",
+                                "--out", os.path.join(d, "out"), "--progress", people],
+                               capture_output=True, text=True, timeout=60)
             self.assertEqual(r.returncode, 4, r.stderr)          # one bad row
             rows = list(csv.DictReader(io.StringIO(r.stdout)))
             self.assertEqual([int(x["line"]) for x in rows], [2, 3, 6, 7])
@@ -42,16 +44,31 @@ class BatchIssue(unittest.TestCase):
             self.assertEqual(rows[0]["document"], "33**************30")
             for x in rows:
                 c = hc.verify(trust, x["token"], now=NOW)
-                self.assertEqual((c.colour, c.iss, c.exp - c.iat), (x["colour"], "CN-330000", 3600))
-            # the bad check digit on line 4, named with its field; the blank line 5 skipped
-            self.assertIn("people.csv:4: invalid_record: id", r.stderr)
-            self.assertIn("5/5 people", r.stderr)
-            self.assertIn("issued 4, errors 1", r.stderr)
+                self.assertEqual((c.colour, c.iss, c.iat, c.exp - c.iat), (x["colour"], "CN-330000", NOW, 3600))
+            # the bad check digit on line 4, named with its field; the blank line 5 is an
+            # error line too (every line ends in tokens.jsonl or errors.jsonl, doc/batch.md)
+            self.assertIn("people.csv:4: invalid_record: id: check digit is 1, expected 0", r.stderr)
+            self.assertIn("people.csv:5: invalid_record: empty line", r.stderr)
+            self.assertIn("6 lines, 100%", r.stderr)
+            self.assertIn("issued 4, errors 2", r.stderr)
+            # run again: the batch is there; --resume finds it whole and prints the same codes
+            again = subprocess.run([sys.executable, SCRIPT, "--key", os.path.join(d, "key.pem"),
+                                    "--issuer", "CN-330000", "--out", os.path.join(d, "out"), "--resume", people],
+                                   capture_output=True, text=True, timeout=60)
+            self.assertEqual((again.returncode, again.stdout), (4, r.stdout), again.stderr)
+
+    def test_now_not_a_time(self):
+        with tempfile.TemporaryDirectory() as d:
+            r = subprocess.run([sys.executable, SCRIPT, "--key", os.path.join(d, "k.pem"), "--issuer", "X",
+                                "--out", d, "--now", "yesterday", os.path.join(d, "p.csv")],
+                               capture_output=True, text=True, timeout=60)
+            self.assertEqual(r.returncode, 3)
+            self.assertIn("'yesterday' is neither epoch seconds nor an ISO 8601 date", r.stderr)
 
     def test_unreadable_key(self):
         with tempfile.TemporaryDirectory() as d:
             r = subprocess.run([sys.executable, SCRIPT, "--key", os.path.join(d, "none.pem"),
-                                "--issuer", "CN-330000", os.path.join(d, "none.csv")],
+                                "--issuer", "CN-330000", "--out", d, os.path.join(d, "none.csv")],
                                capture_output=True, text=True, timeout=60)
             self.assertEqual(r.returncode, 3)
             self.assertIn("io_error", r.stderr)

@@ -19,7 +19,8 @@ static const char usage_trust[] =
 
 static const char usage_entry[] =
     "usage: healthcode trust entry --pub PUB.pem|--key PRIV.pem|pkcs11:URI --issuer ISS\n"
-    "                              [--not-before T] [--not-after T] [--append LIST.json]\n"
+    "                              [--key-pass file:PATH|env:VAR] [--not-before T]\n"
+    "                              [--not-after T] [--append LIST.json]\n"
     "\n"
     "The trust-list entry of one public key (doc/checkpoint.md): issuer, kid, alg and\n"
     "public_key taken from the key itself, and its window. Without --append, prints the\n"
@@ -29,6 +30,8 @@ static const char usage_entry[] =
     "  --pub PUB.pem       the public key (SPKI PEM, as keygen --pub writes it)\n"
     "  --key KEY           or the signing key: a private key file, or a pkcs11: URI\n"
     "                      (its public half is read from the token; needs the PIN)\n"
+    "  --key-pass SRC      the passphrase of an encrypted --key: file:PATH (mode 0600)\n"
+    "                      or env:VAR\n"
     "  --issuer ISS        the issuer the key signs for (iss, 1 to 32 bytes)\n"
     "  --not-before T      the window of iat the key is trusted for: from T (inclusive)\n"
     "  --not-after T       until T (exclusive); each absent: no bound. T: epoch seconds\n"
@@ -150,10 +153,10 @@ static json_t *entry_json(const hc_key *key, const char *issuer, const char *nb,
     return o;
 }
 
-static int load_key(const char *pub, const char *priv, hc_key **key)
+static int load_key(const char *pub, const char *priv, const char *pass, hc_key **key)
 {
     if (priv)
-        return cli_load_private_key(priv, key);
+        return cli_load_private_key(priv, pass, key);
     hc_diag d = {0};
     hc_err e = hc_key_load_file(pub, key);
     if (e)
@@ -169,12 +172,12 @@ static int load_key(const char *pub, const char *priv, hc_key **key)
 
 static int trust_entry(int argc, char **argv)
 {
-    const char *cmd = "trust entry", *pub = NULL, *priv = NULL, *issuer = NULL, *nb = NULL,
-               *na = NULL, *list = NULL, *val;
+    const char *cmd = "trust entry", *pub = NULL, *priv = NULL, *pass = NULL, *issuer = NULL,
+               *nb = NULL, *na = NULL, *list = NULL, *val;
     const cli_opt opts[] = {   /* plain string options: cli_next stores each value */
         {"pub", true, 0, &pub},        {"key", true, 0, &priv},     {"issuer", true, 0, &issuer},
         {"not-before", true, 0, &nb},  {"not-after", true, 0, &na}, {"append", true, 0, &list},
-        {NULL, false, 0, NULL}};
+        {"key-pass", true, 0, &pass},  {NULL, false, 0, NULL}};
     cli_args a;
     cli_args_init(&a, cmd, usage_entry, argc, argv);
     for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {
@@ -195,7 +198,7 @@ static int trust_entry(int argc, char **argv)
     if (nb && na && nb_t >= na_t)
         return cli_usage_error(cmd, "--not-before must come before --not-after");
     hc_key *key = NULL;
-    int rc = load_key(pub, priv, &key);
+    int rc = load_key(pub, priv, pass, &key);
     if (rc)
         return rc;
     json_t *entry = entry_json(key, issuer, nb, na, nb_t, na_t);

@@ -34,17 +34,24 @@ typedef struct {
     size_t n_roots;
 } bundle_state;
 
-struct hc_bundle_store {
-    hc_key *pinned[HC_BUNDLE_ROOTS_MAX];
-    size_t n_pinned;
-    bundle_state st;
-    char *state_path;            /* NULL: the state lives in memory only */
+/* What the accepted bundles give, replaced as a whole: a set of bundles is
+ * applied to a working copy, which becomes the store's only if every one
+ * of them is accepted. */
+typedef struct {
     hc_trust *trust;
     hc_revocations *rev;
     bool held;                   /* a bundle is applied in memory */
     uint64_t seq, full_seq;
     char publisher[HC_BUNDLE_PUBLISHER_MAX + 1];
     bool delta_applied, stale;
+} held_trust;
+
+struct hc_bundle_store {
+    hc_key *pinned[HC_BUNDLE_ROOTS_MAX];
+    size_t n_pinned;
+    bundle_state st;
+    char *state_path;            /* NULL: the state lives in memory only */
+    held_trust h;
 };
 
 hc_err hc_bundle_store_new(hc_bundle_store **out)
@@ -70,8 +77,8 @@ void hc_bundle_store_free(hc_bundle_store *s)
         hc_key_free(s->pinned[i]);
     state_clear(&s->st);
     free(s->state_path);
-    hc_trust_free(s->trust);
-    hc_revocations_free(s->rev);
+    hc_trust_free(s->h.trust);
+    hc_revocations_free(s->h.rev);
     free(s);
 }
 
@@ -87,17 +94,21 @@ hc_err hc_bundle_store_add_root(hc_bundle_store *s, const hc_key *root)
     return err;
 }
 
-const hc_trust *hc_bundle_store_trust(const hc_bundle_store *s) { return s ? s->trust : NULL; }
+const hc_trust *hc_bundle_store_trust(const hc_bundle_store *s) { return s ? s->h.trust : NULL; }
 const hc_revocations *hc_bundle_store_revocations(const hc_bundle_store *s)
 {
-    return s ? s->rev : NULL;
+    return s ? s->h.rev : NULL;
 }
-bool hc_bundle_store_stale(const hc_bundle_store *s) { return s && s->stale; }
-uint64_t hc_bundle_store_seq(const hc_bundle_store *s) { return s && s->held ? s->seq : 0; }
-bool hc_bundle_store_behind(const hc_bundle_store *s)
+bool hc_bundle_store_stale(const hc_bundle_store *s) { return s && s->h.stale; }
+uint64_t hc_bundle_store_seq(const hc_bundle_store *s) { return s && s->h.held ? s->h.seq : 0; }
+
+/* The state records a later bundle than h holds. */
+static bool behind(const bundle_state *st, const held_trust *h)
 {
-    return s && s->st.have && (!s->held || s->st.seq > s->seq);
+    return st->have && (!h->held || st->seq > h->seq);
 }
+
+bool hc_bundle_store_behind(const hc_bundle_store *s) { return s && behind(&s->st, &s->h); }
 
 /* ------------------------------------------------------------ state file */
 
@@ -164,7 +175,7 @@ static hc_err state_parse(const uint8_t *b, size_t n, bundle_state *st)
 
 hc_err hc_bundle_store_set_state(hc_bundle_store *s, const char *path)
 {
-    if (!s || !path || s->held || s->state_path)
+    if (!s || !path || s->h.held || s->state_path)
         return HC_E_ARG;
     char *copy = strdup(path);
     if (!copy)
@@ -194,9 +205,10 @@ hc_err hc_bundle_store_set_state(hc_bundle_store *s, const char *path)
     return HC_OK;
 }
 
-static hc_err state_write(const char *path, const bundle_state *st)
+/* The state's bytes into a malloc'd buffer (at most 17 roots of at most
+ * HC_BUNDLE_SPKI_MAX bytes: well under STATE_MAX). */
+static hc_err state_encode(const bundle_state *st, uint8_t **out, size_t *len)
 {
-    /* at most 17 roots of at most HC_BUNDLE_SPKI_MAX bytes: well under STATE_MAX */
     uint8_t *buf = malloc(STATE_MAX);
     if (!buf)
         return HC_E_NOMEM;
@@ -220,26 +232,66 @@ static hc_err state_write(const char *path, const bundle_state *st)
         if ((err = hc_key_spki(st->roots[i], der, sizeof der, &dl)) == HC_OK)
             hc_cbor_w_bstr(&w, der, dl);
     }
-    size_t len = 0;
-    if (err == HC_OK && (err = hc_cbor_w_finish(&w, &len)) == HC_OK)
-        err = hc_write_file_atomic(path, buf, len, 0644);
-    free(buf);
+    if (err == HC_OK)
+        err = hc_cbor_w_finish(&w, len);
+    if (err != HC_OK)
+        free(buf);
+    else
+        *out = buf;
     return err;
+}
+
+/* Writes st to path unless it records the same as was: a run that accepts
+ * nothing new (a restart reloading its bundles) leaves the file as it is. */
+static hc_err state_write(const char *path, const bundle_state *st, const bundle_state *was)
+{
+    uint8_t *a = NULL, *b = NULL;
+    size_t al = 0, bl = 0;
+    if (!st->have)
+        return HC_OK;   /* nothing accepted yet: no file */
+    hc_err err = state_encode(st, &a, &al);
+    if (err == HC_OK && was->have && (err = state_encode(was, &b, &bl)) == HC_OK &&
+        al == bl && memcmp(a, b, al) == 0) {
+        free(a);
+        free(b);
+        return HC_OK;
+    }
+    if (err == HC_OK)
+        err = hc_write_file_atomic(path, a, al, 0644);
+    free(a);
+    free(b);
+    return err;
+}
+
+/* A copy of src whose roots are new references. */
+static hc_err state_copy(bundle_state *dst, const bundle_state *src)
+{
+    *dst = *src;
+    dst->n_roots = 0;
+    for (size_t i = 0; i < src->n_roots; i++) {
+        hc_err err = hc_key_ref(src->roots[i], &dst->roots[i]);
+        if (err != HC_OK) {
+            state_clear(dst);
+            return err;
+        }
+        dst->n_roots = i + 1;
+    }
+    return HC_OK;
 }
 
 /* ------------------------------------------------------------- applying */
 
-/* Finds the root that signed v among the pinned and the accepted ones:
- * *signer is a borrowed pointer. */
-static hc_err check_root(const hc_bundle_store *s, const hc_bundle_view *v,
-                         const hc_key **signer, hc_diag *diag)
+/* Finds the root that signed v among the pinned ones and those the state
+ * accepted: *signer is a borrowed pointer. */
+static hc_err check_root(const hc_bundle_store *s, const bundle_state *st,
+                         const hc_bundle_view *v, const hc_key **signer, hc_diag *diag)
 {
     const hc_key *cand[HC_BUNDLE_ROOTS_MAX + EXTRA_MAX];
     size_t nc = 0;
     for (size_t i = 0; i < s->n_pinned; i++)
         cand[nc++] = s->pinned[i];
-    for (size_t i = 0; i < s->st.n_roots; i++)
-        cand[nc++] = s->st.roots[i];
+    for (size_t i = 0; i < st->n_roots; i++)
+        cand[nc++] = st->roots[i];
     size_t sl = 0;
     hc_err err = hc_cose_sig_structure(v->cose.protected_bstr, v->cose.protected_len,
                                        v->cose.payload, v->cose.payload_len, NULL, 0, &sl);
@@ -283,13 +335,12 @@ static hc_err check_root(const hc_bundle_store *s, const hc_bundle_view *v,
     return err;
 }
 
-/* Rollback and base, against the state; sets *reload when v is the very
- * bundle the state records (a restart). */
-static hc_err check_order(const hc_bundle_store *s, const hc_bundle_view *v,
+/* Rollback and base, against the state st and the trust h; sets *reload
+ * when v is the very bundle the state records (a restart). */
+static hc_err check_order(const bundle_state *st, const held_trust *h, const hc_bundle_view *v,
                           const uint8_t hash[32], bool *reload, hc_diag *diag)
 {
     const hc_bundle_info *in = &v->info;
-    const bundle_state *st = &s->st;
     *reload = false;
     if (st->have && in->seq <= st->seq) {
         if (!in->delta && in->seq == st->full_seq && memcmp(hash, st->full_hash, 32) == 0)
@@ -301,17 +352,17 @@ static hc_err check_order(const hc_bundle_store *s, const hc_bundle_view *v,
                                "seq %llu: the checkpoint has accepted seq %llu",
                                (unsigned long long)in->seq, (unsigned long long)st->seq);
     }
-    if (in->delta && (!s->held || s->delta_applied || s->full_seq != in->base_seq ||
-                      strcmp(s->publisher, in->publisher) != 0))
+    if (in->delta && (!h->held || h->delta_applied || h->full_seq != in->base_seq ||
+                      strcmp(h->publisher, in->publisher) != 0))
         return hc_diag_set(diag, HC_E_BUNDLE_BASE, "base_seq",
                            "the delta applies to %s's full bundle seq %llu; the checkpoint holds %s",
                            in->publisher, (unsigned long long)in->base_seq,
-                           !s->held ? "none" : s->delta_applied ? "a delta already" : "another");
+                           !h->held ? "none" : h->delta_applied ? "a delta already" : "another");
     return HC_OK;
 }
 
-/* The new trust and revocations, built aside. */
-static hc_err build(const hc_bundle_store *s, const hc_bundle_view *v, hc_trust **t,
+/* The new trust and revocations, built aside (a delta on a clone of rev). */
+static hc_err build(const hc_revocations *rev, const hc_bundle_view *v, hc_trust **t,
                     hc_revocations **r)
 {
     hc_err err = hc_trust_new(t);
@@ -321,7 +372,7 @@ static hc_err build(const hc_bundle_store *s, const hc_bundle_view *v, hc_trust 
         err = hc_trust_add_key(*t, k->pub, &o);
     }
     if (err == HC_OK)
-        err = v->info.delta ? hc_revocations_clone(s->rev, r) : hc_revocations_new(r);
+        err = v->info.delta ? hc_revocations_clone(rev, r) : hc_revocations_new(r);
     if (err == HC_OK)
         err = hc_revocations_apply_raw(*r, v->cti, v->info.n_cti, v->sub, v->info.n_sub, false);
     if (err == HC_OK && v->info.delta)
@@ -340,34 +391,31 @@ static bool has_kid(hc_key *const *keys, size_t n, const hc_key *k)
     return false;
 }
 
-/* The state after v: on a reload only roots are added; otherwise the
- * accepted roots become v's next roots and its signer if it is not pinned
- * (so a rotated-to root keeps working once the old one is unpinned). */
-static hc_err next_state(const hc_bundle_store *s, const hc_bundle_view *v,
-                         const uint8_t hash[32], const hc_key *signer, bool reload,
-                         bundle_state *ns)
+/* The state after v. A reload (the very bundle the state records) changes
+ * nothing: the roots stay those of the last bundle accepted, which may be a
+ * delta that withdrew the reloaded full bundle's next roots. Otherwise the
+ * accepted roots become exactly v's next roots and its signer if it is not
+ * pinned (so a rotated-to root keeps working once the old one is unpinned). */
+static hc_err next_state(const hc_bundle_store *s, const bundle_state *st,
+                         const hc_bundle_view *v, const uint8_t hash[32], const hc_key *signer,
+                         bool reload, bundle_state *ns)
 {
+    if (reload)
+        return state_copy(ns, st);
     memset(ns, 0, sizeof *ns);
-    const hc_key *add[EXTRA_MAX * 2];
+    const hc_key *add[EXTRA_MAX];
     size_t na = 0;
-    if (reload) {
-        *ns = s->st;
-        ns->n_roots = 0;
-        for (size_t i = 0; i < s->st.n_roots; i++)
-            add[na++] = s->st.roots[i];
-    } else {
-        ns->have = true;
-        ns->seq = v->info.seq;
-        memcpy(ns->hash, hash, 32);
-        ns->full_seq = v->info.delta ? s->st.full_seq : v->info.seq;
-        memcpy(ns->full_hash, v->info.delta ? s->st.full_hash : hash, 32);
-        if (!has_kid(s->pinned, s->n_pinned, signer))
-            add[na++] = signer;
-    }
+    ns->have = true;
+    ns->seq = v->info.seq;
+    memcpy(ns->hash, hash, 32);
+    ns->full_seq = v->info.delta ? st->full_seq : v->info.seq;
+    memcpy(ns->full_hash, v->info.delta ? st->full_hash : hash, 32);
+    if (!has_kid(s->pinned, s->n_pinned, signer))
+        add[na++] = signer;
     for (size_t i = 0; i < v->info.n_next_roots; i++)
         add[na++] = v->next_roots[i];
     for (size_t i = 0; i < na; i++) {
-        if (has_kid(ns->roots, ns->n_roots, add[i]) || ns->n_roots == EXTRA_MAX)
+        if (has_kid(ns->roots, ns->n_roots, add[i]))
             continue;
         hc_err err = hc_key_ref(add[i], &ns->roots[ns->n_roots]);
         if (err != HC_OK) {
@@ -379,13 +427,27 @@ static hc_err next_state(const hc_bundle_store *s, const hc_bundle_view *v,
     return HC_OK;
 }
 
-static hc_err apply_checked(hc_bundle_store *s, const hc_bundle_view *v,
-                            const uint8_t hash[32], int64_t now, unsigned flags, hc_diag *diag)
+/* Releases what w holds that the store does not (built during this apply). */
+static void held_release(const hc_bundle_store *s, held_trust *w)
+{
+    if (w->trust != s->h.trust)
+        hc_trust_free(w->trust);
+    if (w->rev != s->h.rev)
+        hc_revocations_free(w->rev);
+    w->trust = NULL;
+    w->rev = NULL;
+}
+
+/* Checks v against the working state *st and trust *w and, if it passes,
+ * replaces them with what v gives. */
+static hc_err apply_one(const hc_bundle_store *s, bundle_state *st, held_trust *w,
+                        const hc_bundle_view *v, int64_t now, unsigned flags, hc_diag *diag)
 {
     const hc_key *signer = NULL;
     bool reload = false;
-    hc_err err = check_root(s, v, &signer, diag);
-    if (err != HC_OK || (err = check_order(s, v, hash, &reload, diag)) != HC_OK)
+    const uint8_t *hash = v->info.hash;
+    hc_err err = check_root(s, st, v, &signer, diag);
+    if (err != HC_OK || (err = check_order(st, w, v, hash, &reload, diag)) != HC_OK)
         return err;
     bool stale = now >= v->info.exp;
     if (stale && !(flags & HC_BUNDLE_ACCEPT_STALE))
@@ -395,48 +457,126 @@ static hc_err apply_checked(hc_bundle_store *s, const hc_bundle_view *v,
     hc_revocations *r = NULL;
     bundle_state ns;
     memset(&ns, 0, sizeof ns);
-    if ((err = build(s, v, &t, &r)) == HC_OK &&
-        (err = next_state(s, v, hash, signer, reload, &ns)) == HC_OK && s->state_path)
-        err = state_write(s->state_path, &ns);
-    if (err != HC_OK) {
+    if ((err = build(w->rev, v, &t, &r)) != HC_OK ||
+        (err = next_state(s, st, v, hash, signer, reload, &ns)) != HC_OK) {
         hc_trust_free(t);
         hc_revocations_free(r);
-        state_clear(&ns);
+        return err;
+    }
+    held_release(s, w);
+    w->trust = t;
+    w->rev = r;
+    w->held = true;
+    w->seq = v->info.seq;
+    if (!v->info.delta)
+        w->full_seq = v->info.seq;
+    w->delta_applied = v->info.delta;
+    w->stale = stale;
+    memcpy(w->publisher, v->info.publisher, sizeof w->publisher);
+    state_clear(st);
+    *st = ns;
+    return HC_OK;
+}
+
+/* Parses bundle i and applies it to the working copy. */
+static hc_err apply_bytes(const hc_bundle_store *s, bundle_state *st, held_trust *w,
+                          const hc_bundle_bytes *b, int64_t now, unsigned flags,
+                          hc_bundle_info *info, hc_diag *diag)
+{
+    hc_bundle_view v;
+    hc_err err = hc_bundle_parse(b->buf, b->len, &v, diag);
+    if (err != HC_OK)
+        return err;
+    if ((err = hc_crypto_sha256(b->buf, b->len, v.info.hash)) == HC_OK)
+        err = apply_one(s, st, w, &v, now, flags, diag);
+    if (info)
+        *info = v.info;
+    hc_bundle_view_clear(&v);
+    return err;
+}
+
+hc_err hc_bundle_store_apply_set(hc_bundle_store *s, const hc_bundle_bytes *bundles, size_t n,
+                                 int64_t now, unsigned flags, hc_bundle_info *info,
+                                 size_t *failed, hc_diag *diag)
+{
+    if (failed)
+        *failed = 0;
+    if (!s || (!bundles && n))
+        return HC_E_ARG;
+    for (size_t i = 0; i < n; i++)
+        if (!bundles[i].buf && bundles[i].len)
+            return HC_E_ARG;
+    if (s->n_pinned == 0 && s->st.n_roots == 0)
+        return hc_diag_set(diag, HC_E_BUNDLE_ROOT, "", "no root key is pinned");
+    bundle_state st;
+    held_trust w = s->h;
+    hc_err err = state_copy(&st, &s->st);
+    if (err != HC_OK)
+        return err;
+    size_t i = 0;
+    for (; err == HC_OK && i < n; i++)
+        err = apply_bytes(s, &st, &w, &bundles[i], now, flags, info ? &info[i] : NULL, diag);
+    if (failed)
+        *failed = err == HC_OK ? n : i - 1;
+    if (err == HC_OK && (flags & HC_BUNDLE_COMPLETE) && behind(&st, &w))
+        err = hc_diag_set(diag, HC_E_BUNDLE_ROLLBACK, "seq",
+                          "the state records seq %llu, later than the bundles given (give the "
+                          "delta too)", (unsigned long long)st.seq);
+    if (err == HC_OK && s->state_path)
+        err = state_write(s->state_path, &st, &s->st);
+    if (err != HC_OK) {
+        held_release(s, &w);
+        state_clear(&st);
         return err;
     }
     /* commit */
-    hc_trust_free(s->trust);
-    hc_revocations_free(s->rev);
-    s->trust = t;
-    s->rev = r;
+    if (s->h.trust != w.trust)
+        hc_trust_free(s->h.trust);
+    if (s->h.rev != w.rev)
+        hc_revocations_free(s->h.rev);
+    s->h = w;
     state_clear(&s->st);
-    s->st = ns;
-    s->held = true;
-    s->seq = v->info.seq;
-    if (!v->info.delta)
-        s->full_seq = v->info.seq;
-    s->delta_applied = v->info.delta;
-    s->stale = stale;
-    memcpy(s->publisher, v->info.publisher, sizeof s->publisher);
+    s->st = st;
     return HC_OK;
 }
 
 hc_err hc_bundle_store_apply(hc_bundle_store *s, const uint8_t *buf, size_t len, int64_t now,
                              unsigned flags, hc_bundle_info *info, hc_diag *diag)
 {
-    if (!s || (!buf && len))
+    hc_bundle_bytes b = {buf, len};
+    return hc_bundle_store_apply_set(s, &b, 1, now, flags, info, NULL, diag);
+}
+
+hc_err hc_bundle_store_apply_files(hc_bundle_store *s, const char *const *paths, size_t n,
+                                   int64_t now, unsigned flags, hc_bundle_info *info,
+                                   size_t *failed, hc_diag *diag)
+{
+    if (failed)
+        *failed = 0;
+    if (!s || (!paths && n) || n > HC_BUNDLE_SET_MAX)
         return HC_E_ARG;
-    if (s->n_pinned == 0 && s->st.n_roots == 0)
-        return hc_diag_set(diag, HC_E_BUNDLE_ROOT, "", "no root key is pinned");
-    hc_bundle_view v;
-    hc_err err = hc_bundle_parse(buf, len, &v, diag);
-    if (err != HC_OK)
-        return err;
-    if ((err = hc_crypto_sha256(buf, len, v.info.hash)) == HC_OK)
-        err = apply_checked(s, &v, v.info.hash, now, flags, diag);
-    if (info)
-        *info = v.info;
-    hc_bundle_view_clear(&v);
+    hc_bundle_bytes b[HC_BUNDLE_SET_MAX];
+    char *data[HC_BUNDLE_SET_MAX] = {NULL};
+    hc_err err = HC_OK;
+    size_t i = 0;
+    for (; i < n; i++) {
+        if (!paths[i]) {
+            err = HC_E_ARG;
+            break;
+        }
+        size_t len = 0;
+        if ((err = hc_read_file(paths[i], HC_BUNDLE_FILE_MAX, &data[i], &len)) != HC_OK) {
+            err = hc_diag_set(diag, err, "", "%s: cannot read", paths[i]);
+            break;
+        }
+        b[i] = (hc_bundle_bytes){(const uint8_t *)data[i], len};
+    }
+    if (err == HC_OK)
+        err = hc_bundle_store_apply_set(s, b, n, now, flags, info, failed, diag);
+    else if (failed)
+        *failed = i;
+    for (size_t j = 0; j < n; j++)
+        free(data[j]);
     return err;
 }
 
@@ -445,12 +585,5 @@ hc_err hc_bundle_store_apply_file(hc_bundle_store *s, const char *path, int64_t 
 {
     if (!s || !path)
         return HC_E_ARG;
-    char *data = NULL;
-    size_t len = 0;
-    hc_err err = hc_read_file(path, HC_BUNDLE_FILE_MAX, &data, &len);
-    if (err != HC_OK)
-        return hc_diag_set(diag, err, "", "%s: cannot read", path);
-    err = hc_bundle_store_apply(s, (const uint8_t *)data, len, now, flags, info, diag);
-    free(data);
-    return err;
+    return hc_bundle_store_apply_files(s, &path, 1, now, flags, info, NULL, diag);
 }

@@ -83,4 +83,29 @@ expect 0 "delta lifts the revocation" V --bundle b5.cbor --bundle d6.cbor --stat
 expect 25 "delta on the wrong base" V --bundle b4.cbor --bundle d6.cbor "$tok_zj2"
 expect 23 "the full bundle alone after the delta" V --bundle b5.cbor --state state "$tok_zj"
 
+# Issue 25.1: a withdrawn next root stays withdrawn across restarts, and a
+# refused run writes nothing. Full 10 (root) names root2 as next; delta 11
+# withdraws it; the attacker holds root2 and signs a full bundle trusting
+# his own issuer key.
+mkdir rot
+"$hc" keygen --out evil.pem --pub evil.pub.pem >/dev/null
+tok_evil=$("$hc" issue --key evil.pem --issuer CN-ZJ --now $((now - 3600)) --colour green rec.json)
+expect 0 "full 10 naming root2" make --seq 10 --next-root root2.pub.pem --out f10.cbor
+expect 0 "delta 11 without it" make --seq 11 --delta-from f10.cbor --out d11.cbor
+run "$hc" bundle show --json d11.cbor
+is "delta 11: next roots" "$(jf next_roots)" 0
+expect 0 "evil full 12 by root2" "$hc" bundle make --root root2.pem --trust evil.pub.pem --issuer CN-ZJ \
+    --now $now --expires 7d --publisher CN-NHC --seq 12 --out evil12.cbor
+expect 0 "full 10 + delta 11" V --bundle f10.cbor --bundle d11.cbor --state rot "$tok_zj"
+cp rot/bundle-state.cbor rot.before
+expect 21 "root2's bundle refused" V --bundle evil12.cbor --state rot "$tok_evil"
+expect 23 "the delta withheld" V --bundle f10.cbor --state rot "$tok_zj"
+is "the refused run wrote nothing" "$(cmp rot.before rot/bundle-state.cbor && echo same)" same
+expect 0 "restart: full 10 + delta 11 again" V --bundle f10.cbor --bundle d11.cbor --state rot "$tok_zj"
+is "the reload wrote nothing" "$(cmp rot.before rot/bundle-state.cbor && echo same)" same
+expect 21 "after the restart root2's bundle is still refused" V --bundle evil12.cbor --state rot "$tok_evil"
+expect 21 "and with the reloaded bundles before it" V --bundle f10.cbor --bundle d11.cbor \
+    --bundle evil12.cbor --state rot "$tok_evil"
+is "state untouched" "$(cmp rot.before rot/bundle-state.cbor && echo same)" same
+
 finish bundle.sh

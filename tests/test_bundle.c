@@ -86,11 +86,33 @@ static void spec_init(const fixture *f, hc_bundle_spec *sp, hc_bundle_key keys[3
     sp->revoked = f->rev;
 }
 
+/* path = the fixture's directory/name, no file there yet. */
+static void fresh_path(const fixture *f, const char *name, char *path, size_t cap)
+{
+    snprintf(path, cap, "%s/%s", f->dir, name);
+    unlink(path);
+}
+
 static uint8_t *make(const fixture *f, const hc_key *root, uint64_t seq, size_t *len)
 {
     hc_bundle_spec sp;
     hc_bundle_key keys[3];
     spec_init(f, &sp, keys, seq);
+    uint8_t *b = NULL;
+    assert_int_equal(hc_bundle_make(root, &sp, &b, len), HC_OK);
+    return b;
+}
+
+/* A full bundle signed by root that names next as the next root. */
+static uint8_t *make_announcing(const fixture *f, const hc_key *root, uint64_t seq,
+                                const hc_key *next, size_t *len)
+{
+    hc_bundle_spec sp;
+    hc_bundle_key keys[3];
+    spec_init(f, &sp, keys, seq);
+    const hc_key *roots[1] = {next};
+    sp.next_roots = roots;
+    sp.n_next_roots = 1;
     uint8_t *b = NULL;
     assert_int_equal(hc_bundle_make(root, &sp, &b, len), HC_OK);
     return b;
@@ -426,8 +448,7 @@ static void state_survives_restart(void **state)
 {
     fixture *f = *state;
     char path[128];
-    snprintf(path, sizeof path, "%s/state", f->dir);
-    unlink(path);
+    fresh_path(f, "state", path, sizeof path);
     hc_revocations *next = NULL;
     assert_int_equal(hc_revocations_new(&next), HC_OK);
     size_t l4 = 0, l5 = 0, l6 = 0;
@@ -488,17 +509,9 @@ static void root_rotation(void **state)
 {
     fixture *f = *state;
     char path[128];
-    snprintf(path, sizeof path, "%s/rot", f->dir);
-    unlink(path);
-    hc_bundle_spec sp;
-    hc_bundle_key keys[3];
-    spec_init(f, &sp, keys, 10);
-    const hc_key *next[1] = {f->root2};
-    sp.next_roots = next;
-    sp.n_next_roots = 1;
-    uint8_t *b10 = NULL;
+    fresh_path(f, "rot", path, sizeof path);
     size_t l10 = 0, l11 = 0, l12 = 0;
-    assert_int_equal(hc_bundle_make(f->root, &sp, &b10, &l10), HC_OK);
+    uint8_t *b10 = make_announcing(f, f->root, 10, f->root2, &l10);
     uint8_t *b11 = make(f, f->root2, 11, &l11);   /* names no next root */
     uint8_t *b12 = make(f, f->root2, 12, &l12);
 
@@ -519,6 +532,127 @@ static void root_rotation(void **state)
     free(b10);
     free(b11);
     free(b12);
+}
+
+static uint8_t *read_all(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    uint8_t *b = malloc(65536);
+    *len = fread(b, 1, 65536, fp);
+    fclose(fp);
+    return b;
+}
+
+/* The file at path holds exactly len bytes b (a state file left alone). */
+static void assert_file_is(const char *path, const uint8_t *b, size_t len)
+{
+    size_t n = 0;
+    uint8_t *now = read_all(path, &n);
+    assert_int_equal(n, len);
+    assert_memory_equal(now, b, len);
+    free(now);
+}
+
+/* Issue 25.1: a full bundle (seq 10, root A) names B as next root; the delta
+ * after it (seq 11) withdraws it. After a restart that reloads both, and
+ * after a run that withholds the delta (refused), a bundle signed by B is
+ * still refused, and the refused run wrote nothing. */
+static void withdrawn_next_root_stays_withdrawn(void **state)
+{
+    fixture *f = *state;
+    char path[128];
+    fresh_path(f, "withdrawn", path, sizeof path);
+    size_t l10 = 0, l11 = 0, lb = 0;
+    uint8_t *b10 = make_announcing(f, f->root, 10, f->root2, &l10);
+    uint8_t *d11 = make_delta(f, f->rev, 11, 10, &l11);   /* no next roots */
+    uint8_t *by_b = make(f, f->root2, 12, &lb);           /* the attacker's, signed by B */
+    hc_bundle_bytes both[2] = {{b10, l10}, {d11, l11}};
+
+    hc_bundle_store *s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    assert_int_equal(hc_bundle_store_apply_set(s, both, 2, NOW, HC_BUNDLE_COMPLETE, NULL, NULL,
+                                               NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, by_b, lb, NOW, 0, NULL, NULL), HC_E_BUNDLE_ROOT);
+    hc_bundle_store_free(s);
+    size_t before_len = 0;
+    uint8_t *before = read_all(path, &before_len);
+
+    /* the delta withheld: refused as a whole, the state file untouched */
+    s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    size_t failed = 9;
+    hc_diag d;
+    assert_int_equal(hc_bundle_store_apply_set(s, both, 1, NOW, HC_BUNDLE_COMPLETE, NULL,
+                                               &failed, &d), HC_E_BUNDLE_ROLLBACK);
+    assert_int_equal(failed, 1);
+    assert_string_equal(d.message, "the state records seq 11, later than the bundles given "
+                                   "(give the delta too)");
+    assert_null(hc_bundle_store_trust(s));
+    assert_int_equal(hc_bundle_store_apply(s, by_b, lb, NOW, 0, NULL, NULL), HC_E_BUNDLE_ROOT);
+    hc_bundle_store_free(s);
+    assert_file_is(path, before, before_len);
+
+    /* a restart reloading both: B stays withdrawn, nothing is written */
+    for (int round = 0; round < 2; round++) {
+        s = store_with(f->root);
+        assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+        assert_int_equal(hc_bundle_store_apply_set(s, both, 2, NOW, HC_BUNDLE_COMPLETE, NULL,
+                                                   NULL, NULL), HC_OK);
+        assert_int_equal(hc_bundle_store_seq(s), 11);
+        assert_int_equal(hc_bundle_store_apply(s, by_b, lb, NOW, 0, NULL, NULL), HC_E_BUNDLE_ROOT);
+        hc_bundle_store_free(s);
+        assert_file_is(path, before, before_len);
+    }
+    /* the full bundle alone, one call at a time (a long-running store): the
+     * reload adds no root either */
+    s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, b10, l10, NOW, 0, NULL, NULL), HC_OK);
+    assert_true(hc_bundle_store_behind(s));
+    assert_int_equal(hc_bundle_store_apply(s, by_b, lb, NOW, 0, NULL, NULL), HC_E_BUNDLE_ROOT);
+    hc_bundle_store_free(s);
+    assert_file_is(path, before, before_len);
+    free(before);
+    free(b10);
+    free(d11);
+    free(by_b);
+}
+
+/* A set is all or nothing: a newer full bundle followed by a refused delta
+ * leaves the store and the state file as they were. */
+static void set_all_or_nothing(void **state)
+{
+    fixture *f = *state;
+    char path[128];
+    fresh_path(f, "set", path, sizeof path);
+    size_t l5 = 0, l6 = 0, lw = 0;
+    uint8_t *b5 = make(f, f->root, 5, &l5), *b6 = make(f, f->root, 6, &l6);
+    uint8_t *wrong = make_delta(f, f->rev, 7, 4, &lw);     /* on a base nobody holds */
+    hc_bundle_store *s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, b5, l5, NOW, 0, NULL, NULL), HC_OK);
+    const hc_trust *t = hc_bundle_store_trust(s);
+    size_t before_len = 0;
+    uint8_t *before = read_all(path, &before_len);
+    hc_bundle_bytes set[2] = {{b6, l6}, {wrong, lw}};
+    size_t failed = 9;
+    hc_bundle_info info[2];
+    assert_int_equal(hc_bundle_store_apply_set(s, set, 2, NOW, HC_BUNDLE_COMPLETE, info, &failed,
+                                               NULL), HC_E_BUNDLE_BASE);
+    assert_int_equal(failed, 1);
+    assert_int_equal(info[0].seq, 6);
+    assert_int_equal(info[1].seq, 7);
+    assert_ptr_equal(hc_bundle_store_trust(s), t);
+    assert_int_equal(hc_bundle_store_seq(s), 5);
+    assert_file_is(path, before, before_len);
+    /* seq 6 alone is still acceptable: the refused set left no trace */
+    assert_int_equal(hc_bundle_store_apply(s, b6, l6, NOW, 0, NULL, NULL), HC_OK);
+    hc_bundle_store_free(s);
+    free(before);
+    free(b5);
+    free(b6);
+    free(wrong);
 }
 
 /* 34 provinces x 4 keys and HC_BUNDLE_TEST_CTI revoked cti (default 100 000;
@@ -605,6 +739,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(delta_and_base, setup, teardown),
         cmocka_unit_test_setup_teardown(state_survives_restart, setup, teardown),
         cmocka_unit_test_setup_teardown(root_rotation, setup, teardown),
+        cmocka_unit_test_setup_teardown(withdrawn_next_root_stays_withdrawn, setup, teardown),
+        cmocka_unit_test_setup_teardown(set_all_or_nothing, setup, teardown),
         cmocka_unit_test(large_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

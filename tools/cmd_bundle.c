@@ -93,19 +93,19 @@ int cli_bundle_load(const char *cmd, cli_bundle_opts *b, int64_t now)
         if (e)
             return bundle_error(path, e, NULL);
     }
-    for (size_t i = 0; i < b->n_bundles; i++) {
-        hc_diag d = {0};
-        hc_err e = hc_bundle_store_apply_file(b->store, b->bundles[i], now,
-                                              b->accept_stale ? HC_BUNDLE_ACCEPT_STALE : 0,
-                                              NULL, &d);
-        if (e)
-            return bundle_error(b->bundles[i], e, &d);
-    }
-    if (hc_bundle_store_behind(b->store)) {
-        hc_diag d = {0};
-        snprintf(d.message, sizeof d.message,
-                 "the state records a later bundle than those given (give the delta too)");
-        return bundle_error(b->bundles[b->n_bundles - 1], HC_E_BUNDLE_ROLLBACK, &d);
+    /* all or nothing: a refused run leaves the state file as it was */
+    hc_diag d = {0};
+    size_t failed = 0;
+    unsigned flags = HC_BUNDLE_COMPLETE | (b->accept_stale ? HC_BUNDLE_ACCEPT_STALE : 0);
+    hc_err e = hc_bundle_store_apply_files(b->store, b->bundles, b->n_bundles, now, flags, NULL,
+                                           &failed, &d);
+    if (e) {
+        const char *path = b->bundles[failed < b->n_bundles ? failed : b->n_bundles - 1];
+        if (e == HC_E_IO || e == HC_E_LIMIT) {
+            cli_error("%s: %s", path, cli_why(path, e));
+            return EX_INPUT;
+        }
+        return bundle_error(path, e, &d);
     }
     return 0;
 }

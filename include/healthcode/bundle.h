@@ -95,8 +95,11 @@ HC_API hc_err hc_bundle_store_add_root(hc_bundle_store *s, const hc_key *root) H
  * Errors: HC_E_BUNDLE_STATE (the file is not a state file), HC_E_IO, HC_E_NOMEM. */
 HC_API hc_err hc_bundle_store_set_state(hc_bundle_store *s, const char *path) HC_WARN_UNUSED;
 
-/* Flags of hc_bundle_store_apply. */
+/* Flags of hc_bundle_store_apply and hc_bundle_store_apply_set. */
 #define HC_BUNDLE_ACCEPT_STALE 1u   /* accept an expired bundle, flagged stale */
+#define HC_BUNDLE_COMPLETE 2u       /* the bundles given are all the checkpoint has: refuse
+                                       them (HC_E_BUNDLE_ROLLBACK) if the store would be
+                                       behind its state after them (hc_bundle_store_behind) */
 
 /*
  * Checks the bundle in buf (len bytes, the caller keeps it) and, if it passes,
@@ -114,7 +117,9 @@ HC_API hc_err hc_bundle_store_set_state(hc_bundle_store *s, const char *path) HC
  *   yet, from the same publisher (HC_E_BUNDLE_BASE);
  *   now < exp, unless flags has HC_BUNDLE_ACCEPT_STALE: then the store is
  *   marked stale (hc_bundle_store_stale) (HC_E_BUNDLE_EXPIRED);
- *   the state file is written (HC_E_IO).
+ *   the state file is written if what it records changed (HC_E_IO): a
+ *   reload changes nothing, so the roots it records stay exactly those of
+ *   the last bundle accepted.
  * On any error nothing changes, in memory or on disk. info (may be NULL)
  * receives what the bundle says once it is parsed. diag (may be NULL) says
  * which field was wrong.
@@ -128,6 +133,40 @@ HC_API hc_err hc_bundle_store_apply(hc_bundle_store *s, const uint8_t *buf, size
 HC_API hc_err hc_bundle_store_apply_file(hc_bundle_store *s, const char *path, int64_t now,
                                          unsigned flags, hc_bundle_info *info,
                                          hc_diag *diag) HC_WARN_UNUSED;
+
+/* One bundle's bytes (the caller keeps them). */
+typedef struct {
+    const uint8_t *buf;
+    size_t len;
+} hc_bundle_bytes;
+
+/* The most bundles one hc_bundle_store_apply_files call reads. */
+#define HC_BUNDLE_SET_MAX 8
+
+/*
+ * Applies n bundles in order (a full bundle, then a delta on it), all or
+ * nothing: each is checked as hc_bundle_store_apply checks it, against the
+ * state the ones before it leave, and the store and its state file change
+ * only if every one is accepted, the state file at most once. With
+ * HC_BUNDLE_COMPLETE the set must also leave the store not behind its state
+ * (a delta the state records was withheld: HC_E_BUNDLE_ROLLBACK). A
+ * checkpoint that starts from files it downloaded calls this, so a refused
+ * run writes nothing. info (NULL, or n entries) receives what each bundle
+ * parsed says; *failed (may be NULL) the index of the bundle refused (n when
+ * the set as a whole was). Errors: those of hc_bundle_store_apply, HC_E_ARG.
+ */
+HC_API hc_err hc_bundle_store_apply_set(hc_bundle_store *s, const hc_bundle_bytes *bundles,
+                                        size_t n, int64_t now, unsigned flags,
+                                        hc_bundle_info *info, size_t *failed,
+                                        hc_diag *diag) HC_WARN_UNUSED;
+
+/* hc_bundle_store_apply_set on the files at paths[0..n) (n at most
+ * HC_BUNDLE_SET_MAX, each read as hc_bundle_store_apply_file reads it;
+ * *failed names the file that could not be read too). */
+HC_API hc_err hc_bundle_store_apply_files(hc_bundle_store *s, const char *const *paths,
+                                          size_t n, int64_t now, unsigned flags,
+                                          hc_bundle_info *info, size_t *failed,
+                                          hc_diag *diag) HC_WARN_UNUSED;
 
 /* The trust and revocations of the accepted bundles (NULL before the first).
  * Owned by the store; valid until the next accepted bundle or the free. */

@@ -94,14 +94,6 @@ hc_err hc_bundle_store_add_root(hc_bundle_store *s, const hc_key *root)
     return err;
 }
 
-const hc_trust *hc_bundle_store_trust(const hc_bundle_store *s) { return s ? s->h.trust : NULL; }
-const hc_revocations *hc_bundle_store_revocations(const hc_bundle_store *s)
-{
-    return s ? s->h.rev : NULL;
-}
-bool hc_bundle_store_stale(const hc_bundle_store *s) { return s && s->h.stale; }
-uint64_t hc_bundle_store_seq(const hc_bundle_store *s) { return s && s->h.held ? s->h.seq : 0; }
-
 /* The state records a later bundle than h holds. */
 static bool behind(const bundle_state *st, const held_trust *h)
 {
@@ -109,6 +101,45 @@ static bool behind(const bundle_state *st, const held_trust *h)
 }
 
 bool hc_bundle_store_behind(const hc_bundle_store *s) { return s && behind(&s->st, &s->h); }
+
+/* One message for a store behind its state, whoever finds it (the CLI's
+ * set of bundles, a binding's verify). */
+static hc_err behind_error(const bundle_state *st, const held_trust *h, hc_diag *diag)
+{
+    if (!h->held)
+        return hc_diag_set(diag, HC_E_BUNDLE_ROLLBACK, "seq",
+                           "the state records seq %llu and no bundle of it is applied (give "
+                           "its full bundle and delta)", (unsigned long long)st->seq);
+    return hc_diag_set(diag, HC_E_BUNDLE_ROLLBACK, "seq",
+                       "the state records seq %llu, later than the bundles applied (seq %llu): "
+                       "give the delta too", (unsigned long long)st->seq,
+                       (unsigned long long)h->seq);
+}
+
+hc_err hc_bundle_store_ready(const hc_bundle_store *s, hc_diag *diag)
+{
+    if (!s)
+        return HC_E_ARG;
+    if (behind(&s->st, &s->h))
+        return behind_error(&s->st, &s->h, diag);
+    if (!s->h.held)
+        return hc_diag_set(diag, HC_E_UNKNOWN_KID, "", "no bundle has been accepted yet");
+    return HC_OK;
+}
+
+/* Only a store that is ready hands out its trust: see bundle.h. */
+const hc_trust *hc_bundle_store_trust(const hc_bundle_store *s)
+{
+    return hc_bundle_store_ready(s, NULL) == HC_OK ? s->h.trust : NULL;
+}
+
+const hc_revocations *hc_bundle_store_revocations(const hc_bundle_store *s)
+{
+    return hc_bundle_store_ready(s, NULL) == HC_OK ? s->h.rev : NULL;
+}
+
+bool hc_bundle_store_stale(const hc_bundle_store *s) { return s && s->h.stale; }
+uint64_t hc_bundle_store_seq(const hc_bundle_store *s) { return s && s->h.held ? s->h.seq : 0; }
 
 /* ------------------------------------------------------------ state file */
 
@@ -519,9 +550,7 @@ hc_err hc_bundle_store_apply_set(hc_bundle_store *s, const hc_bundle_bytes *bund
     if (failed)
         *failed = err == HC_OK ? n : i - 1;
     if (err == HC_OK && (flags & HC_BUNDLE_COMPLETE) && behind(&st, &w))
-        err = hc_diag_set(diag, HC_E_BUNDLE_ROLLBACK, "seq",
-                          "the state records seq %llu, later than the bundles given (give the "
-                          "delta too)", (unsigned long long)st.seq);
+        err = behind_error(&st, &w, diag);
     if (err == HC_OK && s->state_path)
         err = state_write(s->state_path, &st, &s->st);
     if (err != HC_OK) {

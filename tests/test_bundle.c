@@ -586,8 +586,8 @@ static void withdrawn_next_root_stays_withdrawn(void **state)
     assert_int_equal(hc_bundle_store_apply_set(s, both, 1, NOW, HC_BUNDLE_COMPLETE, NULL,
                                                &failed, &d), HC_E_BUNDLE_ROLLBACK);
     assert_int_equal(failed, 1);
-    assert_string_equal(d.message, "the state records seq 11, later than the bundles given "
-                                   "(give the delta too)");
+    assert_string_equal(d.message, "the state records seq 11, later than the bundles applied "
+                                   "(seq 10): give the delta too");
     assert_null(hc_bundle_store_trust(s));
     assert_int_equal(hc_bundle_store_apply(s, by_b, lb, NOW, 0, NULL, NULL), HC_E_BUNDLE_ROOT);
     hc_bundle_store_free(s);
@@ -617,6 +617,70 @@ static void withdrawn_next_root_stays_withdrawn(void **state)
     free(b10);
     free(d11);
     free(by_b);
+}
+
+/* Issue 25.2: full 5 trusts Zhejiang and Anhui; delta 6 revokes cti bb
+ * and drops Anhui. A store that reloads full 5 after delta 6 (in the same
+ * process, or after a restart) is behind its state and hands out no trust,
+ * so no binding can verify on it. */
+static void behind_store_hands_out_no_trust(void **state)
+{
+    fixture *f = *state;
+    char path[128];
+    fresh_path(f, "behind", path, sizeof path);
+    hc_revocations *more = NULL;
+    assert_int_equal(hc_revocations_new(&more), HC_OK);
+    const char *bb = "0000000000000007\n00000000000000aa\n00000000000000bb\n";
+    assert_int_equal(hc_revocations_add_text(more, bb, strlen(bb), NULL), HC_OK);
+    hc_bundle_spec sp;
+    hc_bundle_key keys[3];
+    spec_init(f, &sp, keys, 6);
+    sp.n_keys = 1;                       /* Zhejiang only: Anhui dropped */
+    sp.revoked = more;
+    sp.delta = true;
+    sp.base_seq = 5;
+    sp.base_revoked = f->rev;
+    size_t l5 = 0, l6 = 0;
+    uint8_t *b5 = make(f, f->root, 5, &l5), *d6 = NULL;
+    assert_int_equal(hc_bundle_make(f->root, &sp, &d6, &l6), HC_OK);
+
+    hc_bundle_store *s = store_with(f->root);
+    hc_diag d;
+    assert_int_equal(hc_bundle_store_ready(s, &d), HC_E_UNKNOWN_KID);
+    assert_string_equal(d.message, "no bundle has been accepted yet");
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, b5, l5, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, d6, l6, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_ready(s, NULL), HC_OK);
+    assert_int_equal(verify_with(s, f->iss[0], "CN-ZJ", NOW - 3600, 0xbb), HC_E_REVOKED);
+    assert_int_equal(verify_with(s, f->iss[1], "CN-AH", NOW - 3600, 1), HC_E_UNKNOWN_KID);
+    /* the full bundle again, in the same process */
+    assert_int_equal(hc_bundle_store_apply(s, b5, l5, NOW, 0, NULL, NULL), HC_OK);
+    assert_true(hc_bundle_store_behind(s));
+    assert_null(hc_bundle_store_trust(s));
+    assert_null(hc_bundle_store_revocations(s));
+    assert_int_equal(hc_bundle_store_ready(s, &d), HC_E_BUNDLE_ROLLBACK);
+    assert_string_equal(d.message, "the state records seq 6, later than the bundles applied "
+                                   "(seq 5): give the delta too");
+    hc_bundle_store_free(s);
+
+    /* a restart that applies only the full bundle */
+    s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    assert_null(hc_bundle_store_trust(s));
+    assert_int_equal(hc_bundle_store_ready(s, &d), HC_E_BUNDLE_ROLLBACK);
+    assert_string_equal(d.message, "the state records seq 6 and no bundle of it is applied "
+                                   "(give its full bundle and delta)");
+    assert_int_equal(hc_bundle_store_apply(s, b5, l5, NOW, 0, NULL, NULL), HC_OK);
+    assert_null(hc_bundle_store_trust(s));
+    assert_int_equal(hc_bundle_store_ready(s, NULL), HC_E_BUNDLE_ROLLBACK);
+    /* with the delta it verifies again, with the delta's revocations */
+    assert_int_equal(hc_bundle_store_apply(s, d6, l6, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(verify_with(s, f->iss[0], "CN-ZJ", NOW - 3600, 0xbb), HC_E_REVOKED);
+    hc_bundle_store_free(s);
+    hc_revocations_free(more);
+    free(b5);
+    free(d6);
 }
 
 /* A set is all or nothing: a newer full bundle followed by a refused delta
@@ -741,6 +805,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(root_rotation, setup, teardown),
         cmocka_unit_test_setup_teardown(withdrawn_next_root_stays_withdrawn, setup, teardown),
         cmocka_unit_test_setup_teardown(set_all_or_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(behind_store_hands_out_no_trust, setup, teardown),
         cmocka_unit_test(large_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -168,10 +168,26 @@ HC_API hc_err hc_bundle_store_apply_files(hc_bundle_store *s, const char *const 
                                           hc_bundle_info *info, size_t *failed,
                                           hc_diag *diag) HC_WARN_UNUSED;
 
-/* The trust and revocations of the accepted bundles (NULL before the first).
- * Owned by the store; valid until the next accepted bundle or the free. */
+/* The trust and revocations of the accepted bundles. NULL before the first
+ * bundle is accepted, and NULL while the store is behind its state
+ * (hc_bundle_store_behind): a store that reloaded a full bundle but not the
+ * delta its state records would otherwise verify without that delta's
+ * revocations and with keys it dropped. So every caller, each binding
+ * included, refuses to verify on such a store by construction; call
+ * hc_bundle_store_ready() to learn why. Owned by the store; valid until the
+ * next accepted bundle or the free. */
 HC_API const hc_trust *hc_bundle_store_trust(const hc_bundle_store *s);
 HC_API const hc_revocations *hc_bundle_store_revocations(const hc_bundle_store *s);
+
+/* Whether the store can verify: HC_OK, or why not, with a message in diag
+ * (may be NULL):
+ *   HC_E_BUNDLE_ROLLBACK  the store is behind its state: "the state records
+ *                         seq 11, later than the bundles applied (seq 10): give
+ *                         the delta too" (the CLI's message too);
+ *   HC_E_UNKNOWN_KID      no bundle has been accepted yet (no key is trusted);
+ *   HC_E_ARG              s is NULL.
+ * hc_bundle_store_trust() is NULL exactly when this is not HC_OK. */
+HC_API hc_err hc_bundle_store_ready(const hc_bundle_store *s, hc_diag *diag) HC_WARN_UNUSED;
 
 /* true if the trust held came from an expired bundle (accepted with
  * HC_BUNDLE_ACCEPT_STALE): decisions should report "stale_trust". */
@@ -181,8 +197,9 @@ HC_API bool hc_bundle_store_stale(const hc_bundle_store *s);
 HC_API uint64_t hc_bundle_store_seq(const hc_bundle_store *s);
 
 /* true if the state file records a later bundle than the store holds: a
- * restart reloaded the full bundle but not the delta accepted after it. A
- * checkpoint should refuse to run on it (the CLI says bundle_rollback). */
+ * restart reloaded the full bundle but not the delta accepted after it (or
+ * another process sharing the state accepted a later bundle). The store's
+ * trust is NULL then (hc_bundle_store_ready says bundle_rollback). */
 HC_API bool hc_bundle_store_behind(const hc_bundle_store *s);
 
 /* Releases the store. NULL is a no-op. */

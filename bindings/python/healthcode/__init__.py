@@ -660,11 +660,20 @@ class BundleStore(_Handle):
         """True when the trust comes from an expired bundle accepted with accept_stale."""
         return bool(L.hc_bundle_store_stale(self.handle))
 
+    @property
+    def behind(self) -> bool:
+        """True when the state records a later bundle than the store holds (a full bundle
+        reloaded without the delta its state records, or a later bundle accepted by another
+        process sharing the state): verify() refuses until that bundle is applied."""
+        return bool(L.hc_bundle_store_behind(self.handle))
+
     def verify(self, text: Text, now: Now = None, skew: int = 300) -> Claims:
-        """Verifies a token with the bundles' keys and revocations, as verify() does."""
+        """Verifies a token with the bundles' keys and revocations, as verify() does. Raises
+        BundleRollbackError on a store that is behind its state (as the CLI refuses, exit
+        23) and UnknownKidError before the first bundle."""
+        diag = L.Diag()
+        _check(L.hc_bundle_store_ready(self.handle, ctypes.byref(diag)), diag)
         trust = L.hc_bundle_store_trust(self.handle)
-        if not trust:
-            raise _error("unknown_kid", "no bundle has been accepted yet")
         data = _b(text)
         raw = L.Claims()
         opts = L.VerifyOpts(int(skew), L.hc_bundle_store_revocations(self.handle))

@@ -238,6 +238,7 @@ hc_bundle_store_revocations = _decl("hc_bundle_store_revocations", c_void_p, c_v
 hc_bundle_store_stale = _decl("hc_bundle_store_stale", ctypes.c_bool, c_void_p)
 hc_bundle_store_seq = _decl("hc_bundle_store_seq", ctypes.c_uint64, c_void_p)
 hc_bundle_store_behind = _decl("hc_bundle_store_behind", ctypes.c_bool, c_void_p)
+hc_bundle_store_ready = _decl("hc_bundle_store_ready", hc_err, c_void_p, c_void_p)
 HC_BUNDLE_ACCEPT_STALE = 1
 hc_inspect = _decl("hc_inspect", hc_err, c_char_p, c_size_t, P(Claims))
 

@@ -16,9 +16,13 @@
 #include "revoke_impl.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define STATE_MAX 65536u
@@ -51,6 +55,7 @@ struct hc_bundle_store {
     size_t n_pinned;
     bundle_state st;
     char *state_path;            /* NULL: the state lives in memory only */
+    char *lock_path;             /* the lock file beside it */
     held_trust h;
 };
 
@@ -77,6 +82,7 @@ void hc_bundle_store_free(hc_bundle_store *s)
         hc_key_free(s->pinned[i]);
     state_clear(&s->st);
     free(s->state_path);
+    free(s->lock_path);
     hc_trust_free(s->h.trust);
     hc_revocations_free(s->h.rev);
     free(s);
@@ -204,35 +210,129 @@ static hc_err state_parse(const uint8_t *b, size_t n, bundle_state *st)
     return HC_OK;
 }
 
-hc_err hc_bundle_store_set_state(hc_bundle_store *s, const char *path)
+/* Reads the state file at path into *st (a missing file: st->have false).
+ * Errors: HC_E_BUNDLE_STATE (not a state file), HC_E_IO, HC_E_NOMEM. */
+static hc_err state_load(const char *path, bundle_state *st, hc_diag *diag)
 {
-    if (!s || !path || s->h.held || s->state_path)
-        return HC_E_ARG;
-    char *copy = strdup(path);
-    if (!copy)
-        return HC_E_NOMEM;
-    bundle_state st;
-    memset(&st, 0, sizeof st);
+    memset(st, 0, sizeof *st);
     char *data = NULL;
     size_t len = 0;
     struct stat sb;
     hc_err err = HC_OK;
-    if (stat(path, &sb) != 0 && errno == ENOENT) {
-        /* a fresh checkpoint */
-    } else if ((err = hc_read_file(path, STATE_MAX, &data, &len)) == HC_OK) {
-        err = state_parse((const uint8_t *)data, len, &st);
-    } else if (err == HC_E_LIMIT) {
-        err = HC_E_BUNDLE_STATE;
-    }
+    if (stat(path, &sb) != 0 && errno == ENOENT)
+        return HC_OK;   /* a fresh checkpoint */
+    if ((err = hc_read_file(path, STATE_MAX, &data, &len)) == HC_OK)
+        err = state_parse((const uint8_t *)data, len, st);
     free(data);
+    if (err != HC_OK)
+        state_clear(st);
+    if (err == HC_E_LIMIT || err == HC_E_BUNDLE_STATE)
+        return hc_diag_set(diag, HC_E_BUNDLE_STATE, "", "%s: not a bundle state file", path);
+    if (err == HC_E_IO)
+        return hc_diag_set(diag, err, "", "%s: cannot read", path);
+    return err;
+}
+
+hc_err hc_bundle_store_set_state(hc_bundle_store *s, const char *path)
+{
+    return hc_bundle_store_set_state_path(s, path, NULL);
+}
+
+/* Shared by set_state and set_state_dir: reads the state at path and keeps
+ * path and the lock file's path. */
+static hc_err set_state(hc_bundle_store *s, const char *path, const char *lock, hc_diag *diag)
+{
+    if (!s || !path || !lock || s->h.held || s->state_path)
+        return HC_E_ARG;
+    char *p = strdup(path), *l = strdup(lock);
+    bundle_state st;
+    hc_err err = p && l ? state_load(path, &st, diag) : HC_E_NOMEM;
     if (err != HC_OK) {
-        state_clear(&st);
-        free(copy);
+        free(p);
+        free(l);
         return err;
     }
     state_clear(&s->st);
     s->st = st;
-    s->state_path = copy;
+    s->state_path = p;
+    s->lock_path = l;
+    return HC_OK;
+}
+
+hc_err hc_bundle_store_set_state_path(hc_bundle_store *s, const char *path, hc_diag *diag)
+{
+    char lock[4096];
+    if (!path || snprintf(lock, sizeof lock, "%s.lock", path) >= (int)sizeof lock)
+        return HC_E_ARG;
+    return set_state(s, path, lock, diag);
+}
+
+hc_err hc_bundle_store_set_state_dir(hc_bundle_store *s, const char *dir, hc_diag *diag)
+{
+    char path[4096], lock[4096];
+    if (!dir || !*dir ||
+        snprintf(path, sizeof path, "%s/bundle-state.cbor", dir) >= (int)sizeof path ||
+        snprintf(lock, sizeof lock, "%s/bundle-state.lock", dir) >= (int)sizeof lock)
+        return HC_E_ARG;
+    return set_state(s, path, lock, diag);
+}
+
+/* ------------------------------------------------------------ the lock */
+
+/* How long an apply waits for another process's apply to finish, in steps
+ * of LOCK_STEP_NS (no clock is read: the steps are counted). An apply
+ * holds the lock from reading the state to renaming the new one: a 100 MB
+ * bundle takes about 2 s. */
+#define LOCK_STEPS 1000
+#define LOCK_STEP_NS 10000000L   /* 10 ms: 10 s in all */
+
+/* Takes the state's lock: an exclusive flock on the lock file beside the
+ * state, created 0600 (a lock others could open, they could hold). *fd is
+ * -1 when the directory cannot be written at all (a read-only state): then
+ * nothing will be written either, and reading needs no lock, as every
+ * state file appears whole (rename). */
+static hc_err state_lock(const char *lock, int *fd, hc_diag *diag)
+{
+    *fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
+    if (*fd < 0)
+        return errno == EROFS || errno == EACCES ? HC_OK
+               : hc_diag_set(diag, HC_E_IO, "", "%s: cannot open the state's lock", lock);
+    for (int i = 0; i < LOCK_STEPS; i++) {
+        if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+            return HC_OK;
+        if (errno != EWOULDBLOCK && errno != EINTR)
+            break;
+        struct timespec step = {0, LOCK_STEP_NS};
+        nanosleep(&step, NULL);
+    }
+    close(*fd);
+    *fd = -1;
+    return hc_diag_set(diag, HC_E_IO, "", "%s: another process holds the state's lock", lock);
+}
+
+static void state_unlock(int fd)
+{
+    if (fd >= 0)
+        close(fd);   /* releases the flock */
+}
+
+/* Under the lock: what the state file records now, in case another
+ * process sharing it accepted a later bundle since this store read it. The
+ * store adopts a state at least as recent as its own (so it refuses what is
+ * older than that, and is behind if it holds less); a file gone or older
+ * (restored from a backup) does not take the store back. */
+static hc_err state_refresh(hc_bundle_store *s, hc_diag *diag)
+{
+    bundle_state disk;
+    hc_err err = state_load(s->state_path, &disk, diag);
+    if (err != HC_OK)
+        return err;
+    if (disk.have && (!s->st.have || disk.seq >= s->st.seq)) {
+        state_clear(&s->st);
+        s->st = disk;
+    } else {
+        state_clear(&disk);
+    }
     return HC_OK;
 }
 
@@ -537,13 +637,26 @@ hc_err hc_bundle_store_apply_set(hc_bundle_store *s, const hc_bundle_bytes *bund
     for (size_t i = 0; i < n; i++)
         if (!bundles[i].buf && bundles[i].len)
             return HC_E_ARG;
-    if (s->n_pinned == 0 && s->st.n_roots == 0)
+    /* the lock is held from reading the state to renaming the new one, so
+     * two processes sharing it apply one after the other, each against
+     * what the other accepted */
+    int lock = -1;
+    hc_err err = HC_OK;
+    if (s->state_path && ((err = state_lock(s->lock_path, &lock, diag)) != HC_OK ||
+                          (err = state_refresh(s, diag)) != HC_OK)) {
+        state_unlock(lock);
+        return err;
+    }
+    if (s->n_pinned == 0 && s->st.n_roots == 0) {
+        state_unlock(lock);
         return hc_diag_set(diag, HC_E_BUNDLE_ROOT, "", "no root key is pinned");
+    }
     bundle_state st;
     held_trust w = s->h;
-    hc_err err = state_copy(&st, &s->st);
-    if (err != HC_OK)
+    if ((err = state_copy(&st, &s->st)) != HC_OK) {
+        state_unlock(lock);
         return err;
+    }
     size_t i = 0;
     for (; err == HC_OK && i < n; i++)
         err = apply_bytes(s, &st, &w, &bundles[i], now, flags, info ? &info[i] : NULL, diag);
@@ -553,6 +666,7 @@ hc_err hc_bundle_store_apply_set(hc_bundle_store *s, const hc_bundle_bytes *bund
         err = behind_error(&st, &w, diag);
     if (err == HC_OK && s->state_path)
         err = state_write(s->state_path, &st, &s->st);
+    state_unlock(lock);
     if (err != HC_OK) {
         held_release(s, &w);
         state_clear(&st);

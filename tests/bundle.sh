@@ -108,4 +108,23 @@ expect 21 "and with the reloaded bundles before it" V --bundle f10.cbor --bundle
     --bundle evil12.cbor --state rot "$tok_evil"
 is "state untouched" "$(cmp rot.before rot/bundle-state.cbor && echo same)" same
 
+# Issue 25.3: two checkpoint processes sharing one --state directory, one
+# with seq 8 and one with seq 5, at once: whatever the order, the state ends
+# at seq 8 and seq 5 is refused afterwards.
+expect 0 "make seq 8" make --seq 8 --out b8.cbor
+rounds=${HC_BUNDLE_RACE_ROUNDS:-60}
+lost=0
+for i in $(seq "$rounds"); do
+    rm -rf race; mkdir race
+    V --bundle b8.cbor --state race "$tok_zj" >/dev/null 2>&1 &
+    p8=$!
+    V --bundle b5.cbor --state race "$tok_zj" >/dev/null 2>&1 &
+    p5=$!
+    wait $p8 || true
+    wait $p5 || true
+    r=0; V --bundle b5.cbor --state race "$tok_zj" >/dev/null 2>&1 || r=$?
+    [ "$r" = 23 ] || lost=$((lost + 1))
+done
+is "two processes, $rounds rounds: seq 5 refused after every round" "$lost" 0
+
 finish bundle.sh

@@ -683,6 +683,44 @@ static void behind_store_hands_out_no_trust(void **state)
     free(d6);
 }
 
+/* Issue 25.3: two stores sharing one state (two processes: each handle
+ * reads the file itself). A long-running store that read seq 5 refuses seq 6
+ * after the other accepted seq 8, and is behind until it applies seq 8. */
+static void shared_state_rereads(void **state)
+{
+    fixture *f = *state;
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/shared", f->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    size_t l5 = 0, l6 = 0, l8 = 0;
+    uint8_t *b5 = make(f, f->root, 5, &l5), *b6 = make(f, f->root, 6, &l6);
+    uint8_t *b8 = make(f, f->root, 8, &l8);
+    hc_bundle_store *a = store_with(f->root), *b = store_with(f->root);
+    assert_int_equal(hc_bundle_store_set_state_dir(a, dir, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(a, b5, l5, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_set_state_dir(b, dir, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(b, b8, l8, NOW, 0, NULL, NULL), HC_OK);
+    hc_diag d;
+    assert_int_equal(hc_bundle_store_apply(a, b6, l6, NOW, 0, NULL, &d), HC_E_BUNDLE_ROLLBACK);
+    assert_string_equal(d.message, "seq 6: the checkpoint has accepted seq 8");
+    assert_true(hc_bundle_store_behind(a));
+    assert_null(hc_bundle_store_trust(a));
+    assert_int_equal(hc_bundle_store_apply(a, b5, l5, NOW, 0, NULL, NULL), HC_E_BUNDLE_ROLLBACK);
+    assert_int_equal(hc_bundle_store_apply(a, b8, l8, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_ready(a, NULL), HC_OK);
+    /* the lock file is the owner's alone */
+    char lock[160];
+    snprintf(lock, sizeof lock, "%s/bundle-state.lock", dir);
+    struct stat st;
+    assert_int_equal(stat(lock, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    hc_bundle_store_free(a);
+    hc_bundle_store_free(b);
+    free(b5);
+    free(b6);
+    free(b8);
+}
+
 /* A set is all or nothing: a newer full bundle followed by a refused delta
  * leaves the store and the state file as they were. */
 static void set_all_or_nothing(void **state)
@@ -806,6 +844,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(withdrawn_next_root_stays_withdrawn, setup, teardown),
         cmocka_unit_test_setup_teardown(set_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(behind_store_hands_out_no_trust, setup, teardown),
+        cmocka_unit_test_setup_teardown(shared_state_rereads, setup, teardown),
         cmocka_unit_test(large_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

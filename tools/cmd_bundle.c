@@ -87,11 +87,10 @@ int cli_bundle_load(const char *cmd, cli_bundle_opts *b, int64_t now)
             return rc ? rc : bundle_error(b->roots[i], e, NULL);
     }
     if (b->state_dir) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/bundle-state.cbor", b->state_dir);
-        hc_err e = hc_bundle_store_set_state(b->store, path);
+        hc_diag d = {0};
+        hc_err e = hc_bundle_store_set_state_dir(b->store, b->state_dir, &d);
         if (e)
-            return bundle_error(path, e, NULL);
+            return bundle_error("--state", e, &d);
     }
     /* all or nothing: a refused run leaves the state file as it was */
     hc_diag d = {0};

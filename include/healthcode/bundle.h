@@ -89,11 +89,29 @@ HC_API hc_err hc_bundle_store_add_root(hc_bundle_store *s, const hc_key *root) H
 
 /* Reads the checkpoint's state file at path (the last accepted sequence
  * numbers, hashes and the accepted next roots: doc/bundle.md) and remembers
- * path: every later accepted bundle rewrites it atomically (temporary file,
- * fsync, rename; mode 0644). A missing file is a fresh checkpoint (HC_OK).
- * Call it before the first hc_bundle_store_apply.
- * Errors: HC_E_BUNDLE_STATE (the file is not a state file), HC_E_IO, HC_E_NOMEM. */
+ * path: every later accepted bundle that changes what it records rewrites
+ * it atomically (temporary file, fsync, rename; mode 0644). A missing file
+ * is a fresh checkpoint (HC_OK). Call it before the first hc_bundle_store_apply.
+ *
+ * Processes may share one state: each apply takes an exclusive lock (flock
+ * on path + ".lock", created 0600) from reading the state to renaming the
+ * new one, and reads the state again under it, so a bundle older than one
+ * another process accepted is refused (HC_E_BUNDLE_ROLLBACK) and a store
+ * that holds less than the state records is behind (no trust until it
+ * applies that bundle). An apply waits at most 10 s for the lock (HC_E_IO).
+ * Errors: HC_E_BUNDLE_STATE (the file is not a state file), HC_E_IO,
+ * HC_E_NOMEM, HC_E_ARG (NULL, or a bundle is held already). */
 HC_API hc_err hc_bundle_store_set_state(hc_bundle_store *s, const char *path) HC_WARN_UNUSED;
+
+/* The same with a message in diag (may be NULL) naming the file and what is
+ * wrong with it. */
+HC_API hc_err hc_bundle_store_set_state_path(hc_bundle_store *s, const char *path,
+                                             hc_diag *diag) HC_WARN_UNUSED;
+
+/* The state in directory dir, as the CLI's --state DIR and the bindings keep
+ * it: dir/bundle-state.cbor, locked through dir/bundle-state.lock. */
+HC_API hc_err hc_bundle_store_set_state_dir(hc_bundle_store *s, const char *dir,
+                                            hc_diag *diag) HC_WARN_UNUSED;
 
 /* Flags of hc_bundle_store_apply and hc_bundle_store_apply_set. */
 #define HC_BUNDLE_ACCEPT_STALE 1u   /* accept an expired bundle, flagged stale */

@@ -632,8 +632,9 @@ class BundleStore(_Handle):
         for root in roots:
             _check(L.hc_bundle_store_add_root(self.handle, root.handle))
         if state_dir is not None:
-            _check(L.hc_bundle_store_set_state(self.handle, _b(os.path.join(os.fspath(state_dir),
-                                                                            "bundle-state.cbor"))))
+            diag = L.Diag()
+            _check(L.hc_bundle_store_set_state_dir(self.handle, _b(os.fspath(state_dir)),
+                                                   ctypes.byref(diag)), diag)
 
     def apply(self, bundle: Union[bytes, PathLike], now: Now = None, accept_stale: bool = False) -> int:
         """Checks a bundle (its bytes, or a file's path) and makes it the trust; returns its

@@ -229,6 +229,7 @@ hc_bundle_store_new = _decl("hc_bundle_store_new", hc_err, pp)
 hc_bundle_store_free = _decl("hc_bundle_store_free", None, c_void_p)
 hc_bundle_store_add_root = _decl("hc_bundle_store_add_root", hc_err, c_void_p, c_void_p)
 hc_bundle_store_set_state = _decl("hc_bundle_store_set_state", hc_err, c_void_p, c_char_p)
+hc_bundle_store_set_state_dir = _decl("hc_bundle_store_set_state_dir", hc_err, c_void_p, c_char_p, c_void_p)
 hc_bundle_store_apply = _decl("hc_bundle_store_apply", hc_err, c_void_p, c_char_p, c_size_t, c_int64,
                               ctypes.c_uint, c_void_p, P(Diag))
 hc_bundle_store_apply_file = _decl("hc_bundle_store_apply_file", hc_err, c_void_p, c_char_p, c_int64,

@@ -54,8 +54,8 @@ is "check: admit" "$(jf admit)" true
 
 # refusals, each with its own status
 expect 21 "wrong root" "$hc" verify --root other.pub.pem --bundle b5.cbor --now $now "$tok_zj"
-cp b5.cbor flip.cbor
-printf '\x00' | dd of=flip.cbor bs=1 seek=$(( $(stat -c %s b5.cbor) - 3 )) conv=notrunc 2>/dev/null
+python3 -c 'import sys; b = bytearray(open("b5.cbor", "rb").read()); b[-3] ^= 0xff
+open("flip.cbor", "wb").write(b)' 
 expect 22 "an altered byte (signature)" V --bundle flip.cbor "$tok_zj"
 head -c 100 b5.cbor >trunc.cbor
 expect 20 "truncated" V --bundle trunc.cbor "$tok_zj"
@@ -73,9 +73,13 @@ expect 0 "seq 5 again" V --bundle b5.cbor --state state "$tok_zj"
 
 # a delta: the revoked cti is lifted
 : >empty.txt
+expect 3 "a delta that lifts a revocation, unasked" "$hc" bundle make --root root.pem --trust zj.pub.pem \
+    --issuer CN-ZJ --trust ah.pub.pem --issuer CN-AH --trust js.json --revoked empty.txt --now $now \
+    --expires 7d --publisher CN-NHC --seq 6 --delta-from b5.cbor --out d6.cbor
+is "nothing written" "$(ls d6.cbor 2>/dev/null)" ""
 expect 0 "make delta" "$hc" bundle make --root root.pem --trust zj.pub.pem --issuer CN-ZJ --trust ah.pub.pem \
     --issuer CN-AH --trust js.json --revoked empty.txt --now $now --expires 7d --publisher CN-NHC \
-    --seq 6 --delta-from b5.cbor --out d6.cbor
+    --seq 6 --delta-from b5.cbor --allow-removals --out d6.cbor
 run "$hc" bundle show --json d6.cbor
 is "delta: base" "$(jf base_seq)" 5
 is "delta: removed" "$(jf removed_cti)" 1
@@ -108,11 +112,40 @@ expect 21 "and with the reloaded bundles before it" V --bundle f10.cbor --bundle
     --bundle evil12.cbor --state rot "$tok_evil"
 is "state untouched" "$(cmp rot.before rot/bundle-state.cbor && echo same)" same
 
+# Issue 25.4: the daily delta made from today's additions alone would lift
+# the full bundle's three revocations: refused, naming the count; made from
+# the whole list in force it adds one and removes none.
+printf '%s\n' 00000000000000a1 00000000000000a2 "$cti" >all.txt
+printf '00000000000000b1\n' >today.txt
+make_r() { "$hc" bundle make --root root.pem --trust zj.pub.pem --issuer CN-ZJ --now $now --expires 7d \
+    --publisher CN-NHC "$@"; }
+expect 0 "full 20 with three revocations" make_r --seq 20 --revoked all.txt --out f20.cbor
+expect 3 "delta from today's additions only" make_r --seq 21 --revoked today.txt --delta-from f20.cbor \
+    --out d21.cbor
+is "the refusal names the count" "$(cat "$tmp/err")" "healthcode: bundle make: the delta would lift 3 revocations of f20.cbor (3 cti, 0 sub): --revoked gives every revocation in force, not only the new ones; give --allow-removals to lift them"
+is "no delta written" "$(ls d21.cbor 2>/dev/null)" ""
+cat all.txt today.txt >now.txt
+expect 0 "delta from the whole list" make_r --seq 21 --revoked now.txt --delta-from f20.cbor --out d21.cbor
+run "$hc" bundle show --json d21.cbor
+is "delta 21: added" "$(jf revoked_cti)" 1
+is "delta 21: removed" "$(jf removed_cti)" 0
+expect 15 "the full bundle's revocation holds under the delta" V --bundle f20.cbor --bundle d21.cbor "$tok_zj2"
+expect 2 "--allow-removals without a delta" make --seq 22 --allow-removals --out x.cbor
+
+# doc/bundle.md's publisher commands, as written (its sh blocks, from the
+# repository's root, healthcode on PATH): the daily delta lifts nothing
+repo=$(cd "$(dirname "$0")/.." && pwd)
+awk '/^```sh$/{f=1;next} /^```$/{f=0} f' "$repo/doc/bundle.md" >doc.sh
+mkdir -p bin; ln -sf "$hc" bin/healthcode
+expect 0 "doc/bundle.md's commands run" env PATH="$PWD/bin:$PATH" sh -c "cd '$repo' && sh -e '$PWD/doc.sh'"
+says "the doc's delta adds one" " revoked    1 cti, 0 sub"
+says "the doc's delta removes none" " removed    0 cti, 0 sub"
+
 # Issue 25.3: two checkpoint processes sharing one --state directory, one
 # with seq 8 and one with seq 5, at once: whatever the order, the state ends
 # at seq 8 and seq 5 is refused afterwards.
 expect 0 "make seq 8" make --seq 8 --out b8.cbor
-rounds=${HC_BUNDLE_RACE_ROUNDS:-60}
+rounds=${HC_BUNDLE_RACE_ROUNDS:-40}
 lost=0
 for i in $(seq "$rounds"); do
     rm -rf race; mkdir race

@@ -121,7 +121,7 @@ static const char usage_make[] =
     "usage: healthcode bundle make --root ROOT.pem --trust PUB.pem|DIR|LIST.json [--issuer ISS]\n"
     "                              [--trust ... [--issuer ISS]] [--revoked FILE] --seq N\n"
     "                              --expires 7d [--publisher NAME] [--next-root PUB.pem]\n"
-    "                              [--delta-from OLD] [--now T] --out FILE\n"
+    "                              [--delta-from OLD [--allow-removals]] [--now T] --out FILE\n"
     "\n"
     "Signs a trust bundle with the root key (doc/bundle.md).\n"
     "  --trust SRC        keys read as 'healthcode verify' reads them; repeatable\n"
@@ -131,7 +131,10 @@ static const char usage_make[] =
     "  --seq N            the sequence number (above every earlier bundle's)\n"
     "  --expires D        the bundle's lifetime from --now (7d, 24h)\n"
     "  --next-root PUB    a root key that may sign later bundles; repeatable\n"
-    "  --delta-from OLD   make a delta against the full bundle OLD (signed by ROOT)\n"
+    "  --delta-from OLD   make a delta against the full bundle OLD (signed by ROOT);\n"
+    "                     --revoked is still every revocation in force: a delta that\n"
+    "                     would lift revocations of OLD is refused, naming how many\n"
+    "  --allow-removals   ... unless this says they are lifted on purpose\n"
     "  --out FILE         written atomically, mode 0644\n";
 
 typedef struct {
@@ -150,6 +153,7 @@ typedef struct {
     size_t n_next;
     hc_bundle_key *keys;
     hc_bundle_store *base;
+    bool allow_removals;   /* --allow-removals: a delta may lift revocations */
 } make_ctx;
 
 static void make_free(make_ctx *m)
@@ -204,13 +208,13 @@ static int make_parse(make_ctx *m, int argc, char **argv, hc_bundle_spec *sp, co
                       const char **delta_from, int64_t *now, int64_t *life)
 {
     enum { O_HELP, O_ROOT, O_TRUST, O_ISSUER, O_REVOKED, O_SEQ, O_EXPIRES, O_PUB, O_NEXT,
-           O_DELTA, O_NOW, O_OUT };
+           O_DELTA, O_NOW, O_OUT, O_REMOVALS };
     static const cli_opt opts[] = {
         {"help", false, O_HELP, NULL},     {"root", true, O_ROOT, NULL},     {"trust", true, O_TRUST, NULL},
         {"issuer", true, O_ISSUER, NULL},  {"revoked", true, O_REVOKED, NULL}, {"seq", true, O_SEQ, NULL},
         {"expires", true, O_EXPIRES, NULL}, {"publisher", true, O_PUB, NULL}, {"next-root", true, O_NEXT, NULL},
         {"delta-from", true, O_DELTA, NULL}, {"now", true, O_NOW, NULL},     {"out", true, O_OUT, NULL},
-        {NULL, false, 0, NULL}};
+        {"allow-removals", false, O_REMOVALS, NULL}, {NULL, false, 0, NULL}};
     const char *cmd = "bundle make", *val;
     cli_args a;
     cli_args_init(&a, cmd, NULL, argc, argv);   /* --help is the table's: it returns -1 */
@@ -272,12 +276,15 @@ static int make_parse(make_ctx *m, int argc, char **argv, hc_bundle_spec *sp, co
                 rc = cli_usage_error(cmd, "--now: '%s' is not a time", val);
             break;
         case O_OUT: *out = val; break;
+        case O_REMOVALS: m->allow_removals = true; break;
         case CLI_POSITIONAL: rc = cli_usage_error(cmd, "unexpected '%s'", val); break;
         default: rc = EX_USAGE; break;
         }
     }
     if (!rc && (!m->root || !m->n_src || !sp->seq || !*life || !*out))
         rc = cli_usage_error(cmd, "--root, --trust, --seq, --expires and --out are required");
+    if (!rc && m->allow_removals && !*delta_from)
+        rc = cli_usage_error(cmd, "--allow-removals is for a delta (--delta-from OLD)");
     return rc;
 }
 
@@ -298,6 +305,27 @@ static int load_base(make_ctx *m, const char *old, int64_t now, hc_bundle_spec *
     sp->base_seq = info.seq;
     sp->base_revoked = hc_bundle_store_revocations(m->base);
     return 0;
+}
+
+/* A delta is made from the whole list in force (--revoked), so one made
+ * from today's additions alone would lift every earlier revocation: refused,
+ * naming how many, unless --allow-removals says it is meant. */
+static int refuse_removals(const uint8_t *b, size_t len, const char *old)
+{
+    hc_bundle_info info;
+    hc_err e = hc_bundle_inspect(b, len, &info, NULL, 0);
+    if (e) {
+        cli_error("bundle make: %s", hc_strerror(e));
+        return EX_INPUT;
+    }
+    if (info.n_cti_removed == 0 && info.n_sub_removed == 0)
+        return 0;
+    cli_error("bundle make: the delta would lift %zu revocation%s of %s (%zu cti, %zu sub): "
+              "--revoked gives every revocation in force, not only the new ones; give "
+              "--allow-removals to lift them", info.n_cti_removed + info.n_sub_removed,
+              info.n_cti_removed + info.n_sub_removed == 1 ? "" : "s", old, info.n_cti_removed,
+              info.n_sub_removed);
+    return EX_INPUT;
 }
 
 static int bundle_make(int argc, char **argv)
@@ -329,6 +357,8 @@ static int bundle_make(int argc, char **argv)
         if (e) {
             cli_error("bundle make: %s", hc_strerror(e));
             rc = EX_INPUT;
+        } else if (sp.delta && !m.allow_removals && (rc = refuse_removals(b, len, delta_from))) {
+            /* said */
         } else if ((rc = cli_write_atomic(out, b, len, 0644)) != 0) {
             cli_error("%s: %s", out, strerror(rc));
             rc = EX_INPUT;

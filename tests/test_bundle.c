@@ -11,6 +11,7 @@
 #include "cbor_impl.h"
 #include "mint.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,6 +358,83 @@ static void spki_keys(void **state)
             assert_int_equal(hc_key_from_spki(der, dl, &k), HC_E_KEY);
         }
         assert_null(k);
+    }
+}
+
+/* The compressed-point SPKI of a P-256 key, built from its uncompressed one. */
+static size_t compressed_spki(const hc_key *k, uint8_t out[59])
+{
+    uint8_t der[HC_BUNDLE_SPKI_MAX];
+    size_t dl = 0;
+    assert_int_equal(hc_key_spki(k, der, sizeof der, &dl), HC_OK);
+    assert_int_equal(dl, 91);
+    static const uint8_t head[26] = {0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48,
+                                     0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48,
+                                     0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x22, 0x00};
+    memcpy(out, head, sizeof head);
+    out[26] = (uint8_t)(0x02 | (der[90] & 1));
+    memcpy(out + 27, der + 27, 32);
+    return 59;
+}
+
+/* Issue 25.12: one key, one kid. A compressed-point SPKI, in a bundle entry
+ * or a PEM, gets the kid of the uncompressed SPKI (the format's kid). */
+static void compressed_key_one_kid(void **state)
+{
+    fixture *f = *state;
+    uint8_t c[59], payload[512], ckid[32];
+    size_t cl = compressed_spki(f->iss[0], c), pl = 0, len = 0;
+    hc_key *k = NULL;
+    assert_int_equal(hc_key_from_spki(c, cl, &k), HC_OK);
+    assert_memory_equal(k->kid, f->iss[0]->kid, HC_KID_LEN);
+    uint8_t der[HC_BUNDLE_SPKI_MAX];
+    size_t dl = 0;
+    assert_int_equal(hc_key_spki(k, der, sizeof der, &dl), HC_OK);
+    assert_int_equal(dl, 91);            /* written uncompressed */
+    hc_key_free(k);
+    /* the same through a PEM (what --trust reads) */
+    char pem[256], b64[128];
+    assert_int_equal(EVP_EncodeBlock((unsigned char *)b64, c, (int)cl), 80);
+    snprintf(pem, sizeof pem, "-----BEGIN PUBLIC KEY-----\n%.64s\n%s\n-----END PUBLIC KEY-----\n",
+             b64, b64 + 64);
+    assert_int_equal(hc_key_load_pem(pem, strlen(pem), &k), HC_OK);
+    assert_memory_equal(k->kid, f->iss[0]->kid, HC_KID_LEN);
+    hc_trust *t = NULL;
+    assert_int_equal(hc_trust_new(&t), HC_OK);
+    assert_int_equal(hc_trust_add_pem(t, pem, strlen(pem), NULL), HC_OK);
+    hc_claims cl_ = mint_claims("CN-ZJ", NOW - 3600, NOW + DAY, HC_GREEN, 1), out;
+    char text[HC_TOKEN_MAX];
+    size_t tl = 0;
+    assert_int_equal(mint_token(f->iss[0], &cl_, text, sizeof text, &tl), HC_OK);
+    assert_int_equal(hc_verify(t, text, tl, NOW, NULL, &out), HC_OK);
+    hc_trust_free(t);
+    hc_key_free(k);
+    /* a bundle entry carrying the compressed SPKI: the uncompressed kid is
+     * its kid, the compressed DER's hash is not */
+    assert_int_equal(hc_crypto_sha256(c, cl, ckid), HC_OK);
+    for (int variant = 0; variant < 2; variant++) {
+        hc_cbor_writer w;
+        hc_cbor_w_init(&w, payload, sizeof payload);
+        hc_cbor_w_map(&w, 5);
+        hc_cbor_w_uint(&w, 1); hc_cbor_w_tstr(&w, "CN-NHC", 6);
+        hc_cbor_w_uint(&w, 2); hc_cbor_w_uint(&w, 9);
+        hc_cbor_w_uint(&w, 3); hc_cbor_w_int(&w, NOW - DAY);
+        hc_cbor_w_uint(&w, 4); hc_cbor_w_int(&w, NOW + DAY);
+        hc_cbor_w_uint(&w, 5); hc_cbor_w_array(&w, 1);
+        hc_cbor_w_map(&w, 4);
+        hc_cbor_w_uint(&w, 1); hc_cbor_w_tstr(&w, "CN-ZJ", 5);
+        hc_cbor_w_uint(&w, 2); hc_cbor_w_bstr(&w, variant ? ckid : f->iss[0]->kid, 8);
+        hc_cbor_w_uint(&w, 3); hc_cbor_w_int(&w, HC_ALG_ES256);
+        hc_cbor_w_uint(&w, 4); hc_cbor_w_bstr(&w, c, cl);
+        assert_int_equal(hc_cbor_w_finish(&w, &pl), HC_OK);
+        uint8_t *b = sign_payload(f->root, payload, pl, &len);
+        hc_bundle_store *s = store_with(f->root);
+        assert_int_equal(hc_bundle_store_apply(s, b, len, NOW, 0, NULL, NULL),
+                         variant ? HC_E_BUNDLE_KID : HC_OK);
+        if (!variant)
+            assert_int_equal(verify_with(s, f->iss[0], "CN-ZJ", NOW - 3600, 1), HC_OK);
+        hc_bundle_store_free(s);
+        free(b);
     }
 }
 
@@ -845,6 +923,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(set_all_or_nothing, setup, teardown),
         cmocka_unit_test_setup_teardown(behind_store_hands_out_no_trust, setup, teardown),
         cmocka_unit_test_setup_teardown(shared_state_rereads, setup, teardown),
+        cmocka_unit_test_setup_teardown(compressed_key_one_kid, setup, teardown),
         cmocka_unit_test(large_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

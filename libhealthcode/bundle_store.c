@@ -210,15 +210,49 @@ static hc_err state_parse(const uint8_t *b, size_t n, bundle_state *st)
     return HC_OK;
 }
 
+/* The state's integrity is its directory's (and file's) permissions: a
+ * root written into a state others may write would be trusted with no
+ * --root at all (issue 25.14). So a state file or directory that group or
+ * others may write is refused, as key files others may read are. */
+static hc_err state_perms(const char *path, hc_diag *diag)
+{
+    char dir[4096];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash ? (size_t)(slash - path) : 0;
+    if (n >= sizeof dir)
+        return hc_diag_set(diag, HC_E_IO, "", "%s: path too long", path);
+    if (!slash) {
+        strcpy(dir, ".");
+    } else if (n == 0) {
+        strcpy(dir, "/");
+    } else {
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
+    struct stat sb;
+    if (stat(dir, &sb) != 0)
+        return hc_diag_set(diag, HC_E_IO, "", "%s: cannot read the state's directory", dir);
+    if (sb.st_mode & (S_IWGRP | S_IWOTH))
+        return hc_diag_set(diag, HC_E_BUNDLE_STATE, "", "%s: the state's directory is writable by "
+                           "group or others (fix: chmod go-w %s)", dir, dir);
+    if (stat(path, &sb) == 0 && (sb.st_mode & (S_IWGRP | S_IWOTH)))
+        return hc_diag_set(diag, HC_E_BUNDLE_STATE, "", "%s: writable by group or others (fix: "
+                           "chmod go-w %s)", path, path);
+    return HC_OK;
+}
+
 /* Reads the state file at path into *st (a missing file: st->have false).
- * Errors: HC_E_BUNDLE_STATE (not a state file), HC_E_IO, HC_E_NOMEM. */
+ * Errors: HC_E_BUNDLE_STATE (not a state file, or one others may write),
+ * HC_E_IO, HC_E_NOMEM. */
 static hc_err state_load(const char *path, bundle_state *st, hc_diag *diag)
 {
     memset(st, 0, sizeof *st);
     char *data = NULL;
     size_t len = 0;
     struct stat sb;
-    hc_err err = HC_OK;
+    hc_err err = state_perms(path, diag);
+    if (err != HC_OK)
+        return err;
     if (stat(path, &sb) != 0 && errno == ENOENT)
         return HC_OK;   /* a fresh checkpoint */
     if ((err = hc_read_file(path, STATE_MAX, &data, &len)) == HC_OK)

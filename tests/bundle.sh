@@ -87,6 +87,14 @@ expect 0 "delta lifts the revocation" V --bundle b5.cbor --bundle d6.cbor --stat
 expect 25 "delta on the wrong base" V --bundle b4.cbor --bundle d6.cbor "$tok_zj2"
 expect 23 "the full bundle alone after the delta" V --bundle b5.cbor --state state "$tok_zj"
 
+# Issue 25.14: a state directory or file others may write is refused
+chmod g+w state
+expect 27 "a group-writable state directory" V --bundle b5.cbor --state state "$tok_zj"
+is "its message" "$(cat "$tmp/err")" "healthcode: --state: state: the state's directory is writable by group or others (fix: chmod go-w state) (bad_bundle_state)"
+chmod go-w state; chmod o+w state/bundle-state.cbor
+expect 27 "a world-writable state file" V --bundle b5.cbor --state state "$tok_zj"
+chmod go-w state/bundle-state.cbor
+
 # Issue 25.1: a withdrawn next root stays withdrawn across restarts, and a
 # refused run writes nothing. Full 10 (root) names root2 as next; delta 11
 # withdraws it; the attacker holds root2 and signs a full bundle trusting

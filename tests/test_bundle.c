@@ -799,6 +799,44 @@ static void shared_state_rereads(void **state)
     free(b8);
 }
 
+/* Issue 25.14: a state others may write is refused, file or directory, at
+ * the start and at each apply; the owner's alone is used. */
+static void state_others_may_write(void **state)
+{
+    fixture *f = *state;
+    char dir[128], path[160];
+    snprintf(dir, sizeof dir, "%s/perms", f->dir);
+    snprintf(path, sizeof path, "%s/bundle-state.cbor", dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    size_t l5 = 0, l6 = 0;
+    uint8_t *b5 = make(f, f->root, 5, &l5), *b6 = make(f, f->root, 6, &l6);
+    hc_bundle_store *s = store_with(f->root);
+    hc_diag d;
+    assert_int_equal(chmod(dir, 0770), 0);
+    assert_int_equal(hc_bundle_store_set_state_dir(s, dir, &d), HC_E_BUNDLE_STATE);
+    char want[512];
+    snprintf(want, sizeof want, "%s: the state's directory is writable by group or others "
+             "(fix: chmod go-w %s)", dir, dir);
+    assert_string_equal(d.message, want);
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_int_equal(hc_bundle_store_set_state_dir(s, dir, &d), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, b5, l5, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(chmod(path, 0666), 0);   /* made writable while the store runs */
+    assert_int_equal(hc_bundle_store_apply(s, b6, l6, NOW, 0, NULL, &d), HC_E_BUNDLE_STATE);
+    snprintf(want, sizeof want, "%s: writable by group or others (fix: chmod go-w %s)", path, path);
+    assert_string_equal(d.message, want);
+    assert_int_equal(hc_bundle_store_seq(s), 5);
+    hc_bundle_store_free(s);
+    s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_set_state_dir(s, dir, NULL), HC_E_BUNDLE_STATE);
+    assert_int_equal(chmod(path, 0644), 0);
+    assert_int_equal(hc_bundle_store_set_state_dir(s, dir, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, b6, l6, NOW, 0, NULL, NULL), HC_OK);
+    hc_bundle_store_free(s);
+    free(b5);
+    free(b6);
+}
+
 /* A set is all or nothing: a newer full bundle followed by a refused delta
  * leaves the store and the state file as they were. */
 static void set_all_or_nothing(void **state)
@@ -924,6 +962,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(behind_store_hands_out_no_trust, setup, teardown),
         cmocka_unit_test_setup_teardown(shared_state_rereads, setup, teardown),
         cmocka_unit_test_setup_teardown(compressed_key_one_kid, setup, teardown),
+        cmocka_unit_test_setup_teardown(state_others_may_write, setup, teardown),
         cmocka_unit_test(large_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -226,6 +226,29 @@ static hc_err payload_field(hc_bundle_view *v, uint64_t key, const hc_cbor_item 
     }
 }
 
+/* A delta may not add and remove one id: which would win is a rule a
+ * publisher's tool and a checkpoint could read two ways (issue 25.15), so
+ * such a delta is refused, naming the id. Both lists are sorted: one merge. */
+static hc_err added_and_removed(const uint8_t *add, size_t na, const uint8_t *rm, size_t nr,
+                                size_t size, const char *what, hc_diag *diag)
+{
+    size_t i = 0, j = 0;
+    while (i < na && j < nr) {
+        int c = memcmp(add + i * size, rm + j * size, size);
+        if (c == 0) {
+            char hex[33];
+            for (size_t k = 0; k < size; k++)
+                snprintf(hex + 2 * k, 3, "%02x", add[i * size + k]);
+            return BAD(what, "%s %s is both added and removed", what, hex);
+        }
+        if (c < 0)
+            i++;
+        else
+            j++;
+    }
+    return HC_OK;
+}
+
 static hc_err parse_payload(hc_bundle_view *v, const uint8_t *b, size_t n, hc_diag *diag)
 {
     hc_cbor_item m;
@@ -254,7 +277,12 @@ static hc_err parse_payload(hc_bundle_view *v, const uint8_t *b, size_t n, hc_di
         return BAD("base_seq", "base_seq is not below seq");
     if (!v->info.delta && (seen & (1u << HC_BK_CTI_REMOVED | 1u << HC_BK_SUB_REMOVED)))
         return BAD("", "a full bundle has no removed ids (only a delta, with base_seq)");
-    return HC_OK;
+    hc_err err = added_and_removed(v->cti, v->info.n_cti, v->cti_rm, v->info.n_cti_removed, 8,
+                                   "cti", diag);
+    if (err == HC_OK)
+        err = added_and_removed(v->sub, v->info.n_sub, v->sub_rm, v->info.n_sub_removed, 16,
+                                "sub", diag);
+    return err;
 }
 
 void hc_bundle_view_clear(hc_bundle_view *v)

@@ -438,6 +438,48 @@ static void compressed_key_one_kid(void **state)
     }
 }
 
+/* Issue 25.15: a delta that adds and removes one id is refused, naming it. */
+static void delta_adds_and_removes_one_id(void **state)
+{
+    fixture *f = *state;
+    static const uint8_t c7[8] = {0, 0, 0, 0, 0, 0, 0, 7}, c8[8] = {0, 0, 0, 0, 0, 0, 0, 8};
+    uint8_t s1[16] = {1}, s2[16] = {2};
+    size_t lf = 0;
+    uint8_t *full = make(f, f->root, 5, &lf);
+    for (int variant = 0; variant < 3; variant++) {
+        uint8_t payload[256];
+        size_t pl = 0, len = 0;
+        hc_cbor_writer w;
+        hc_cbor_w_init(&w, payload, sizeof payload);
+        hc_cbor_w_map(&w, 10);
+        hc_cbor_w_uint(&w, 1); hc_cbor_w_tstr(&w, "CN-NHC", 6);
+        hc_cbor_w_uint(&w, 2); hc_cbor_w_uint(&w, 6);
+        hc_cbor_w_uint(&w, 3); hc_cbor_w_int(&w, NOW - DAY);
+        hc_cbor_w_uint(&w, 4); hc_cbor_w_int(&w, NOW + DAY);
+        hc_cbor_w_uint(&w, 5); hc_cbor_w_array(&w, 0);
+        hc_cbor_w_uint(&w, 6); hc_cbor_w_bstr(&w, c7, 8);
+        hc_cbor_w_uint(&w, 7); hc_cbor_w_bstr(&w, s1, 16);
+        hc_cbor_w_uint(&w, 9); hc_cbor_w_uint(&w, 5);
+        hc_cbor_w_uint(&w, 10); hc_cbor_w_bstr(&w, variant == 0 ? c7 : c8, 8);
+        hc_cbor_w_uint(&w, 11); hc_cbor_w_bstr(&w, variant == 1 ? s1 : s2, 16);
+        assert_int_equal(hc_cbor_w_finish(&w, &pl), HC_OK);
+        uint8_t *b = sign_payload(f->root, payload, pl, &len);
+        hc_bundle_store *s = store_with(f->root);
+        hc_diag d;
+        assert_int_equal(hc_bundle_store_apply(s, full, lf, NOW, 0, NULL, NULL), HC_OK);
+        hc_err want = variant == 2 ? HC_OK : HC_E_BUNDLE;
+        assert_int_equal(hc_bundle_store_apply(s, b, len, NOW, 0, NULL, &d), want);
+        if (variant == 0)
+            assert_string_equal(d.message, "cti 0000000000000007 is both added and removed");
+        if (variant == 1)
+            assert_string_equal(d.message,
+                                "sub 01000000000000000000000000000000 is both added and removed");
+        hc_bundle_store_free(s);
+        free(b);
+    }
+    free(full);
+}
+
 static void unknown_field_refused(void **state)
 {
     fixture *f = *state;
@@ -963,6 +1005,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(shared_state_rereads, setup, teardown),
         cmocka_unit_test_setup_teardown(compressed_key_one_kid, setup, teardown),
         cmocka_unit_test_setup_teardown(state_others_may_write, setup, teardown),
+        cmocka_unit_test_setup_teardown(delta_adds_and_removes_one_id, setup, teardown),
         cmocka_unit_test(large_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

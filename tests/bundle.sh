@@ -95,6 +95,16 @@ chmod go-w state; chmod o+w state/bundle-state.cbor
 expect 27 "a world-writable state file" V --bundle b5.cbor --state state "$tok_zj"
 chmod go-w state/bundle-state.cbor
 
+# Issue 25.13: bundle show prints the publisher's and issuers' control and
+# bidi characters escaped, never raw
+expect 0 "a bundle with control characters" "$hc" bundle make --root root.pem --trust zj.pub.pem \
+    --issuer $'CN\e]0;pwned\a\u202eZJ' --now $now --expires 7d --publisher $'NHC\e[2J\x7f\u0085\\' \
+    --seq 1 --out esc.cbor
+expect 0 "show it" "$hc" bundle show esc.cbor
+is "publisher escaped" "$(sed -n 2p "$tmp/out")" ' publisher  NHC\x1b[2J\x7f\u{0085}\\'
+is "iss escaped" "$(sed -n 9p "$tmp/out" | cut -c1-32)" '   CN\x1b]0;pwned\x07\u{202e}ZJ '
+is "no escape byte reaches the terminal" "$(tr -d '\n' <"$tmp/out" | LC_ALL=C grep -c $'[\x01-\x1f\x7f]')" 0
+
 # Issue 25.1: a withdrawn next root stays withdrawn across restarts, and a
 # refused run writes nothing. Full 10 (root) names root2 as next; delta 11
 # withdraws it; the attacker holds root2 and signs a full bundle trusting

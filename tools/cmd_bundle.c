@@ -418,13 +418,50 @@ static json_t *show_json(const hc_bundle_info *in, const hc_bundle_key_info *k, 
     return o;
 }
 
+/* Whether code point c must not reach a terminal as it is: C0 and C1
+ * controls (ESC starts the sequences that move the cursor, recolour or
+ * retitle the terminal), DEL, and the invisible or reordering ones
+ * (zero-width, bidi overrides and isolates, separators). */
+static bool unprintable(uint32_t c)
+{
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) ||
+           (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c == 0xfeff;
+}
+
+/* A publisher's or issuer's text (UTF-8, checked by the reader) as the
+ * terminal must show it: what unprintable() names as \xNN (below 0x80) or
+ * \u{XXXX}, a backslash doubled; the rest as it is. */
+static void put_escaped(const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        uint32_t c = *p;
+        int n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        if (n > 1)
+            c &= 0x3fu >> (n - 1);
+        for (int i = 1; i < n && p[i]; i++)
+            c = c << 6 | (p[i] & 0x3fu);
+        if (c == '\\')
+            fputs("\\\\", stdout);
+        else if (unprintable(c) && c < 0x80)
+            printf("\\x%02x", (unsigned)c);
+        else if (unprintable(c))
+            printf("\\u{%04x}", (unsigned)c);
+        else
+            fwrite(p, 1, (size_t)n, stdout);
+        for (int i = 0; i < n && *p; i++)
+            p++;
+    }
+}
+
 static void show_text(const hc_bundle_info *in, const hc_bundle_key_info *k, size_t nk)
 {
     char hex[65], t1[32], t2[32];
     cli_format_time(in->iat, 0, t1, sizeof t1);
     cli_format_time(in->exp, 0, t2, sizeof t2);
-    printf("bundle (NOT verified)\n publisher  %s\n seq        %llu%s", in->publisher,
-           (unsigned long long)in->seq, in->delta ? " (delta on " : "\n");
+    fputs("bundle (NOT verified)\n publisher  ", stdout);
+    put_escaped(in->publisher);
+    printf("\n seq        %llu%s", (unsigned long long)in->seq, in->delta ? " (delta on " : "\n");
     if (in->delta)
         printf("%llu)\n", (unsigned long long)in->base_seq);
     cli_hex(in->root_kid, HC_KID_LEN, hex);
@@ -434,7 +471,10 @@ static void show_text(const hc_bundle_info *in, const hc_bundle_key_info *k, siz
     printf(" sha256     %s\n keys       %zu\n", hex, in->n_keys);
     for (size_t i = 0; i < nk; i++) {
         cli_hex(k[i].kid, HC_KID_LEN, hex);
-        printf("   %-12s %s %-5s", k[i].iss, hex, hc_alg_name(k[i].alg));
+        fputs("   ", stdout);
+        put_escaped(k[i].iss);
+        printf("%*s %s %-5s", (int)(strlen(k[i].iss) < 12 ? 12 - strlen(k[i].iss) : 0), "", hex,
+               hc_alg_name(k[i].alg));
         if (k[i].not_before != HC_TIME_UNBOUNDED_BEFORE) {
             cli_format_time(k[i].not_before, 0, t1, sizeof t1);
             printf(" from %s", t1);

@@ -321,6 +321,26 @@ void hc_bundle_key_info_clear(hc_bundle_key_info *keys, size_t n)
     }
 }
 
+hc_err hc_bundle_signed(hc_bundle_view *v, uint8_t **tbs, size_t *len)
+{
+    const hc_cose_view *c = &v->cose;
+    size_t sl = 0;
+    *tbs = NULL;
+    (void)hc_cose_sig_structure(c->protected_bstr, c->protected_len, c->payload, c->payload_len,
+                                NULL, 0, &sl);
+    if (!(*tbs = malloc(sl)))
+        return HC_E_NOMEM;
+    hc_err err = hc_cose_sig_structure(c->protected_bstr, c->protected_len, c->payload,
+                                       c->payload_len, *tbs, sl, len);
+    if (err == HC_OK)
+        err = hc_crypto_sha256(*tbs, *len, v->info.id);
+    if (err != HC_OK) {
+        free(*tbs);
+        *tbs = NULL;
+    }
+    return err;
+}
+
 hc_err hc_bundle_inspect(const uint8_t *buf, size_t len, hc_bundle_info *info,
                          hc_bundle_key_info *keys, size_t max_keys)
 {
@@ -330,7 +350,10 @@ hc_err hc_bundle_inspect(const uint8_t *buf, size_t len, hc_bundle_info *info,
     hc_err err = hc_bundle_parse(buf, len, &v, NULL);
     if (err != HC_OK)
         return err;
-    if ((err = hc_crypto_sha256(buf, len, v.info.hash)) == HC_OK) {
+    uint8_t *tbs = NULL;
+    size_t tl = 0;
+    if ((err = hc_bundle_signed(&v, &tbs, &tl)) == HC_OK &&
+        (err = hc_crypto_sha256(buf, len, v.info.hash)) == HC_OK) {
         *info = v.info;
         /* hand the first max_keys keys over: the view no longer owns them */
         for (size_t i = 0; i < v.info.n_keys && i < max_keys; i++) {
@@ -338,6 +361,7 @@ hc_err hc_bundle_inspect(const uint8_t *buf, size_t len, hc_bundle_info *info,
             v.keys[i].pub = NULL;
         }
     }
+    free(tbs);
     hc_bundle_view_clear(&v);
     return err;
 }

@@ -34,8 +34,12 @@ typedef struct {
 
 /* The COSE layer and the payload (no signature check): HC_E_BUNDLE,
  * HC_E_BUNDLE_KID, HC_E_NOMEM. On success the caller releases v with
- * hc_bundle_view_clear. info.hash is not filled. */
+ * hc_bundle_view_clear. info.hash and info.id are not filled. */
 hc_err hc_bundle_parse(const uint8_t *buf, size_t len, hc_bundle_view *v, hc_diag *diag);
+
+/* The Sig_structure of v (what its signature covers) into *tbs (malloc'd,
+ * *len bytes), and its SHA-256 into v->info.id. Errors: HC_E_NOMEM. */
+hc_err hc_bundle_signed(hc_bundle_view *v, uint8_t **tbs, size_t *len);
 void hc_bundle_view_clear(hc_bundle_view *v);
 
 #endif

@@ -6,8 +6,8 @@
  * and the state file is written before they replace the old ones, so a
  * refused bundle leaves memory and disk as they were.
  *
- * The state file (doc/bundle.md): a CBOR map {1: seq, 2: hash, 3: full_seq,
- * 4: full_hash, 5: [next root SPKI DER…]}, mode 0644: it holds no secret
+ * The state file (doc/bundle.md): a CBOR map {1: seq, 2: id, 3: full_seq,
+ * 4: full_id, 5: [next root SPKI DER…], 6: 1}, mode 0644: it holds no secret
  * (sequence numbers, hashes, public keys), and its integrity is guarded by
  * the directory's permissions, which only the checkpoint's user may write. */
 #include "bundle_impl.h"
@@ -28,12 +28,18 @@
 #define STATE_MAX 65536u
 #define EXTRA_MAX (2 * HC_BUNDLE_ROOTS_MAX + 1)
 
-enum { ST_SEQ = 1, ST_HASH = 2, ST_FULL_SEQ = 3, ST_FULL_HASH = 4, ST_ROOTS = 5 };
+enum { ST_SEQ = 1, ST_HASH = 2, ST_FULL_SEQ = 3, ST_FULL_HASH = 4, ST_ROOTS = 5, ST_FORM = 6 };
+
+/* ST_FORM's value: the hashes are bundle ids (hc_bundle_info.id, the signed
+ * content). A state without ST_FORM was written before: its hashes are of
+ * whole files, compared as such until the next accepted bundle rewrites it. */
+#define ST_FORM_ID 1
 
 typedef struct {
     bool have;                   /* a bundle was accepted (here or before the restart) */
     uint64_t seq, full_seq;
-    uint8_t hash[32], full_hash[32];
+    uint8_t hash[32], full_hash[32];  /* ids of the last bundle and of its full bundle */
+    bool legacy;                 /* the hashes are of whole files (no ST_FORM) */
     hc_key *roots[EXTRA_MAX];    /* accepted next roots (and an unpinned signer) */
     size_t n_roots;
 } bundle_state;
@@ -46,6 +52,7 @@ typedef struct {
     hc_revocations *rev;
     bool held;                   /* a bundle is applied in memory */
     uint64_t seq, full_seq;
+    uint8_t full_id[32];         /* the id of the full bundle held */
     char publisher[HC_BUNDLE_PUBLISHER_MAX + 1];
     bool delta_applied, stale;
 } held_trust;
@@ -178,6 +185,8 @@ static hc_err state_field(bundle_state *st, uint64_t key, const hc_cbor_item *v,
             pos += r.size;
         }
         return HC_OK;
+    case ST_FORM:
+        return v->type == HC_CBOR_UINT && v->value == ST_FORM_ID ? HC_OK : HC_E_BUNDLE_STATE;
     default:
         return HC_E_BUNDLE_STATE;
     }
@@ -188,8 +197,9 @@ static hc_err state_parse(const uint8_t *b, size_t n, bundle_state *st)
     size_t size = 0;
     hc_cbor_item m;
     if (hc_cbor_check(b, n, &size) != HC_OK || size != n || hc_cbor_head(b, n, &m) != HC_OK ||
-        m.type != HC_CBOR_MAP || m.value != 5)
+        m.type != HC_CBOR_MAP || (m.value != 5 && m.value != 6))
         return HC_E_BUNDLE_STATE;
+    st->legacy = m.value == 5;
     size_t pos = m.size;
     for (uint64_t i = 0; i < m.value; i++) {
         hc_cbor_item k, v;
@@ -203,7 +213,7 @@ static hc_err state_parse(const uint8_t *b, size_t n, bundle_state *st)
             return err;
         pos += hc_cbor_skip(b + pos, n - pos);
     }
-    /* the five keys are distinct (cbor.c refuses duplicates) and each known */
+    /* the five (six) keys are distinct (cbor.c refuses duplicates) and each known */
     if (st->full_seq > st->seq)
         return HC_E_BUNDLE_STATE;
     st->have = true;
@@ -379,7 +389,7 @@ static hc_err state_encode(const bundle_state *st, uint8_t **out, size_t *len)
         return HC_E_NOMEM;
     hc_cbor_writer w;
     hc_cbor_w_init(&w, buf, STATE_MAX);
-    hc_cbor_w_map(&w, 5);
+    hc_cbor_w_map(&w, 6);
     hc_cbor_w_uint(&w, ST_SEQ);
     hc_cbor_w_uint(&w, st->seq);
     hc_cbor_w_uint(&w, ST_HASH);
@@ -397,6 +407,8 @@ static hc_err state_encode(const bundle_state *st, uint8_t **out, size_t *len)
         if ((err = hc_key_spki(st->roots[i], der, sizeof der, &dl)) == HC_OK)
             hc_cbor_w_bstr(&w, der, dl);
     }
+    hc_cbor_w_uint(&w, ST_FORM);
+    hc_cbor_w_uint(&w, ST_FORM_ID);
     if (err == HC_OK)
         err = hc_cbor_w_finish(&w, len);
     if (err != HC_OK)
@@ -446,10 +458,11 @@ static hc_err state_copy(bundle_state *dst, const bundle_state *src)
 
 /* ------------------------------------------------------------- applying */
 
-/* Finds the root that signed v among the pinned ones and those the state
- * accepted: *signer is a borrowed pointer. */
+/* Finds the root that signed v (its Sig_structure tbs, tl bytes) among
+ * the pinned ones and those the state accepted: *signer is borrowed. */
 static hc_err check_root(const hc_bundle_store *s, const bundle_state *st,
-                         const hc_bundle_view *v, const hc_key **signer, hc_diag *diag)
+                         const hc_bundle_view *v, const uint8_t *tbs, size_t tl,
+                         const hc_key **signer, hc_diag *diag)
 {
     const hc_key *cand[HC_BUNDLE_ROOTS_MAX + EXTRA_MAX];
     size_t nc = 0;
@@ -457,51 +470,35 @@ static hc_err check_root(const hc_bundle_store *s, const bundle_state *st,
         cand[nc++] = s->pinned[i];
     for (size_t i = 0; i < st->n_roots; i++)
         cand[nc++] = st->roots[i];
-    size_t sl = 0;
-    hc_err err = hc_cose_sig_structure(v->cose.protected_bstr, v->cose.protected_len,
-                                       v->cose.payload, v->cose.payload_len, NULL, 0, &sl);
-    if (err != HC_E_BUFFER && err != HC_OK)
-        return err;
-    uint8_t *tbs = NULL;
     bool kid_known = false, tried = false;
-    err = HC_E_BUNDLE_ROOT;
+    hc_err err = HC_E_BUNDLE_ROOT;
     for (size_t i = 0; i < nc; i++) {
         if (memcmp(cand[i]->kid, v->cose.kid, HC_KID_LEN) != 0)
             continue;
         kid_known = true;
         if ((int64_t)cand[i]->alg != v->cose.alg)
             continue;
-        if (!tbs) {
-            if (!(tbs = malloc(sl)))
-                return HC_E_NOMEM;
-            if ((err = hc_cose_sig_structure(v->cose.protected_bstr, v->cose.protected_len,
-                                             v->cose.payload, v->cose.payload_len, tbs, sl,
-                                             &sl)) != HC_OK)
-                break;
-        }
         tried = true;
-        err = hc_crypto_verify(cand[i], tbs, sl, v->cose.signature);
+        err = hc_crypto_verify(cand[i], tbs, tl, v->cose.signature);
         if (err == HC_OK) {
             *signer = cand[i];
-            break;
+            return HC_OK;
         }
         if (err == HC_E_SIGNATURE)
             err = HC_E_BUNDLE_SIGNATURE;
+        else
+            return err;
     }
-    free(tbs);
-    if (err == HC_OK)
-        return HC_OK;
     if (!tried)
         return hc_diag_set(diag, HC_E_BUNDLE_ROOT, "kid",
                            kid_known ? "the root key with this kid has another algorithm"
                                      : "no trusted root key has the bundle's kid");
-    if (err == HC_E_BUNDLE_SIGNATURE)
-        return hc_diag_set(diag, err, "", "the bundle's signature does not verify");
-    return err;
+    return hc_diag_set(diag, err, "", "the bundle's signature does not verify");
 }
 
 /* Rollback and base, against the state st and the trust h; sets *reload
- * when v is the very bundle the state records (a restart). */
+ * when v is the very bundle the state records (a restart): the same seq and
+ * id (hash: v's id, or its whole file's hash for a legacy state). */
 static hc_err check_order(const bundle_state *st, const held_trust *h, const hc_bundle_view *v,
                           const uint8_t hash[32], bool *reload, hc_diag *diag)
 {
@@ -561,9 +558,9 @@ static bool has_kid(hc_key *const *keys, size_t n, const hc_key *k)
  * delta that withdrew the reloaded full bundle's next roots. Otherwise the
  * accepted roots become exactly v's next roots and its signer if it is not
  * pinned (so a rotated-to root keeps working once the old one is unpinned). */
-static hc_err next_state(const hc_bundle_store *s, const bundle_state *st,
-                         const hc_bundle_view *v, const uint8_t hash[32], const hc_key *signer,
-                         bool reload, bundle_state *ns)
+static hc_err next_state(const hc_bundle_store *s, const bundle_state *st, const held_trust *h,
+                         const hc_bundle_view *v, const hc_key *signer, bool reload,
+                         bundle_state *ns)
 {
     if (reload)
         return state_copy(ns, st);
@@ -572,9 +569,10 @@ static hc_err next_state(const hc_bundle_store *s, const bundle_state *st,
     size_t na = 0;
     ns->have = true;
     ns->seq = v->info.seq;
-    memcpy(ns->hash, hash, 32);
-    ns->full_seq = v->info.delta ? st->full_seq : v->info.seq;
-    memcpy(ns->full_hash, v->info.delta ? st->full_hash : hash, 32);
+    memcpy(ns->hash, v->info.id, 32);
+    /* a delta's base is the full bundle held (check_order): its id */
+    ns->full_seq = v->info.delta ? h->full_seq : v->info.seq;
+    memcpy(ns->full_hash, v->info.delta ? h->full_id : v->info.id, 32);
     if (!has_kid(s->pinned, s->n_pinned, signer))
         add[na++] = signer;
     for (size_t i = 0; i < v->info.n_next_roots; i++)
@@ -603,15 +601,16 @@ static void held_release(const hc_bundle_store *s, held_trust *w)
     w->rev = NULL;
 }
 
-/* Checks v against the working state *st and trust *w and, if it passes,
- * replaces them with what v gives. */
+/* Checks v (its Sig_structure tbs, tl bytes; hash: what the state's
+ * hashes are compared with) against the working state *st and trust *w
+ * and, if it passes, replaces them with what v gives. */
 static hc_err apply_one(const hc_bundle_store *s, bundle_state *st, held_trust *w,
-                        const hc_bundle_view *v, int64_t now, unsigned flags, hc_diag *diag)
+                        const hc_bundle_view *v, const uint8_t *tbs, size_t tl,
+                        const uint8_t hash[32], int64_t now, unsigned flags, hc_diag *diag)
 {
     const hc_key *signer = NULL;
     bool reload = false;
-    const uint8_t *hash = v->info.hash;
-    hc_err err = check_root(s, st, v, &signer, diag);
+    hc_err err = check_root(s, st, v, tbs, tl, &signer, diag);
     if (err != HC_OK || (err = check_order(st, w, v, hash, &reload, diag)) != HC_OK)
         return err;
     bool stale = now >= v->info.exp;
@@ -623,7 +622,7 @@ static hc_err apply_one(const hc_bundle_store *s, bundle_state *st, held_trust *
     bundle_state ns;
     memset(&ns, 0, sizeof ns);
     if ((err = build(w->rev, v, &t, &r)) != HC_OK ||
-        (err = next_state(s, st, v, hash, signer, reload, &ns)) != HC_OK) {
+        (err = next_state(s, st, w, v, signer, reload, &ns)) != HC_OK) {
         hc_trust_free(t);
         hc_revocations_free(r);
         return err;
@@ -633,8 +632,10 @@ static hc_err apply_one(const hc_bundle_store *s, bundle_state *st, held_trust *
     w->rev = r;
     w->held = true;
     w->seq = v->info.seq;
-    if (!v->info.delta)
+    if (!v->info.delta) {
         w->full_seq = v->info.seq;
+        memcpy(w->full_id, v->info.id, 32);
+    }
     w->delta_applied = v->info.delta;
     w->stale = stale;
     memcpy(w->publisher, v->info.publisher, sizeof w->publisher);
@@ -652,10 +653,15 @@ static hc_err apply_bytes(const hc_bundle_store *s, bundle_state *st, held_trust
     hc_err err = hc_bundle_parse(b->buf, b->len, &v, diag);
     if (err != HC_OK)
         return err;
-    if ((err = hc_crypto_sha256(b->buf, b->len, v.info.hash)) == HC_OK)
-        err = apply_one(s, st, w, &v, now, flags, diag);
+    uint8_t *tbs = NULL, file_hash[32];
+    size_t tl = 0;
+    if ((err = hc_bundle_signed(&v, &tbs, &tl)) == HC_OK &&
+        (!st->legacy || (err = hc_crypto_sha256(b->buf, b->len, file_hash)) == HC_OK))
+        err = apply_one(s, st, w, &v, tbs, tl, st->legacy ? file_hash : v.info.id, now, flags,
+                        diag);
     if (info)
         *info = v.info;
+    free(tbs);
     hc_bundle_view_clear(&v);
     return err;
 }

@@ -102,7 +102,7 @@ expect 0 "a bundle with control characters" "$hc" bundle make --root root.pem --
     --seq 1 --out esc.cbor
 expect 0 "show it" "$hc" bundle show esc.cbor
 is "publisher escaped" "$(sed -n 2p "$tmp/out")" ' publisher  NHC\x1b[2J\x7f\u{0085}\\'
-is "iss escaped" "$(sed -n 9p "$tmp/out" | cut -c1-32)" '   CN\x1b]0;pwned\x07\u{202e}ZJ '
+is "iss escaped" "$(sed -n 10p "$tmp/out" | cut -c1-32)" '   CN\x1b]0;pwned\x07\u{202e}ZJ '
 is "no escape byte reaches the terminal" "$(tr -d '\n' <"$tmp/out" | LC_ALL=C grep -c $'[\x01-\x1f\x7f]')" 0
 
 # Issue 25.1: a withdrawn next root stays withdrawn across restarts, and a

@@ -11,6 +11,7 @@
 #include "cbor_impl.h"
 #include "mint.h"
 
+#include <openssl/bn.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -879,6 +880,105 @@ static void state_others_may_write(void **state)
     free(b6);
 }
 
+/* ECDSA's other signature of the same content: s replaced by n - s. */
+static void other_s(uint8_t sig_s[32])
+{
+    BIGNUM *n = NULL, *v = BN_bin2bn(sig_s, 32, NULL);
+    assert_true(BN_hex2bn(&n, "FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551"));
+    assert_non_null(v);
+    assert_int_equal(BN_sub(v, n, v), 1);
+    assert_int_equal(BN_bn2binpad(v, sig_s, 32), 32);
+    BN_free(n);
+    BN_free(v);
+}
+
+/* Issue 25.11: the state knows a bundle by its signed content. After a
+ * restart, a copy of the accepted bundle that differs only in unsigned
+ * bytes (untagged, another unprotected header, ECDSA's other s) is the same
+ * bundle, reloaded; a state written by an earlier version (hashes of whole
+ * files) still reloads its own bundle and is rewritten in the new form. */
+static void state_knows_signed_content(void **state)
+{
+    fixture *f = *state;
+    char path[128];
+    fresh_path(f, "content", path, sizeof path);
+    size_t l5 = 0;
+    uint8_t *b5 = make(f, f->root2, 5, &l5);   /* ES256 root */
+    assert_int_equal(b5[16], 0xa0);            /* tag, array, protected bstr(13): then {} */
+    uint8_t *variant[3];
+    size_t vlen[3] = {l5 - 1, l5 + 2, l5};
+    variant[0] = malloc(l5);
+    memcpy(variant[0], b5 + 1, l5 - 1);        /* untagged */
+    variant[1] = malloc(l5 + 2);
+    memcpy(variant[1], b5, 16);
+    memcpy(variant[1] + 16, "\xa1\x01\x01", 3); /* unprotected {1: 1} */
+    memcpy(variant[1] + 19, b5 + 17, l5 - 17);
+    variant[2] = malloc(l5);
+    memcpy(variant[2], b5, l5);
+    other_s(variant[2] + l5 - 32);
+    hc_bundle_info a, b;
+    assert_int_equal(hc_bundle_inspect(b5, l5, &a, NULL, 0), HC_OK);
+    hc_bundle_store *s = store_with(f->root2);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, b5, l5, NOW, 0, NULL, NULL), HC_OK);
+    hc_bundle_store_free(s);
+    size_t before_len = 0;
+    uint8_t *before = read_all(path, &before_len);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(hc_bundle_inspect(variant[i], vlen[i], &b, NULL, 0), HC_OK);
+        assert_memory_equal(b.id, a.id, 32);
+        assert_memory_not_equal(b.hash, a.hash, 32);
+        s = store_with(f->root2);
+        assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+        assert_int_equal(hc_bundle_store_apply(s, variant[i], vlen[i], NOW, 0, NULL, NULL), HC_OK);
+        assert_int_equal(hc_bundle_store_ready(s, NULL), HC_OK);
+        hc_bundle_store_free(s);
+        assert_file_is(path, before, before_len);
+    }
+    /* a state of the earlier form: {1: 5, 2: file hash, 3: 5, 4: file hash, 5: []} */
+    uint8_t old[128];
+    size_t ol = 0;
+    hc_cbor_writer w;
+    hc_cbor_w_init(&w, old, sizeof old);
+    hc_cbor_w_map(&w, 5);
+    hc_cbor_w_uint(&w, 1); hc_cbor_w_uint(&w, 5);
+    hc_cbor_w_uint(&w, 2); hc_cbor_w_bstr(&w, a.hash, 32);
+    hc_cbor_w_uint(&w, 3); hc_cbor_w_uint(&w, 5);
+    hc_cbor_w_uint(&w, 4); hc_cbor_w_bstr(&w, a.hash, 32);
+    hc_cbor_w_uint(&w, 5); hc_cbor_w_array(&w, 0);
+    assert_int_equal(hc_cbor_w_finish(&w, &ol), HC_OK);
+    FILE *fp = fopen(path, "wb");
+    assert_int_equal(fwrite(old, 1, ol, fp), ol);
+    fclose(fp);
+    s = store_with(f->root2);
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, variant[0], vlen[0], NOW, 0, NULL, NULL),
+                     HC_E_BUNDLE_ROLLBACK);    /* its file hash is the exact file's */
+    assert_int_equal(hc_bundle_store_apply(s, b5, l5, NOW, 0, NULL, NULL), HC_OK);
+    uint8_t *d6 = NULL;
+    size_t l6 = 0;
+    hc_bundle_spec sp;
+    hc_bundle_key keys[3];
+    spec_init(f, &sp, keys, 6);
+    sp.delta = true;
+    sp.base_seq = 5;
+    sp.base_revoked = f->rev;
+    assert_int_equal(hc_bundle_make(f->root2, &sp, &d6, &l6), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, d6, l6, NOW, 0, NULL, NULL), HC_OK);
+    hc_bundle_store_free(s);
+    s = store_with(f->root2);                  /* the new form: the copies reload */
+    assert_int_equal(hc_bundle_store_set_state(s, path), HC_OK);
+    hc_bundle_bytes set[2] = {{variant[2], vlen[2]}, {d6, l6}};
+    assert_int_equal(hc_bundle_store_apply_set(s, set, 2, NOW, HC_BUNDLE_COMPLETE, NULL, NULL,
+                                               NULL), HC_OK);
+    hc_bundle_store_free(s);
+    for (int i = 0; i < 3; i++)
+        free(variant[i]);
+    free(before);
+    free(b5);
+    free(d6);
+}
+
 /* A set is all or nothing: a newer full bundle followed by a refused delta
  * leaves the store and the state file as they were. */
 static void set_all_or_nothing(void **state)
@@ -1006,6 +1106,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(compressed_key_one_kid, setup, teardown),
         cmocka_unit_test_setup_teardown(state_others_may_write, setup, teardown),
         cmocka_unit_test_setup_teardown(delta_adds_and_removes_one_id, setup, teardown),
+        cmocka_unit_test_setup_teardown(state_knows_signed_content, setup, teardown),
         cmocka_unit_test(large_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -395,6 +395,8 @@ static json_t *show_json(const hc_bundle_info *in, const hc_bundle_key_info *k, 
     json_object_set_new(o, "root_kid", json_string(hex));
     cli_hex(in->hash, 32, hex);
     json_object_set_new(o, "sha256", json_string(hex));
+    cli_hex(in->id, 32, hex);
+    json_object_set_new(o, "id", json_string(hex));
     for (size_t i = 0; i < nk; i++) {
         json_t *e = json_object();
         json_object_set_new(e, "iss", json_string(k[i].iss));
@@ -468,7 +470,9 @@ static void show_text(const hc_bundle_info *in, const hc_bundle_key_info *k, siz
     printf(" issued     %s\n expires    %s\n root       %s kid %s\n", t1, t2,
            hc_alg_name(in->root_alg), hex);
     cli_hex(in->hash, 32, hex);
-    printf(" sha256     %s\n keys       %zu\n", hex, in->n_keys);
+    printf(" sha256     %s\n", hex);
+    cli_hex(in->id, 32, hex);
+    printf(" id         %s\n keys       %zu\n", hex, in->n_keys);
     for (size_t i = 0; i < nk; i++) {
         cli_hex(k[i].kid, HC_KID_LEN, hex);
         fputs("   ", stdout);

@@ -50,7 +50,12 @@ typedef struct {
     size_t n_cti, n_sub;         /* full: revoked; delta: added */
     size_t n_cti_removed, n_sub_removed; /* delta only */
     size_t n_next_roots;
-    uint8_t hash[32];            /* SHA-256 of the whole file */
+    uint8_t hash[32];            /* SHA-256 of the whole file (hc_bundle_inspect only;
+                                    zero from hc_bundle_store_apply) */
+    uint8_t id[32];              /* SHA-256 of what the signature covers (the
+                                    Sig_structure: protected header and payload): the
+                                    bundle's identity in the state file, the same for
+                                    any encoding of its unsigned parts */
 } hc_bundle_info;
 
 /* One key entry of a bundle. pub is a new key the caller frees. */
@@ -129,7 +134,7 @@ HC_API hc_err hc_bundle_store_set_state_dir(hc_bundle_store *s, const char *dir,
  *   the payload: fields, keys' kids (HC_E_BUNDLE, HC_E_BUNDLE_KID);
  *   the sequence number against the state (HC_E_BUNDLE_ROLLBACK): a full
  *   bundle needs seq above the last accepted one, or to be the very full
- *   bundle the state was built on (same seq and hash: a restart reloads it);
+ *   bundle the state was built on (same seq and id: a restart reloads it);
  *   a delta needs seq above the last one, or to be that very delta;
  *   a delta's base is the full bundle the store holds, with no delta applied
  *   yet, from the same publisher (HC_E_BUNDLE_BASE);

@@ -614,9 +614,12 @@ static hc_err apply_one(const hc_bundle_store *s, bundle_state *st, held_trust *
     if (err != HC_OK || (err = check_order(st, w, v, hash, &reload, diag)) != HC_OK)
         return err;
     bool stale = now >= v->info.exp;
-    if (stale && !(flags & HC_BUNDLE_ACCEPT_STALE))
-        return hc_diag_set(diag, HC_E_BUNDLE_EXPIRED, "exp", "the bundle expired (exp %lld)",
-                           (long long)v->info.exp);
+    if (stale && !(flags & HC_BUNDLE_ACCEPT_STALE)) {
+        char at[HC_TIME_TEXT_MAX];
+        if (hc_time_format(v->info.exp, 0, at, sizeof at) != HC_OK)
+            snprintf(at, sizeof at, "%lld", (long long)v->info.exp);
+        return hc_diag_set(diag, HC_E_BUNDLE_EXPIRED, "exp", "the bundle expired at %s", at);
+    }
     hc_trust *t = NULL;
     hc_revocations *r = NULL;
     bundle_state ns;

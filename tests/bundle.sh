@@ -105,6 +105,56 @@ is "publisher escaped" "$(sed -n 2p "$tmp/out")" ' publisher  NHC\x1b[2J\x7f\u{0
 is "iss escaped" "$(sed -n 10p "$tmp/out" | cut -c1-32)" '   CN\x1b]0;pwned\x07\u{202e}ZJ '
 is "no escape byte reaches the terminal" "$(tr -d '\n' <"$tmp/out" | LC_ALL=C grep -c $'[\x01-\x1f\x7f]')" 0
 
+# Issue 26.12: verify and check print one verdict shape for every outcome,
+# a refused bundle and a missing file included; times as verify prints them.
+nulls='"colour": null, "iss": null, "iat": null, "iat_iso": null, "exp": null, "exp_iso": null, "kid": null, "alg": null, "cti": null, "sub": null, "nam": null, "doc": null, "reg": null, "knd": null'
+mkdir shape
+expect 0 "shape: seq 5" V --bundle b5.cbor --state shape "$tok_zj"
+expect 23 "shape: a refused bundle" V --bundle b4.cbor --state shape "$tok_zj"
+is "its verdict" "$(cat "$tmp/out")" '{"valid": false, "error": "bundle_rollback", "message": "b4.cbor: seq 4: the checkpoint has accepted seq 5", '"$nulls"', "stale_trust": null, "rollback_protected": true}'
+is "and stderr" "$(cat "$tmp/err")" "healthcode: b4.cbor: seq 4: the checkpoint has accepted seq 5 (bundle_rollback)"
+expect 24 "shape: check, an expired bundle, no state" "$hc" check --root root.pub.pem --bundle b5.cbor \
+    --now $((now + 8 * 86400)) "$tok_zj"
+is "its verdict" "$(cat "$tmp/out")" '{"admit": false, "code": null, "zh": null, "en": null, "valid": false, "error": "bundle_expired", "message": "b5.cbor: the bundle expired at 2020-02-12T01:00:00Z", '"$nulls"', "stale_trust": null, "rollback_protected": false}'
+is "bundle_expired in ISO time, and the rollback warning" "$(cat "$tmp/err")" 'healthcode: warning: no --state DIR: this run cannot refuse an older bundle than one accepted before (rollback); "rollback_protected": false (doc/bundle.md)
+healthcode: b5.cbor: the bundle expired at 2020-02-12T01:00:00Z (bundle_expired)'
+expect 3 "shape: a missing bundle file" V --bundle nothere.cbor "$tok_zj"
+is "its verdict" "$(cat "$tmp/out")" '{"valid": false, "error": "io_error", "message": "nothere.cbor: No such file or directory", '"$nulls"', "stale_trust": null, "rollback_protected": false}'
+expect 3 "shape: a missing --trust file" "$hc" verify --trust nothere.pem --now $now "$tok_zj"
+is "its verdict" "$(cat "$tmp/out")" '{"valid": false, "error": "io_error", "message": "nothere.pem: No such file or directory", '"$nulls"'}'
+expect 3 "shape: check, a missing --revoked file" "$hc" check --trust zj.pub.pem --revoked nothere.txt \
+    --now $now "$tok_zj"
+is "its verdict" "$(cat "$tmp/out")" '{"admit": false, "code": null, "zh": null, "en": null, "valid": false, "error": "io_error", "message": "nothere.txt: No such file or directory", '"$nulls"'}'
+if "$hc" verify --trust zj.pub.pem --png nothere.png >/dev/null 2>&1 || [ $? != 2 ]; then
+    expect 3 "shape: a missing image" "$hc" verify --trust zj.pub.pem --now $now --png nothere.png
+    is "its verdict" "$(cat "$tmp/out")" '{"valid": false, "error": "io_error", "message": "nothere.png: No such file or directory", '"$nulls"'}'
+fi
+expect 12 "shape: a token refused under a bundle" V --bundle b5.cbor "$tok_js"
+is "its bundle members" "$(jf stale_trust) $(jf rollback_protected)" "false false"
+expect 2 "a usage error prints no verdict" V --bundle b5.cbor --skew nope "$tok_zj"
+is "no verdict" "$(cat "$tmp/out")" ""
+
+# Issue 26.8: a bundle without --state warns and says so in the verdict
+expect 0 "no --state" V --bundle b5.cbor "$tok_zj"
+is "rollback_protected false" "$(jf rollback_protected)" false
+says "the warning" 'healthcode: warning: no --state DIR: this run cannot refuse an older bundle'
+expect 0 "with --state" V --bundle b5.cbor --state shape "$tok_zj"
+is "rollback_protected true" "$(jf rollback_protected)" true
+is "no warning" "$(cat "$tmp/err")" ""
+expect 0 "--trust alone: no bundle members" "$hc" verify --trust zj.pub.pem --now $now "$tok_zj"
+is "no rollback_protected" "$(jf rollback_protected)" MISSING
+
+# bundle show --json: times as verify prints them, epoch and ISO
+run "$hc" bundle show --json b5.cbor
+is "show: iat, iat_iso, exp, exp_iso" "$(jf iat) $(jf iat_iso) $(jf exp) $(jf exp_iso)" \
+    "1580864400 2020-02-05T01:00:00Z 1581469200 2020-02-12T01:00:00Z"
+is "show: a key's window" "$(python3 -c 'import json,sys; k = json.load(open(sys.argv[1]))["keys"][2]
+print(k["not_before"], k["not_before_iso"], k["not_after"], k["not_after_iso"])' "$tmp/out")" \
+    "1572224400 2019-10-28T01:00:00Z 1580000400 2020-01-26T01:00:00Z"
+run "$hc" bundle show --json d6.cbor
+is "show: unbounded window" "$(python3 -c 'import json,sys; k = json.load(open(sys.argv[1]))["keys"][0]
+print(k["not_before"], k["not_before_iso"], k["not_after"], k["not_after_iso"])' "$tmp/out")" "None None None None"
+
 # Issue 25.1: a withdrawn next root stays withdrawn across restarts, and a
 # refused run writes nothing. Full 10 (root) names root2 as next; delta 11
 # withdraws it; the attacker holds root2 and signs a full bundle trusting

@@ -25,14 +25,33 @@ int cli_bundle_exit_for(hc_err err)
     }
 }
 
-static int bundle_error(const char *path, hc_err e, const hc_diag *d)
+/* "PATH: what went wrong" into msg (cap bytes): the diagnostic when there
+ * is one, else what the file system or hc_strerror says. */
+static void bundle_message(char *msg, size_t cap, const char *path, hc_err e, const hc_diag *d)
 {
-    if (d && d->message[0])
-        cli_error("%s: %s (%s)", path, d->message, hc_err_name(e));
-    else
-        cli_error("%s: %s (%s)", path, hc_strerror(e), hc_err_name(e));
+    const char *why = d && d->message[0] ? d->message
+                      : e == HC_E_IO || e == HC_E_LIMIT ? cli_why(path, e) : hc_strerror(e);
+    snprintf(msg, cap, "%s: %s", path, why);
+}
+
+/* Prints a refusal, "PATH: message (error_name)", and returns its exit
+ * status (20-27, or 3 for a file that cannot be read); with b, records it
+ * for the verdict verify and check print (cli_bundle_opts.err, .message). */
+static int bundle_fail(cli_bundle_opts *b, const char *path, hc_err e, const hc_diag *d)
+{
+    char local[sizeof b->message];
+    char *msg = b ? b->message : local;
+    bundle_message(msg, sizeof local, path, e, d);
+    if (b)
+        b->err = e;
+    cli_error("%s (%s)", msg, hc_err_name(e));
     int rc = cli_bundle_exit_for(e);
     return rc ? rc : EX_INPUT;
+}
+
+static int bundle_error(const char *path, hc_err e, const hc_diag *d)
+{
+    return bundle_fail(NULL, path, e, d);
 }
 
 static int load_key(const char *path, hc_key **k)
@@ -76,21 +95,29 @@ int cli_bundle_load(const char *cmd, cli_bundle_opts *b, int64_t now)
                    : 0;
     if (!b->n_roots && !b->state_dir)
         return cli_usage_error(cmd, "--bundle needs a pinned root key (--root ROOT.pem)");
+    if (!b->state_dir)   /* issue 26.8: say it, here and in the verdict */
+        cli_error("warning: no --state DIR: this run cannot refuse an older bundle than one "
+                  "accepted before (rollback); \"rollback_protected\": false (doc/bundle.md)");
     if (hc_bundle_store_new(&b->store))
         return EX_INPUT;
     for (size_t i = 0; i < b->n_roots; i++) {
         hc_key *k = NULL;
         int rc = load_key(b->roots[i], &k);
-        hc_err e = rc ? HC_OK : hc_bundle_store_add_root(b->store, k);
+        hc_err e = rc ? HC_E_KEY : hc_bundle_store_add_root(b->store, k);
         hc_key_free(k);
-        if (rc || e)
-            return rc ? rc : bundle_error(b->roots[i], e, NULL);
+        if (rc) {   /* printed */
+            b->err = e;
+            snprintf(b->message, sizeof b->message, "%s: cannot load the root key", b->roots[i]);
+            return rc;
+        }
+        if (e)
+            return bundle_fail(b, b->roots[i], e, NULL);
     }
     if (b->state_dir) {
         hc_diag d = {0};
         hc_err e = hc_bundle_store_set_state_dir(b->store, b->state_dir, &d);
         if (e)
-            return bundle_error("--state", e, &d);
+            return bundle_fail(b, "--state", e, &d);
     }
     /* all or nothing: a refused run leaves the state file as it was */
     hc_diag d = {0};
@@ -100,13 +127,21 @@ int cli_bundle_load(const char *cmd, cli_bundle_opts *b, int64_t now)
                                            &failed, &d);
     if (e) {
         const char *path = b->bundles[failed < b->n_bundles ? failed : b->n_bundles - 1];
-        if (e == HC_E_IO || e == HC_E_LIMIT) {
-            cli_error("%s: %s", path, cli_why(path, e));
-            return EX_INPUT;
-        }
-        return bundle_error(path, e, &d);
+        if (e == HC_E_IO || e == HC_E_LIMIT)
+            d.message[0] = '\0';   /* the file system's reason, not "cannot read" */
+        return bundle_fail(b, path, e, &d);
     }
     return 0;
+}
+
+void cli_bundle_json(json_t *o, const cli_bundle_opts *b)
+{
+    if (!b->n_bundles)
+        return;
+    json_object_set_new(o, "stale_trust", b->store && hc_bundle_store_ready(b->store, NULL) == HC_OK
+                                              ? json_boolean(hc_bundle_store_stale(b->store))
+                                              : json_null());
+    json_object_set_new(o, "rollback_protected", json_boolean(b->state_dir != NULL));
 }
 
 void cli_bundle_free(cli_bundle_opts *b)
@@ -377,17 +412,26 @@ static const char usage_show[] =
     "Prints what a bundle says WITHOUT checking its signature (verify it with\n"
     "'healthcode verify --root ROOT.pem --bundle FILE').\n";
 
+/* A time as verify prints one (issue 26.12): NAME, epoch seconds, and
+ * NAME_iso, ISO 8601 in UTC; both null when absent (an unbounded window). */
+static void time_json(json_t *o, const char *name, int64_t t, bool absent)
+{
+    char iso[40], key[40];
+    cli_format_time(t, 0, iso, sizeof iso);
+    snprintf(key, sizeof key, "%s_iso", name);
+    json_object_set_new(o, name, absent ? json_null() : json_integer((json_int_t)t));
+    json_object_set_new(o, key, absent ? json_null() : json_string(iso));
+}
+
 static json_t *show_json(const hc_bundle_info *in, const hc_bundle_key_info *k, size_t nk)
 {
-    char hex[65], t[32];
+    char hex[65];
     json_t *o = json_object(), *keys = json_array();
     json_object_set_new(o, "verified", json_false());
     json_object_set_new(o, "publisher", json_string(in->publisher));
     json_object_set_new(o, "seq", json_integer((json_int_t)in->seq));
-    cli_format_time(in->iat, 0, t, sizeof t);
-    json_object_set_new(o, "iat", json_string(t));
-    cli_format_time(in->exp, 0, t, sizeof t);
-    json_object_set_new(o, "exp", json_string(t));
+    time_json(o, "iat", in->iat, false);
+    time_json(o, "exp", in->exp, false);
     json_object_set_new(o, "delta", json_boolean(in->delta));
     json_object_set_new(o, "base_seq", in->delta ? json_integer((json_int_t)in->base_seq) : json_null());
     json_object_set_new(o, "root_alg", json_string(hc_alg_name(in->root_alg)));
@@ -403,12 +447,8 @@ static json_t *show_json(const hc_bundle_info *in, const hc_bundle_key_info *k, 
         cli_hex(k[i].kid, HC_KID_LEN, hex);
         json_object_set_new(e, "kid", json_string(hex));
         json_object_set_new(e, "alg", json_string(hc_alg_name(k[i].alg)));
-        cli_format_time(k[i].not_before, 0, t, sizeof t);
-        json_object_set_new(e, "not_before", k[i].not_before == HC_TIME_UNBOUNDED_BEFORE
-                                                 ? json_null() : json_string(t));
-        cli_format_time(k[i].not_after, 0, t, sizeof t);
-        json_object_set_new(e, "not_after", k[i].not_after == HC_TIME_UNBOUNDED_AFTER
-                                                ? json_null() : json_string(t));
+        time_json(e, "not_before", k[i].not_before, k[i].not_before == HC_TIME_UNBOUNDED_BEFORE);
+        time_json(e, "not_after", k[i].not_after, k[i].not_after == HC_TIME_UNBOUNDED_AFTER);
         json_array_append_new(keys, e);
     }
     json_object_set_new(o, "keys", keys);

@@ -177,6 +177,41 @@ static hc_err parse_roots(hc_bundle_view *v, const uint8_t *b, size_t n, size_t 
     return HC_OK;
 }
 
+/* venues: {name: JSON text}, each text a venue rule hc_venue_parse_json
+ * reads (the verify-only build has it: no JSON library needed), so a rule
+ * a checkpoint cannot read refuses the whole bundle, never a venue later. */
+static hc_err parse_venues(hc_bundle_view *v, const uint8_t *b, size_t n, size_t pos,
+                           uint64_t count, hc_diag *diag)
+{
+    if (count > HC_BUNDLE_VENUES_MAX)
+        return BAD("venues", "venues: more than %d rules", HC_BUNDLE_VENUES_MAX);
+    for (uint64_t i = 0; i < count; i++) {
+        hc_cbor_item k, t;
+        if (hc_cbor_head(b + pos, n - pos, &k) != HC_OK || k.type != HC_CBOR_TSTR ||
+            k.len == 0 || k.len > HC_BUNDLE_VENUE_NAME_MAX || memchr(k.data, 0, k.len))
+            return BAD("venues", "venues: a name that is not a text of 1 to %d bytes",
+                       HC_BUNDLE_VENUE_NAME_MAX);
+        pos += k.size;
+        int nl = (int)k.len;
+        if (hc_cbor_head(b + pos, n - pos, &t) != HC_OK || t.type != HC_CBOR_TSTR ||
+            t.len == 0 || t.len > HC_BUNDLE_VENUE_JSON_MAX)
+            return BAD("venues", "venues.%.*s: not a JSON text of 1 to %d bytes", nl,
+                       (const char *)k.data, HC_BUNDLE_VENUE_JSON_MAX);
+        pos += t.size;
+        hc_venue_rules rules;
+        hc_diag vd = {{0}, 0, {0}};
+        if (hc_venue_parse_json((const char *)t.data, t.len, &rules, &vd) != HC_OK)
+            return BAD("venues", "venues.%.*s: %s", nl, (const char *)k.data,
+                       vd.message[0] ? vd.message : "not a venue rule");
+        v->venue_name[i] = k.data;
+        v->venue_name_len[i] = k.len;
+        v->venue_json[i] = t.data;
+        v->venue_json_len[i] = t.len;
+        v->info.n_venues = i + 1;
+    }
+    return HC_OK;
+}
+
 /* One payload field. */
 static hc_err payload_field(hc_bundle_view *v, uint64_t key, const hc_cbor_item *it,
                             const uint8_t *b, size_t n, size_t pos, hc_diag *diag)
@@ -221,6 +256,10 @@ static hc_err payload_field(hc_bundle_view *v, uint64_t key, const hc_cbor_item 
         if (it->type != HC_CBOR_ARRAY)
             return BAD("next_roots", "next_roots: not an array");
         return parse_roots(v, b, n, pos + it->size, it->value, diag);
+    case HC_BK_VENUES:
+        if (it->type != HC_CBOR_MAP)
+            return BAD("venues", "venues: not a map");
+        return parse_venues(v, b, n, pos + it->size, it->value, diag);
     default:
         return BAD("", "unknown payload field %llu", (unsigned long long)key);
     }

@@ -44,12 +44,53 @@ typedef struct {
     size_t n_roots;
 } bundle_state;
 
+/* The venue rules of an accepted bundle, copied out of its buffer. */
+typedef struct {
+    size_t n;
+    char name[HC_BUNDLE_VENUES_MAX][HC_BUNDLE_VENUE_NAME_MAX + 1];
+    char *json[HC_BUNDLE_VENUES_MAX];
+    size_t len[HC_BUNDLE_VENUES_MAX];
+} venue_set;
+
+static void venues_free(venue_set *vs)
+{
+    for (size_t i = 0; vs && i < vs->n; i++)
+        free(vs->json[i]);
+    free(vs);
+}
+
+/* v's venue rules (NULL when it carries none). */
+static hc_err venues_of(const hc_bundle_view *v, venue_set **out)
+{
+    *out = NULL;
+    if (!v->info.n_venues)
+        return HC_OK;
+    venue_set *vs = calloc(1, sizeof *vs);
+    if (!vs)
+        return HC_E_NOMEM;
+    for (size_t i = 0; i < v->info.n_venues; i++) {
+        memcpy(vs->name[i], v->venue_name[i], v->venue_name_len[i]);
+        vs->name[i][v->venue_name_len[i]] = '\0';
+        if (!(vs->json[i] = malloc(v->venue_json_len[i] + 1))) {
+            venues_free(vs);
+            return HC_E_NOMEM;
+        }
+        memcpy(vs->json[i], v->venue_json[i], v->venue_json_len[i]);
+        vs->json[i][v->venue_json_len[i]] = '\0';
+        vs->len[i] = v->venue_json_len[i];
+        vs->n = i + 1;
+    }
+    *out = vs;
+    return HC_OK;
+}
+
 /* What the accepted bundles give, replaced as a whole: a set of bundles is
  * applied to a working copy, which becomes the store's only if every one
  * of them is accepted. */
 typedef struct {
     hc_trust *trust;
     hc_revocations *rev;
+    venue_set *venues;           /* the last bundle's venue rules (NULL: none) */
     bool held;                   /* a bundle is applied in memory */
     uint64_t seq, full_seq;
     uint8_t full_id[32];         /* the id of the full bundle held */
@@ -92,6 +133,7 @@ void hc_bundle_store_free(hc_bundle_store *s)
     free(s->lock_path);
     hc_trust_free(s->h.trust);
     hc_revocations_free(s->h.rev);
+    venues_free(s->h.venues);
     free(s);
 }
 
@@ -149,6 +191,36 @@ const hc_trust *hc_bundle_store_trust(const hc_bundle_store *s)
 const hc_revocations *hc_bundle_store_revocations(const hc_bundle_store *s)
 {
     return hc_bundle_store_ready(s, NULL) == HC_OK ? s->h.rev : NULL;
+}
+
+size_t hc_bundle_store_venue_count(const hc_bundle_store *s)
+{
+    return hc_bundle_store_ready(s, NULL) == HC_OK && s->h.venues ? s->h.venues->n : 0;
+}
+
+const char *hc_bundle_store_venue_name(const hc_bundle_store *s, size_t i)
+{
+    return i < hc_bundle_store_venue_count(s) ? s->h.venues->name[i] : NULL;
+}
+
+hc_err hc_bundle_store_venue(const hc_bundle_store *s, const char *name, hc_venue_rules *rules,
+                             hc_diag *diag)
+{
+    if (!s || !name || !rules)
+        return HC_E_ARG;
+    hc_err err = hc_bundle_store_ready(s, diag);
+    if (err != HC_OK)
+        return err;
+    size_t n = hc_bundle_store_venue_count(s);
+    char have[HC_DIAG_MESSAGE_MAX] = "";
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(s->h.venues->name[i], name) == 0)
+            return hc_venue_parse_json(s->h.venues->json[i], s->h.venues->len[i], rules, diag);
+        size_t l = strlen(have);
+        snprintf(have + l, sizeof have - l, "%s%s", l ? ", " : "", s->h.venues->name[i]);
+    }
+    return hc_diag_set(diag, HC_E_VENUE, "venue", "the bundle has no venue rule '%.40s' (%s%s)",
+                       name, n ? "it has: " : "it carries none", have);
 }
 
 bool hc_bundle_store_stale(const hc_bundle_store *s) { return s && s->h.stale; }
@@ -597,8 +669,11 @@ static void held_release(const hc_bundle_store *s, held_trust *w)
         hc_trust_free(w->trust);
     if (w->rev != s->h.rev)
         hc_revocations_free(w->rev);
+    if (w->venues != s->h.venues)
+        venues_free(w->venues);
     w->trust = NULL;
     w->rev = NULL;
+    w->venues = NULL;
 }
 
 /* Checks v (its Sig_structure tbs, tl bytes; hash: what the state's
@@ -622,17 +697,20 @@ static hc_err apply_one(const hc_bundle_store *s, bundle_state *st, held_trust *
     }
     hc_trust *t = NULL;
     hc_revocations *r = NULL;
+    venue_set *vs = NULL;
     bundle_state ns;
     memset(&ns, 0, sizeof ns);
-    if ((err = build(w->rev, v, &t, &r)) != HC_OK ||
+    if ((err = build(w->rev, v, &t, &r)) != HC_OK || (err = venues_of(v, &vs)) != HC_OK ||
         (err = next_state(s, st, w, v, signer, reload, &ns)) != HC_OK) {
         hc_trust_free(t);
         hc_revocations_free(r);
+        venues_free(vs);
         return err;
     }
     held_release(s, w);
     w->trust = t;
     w->rev = r;
+    w->venues = vs;
     w->held = true;
     w->seq = v->info.seq;
     if (!v->info.delta) {
@@ -720,6 +798,8 @@ hc_err hc_bundle_store_apply_set(hc_bundle_store *s, const hc_bundle_bytes *bund
         hc_trust_free(s->h.trust);
     if (s->h.rev != w.rev)
         hc_revocations_free(s->h.rev);
+    if (s->h.venues != w.venues)
+        venues_free(s->h.venues);
     s->h = w;
     state_clear(&s->st);
     s->st = st;

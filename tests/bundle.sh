@@ -155,6 +155,30 @@ run "$hc" bundle show --json d6.cbor
 is "show: unbounded window" "$(python3 -c 'import json,sys; k = json.load(open(sys.argv[1]))["keys"][0]
 print(k["not_before"], k["not_before_iso"], k["not_after"], k["not_after_iso"])' "$tmp/out")" "None None None None"
 
+# Issue 22.5: venue rules travel in the signed bundle
+cat >venues.json <<'EOF2'
+{"hospital": {"name": "Hospital", "admit": ["green"], "max_age": "30m"},
+ "mall": {"name": "Mall", "admit": ["green", "yellow"]}}
+EOF2
+expect 0 "make with --venues" make --seq 30 --venues venues.json --out v30.cbor
+run "$hc" bundle show --json v30.cbor
+is "show: venues" "$(jf venues)" 2
+mkdir vstate
+C() { "$hc" check --root root.pub.pem --bundle v30.cbor --state vstate --now $now "$@"; }
+expect 1 "hospital: a code an hour old is denied" C --venue-class hospital "$tok_zj"
+is "hospital: too old" "$(jf code)" too_old
+expect 0 "mall admits it" C --venue-class mall "$tok_zj"
+is "mall: admitted" "$(jf admit)" true
+expect 3 "an unknown venue class" C --venue-class school "$tok_zj"
+is "its verdict" "$(jf error) $(jf message)" "invalid_venue --venue-class: the bundle has no venue rule 'school' (it has: mall, hospital)"
+expect 2 "--venue-class without a bundle" "$hc" check --trust zj.pub.pem --venue-class mall "$tok_zj"
+expect 2 "--venue and --venue-class" C --venue-class mall --venue venues.json "$tok_zj"
+printf '{"gym": {"admit": ["blue"]}}' >badvenue.json
+expect 3 "a rule check would refuse is not signed" make --seq 31 --venues badvenue.json --out x.cbor
+says "it names the rule" "badvenue.json: venue 'gym': admit[0] must be"
+expect 0 "a delta carries its venue rules" make --seq 31 --delta-from v30.cbor --out v31.cbor
+expect 3 "… whole: none given, none held" C --bundle v31.cbor --venue-class mall "$tok_zj"
+
 # Issue 25.1: a withdrawn next root stays withdrawn across restarts, and a
 # refused run writes nothing. Full 10 (root) names root2 as next; delta 11
 # withdraws it; the attacker holds root2 and signs a full bundle trusting

@@ -140,6 +140,19 @@ static hc_err verify_with(const hc_bundle_store *s, const hc_key *k, const char 
     return hc_verify(hc_bundle_store_trust(s), text, len, NOW, &o, &out);
 }
 
+/* The head of a hand-made payload of entries entries: map, publisher
+ * "CN-NHC", seq, iat, exp, and the key of the keys array (the caller writes
+ * the array and the rest). */
+static void payload_head(hc_cbor_writer *w, size_t entries, uint64_t seq)
+{
+    hc_cbor_w_map(w, entries);
+    hc_cbor_w_uint(w, 1); hc_cbor_w_tstr(w, "CN-NHC", 6);
+    hc_cbor_w_uint(w, 2); hc_cbor_w_uint(w, seq);
+    hc_cbor_w_uint(w, 3); hc_cbor_w_int(w, NOW - DAY);
+    hc_cbor_w_uint(w, 4); hc_cbor_w_int(w, NOW + DAY);
+    hc_cbor_w_uint(w, 5);
+}
+
 /* Signs an arbitrary payload as a bundle (to build bundles make refuses to). */
 static uint8_t *sign_payload(const hc_key *root, const uint8_t *payload, size_t plen, size_t *len)
 {
@@ -315,12 +328,8 @@ static void kid_mismatch(void **state)
     for (int variant = 0; variant < 2; variant++) {
         hc_cbor_writer w;
         hc_cbor_w_init(&w, payload, sizeof payload);
-        hc_cbor_w_map(&w, 5);
-        hc_cbor_w_uint(&w, 1); hc_cbor_w_tstr(&w, "CN-NHC", 6);
-        hc_cbor_w_uint(&w, 2); hc_cbor_w_uint(&w, 9);
-        hc_cbor_w_uint(&w, 3); hc_cbor_w_int(&w, NOW - DAY);
-        hc_cbor_w_uint(&w, 4); hc_cbor_w_int(&w, NOW + DAY);
-        hc_cbor_w_uint(&w, 5); hc_cbor_w_array(&w, 1);
+        payload_head(&w, 5, 9);
+        hc_cbor_w_array(&w, 1);
         hc_cbor_w_map(&w, 4);
         hc_cbor_w_uint(&w, 1); hc_cbor_w_tstr(&w, "CN-ZJ", 5);
         hc_cbor_w_uint(&w, 2); hc_cbor_w_bstr(&w, variant ? f->iss[0]->kid : f->iss[1]->kid, 8);
@@ -416,12 +425,8 @@ static void compressed_key_one_kid(void **state)
     for (int variant = 0; variant < 2; variant++) {
         hc_cbor_writer w;
         hc_cbor_w_init(&w, payload, sizeof payload);
-        hc_cbor_w_map(&w, 5);
-        hc_cbor_w_uint(&w, 1); hc_cbor_w_tstr(&w, "CN-NHC", 6);
-        hc_cbor_w_uint(&w, 2); hc_cbor_w_uint(&w, 9);
-        hc_cbor_w_uint(&w, 3); hc_cbor_w_int(&w, NOW - DAY);
-        hc_cbor_w_uint(&w, 4); hc_cbor_w_int(&w, NOW + DAY);
-        hc_cbor_w_uint(&w, 5); hc_cbor_w_array(&w, 1);
+        payload_head(&w, 5, 9);
+        hc_cbor_w_array(&w, 1);
         hc_cbor_w_map(&w, 4);
         hc_cbor_w_uint(&w, 1); hc_cbor_w_tstr(&w, "CN-ZJ", 5);
         hc_cbor_w_uint(&w, 2); hc_cbor_w_bstr(&w, variant ? ckid : f->iss[0]->kid, 8);
@@ -452,12 +457,8 @@ static void delta_adds_and_removes_one_id(void **state)
         size_t pl = 0, len = 0;
         hc_cbor_writer w;
         hc_cbor_w_init(&w, payload, sizeof payload);
-        hc_cbor_w_map(&w, 10);
-        hc_cbor_w_uint(&w, 1); hc_cbor_w_tstr(&w, "CN-NHC", 6);
-        hc_cbor_w_uint(&w, 2); hc_cbor_w_uint(&w, 6);
-        hc_cbor_w_uint(&w, 3); hc_cbor_w_int(&w, NOW - DAY);
-        hc_cbor_w_uint(&w, 4); hc_cbor_w_int(&w, NOW + DAY);
-        hc_cbor_w_uint(&w, 5); hc_cbor_w_array(&w, 0);
+        payload_head(&w, 10, 6);
+        hc_cbor_w_array(&w, 0);
         hc_cbor_w_uint(&w, 6); hc_cbor_w_bstr(&w, c7, 8);
         hc_cbor_w_uint(&w, 7); hc_cbor_w_bstr(&w, s1, 16);
         hc_cbor_w_uint(&w, 9); hc_cbor_w_uint(&w, 5);
@@ -488,20 +489,16 @@ static void unknown_field_refused(void **state)
     size_t pl = 0, len = 0;
     hc_cbor_writer w;
     hc_cbor_w_init(&w, payload, sizeof payload);
-    hc_cbor_w_map(&w, 6);
-    hc_cbor_w_uint(&w, 1); hc_cbor_w_tstr(&w, "CN-NHC", 6);
-    hc_cbor_w_uint(&w, 2); hc_cbor_w_uint(&w, 9);
-    hc_cbor_w_uint(&w, 3); hc_cbor_w_int(&w, NOW - DAY);
-    hc_cbor_w_uint(&w, 4); hc_cbor_w_int(&w, NOW + DAY);
-    hc_cbor_w_uint(&w, 5); hc_cbor_w_array(&w, 0);
-    hc_cbor_w_uint(&w, 12); hc_cbor_w_uint(&w, 0);
+    payload_head(&w, 6, 9);
+    hc_cbor_w_array(&w, 0);
+    hc_cbor_w_uint(&w, 13); hc_cbor_w_uint(&w, 0);
     assert_int_equal(hc_cbor_w_finish(&w, &pl), HC_OK);
     uint8_t *b = sign_payload(f->root, payload, pl, &len);
     hc_bundle_store *s = store_with(f->root);
     hc_diag d;
     assert_int_equal(hc_bundle_store_apply(s, b, len, NOW, 0, NULL, &d), HC_E_BUNDLE);
-    assert_string_equal(d.message, "unknown payload field 12");
-    /* the same without field 12 loads (an empty key list) */
+    assert_string_equal(d.message, "unknown payload field 13");
+    /* the same without field 13 loads (an empty key list) */
     payload[0] = 0xa5;
     free(b);
     b = sign_payload(f->root, payload, pl - 2, &len);
@@ -979,6 +976,85 @@ static void state_knows_signed_content(void **state)
     free(d6);
 }
 
+/* Issue 22.5: venue rules travel in the signed bundle, and the store hands
+ * out the one a checkpoint names; a delta carries them whole. */
+static void venue_rules_in_bundle(void **state)
+{
+    fixture *f = *state;
+    static const char hosp[] = "{\"name\":\"Hospital\",\"admit\":[\"green\"],\"max_age\":\"5m\"}";
+    static const char mall[] = "{\"admit\":[\"green\",\"yellow\"],\"fever_c\":37.5}";
+    hc_bundle_venue v[2] = {{"mall", mall, strlen(mall)}, {"hospital", hosp, strlen(hosp)}};
+    hc_bundle_spec sp;
+    hc_bundle_key keys[3];
+    spec_init(f, &sp, keys, 5);
+    sp.venues = v;
+    sp.n_venues = 2;
+    uint8_t *b5 = NULL, *d6 = NULL;
+    size_t l5 = 0, l6 = 0;
+    assert_int_equal(hc_bundle_make(f->root, &sp, &b5, &l5), HC_OK);
+    hc_bundle_store *s = store_with(f->root);
+    hc_venue_rules r;
+    hc_diag d;
+    assert_int_equal(hc_bundle_store_venue(s, "hospital", &r, &d), HC_E_UNKNOWN_KID);
+    hc_bundle_info info;
+    assert_int_equal(hc_bundle_store_apply(s, b5, l5, NOW, 0, &info, NULL), HC_OK);
+    assert_int_equal(info.n_venues, 2);
+    assert_int_equal(hc_bundle_store_venue_count(s), 2);
+    assert_string_equal(hc_bundle_store_venue_name(s, 0), "mall");       /* shorter first */
+    assert_string_equal(hc_bundle_store_venue_name(s, 1), "hospital");
+    assert_null(hc_bundle_store_venue_name(s, 2));
+    assert_int_equal(hc_bundle_store_venue(s, "hospital", &r, &d), HC_OK);
+    assert_string_equal(r.name, "Hospital");
+    assert_int_equal(r.max_age_s, 300);
+    assert_true(r.admit[HC_GREEN]);
+    assert_false(r.admit[HC_YELLOW]);
+    assert_int_equal(hc_bundle_store_venue(s, "mall", &r, &d), HC_OK);
+    assert_true(r.admit[HC_YELLOW]);
+    assert_true(r.fever_c == 37.5);
+    assert_int_equal(hc_bundle_store_venue(s, "school", &r, &d), HC_E_VENUE);
+    assert_string_equal(d.message, "the bundle has no venue rule 'school' (it has: mall, hospital)");
+    /* the delta's rules replace the full bundle's */
+    sp.seq = 6;
+    sp.delta = true;
+    sp.base_seq = 5;
+    sp.base_revoked = f->rev;
+    sp.n_venues = 1;
+    assert_int_equal(hc_bundle_make(f->root, &sp, &d6, &l6), HC_OK);
+    assert_int_equal(hc_bundle_store_apply(s, d6, l6, NOW, 0, NULL, NULL), HC_OK);
+    assert_int_equal(hc_bundle_store_venue(s, "hospital", &r, &d), HC_E_VENUE);
+    assert_string_equal(d.message, "the bundle has no venue rule 'hospital' (it has: mall)");
+    hc_bundle_store_free(s);
+    /* the publisher cannot sign a rule a checkpoint would refuse, nor one name twice */
+    static const char bad[] = "{\"admit\":[\"blue\"]}";
+    hc_bundle_venue badv[2] = {{"x", bad, strlen(bad)}, {"mall", mall, strlen(mall)}};
+    uint8_t *x = NULL;
+    size_t xl = 0;
+    sp.venues = badv;
+    assert_int_equal(hc_bundle_make(f->root, &sp, &x, &xl), HC_E_VENUE);
+    badv[0] = (hc_bundle_venue){"mall", hosp, strlen(hosp)};
+    sp.n_venues = 2;
+    assert_int_equal(hc_bundle_make(f->root, &sp, &x, &xl), HC_E_ARG);
+    assert_null(x);
+    /* a signed bundle whose rule is not one: refused whole, naming it */
+    uint8_t payload[256];
+    size_t pl = 0, len = 0;
+    hc_cbor_writer w;
+    hc_cbor_w_init(&w, payload, sizeof payload);
+    payload_head(&w, 6, 9);
+    hc_cbor_w_array(&w, 0);
+    hc_cbor_w_uint(&w, 12); hc_cbor_w_map(&w, 1);
+    hc_cbor_w_tstr(&w, "gym", 3); hc_cbor_w_tstr(&w, bad, strlen(bad));
+    assert_int_equal(hc_cbor_w_finish(&w, &pl), HC_OK);
+    uint8_t *b = sign_payload(f->root, payload, pl, &len);
+    s = store_with(f->root);
+    assert_int_equal(hc_bundle_store_apply(s, b, len, NOW, 0, NULL, &d), HC_E_BUNDLE);
+    assert_memory_equal(d.message, "venues.gym: ", 12);
+    hc_bundle_store_free(s);
+    free(b);
+    free(b5);
+    free(d6);
+}
+
 /* A set is all or nothing: a newer full bundle followed by a refused delta
  * leaves the store and the state file as they were. */
 static void set_all_or_nothing(void **state)
@@ -1057,7 +1133,7 @@ static void large_bundle(void **state)
     assert_int_equal(hc_revocations_new(&rev), HC_OK);
     assert_int_equal(hc_revocations_load(rev, tmp, NULL), HC_OK);
     unlink(tmp);
-    hc_bundle_spec sp = {"CN-NHC", 1, NOW - DAY, NOW + DAY, keys, 136, rev, NULL, 0, false, 0, NULL};
+    hc_bundle_spec sp = {"CN-NHC", 1, NOW - DAY, NOW + DAY, keys, 136, rev, NULL, 0, false, 0, NULL, NULL, 0};
     uint8_t *b = NULL;
     size_t len = 0;
     assert_int_equal(hc_bundle_make(root, &sp, &b, &len), HC_OK);
@@ -1107,6 +1183,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(state_others_may_write, setup, teardown),
         cmocka_unit_test_setup_teardown(delta_adds_and_removes_one_id, setup, teardown),
         cmocka_unit_test_setup_teardown(state_knows_signed_content, setup, teardown),
+        cmocka_unit_test_setup_teardown(venue_rules_in_bundle, setup, teardown),
         cmocka_unit_test(large_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -156,7 +156,8 @@ static const char usage_make[] =
     "usage: healthcode bundle make --root ROOT.pem --trust PUB.pem|DIR|LIST.json [--issuer ISS]\n"
     "                              [--trust ... [--issuer ISS]] [--revoked FILE] --seq N\n"
     "                              --expires 7d [--publisher NAME] [--next-root PUB.pem]\n"
-    "                              [--delta-from OLD [--allow-removals]] [--now T] --out FILE\n"
+    "                              [--delta-from OLD [--allow-removals]] [--venues FILE]\n"
+    "                              [--now T] --out FILE\n"
     "\n"
     "Signs a trust bundle with the root key (doc/bundle.md).\n"
     "  --trust SRC        keys read as 'healthcode verify' reads them; repeatable\n"
@@ -170,6 +171,9 @@ static const char usage_make[] =
     "                     --revoked is still every revocation in force: a delta that\n"
     "                     would lift revocations of OLD is refused, naming how many\n"
     "  --allow-removals   ... unless this says they are lifted on purpose\n"
+    "  --venues FILE      venue rules to sign with the trust: a JSON object of named\n"
+    "                     rules, {\"hospital\": {\"admit\": [\"green\"], ...}, ...}, each\n"
+    "                     as 'check --venue' reads one; 'check --venue-class NAME' uses it\n"
     "  --out FILE         written atomically, mode 0644\n";
 
 typedef struct {
@@ -189,6 +193,10 @@ typedef struct {
     hc_bundle_key *keys;
     hc_bundle_store *base;
     bool allow_removals;   /* --allow-removals: a delta may lift revocations */
+    json_t *venues_json;   /* --venues FILE, parsed */
+    hc_bundle_venue venues[HC_BUNDLE_VENUES_MAX];
+    char *venue_text[HC_BUNDLE_VENUES_MAX];
+    size_t n_venues;
 } make_ctx;
 
 static void make_free(make_ctx *m)
@@ -201,6 +209,59 @@ static void make_free(make_ctx *m)
         hc_key_free(m->next[i]);
     free(m->keys);
     hc_bundle_store_free(m->base);
+    for (size_t i = 0; i < m->n_venues; i++)
+        free(m->venue_text[i]);
+    json_decref(m->venues_json);
+}
+
+/* --venues FILE: a JSON object of named venue rules; each rule goes into
+ * the bundle as its compact JSON text, checked as 'check --venue' reads it. */
+static int load_venues(make_ctx *m, const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int r = cli_read(path, 1u << 20, &text, &len);
+    if (r) {
+        cli_error("%s: %s", path, strerror(r));
+        return EX_INPUT;
+    }
+    json_error_t je;
+    m->venues_json = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    free(text);
+    if (!m->venues_json || !json_is_object(m->venues_json)) {
+        cli_error("%s:%d: %s", path, m->venues_json ? 1 : je.line,
+                  m->venues_json ? "not a JSON object of named venue rules" : je.text);
+        return EX_INPUT;
+    }
+    if (json_object_size(m->venues_json) > HC_BUNDLE_VENUES_MAX) {
+        cli_error("%s: more than %d venue rules", path, HC_BUNDLE_VENUES_MAX);
+        return EX_INPUT;
+    }
+    const char *name;
+    json_t *rule;
+    json_object_foreach(m->venues_json, name, rule) {
+        hc_venue_rules parsed;
+        hc_diag d = {0};
+        char *t = json_dumps(rule, JSON_COMPACT | JSON_ENCODE_ANY);
+        size_t tl = t ? strlen(t) : 0;
+        m->venue_text[m->n_venues] = t;
+        m->venues[m->n_venues++] = (hc_bundle_venue){name, t, tl};
+        if (!*name || strlen(name) > HC_BUNDLE_VENUE_NAME_MAX) {
+            cli_error("%s: venue '%s': a name of 1 to %d bytes", path, name,
+                      HC_BUNDLE_VENUE_NAME_MAX);
+            return EX_INPUT;
+        }
+        hc_err e = !t ? HC_E_NOMEM : !json_is_object(rule) ? HC_E_VENUE
+                   : tl > HC_BUNDLE_VENUE_JSON_MAX ? HC_E_LIMIT
+                   : hc_venue_parse_json(t, tl, &parsed, &d);
+        if (e) {
+            cli_error("%s: venue '%s': %s", path, name,
+                      d.message[0] ? d.message : e == HC_E_LIMIT ? "longer than 4096 bytes"
+                                                 : "not a venue rule (a JSON object)");
+            return EX_INPUT;
+        }
+    }
+    return 0;
 }
 
 /* The keys of every source, each with its issuer. */
@@ -243,13 +304,14 @@ static int make_parse(make_ctx *m, int argc, char **argv, hc_bundle_spec *sp, co
                       const char **delta_from, int64_t *now, int64_t *life)
 {
     enum { O_HELP, O_ROOT, O_TRUST, O_ISSUER, O_REVOKED, O_SEQ, O_EXPIRES, O_PUB, O_NEXT,
-           O_DELTA, O_NOW, O_OUT, O_REMOVALS };
+           O_DELTA, O_NOW, O_OUT, O_REMOVALS, O_VENUES };
     static const cli_opt opts[] = {
         {"help", false, O_HELP, NULL},     {"root", true, O_ROOT, NULL},     {"trust", true, O_TRUST, NULL},
         {"issuer", true, O_ISSUER, NULL},  {"revoked", true, O_REVOKED, NULL}, {"seq", true, O_SEQ, NULL},
         {"expires", true, O_EXPIRES, NULL}, {"publisher", true, O_PUB, NULL}, {"next-root", true, O_NEXT, NULL},
         {"delta-from", true, O_DELTA, NULL}, {"now", true, O_NOW, NULL},     {"out", true, O_OUT, NULL},
-        {"allow-removals", false, O_REMOVALS, NULL}, {NULL, false, 0, NULL}};
+        {"allow-removals", false, O_REMOVALS, NULL}, {"venues", true, O_VENUES, NULL},
+        {NULL, false, 0, NULL}};
     const char *cmd = "bundle make", *val;
     cli_args a;
     cli_args_init(&a, cmd, NULL, argc, argv);   /* --help is the table's: it returns -1 */
@@ -312,6 +374,9 @@ static int make_parse(make_ctx *m, int argc, char **argv, hc_bundle_spec *sp, co
             break;
         case O_OUT: *out = val; break;
         case O_REMOVALS: m->allow_removals = true; break;
+        case O_VENUES:
+            rc = m->venues_json ? cli_usage_error(cmd, "one --venues") : load_venues(m, val);
+            break;
         case CLI_POSITIONAL: rc = cli_usage_error(cmd, "unexpected '%s'", val); break;
         default: rc = EX_USAGE; break;
         }
@@ -388,6 +453,8 @@ static int bundle_make(int argc, char **argv)
         sp.revoked = m.rev;
         sp.next_roots = (const hc_key *const *)m.next;
         sp.n_next_roots = m.n_next;
+        sp.venues = m.venues;
+        sp.n_venues = m.n_venues;
         hc_err e = hc_bundle_make(m.root, &sp, &b, &len);
         if (e) {
             cli_error("bundle make: %s", hc_strerror(e));
@@ -457,6 +524,7 @@ static json_t *show_json(const hc_bundle_info *in, const hc_bundle_key_info *k, 
     json_object_set_new(o, "removed_cti", json_integer((json_int_t)in->n_cti_removed));
     json_object_set_new(o, "removed_sub", json_integer((json_int_t)in->n_sub_removed));
     json_object_set_new(o, "next_roots", json_integer((json_int_t)in->n_next_roots));
+    json_object_set_new(o, "venues", json_integer((json_int_t)in->n_venues));
     return o;
 }
 
@@ -532,7 +600,7 @@ static void show_text(const hc_bundle_info *in, const hc_bundle_key_info *k, siz
     printf(" revoked    %zu cti, %zu sub\n", in->n_cti, in->n_sub);
     if (in->delta)
         printf(" removed    %zu cti, %zu sub\n", in->n_cti_removed, in->n_sub_removed);
-    printf(" next roots %zu\n", in->n_next_roots);
+    printf(" next roots %zu\n venues     %zu\n", in->n_next_roots, in->n_venues);
 }
 
 static int bundle_show(int argc, char **argv)

@@ -163,6 +163,8 @@ static const char usage_check[] =
     "usage: healthcode check --trust PUB.pem|DIR [--trust ...] [--revoked FILE]\n"
     "                        [--venue VENUE.json] [--temperature 37.9] [--now T] [--skew S]\n"
     "                        TOKEN|-|--png IMG\n"
+    "       healthcode check --root ROOT.pem --bundle FILE [--bundle DELTA] --state DIR\n"
+    "                        [--venue-class NAME] [--temperature 37.9] ... TOKEN|-|--png IMG\n"
     "\n"
     "Verifies the token, then decides entry at a venue, and prints JSON: admit,\n"
     "code, zh, en, then the fields of 'healthcode verify'.\n"
@@ -171,6 +173,8 @@ static const char usage_check[] =
     "  --root, --bundle, --state, --accept-stale  as for 'healthcode verify'\n"
     "  --venue FILE       the venue rules (JSON: name, admit, max_age, fever_c);\n"
     "                     default: green only, any age, 37.3 °C\n"
+    "  --venue-class NAME the venue rules named NAME in the verified bundle (signed\n"
+    "                     with its trust by 'bundle make --venues')\n"
     "  --temperature C    the temperature taken on site, in °C\n"
     "\n"
     "Exit status: 0 admitted, 1 denied, otherwise that of 'healthcode verify'.\n";
@@ -192,6 +196,18 @@ static int load_venue(verifier *v, const char *path, hc_venue_rules *rules)
     }
     free(json);
     return rc;
+}
+
+/* check --venue-class NAME: the rules the verified bundle carries under
+ * NAME. 0 or EX_INPUT (printed, and recorded for the verdict). */
+static int bundle_venue(verifier *v, const char *name, hc_venue_rules *rules)
+{
+    hc_diag d = {0};
+    hc_err e = hc_bundle_store_venue(v->bundle.store, name, rules, &d);
+    if (!e)
+        return 0;
+    cli_error("--venue-class %s: %s", name, d.message[0] ? d.message : hc_strerror(e));
+    return input_failed(v, e, EX_INPUT, "--venue-class", d.message[0] ? d.message : hc_strerror(e));
 }
 
 /* check: the venue's decision on a token verified with error e (none when
@@ -220,7 +236,7 @@ static int decide(json_t *o, hc_err e, const hc_claims *c, const hc_venue_rules 
 /* verify and check; check adds --venue and --temperature. */
 static int run_verify(const char *cmd, int argc, char **argv, bool check)
 {
-    enum { O_HELP, O_VENUE, O_TEMP };
+    enum { O_HELP, O_VENUE, O_TEMP, O_VENUE_CLASS };
     static const cli_opt vopts[] = {
         {"help", false, O_HELP, NULL}, {"trust", true, V_TRUST, NULL}, {"revoked", true, V_REVOKED, NULL},
         {"now", true, V_NOW, NULL},    {"skew", true, V_SKEW, NULL},   {"png", true, V_PNG, NULL},
@@ -228,13 +244,14 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     static const cli_opt copts[] = {
         {"help", false, O_HELP, NULL}, {"trust", true, V_TRUST, NULL}, {"revoked", true, V_REVOKED, NULL},
         {"now", true, V_NOW, NULL},    {"skew", true, V_SKEW, NULL},   {"png", true, V_PNG, NULL},
-        {"venue", true, O_VENUE, NULL}, {"temperature", true, O_TEMP, NULL}, BUNDLE_OPTS, {NULL, false, 0, NULL}};
+        {"venue", true, O_VENUE, NULL}, {"temperature", true, O_TEMP, NULL}, BUNDLE_OPTS,
+        {"venue-class", true, O_VENUE_CLASS, NULL}, {NULL, false, 0, NULL}};
     verifier v;
     memset(&v, 0, sizeof v);
     v.skew = HC_DEFAULT_SKEW_S;
     cli_args a;
     cli_args_init(&a, cmd, NULL, argc, argv);   /* --help: looked for first, below */
-    const char *val, *venue = NULL;
+    const char *val, *venue = NULL, *venue_class = NULL;
     double temp = NAN;
     bool now_given = false;
     int rc = 0;
@@ -249,6 +266,7 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
         switch (id) {
         case O_HELP: break;   /* handled above */
         case O_VENUE: venue = val; break;
+        case O_VENUE_CLASS: venue_class = val; break;
         case O_TEMP:
             if (!cli_parse_double(val, &temp) || temp < 20 || temp > 50)
                 rc = cli_usage_error(cmd, "--temperature: '%s' is not a body temperature in °C", val);
@@ -264,6 +282,10 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
         }
     }
     hc_venue_rules rules = HC_VENUE_RULES_DEFAULT;
+    if (!rc && venue_class && (venue || !v.bundle.n_bundles))
+        rc = cli_usage_error(cmd, venue ? "--venue or --venue-class, not both"
+                                        : "--venue-class takes the rules from a bundle: give "
+                                          "--root and --bundle");
     if (!rc && venue)
         rc = load_venue(&v, venue, &rules);
     cli_token *t = rc ? NULL : malloc(sizeof *t);
@@ -272,6 +294,8 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
         rc = EX_INPUT;
     if (!rc)
         rc = verifier_ready(cmd, &v, now_given, t, &e);
+    if (!rc && venue_class)
+        rc = bundle_venue(&v, venue_class, &rules);
     if (rc && v.fail) {   /* an input refused: a verdict all the same (issue 26.12) */
         json_t *o = json_object();
         if (check)

@@ -20,6 +20,7 @@
 #ifndef HEALTHCODE_BUNDLE_H
 #define HEALTHCODE_BUNDLE_H
 
+#include <healthcode/checkpoint.h>
 #include <healthcode/common.h>
 #include <healthcode/key.h>
 #include <healthcode/verify.h>
@@ -34,6 +35,9 @@ extern "C" {
 #define HC_BUNDLE_PUBLISHER_MAX 64
 #define HC_BUNDLE_KEYS_MAX 4096
 #define HC_BUNDLE_ROOTS_MAX 8
+#define HC_BUNDLE_VENUES_MAX 64          /* venue rules in one bundle */
+#define HC_BUNDLE_VENUE_NAME_MAX 32      /* bytes of a venue class's name */
+#define HC_BUNDLE_VENUE_JSON_MAX 4096    /* bytes of one rule's JSON text */
 
 /* ------------------------------------------------------------- inspect */
 
@@ -50,6 +54,7 @@ typedef struct {
     size_t n_cti, n_sub;         /* full: revoked; delta: added */
     size_t n_cti_removed, n_sub_removed; /* delta only */
     size_t n_next_roots;
+    size_t n_venues;             /* venue rules carried (hc_bundle_store_venue) */
     uint8_t hash[32];            /* SHA-256 of the whole file (hc_bundle_inspect only;
                                     zero from hc_bundle_store_apply) */
     uint8_t id[32];              /* SHA-256 of what the signature covers (the
@@ -212,6 +217,21 @@ HC_API const hc_revocations *hc_bundle_store_revocations(const hc_bundle_store *
  * hc_bundle_store_trust() is NULL exactly when this is not HC_OK. */
 HC_API hc_err hc_bundle_store_ready(const hc_bundle_store *s, hc_diag *diag) HC_WARN_UNUSED;
 
+/* The venue rules named name (a venue class: "hospital") that the last
+ * accepted bundle carries, parsed into *rules (the text the publisher signed,
+ * read by hc_venue_parse_json, so every member it knows is understood).
+ * Errors: those of hc_bundle_store_ready (a store behind its state, or no
+ * bundle yet); HC_E_VENUE when the bundle has no rule of that name (diag
+ * lists the names it has); HC_E_ARG. */
+HC_API hc_err hc_bundle_store_venue(const hc_bundle_store *s, const char *name,
+                                    hc_venue_rules *rules, hc_diag *diag) HC_WARN_UNUSED;
+
+/* The number of venue rules the store's bundle carries (0 when not ready),
+ * and the name of the i-th (in the bundle's order: by length, then bytes),
+ * NULL past the end. Owned by the store, valid until the next accepted bundle. */
+HC_API size_t hc_bundle_store_venue_count(const hc_bundle_store *s);
+HC_API const char *hc_bundle_store_venue_name(const hc_bundle_store *s, size_t i);
+
 /* true if the trust held came from an expired bundle (accepted with
  * HC_BUNDLE_ACCEPT_STALE): decisions should report "stale_trust". */
 HC_API bool hc_bundle_store_stale(const hc_bundle_store *s);
@@ -246,6 +266,15 @@ typedef struct {
  * (the caller names its issuer). Errors: HC_E_ARG (i out of range, NULL). */
 HC_API hc_err hc_bundle_key_from_trust(const hc_trust *t, size_t i, hc_bundle_key *out) HC_WARN_UNUSED;
 
+/* One named venue rule of a bundle: name (1 to HC_BUNDLE_VENUE_NAME_MAX
+ * bytes of UTF-8) and the rule as JSON text (json_len bytes, at most
+ * HC_BUNDLE_VENUE_JSON_MAX, in the form hc_venue_parse_json reads). */
+typedef struct {
+    const char *name;
+    const char *json;
+    size_t json_len;
+} hc_bundle_venue;
+
 typedef struct {
     const char *publisher;           /* 1 to HC_BUNDLE_PUBLISHER_MAX bytes */
     uint64_t seq;                    /* 1 .. 2^63-1 */
@@ -260,12 +289,18 @@ typedef struct {
     bool delta;
     uint64_t base_seq;               /* < seq */
     const hc_revocations *base_revoked;
+    /* venue rules (a delta carries them whole, as its keys): n_venues <=
+     * HC_BUNDLE_VENUES_MAX, distinct names, each text hc_venue_parse_json
+     * accepts; written sorted by name (length, then bytes) */
+    const hc_bundle_venue *venues;
+    size_t n_venues;
 } hc_bundle_spec;
 
 /* Makes and signs a bundle with root (a private key). *out is malloc'd
  * (free with hc_free), *len its size. Deterministic for EdDSA roots.
- * Errors: HC_E_ARG (a field out of range), HC_E_KEY (root not private),
- * HC_E_LIMIT, HC_E_NOMEM, HC_E_CRYPTO. */
+ * Errors: HC_E_ARG (a field out of range, two venue rules of one name),
+ * HC_E_VENUE (a venue rule hc_venue_parse_json refuses), HC_E_KEY (root not
+ * private), HC_E_LIMIT, HC_E_NOMEM, HC_E_CRYPTO. */
 HC_API hc_err hc_bundle_make(const hc_key *root, const hc_bundle_spec *spec, uint8_t **out,
                              size_t *len) HC_WARN_UNUSED;
 

@@ -629,6 +629,7 @@ class BundleStore(_Handle):
 
     def __init__(self, roots: Iterable[Key], state_dir: Optional[PathLike] = None) -> None:
         super().__init__(_new(_need(L.hc_bundle_store_new, "trust bundles")))
+        self._state = state_dir is not None
         for root in roots:
             _check(L.hc_bundle_store_add_root(self.handle, root.handle))
         if state_dir is not None:
@@ -660,6 +661,29 @@ class BundleStore(_Handle):
     def stale(self) -> bool:
         """True when the trust comes from an expired bundle accepted with accept_stale."""
         return bool(L.hc_bundle_store_stale(self.handle))
+
+    @property
+    def rollback_protected(self) -> bool:
+        """True when the store keeps a state (state_dir): without one it cannot refuse a bundle
+        older than one accepted before."""
+        return self._state
+
+    @property
+    def venue_classes(self) -> List[str]:
+        """The names of the venue rules the accepted bundle carries (doc/bundle.md)."""
+        return [L.hc_bundle_store_venue_name(self.handle, i).decode()
+                for i in range(L.hc_bundle_store_venue_count(self.handle))]
+
+    def venue(self, name: str) -> "Venue":
+        """The venue rules named name (a venue class, "hospital") that the accepted bundle
+        carries, signed with its trust. Raises InvalidVenueError when it has none of that
+        name, BundleRollbackError on a store behind its state."""
+        v = Venue()
+        diag = L.Diag()
+        _check(_need(L.hc_bundle_store_venue, "trust bundles")(self.handle, _b(name),
+                                                                ctypes.byref(v._raw),
+                                                                ctypes.byref(diag)), diag)
+        return v
 
     @property
     def behind(self) -> bool:

@@ -476,6 +476,37 @@ class RoundTrip(unittest.TestCase):
             self.assertIn("the state records seq 6, later than the bundles applied (seq 5): "
                           "give the delta too (bundle_rollback)", r.stderr)
 
+    @unittest.skipIf(not os.environ.get("HC_CLI"), "no healthcode command to make bundles")
+    def test_bundle_store_venue(self):
+        """Issue 22.5: venue rules signed into a bundle, taken by name."""
+        cli = os.environ["HC_CLI"]
+        with tempfile.TemporaryDirectory() as d, hc.Key.generate() as root, \
+                hc.Key.generate() as key, hc.Issuer("CN-ZJ", key) as issuer:
+            root.save_private(os.path.join(d, "root.pem"))
+            key.save_public(os.path.join(d, "zj.pub.pem"))
+            with open(os.path.join(d, "venues.json"), "w") as f:
+                f.write('{"hospital": {"name": "Hospital", "max_age": "30m"}, '
+                        '"mall": {"admit": ["green", "yellow"]}}')
+            out = os.path.join(d, "b.cbor")
+            subprocess.run([cli, "bundle", "make", "--root", os.path.join(d, "root.pem"), "--trust",
+                            os.path.join(d, "zj.pub.pem"), "--issuer", "CN-ZJ", "--seq", "1", "--now",
+                            str(NOW), "--expires", "7d", "--venues", os.path.join(d, "venues.json"),
+                            "--out", out], check=True, capture_output=True)
+            token = hc.issue(issuer, self.record, "yellow", now=NOW - 3600)
+            with hc.BundleStore([root]) as store:
+                self.assertFalse(store.rollback_protected)
+                store.apply(out, now=NOW)
+                self.assertEqual(store.venue_classes, ["mall", "hospital"])
+                claims = store.verify(token, now=NOW)
+                self.assertEqual(hc.decide(claims, store.venue("mall"), now=NOW).code, "admitted")
+                self.assertEqual(hc.decide(claims, store.venue("hospital"), now=NOW).code, "colour")
+                with self.assertRaises(hc.InvalidVenueError) as e:
+                    store.venue("school")
+                self.assertEqual(e.exception.message,
+                                 "the bundle has no venue rule 'school' (it has: mall, hospital)")
+            with hc.BundleStore([root], d) as kept:
+                self.assertTrue(kept.rollback_protected)
+
     def test_venue_decision(self):
         with hc.Key.generate() as key, hc.Issuer("CN-330000", key) as issuer, hc.Trust() as trust:
             trust.add_key(key)

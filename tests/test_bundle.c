@@ -1091,6 +1091,295 @@ static void set_all_or_nothing(void **state)
     free(wrong);
 }
 
+/* ---------------------------------------------------- model-based test
+ *
+ * Issue 25, "done when": random sequences of full bundles, deltas, restarts
+ * and root rotations (pins changed at a restart, bundles signed by next
+ * roots), applied one by one (a long-running store) and as sets (the CLI),
+ * each outcome compared with a small reference model of doc/bundle.md's
+ * rules written here from the document, not from bundle_store.c. */
+
+#define POOL 120
+#define SEQ_MAX 60
+
+typedef struct {
+    uint8_t *b;
+    size_t len;
+    uint64_t seq, base;          /* base: 0 for a full bundle */
+    int signer;                  /* 0 A, 1 B, 2 C */
+    unsigned next;               /* bit i: root i named as next root */
+} pool_bundle;
+
+typedef struct {                 /* the model's state file */
+    bool have;
+    uint64_t seq, full_seq;
+    int id, full_id;             /* pool indices stand for ids */
+    unsigned roots;              /* bit i: root i accepted through bundles */
+} m_state;
+
+typedef struct {                 /* the model's store in memory */
+    bool held, delta_applied;
+    uint64_t seq, full_seq;
+    int full_id;
+} m_held;
+
+static uint64_t rng_next(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+static bool m_behind(const m_state *st, const m_held *h)
+{
+    return st->have && (!h->held || st->seq > h->seq);
+}
+
+/* One bundle on the model: the error doc/bundle.md gives, in its order. */
+static hc_err m_apply(const pool_bundle *pool, int i, unsigned pinned, m_state *st, m_held *h)
+{
+    const pool_bundle *x = &pool[i];
+    if (!((pinned | st->roots) & (1u << x->signer)))
+        return HC_E_BUNDLE_ROOT;
+    bool reload = false;
+    if (st->have && x->seq <= st->seq) {
+        if (!x->base && x->seq == st->full_seq && i == st->full_id)
+            reload = true;
+        else if (x->base && x->seq == st->seq && i == st->id)
+            reload = true;
+        else
+            return HC_E_BUNDLE_ROLLBACK;
+    }
+    if (x->base && (!h->held || h->delta_applied || h->full_seq != x->base))
+        return HC_E_BUNDLE_BASE;
+    if (!reload) {
+        m_state ns = {true, x->seq, x->base ? h->full_seq : x->seq, i, x->base ? h->full_id : i,
+                      x->next | (pinned & (1u << x->signer) ? 0 : 1u << x->signer)};
+        *st = ns;
+    }
+    h->held = true;
+    h->seq = x->seq;
+    h->delta_applied = x->base != 0;
+    if (!x->base) {
+        h->full_seq = x->seq;
+        h->full_id = i;
+    }
+    return HC_OK;
+}
+
+/* A set, all or nothing, on the model. */
+static hc_err m_apply_set(const pool_bundle *pool, const int *set, size_t n, unsigned flags,
+                          unsigned pinned, m_state *st, m_held *h)
+{
+    if (!pinned && !st->roots)
+        return HC_E_BUNDLE_ROOT;
+    m_state s2 = *st;
+    m_held h2 = *h;
+    for (size_t i = 0; i < n; i++) {
+        hc_err e = m_apply(pool, set[i], pinned, &s2, &h2);
+        if (e != HC_OK)
+            return e;
+    }
+    if ((flags & HC_BUNDLE_COMPLETE) && m_behind(&s2, &h2))
+        return HC_E_BUNDLE_ROLLBACK;
+    *st = s2;
+    *h = h2;
+    return HC_OK;
+}
+
+static hc_bundle_store *m_open(hc_key *const roots[3], unsigned pinned, const char *dir)
+{
+    hc_bundle_store *s = NULL;
+    assert_int_equal(hc_bundle_store_new(&s), HC_OK);
+    for (int r = 0; r < 3; r++)
+        if (pinned & (1u << r))
+            assert_int_equal(hc_bundle_store_add_root(s, roots[r]), HC_OK);
+    assert_int_equal(hc_bundle_store_set_state_dir(s, dir, NULL), HC_OK);
+    return s;
+}
+
+/* A pool bundle, chosen near the model's sequence so that most are taken. */
+static int m_pick(const pool_bundle *pool, const m_state *st, uint64_t *rng, bool want_full)
+{
+    for (int tries = 0; tries < 50; tries++) {
+        int i = (int)(rng_next(rng) % POOL);
+        bool near = pool[i].seq + 2 >= st->seq && pool[i].seq <= st->seq + 6;
+        if ((near || rng_next(rng) % 8 == 0) && (!want_full || !pool[i].base))
+            return i;
+    }
+    return (int)(rng_next(rng) % POOL);
+}
+
+/* The state file against the model's: seq, full seq and the set of roots
+ * it keeps (read with the test's own CBOR reading, not the store's). */
+static void m_check_file(const char *path, const m_state *st, hc_key *const roots[3])
+{
+    FILE *fp = fopen(path, "rb");
+    if (!st->have) {
+        assert_null(fp);
+        return;
+    }
+    assert_non_null(fp);
+    uint8_t b[8192];
+    size_t n = fread(b, 1, sizeof b, fp), pos = 0;
+    fclose(fp);
+    hc_cbor_item m, k, v;
+    assert_int_equal(hc_cbor_head(b, n, &m), HC_OK);
+    pos = m.size;
+    unsigned got_roots = 0;
+    for (uint64_t e = 0; e < m.value; e++) {
+        assert_int_equal(hc_cbor_head(b + pos, n - pos, &k), HC_OK);
+        pos += k.size;
+        assert_int_equal(hc_cbor_head(b + pos, n - pos, &v), HC_OK);
+        if (k.value == 1)
+            assert_int_equal(v.value, st->seq);
+        if (k.value == 3)
+            assert_int_equal(v.value, st->full_seq);
+        if (k.value == 5) {
+            size_t rp = pos + v.size;
+            for (uint64_t r = 0; r < v.value; r++) {
+                hc_cbor_item der;
+                hc_key *key = NULL;
+                assert_int_equal(hc_cbor_head(b + rp, n - rp, &der), HC_OK);
+                assert_int_equal(hc_key_from_spki(der.data, der.len, &key), HC_OK);
+                for (int i = 0; i < 3; i++)
+                    if (memcmp(key->kid, roots[i]->kid, HC_KID_LEN) == 0)
+                        got_roots |= 1u << i;
+                hc_key_free(key);
+                rp += der.size;
+            }
+        }
+        pos += hc_cbor_skip(b + pos, n - pos);
+    }
+    assert_int_equal(got_roots, st->roots);
+}
+
+static void model_sequences(void **state)
+{
+    fixture *f = *state;
+    hc_key *roots[3] = {f->root, f->other_root, NULL};
+    assert_int_equal(hc_key_generate(HC_ALG_EDDSA, &roots[2]), HC_OK);
+    pool_bundle pool[POOL];
+    uint64_t rng = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < POOL; i++) {   /* the same pool for every seed */
+        pool_bundle *p = &pool[i];
+        if (i < POOL * 3 / 5) {          /* full bundles, then deltas on them */
+            p->seq = 1 + rng_next(&rng) % (SEQ_MAX - 4);
+            p->base = 0;
+        } else {
+            const pool_bundle *on = &pool[rng_next(&rng) % (POOL * 3 / 5)];
+            p->base = on->seq;
+            p->seq = on->seq + 1 + rng_next(&rng) % 4;
+        }
+        p->signer = rng_next(&rng) % 4 == 0 ? (int)(1 + rng_next(&rng) % 2) : 0;
+        p->next = rng_next(&rng) % 2 == 0 ? (unsigned)(rng_next(&rng) % 8) : 0;
+        hc_revocations *r = NULL;
+        char id[32];
+        snprintf(id, sizeof id, "%016x\n", i + 1);   /* unique content */
+        assert_int_equal(hc_revocations_new(&r), HC_OK);
+        assert_int_equal(hc_revocations_add_text(r, id, strlen(id), NULL), HC_OK);
+        hc_bundle_spec sp;
+        hc_bundle_key keys[3];
+        spec_init(f, &sp, keys, p->seq);
+        sp.n_keys = 1;
+        sp.revoked = r;
+        sp.delta = p->base != 0;
+        sp.base_seq = p->base;
+        sp.base_revoked = NULL;
+        const hc_key *next[3];
+        sp.next_roots = next;
+        for (int k = 0; k < 3; k++)
+            if (p->next & (1u << k))
+                next[sp.n_next_roots++] = roots[k];
+        assert_int_equal(hc_bundle_make(roots[p->signer], &sp, &p->b, &p->len), HC_OK);
+        hc_revocations_free(r);
+    }
+    /* a tmpfs directory when there is one: thousands of fsyncs */
+    char dir[160], path[200];
+    snprintf(dir, sizeof dir, "/dev/shm/hc_model_%d", (int)getpid());
+    if (mkdir(dir, 0700) != 0)
+        snprintf(dir, sizeof dir, "%s/model", f->dir), assert_int_equal(mkdir(dir, 0700), 0);
+    snprintf(path, sizeof path, "%s/bundle-state.cbor", dir);
+    const uint64_t seeds[3] = {1, 0xdecafbad, 20200205};
+    size_t steps = 0, accepted = 0, by_kind[4] = {0};
+    for (int sd = 0; sd < 3; sd++) {
+        rng = seeds[sd];
+        unlink(path);
+        m_state st = {0};
+        m_held h = {0};
+        unsigned pinned = 1;             /* A */
+        hc_bundle_store *s = m_open(roots, pinned, dir);
+        for (int step = 0; step < 1500; step++, steps++) {
+            unsigned op = (unsigned)(rng_next(&rng) % 100);
+            hc_err want, got;
+            if (op < 8 || st.seq > SEQ_MAX - 5) {
+                /* a restart; now and then with other pins (a rotation: the old
+                 * root retired), or a fresh checkpoint */
+                hc_bundle_store_free(s);
+                if (st.seq > SEQ_MAX - 5 || op == 0) {
+                    unlink(path);
+                    memset(&st, 0, sizeof st);
+                    pinned = 1;
+                } else if (op < 3) {
+                    pinned = (unsigned)(rng_next(&rng) % 4);   /* {}, A, B, AB */
+                }
+                memset(&h, 0, sizeof h);
+                s = m_open(roots, pinned, dir);
+                by_kind[0]++;
+                continue;
+            }
+            if (op < 70) {               /* one bundle, a long-running store */
+                int i = op < 15 && st.have ? st.full_id : m_pick(pool, &st, &rng, false);
+                m_state s0 = st;
+                m_held h0 = h;
+                want = m_apply_set(pool, &i, 1, 0, pinned, &st, &h);
+                if (want != HC_OK) {
+                    st = s0;
+                    h = h0;
+                }
+                got = hc_bundle_store_apply(s, pool[i].b, pool[i].len, NOW, 0, NULL, NULL);
+                by_kind[1]++;
+            } else {                     /* a set, as the CLI gives it */
+                int set[2];
+                size_t n = 1;
+                set[0] = op < 80 && st.have ? st.full_id : m_pick(pool, &st, &rng, true);
+                if (op < 90) {
+                    set[1] = op < 80 && st.have && st.id != st.full_id ? st.id
+                                                                      : m_pick(pool, &st, &rng, false);
+                    n = 2;
+                }
+                hc_bundle_bytes b[2];
+                for (size_t k = 0; k < n; k++)
+                    b[k] = (hc_bundle_bytes){pool[set[k]].b, pool[set[k]].len};
+                want = m_apply_set(pool, set, n, HC_BUNDLE_COMPLETE, pinned, &st, &h);
+                got = hc_bundle_store_apply_set(s, b, n, NOW, HC_BUNDLE_COMPLETE, NULL, NULL, NULL);
+                by_kind[2]++;
+            }
+            if (got != want)
+                fail_msg("seed %d step %d: got %s, the model says %s", sd, step, hc_err_name(got),
+                         hc_err_name(want));
+            accepted += got == HC_OK;
+            assert_int_equal(hc_bundle_store_seq(s), h.held ? h.seq : 0);
+            assert_int_equal(hc_bundle_store_behind(s), m_behind(&st, &h));
+            assert_true((hc_bundle_store_trust(s) != NULL) == (h.held && !m_behind(&st, &h)));
+            m_check_file(path, &st, roots);
+        }
+        hc_bundle_store_free(s);
+    }
+    fprintf(stderr, "# model: %zu steps, %zu accepted; %zu restarts, %zu single, %zu sets\n",
+            steps, accepted, by_kind[0], by_kind[1], by_kind[2]);
+    assert_true(accepted > steps / 5);   /* the sequences reach past the refusals */
+    unlink(path);
+    char lock[220];
+    snprintf(lock, sizeof lock, "%s/bundle-state.lock", dir);
+    unlink(lock);
+    rmdir(dir);
+    for (int i = 0; i < POOL; i++)
+        free(pool[i].b);
+    hc_key_free(roots[2]);
+}
+
 /* 34 provinces x 4 keys and HC_BUNDLE_TEST_CTI revoked cti (default 100 000;
  * 10000000 for the issue's figure): load time and memory. */
 static void large_bundle(void **state)
@@ -1184,6 +1473,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(delta_adds_and_removes_one_id, setup, teardown),
         cmocka_unit_test_setup_teardown(state_knows_signed_content, setup, teardown),
         cmocka_unit_test_setup_teardown(venue_rules_in_bundle, setup, teardown),
+        cmocka_unit_test_setup_teardown(model_sequences, setup, teardown),
         cmocka_unit_test(large_bundle),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

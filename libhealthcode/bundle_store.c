@@ -752,7 +752,7 @@ hc_err hc_bundle_store_apply_set(hc_bundle_store *s, const hc_bundle_bytes *bund
                                  size_t *failed, hc_diag *diag)
 {
     if (failed)
-        *failed = 0;
+        *failed = n;   /* the set as a whole, until a bundle is refused */
     if (!s || (!bundles && n))
         return HC_E_ARG;
     for (size_t i = 0; i < n; i++)

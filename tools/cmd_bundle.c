@@ -126,7 +126,9 @@ int cli_bundle_load(const char *cmd, cli_bundle_opts *b, int64_t now)
     hc_err e = hc_bundle_store_apply_files(b->store, b->bundles, b->n_bundles, now, flags, NULL,
                                            &failed, &d);
     if (e) {
-        const char *path = b->bundles[failed < b->n_bundles ? failed : b->n_bundles - 1];
+        /* a bundle refused, or the set (a withheld delta), or the state itself */
+        const char *path = failed < b->n_bundles ? b->bundles[failed]
+                           : e == HC_E_BUNDLE_ROLLBACK ? b->bundles[b->n_bundles - 1] : "--state";
         if (e == HC_E_IO || e == HC_E_LIMIT)
             d.message[0] = '\0';   /* the file system's reason, not "cannot read" */
         return bundle_fail(b, path, e, &d);

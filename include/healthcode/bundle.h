@@ -181,7 +181,8 @@ typedef struct {
  * checkpoint that starts from files it downloaded calls this, so a refused
  * run writes nothing. info (NULL, or n entries) receives what each bundle
  * parsed says; *failed (may be NULL) the index of the bundle refused (n when
- * the set as a whole was). Errors: those of hc_bundle_store_apply, HC_E_ARG.
+ * the set as a whole was, or the state: its lock, its file). Errors: those
+ * of hc_bundle_store_apply, HC_E_ARG.
  */
 HC_API hc_err hc_bundle_store_apply_set(hc_bundle_store *s, const hc_bundle_bytes *bundles,
                                         size_t n, int64_t now, unsigned flags,

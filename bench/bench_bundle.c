@@ -80,7 +80,7 @@ static void make_bundle(hc_key *root, size_t n, const char *path)
         die("revocations", e);
     unlink(tmp);
     hc_bundle_spec sp = {"CN-NHC", 1, NOW - 86400, NOW + 7 * 86400, keys, 136, rev, NULL, 0,
-                         false, 0, NULL};
+                         false, 0, NULL, NULL, 0};
     uint8_t *b = NULL;
     size_t len = 0;
     if ((e = hc_bundle_make(root, &sp, &b, &len)))

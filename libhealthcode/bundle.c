@@ -177,6 +177,41 @@ static hc_err parse_roots(hc_bundle_view *v, const uint8_t *b, size_t n, size_t 
     return HC_OK;
 }
 
+/* venues: {name: JSON text}, each text a venue rule hc_venue_parse_json
+ * reads (the verify-only build has it: no JSON library needed), so a rule
+ * a checkpoint cannot read refuses the whole bundle, never a venue later. */
+static hc_err parse_venues(hc_bundle_view *v, const uint8_t *b, size_t n, size_t pos,
+                           uint64_t count, hc_diag *diag)
+{
+    if (count > HC_BUNDLE_VENUES_MAX)
+        return BAD("venues", "venues: more than %d rules", HC_BUNDLE_VENUES_MAX);
+    for (uint64_t i = 0; i < count; i++) {
+        hc_cbor_item k, t;
+        if (hc_cbor_head(b + pos, n - pos, &k) != HC_OK || k.type != HC_CBOR_TSTR ||
+            k.len == 0 || k.len > HC_BUNDLE_VENUE_NAME_MAX || memchr(k.data, 0, k.len))
+            return BAD("venues", "venues: a name that is not a text of 1 to %d bytes",
+                       HC_BUNDLE_VENUE_NAME_MAX);
+        pos += k.size;
+        int nl = (int)k.len;
+        if (hc_cbor_head(b + pos, n - pos, &t) != HC_OK || t.type != HC_CBOR_TSTR ||
+            t.len == 0 || t.len > HC_BUNDLE_VENUE_JSON_MAX)
+            return BAD("venues", "venues.%.*s: not a JSON text of 1 to %d bytes", nl,
+                       (const char *)k.data, HC_BUNDLE_VENUE_JSON_MAX);
+        pos += t.size;
+        hc_venue_rules rules;
+        hc_diag vd = {{0}, 0, {0}};
+        if (hc_venue_parse_json((const char *)t.data, t.len, &rules, &vd) != HC_OK)
+            return BAD("venues", "venues.%.*s: %s", nl, (const char *)k.data,
+                       vd.message[0] ? vd.message : "not a venue rule");
+        v->venue_name[i] = k.data;
+        v->venue_name_len[i] = k.len;
+        v->venue_json[i] = t.data;
+        v->venue_json_len[i] = t.len;
+        v->info.n_venues = i + 1;
+    }
+    return HC_OK;
+}
+
 /* One payload field. */
 static hc_err payload_field(hc_bundle_view *v, uint64_t key, const hc_cbor_item *it,
                             const uint8_t *b, size_t n, size_t pos, hc_diag *diag)
@@ -221,9 +256,36 @@ static hc_err payload_field(hc_bundle_view *v, uint64_t key, const hc_cbor_item 
         if (it->type != HC_CBOR_ARRAY)
             return BAD("next_roots", "next_roots: not an array");
         return parse_roots(v, b, n, pos + it->size, it->value, diag);
+    case HC_BK_VENUES:
+        if (it->type != HC_CBOR_MAP)
+            return BAD("venues", "venues: not a map");
+        return parse_venues(v, b, n, pos + it->size, it->value, diag);
     default:
         return BAD("", "unknown payload field %llu", (unsigned long long)key);
     }
+}
+
+/* A delta may not add and remove one id: which would win is a rule a
+ * publisher's tool and a checkpoint could read two ways (issue 25.15), so
+ * such a delta is refused, naming the id. Both lists are sorted: one merge. */
+static hc_err added_and_removed(const uint8_t *add, size_t na, const uint8_t *rm, size_t nr,
+                                size_t size, const char *what, hc_diag *diag)
+{
+    size_t i = 0, j = 0;
+    while (i < na && j < nr) {
+        int c = memcmp(add + i * size, rm + j * size, size);
+        if (c == 0) {
+            char hex[33];
+            for (size_t k = 0; k < size; k++)
+                snprintf(hex + 2 * k, 3, "%02x", add[i * size + k]);
+            return BAD(what, "%s %s is both added and removed", what, hex);
+        }
+        if (c < 0)
+            i++;
+        else
+            j++;
+    }
+    return HC_OK;
 }
 
 static hc_err parse_payload(hc_bundle_view *v, const uint8_t *b, size_t n, hc_diag *diag)
@@ -254,7 +316,12 @@ static hc_err parse_payload(hc_bundle_view *v, const uint8_t *b, size_t n, hc_di
         return BAD("base_seq", "base_seq is not below seq");
     if (!v->info.delta && (seen & (1u << HC_BK_CTI_REMOVED | 1u << HC_BK_SUB_REMOVED)))
         return BAD("", "a full bundle has no removed ids (only a delta, with base_seq)");
-    return HC_OK;
+    hc_err err = added_and_removed(v->cti, v->info.n_cti, v->cti_rm, v->info.n_cti_removed, 8,
+                                   "cti", diag);
+    if (err == HC_OK)
+        err = added_and_removed(v->sub, v->info.n_sub, v->sub_rm, v->info.n_sub_removed, 16,
+                                "sub", diag);
+    return err;
 }
 
 void hc_bundle_view_clear(hc_bundle_view *v)
@@ -293,6 +360,26 @@ void hc_bundle_key_info_clear(hc_bundle_key_info *keys, size_t n)
     }
 }
 
+hc_err hc_bundle_signed(hc_bundle_view *v, uint8_t **tbs, size_t *len)
+{
+    const hc_cose_view *c = &v->cose;
+    size_t sl = 0;
+    *tbs = NULL;
+    (void)hc_cose_sig_structure(c->protected_bstr, c->protected_len, c->payload, c->payload_len,
+                                NULL, 0, &sl);
+    if (!(*tbs = malloc(sl)))
+        return HC_E_NOMEM;
+    hc_err err = hc_cose_sig_structure(c->protected_bstr, c->protected_len, c->payload,
+                                       c->payload_len, *tbs, sl, len);
+    if (err == HC_OK)
+        err = hc_crypto_sha256(*tbs, *len, v->info.id);
+    if (err != HC_OK) {
+        free(*tbs);
+        *tbs = NULL;
+    }
+    return err;
+}
+
 hc_err hc_bundle_inspect(const uint8_t *buf, size_t len, hc_bundle_info *info,
                          hc_bundle_key_info *keys, size_t max_keys)
 {
@@ -302,7 +389,10 @@ hc_err hc_bundle_inspect(const uint8_t *buf, size_t len, hc_bundle_info *info,
     hc_err err = hc_bundle_parse(buf, len, &v, NULL);
     if (err != HC_OK)
         return err;
-    if ((err = hc_crypto_sha256(buf, len, v.info.hash)) == HC_OK) {
+    uint8_t *tbs = NULL;
+    size_t tl = 0;
+    if ((err = hc_bundle_signed(&v, &tbs, &tl)) == HC_OK &&
+        (err = hc_crypto_sha256(buf, len, v.info.hash)) == HC_OK) {
         *info = v.info;
         /* hand the first max_keys keys over: the view no longer owns them */
         for (size_t i = 0; i < v.info.n_keys && i < max_keys; i++) {
@@ -310,6 +400,7 @@ hc_err hc_bundle_inspect(const uint8_t *buf, size_t len, hc_bundle_info *info,
             v.keys[i].pub = NULL;
         }
     }
+    free(tbs);
     hc_bundle_view_clear(&v);
     return err;
 }

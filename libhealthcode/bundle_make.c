@@ -58,6 +58,41 @@ static hc_err minus(const uint8_t *a, size_t na, const uint8_t *b, size_t nb, si
     return HC_OK;
 }
 
+/* Venue class names in the order core deterministic encoding sorts text
+ * keys: shorter first, then bytewise. */
+static int venue_cmp(const hc_bundle_venue *a, const hc_bundle_venue *b)
+{
+    size_t la = strlen(a->name), lb = strlen(b->name);
+    if (la != lb)
+        return la < lb ? -1 : 1;
+    return memcmp(a->name, b->name, la);
+}
+
+/* Each rule signed is one a checkpoint reads: a name, a text within the
+ * bounds that hc_venue_parse_json accepts, no name twice. */
+static hc_err check_venues(const hc_bundle_spec *sp)
+{
+    if (sp->n_venues > HC_BUNDLE_VENUES_MAX)
+        return HC_E_LIMIT;
+    if (sp->n_venues && !sp->venues)
+        return HC_E_ARG;
+    for (size_t i = 0; i < sp->n_venues; i++) {
+        const hc_bundle_venue *v = &sp->venues[i];
+        if (!v->name || !*v->name || strlen(v->name) > HC_BUNDLE_VENUE_NAME_MAX ||
+            !hc_cbor_utf8_ok((const uint8_t *)v->name, strlen(v->name)) || !v->json ||
+            v->json_len == 0 || v->json_len > HC_BUNDLE_VENUE_JSON_MAX ||
+            !hc_cbor_utf8_ok((const uint8_t *)v->json, v->json_len))
+            return HC_E_ARG;
+        hc_venue_rules r;
+        if (hc_venue_parse_json(v->json, v->json_len, &r, NULL) != HC_OK)
+            return HC_E_VENUE;
+        for (size_t j = 0; j < i; j++)
+            if (venue_cmp(&sp->venues[j], v) == 0)
+                return HC_E_ARG;
+    }
+    return HC_OK;
+}
+
 static hc_err check_spec(const hc_key *root, const hc_bundle_spec *sp)
 {
     if (!sp->publisher || !*sp->publisher || strlen(sp->publisher) > HC_BUNDLE_PUBLISHER_MAX ||
@@ -81,6 +116,9 @@ static hc_err check_spec(const hc_key *root, const hc_bundle_spec *sp)
     for (size_t i = 0; i < sp->n_next_roots; i++)
         if (!sp->next_roots[i])
             return HC_E_ARG;
+    hc_err err = check_venues(sp);
+    if (err != HC_OK)
+        return err;
     return hc_key_is_private(root) ? HC_OK : HC_E_KEY;
 }
 
@@ -121,11 +159,30 @@ static void write_ids(hc_cbor_writer *w, const raw_ids *ids, uint64_t cti_key, u
     }
 }
 
+/* The venue rules as the map {name: JSON text}, in key order. */
+static void write_venues(hc_cbor_writer *w, const hc_bundle_spec *sp)
+{
+    const hc_bundle_venue *order[HC_BUNDLE_VENUES_MAX];
+    for (size_t i = 0; i < sp->n_venues; i++) {   /* insertion sort: at most 64 */
+        size_t j = i;
+        for (; j > 0 && venue_cmp(order[j - 1], &sp->venues[i]) > 0; j--)
+            order[j] = order[j - 1];
+        order[j] = &sp->venues[i];
+    }
+    hc_cbor_w_uint(w, HC_BK_VENUES);
+    hc_cbor_w_map(w, sp->n_venues);
+    for (size_t i = 0; i < sp->n_venues; i++) {
+        hc_cbor_w_tstr(w, order[i]->name, strlen(order[i]->name));
+        hc_cbor_w_tstr(w, order[i]->json, order[i]->json_len);
+    }
+}
+
 /* The payload into w; add/rm are the ids the bundle carries. */
 static hc_err write_payload(hc_cbor_writer *w, const hc_bundle_spec *sp, const raw_ids *add,
                             const raw_ids *rm)
 {
-    size_t n = 5 + (add->ncti > 0) + (add->nsub > 0) + (sp->n_next_roots > 0);
+    size_t n = 5 + (add->ncti > 0) + (add->nsub > 0) + (sp->n_next_roots > 0) +
+               (sp->n_venues > 0);
     if (sp->delta)
         n += 1 + (rm->ncti > 0) + (rm->nsub > 0);
     hc_cbor_w_map(w, n);
@@ -162,6 +219,8 @@ static hc_err write_payload(hc_cbor_writer *w, const hc_bundle_spec *sp, const r
         hc_cbor_w_uint(w, sp->base_seq);
         write_ids(w, rm, HC_BK_CTI_REMOVED, HC_BK_SUB_REMOVED);
     }
+    if (sp->n_venues)
+        write_venues(w, sp);
     return HC_OK;
 }
 

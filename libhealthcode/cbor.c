@@ -125,8 +125,6 @@ hc_err hc_cbor_head(const uint8_t *buf, size_t len, hc_cbor_item *it)
     return HC_OK;
 }
 
-static hc_err walk(const uint8_t *b, size_t n, size_t *pos, unsigned depth);
-
 bool hc_cbor_utf8_ok(const uint8_t *s, size_t n)
 {
     size_t i = 0;
@@ -170,12 +168,26 @@ bool hc_cbor_utf8_ok(const uint8_t *s, size_t n)
  * value, never by how many bytes they take, so 1 written as 0x01 and as
  * 0x18 0x01 is one key, and so is 1.0 written in 2, 4 or 8 bytes. Arrays,
  * maps and tags are compared item by item, in the order written. */
-static bool same_value(const uint8_t *b, size_t n, size_t p, size_t q)
+/* The walk over one input: the bytes, and how many heads it decoded (its
+ * work, which hc_cbor_check_work reports so that a test can hold it linear). */
+typedef struct {
+    const uint8_t *b;
+    size_t n;
+    uint64_t heads;
+} walker;
+
+static hc_err head_at(walker *w, size_t pos, hc_cbor_item *it)
+{
+    w->heads++;
+    return hc_cbor_head(w->b + pos, w->n - pos, it);
+}
+
+static bool same_value(walker *w, size_t p, size_t q)
 {
     uint64_t pending = 1;
     while (pending > 0) {
         hc_cbor_item x, y;
-        if (hc_cbor_head(b + p, n - p, &x) != HC_OK || hc_cbor_head(b + q, n - q, &y) != HC_OK)
+        if (head_at(w, p, &x) != HC_OK || head_at(w, q, &y) != HC_OK)
             return false;
         if (x.type != y.type || x.value != y.value || x.is_float != y.is_float)
             return false;
@@ -195,107 +207,241 @@ static bool same_value(const uint8_t *b, size_t n, size_t p, size_t q)
     return true;
 }
 
-/* Whether two decoded heads are one value, as same_value() would say; for
- * two arrays, maps or tags (whose contents follow the heads) it asks
- * same_value() at their offsets p and q. */
-static bool same_key(const uint8_t *b, size_t n, const hc_cbor_item *x, size_t p,
-                     const hc_cbor_item *y, size_t q)
+/* ---- fingerprints: the duplicate-key check in time linear in the input
+ *
+ * Comparing each key with every earlier one costs, for 64 keys that are
+ * arrays of n items differing only in the last, 2016 walks of n items: a
+ * 6 MB bundle took seconds before its signature was looked at (issue 25.6).
+ * So each key gets a 64-bit fingerprint of its value in the data model,
+ * computed while the key is walked anyway, and two keys are compared in
+ * full only when their fingerprints are equal (a real duplicate, found
+ * once).
+ *
+ * An integer, a simple value or a string of at most SHORT_KEY bytes takes
+ * a cheap mix of its head (two such keys that collide are compared in O(1)
+ * or O(SHORT_KEY)). An array, map or tag key, or a longer string, takes
+ * SipHash-2-4 of its items' heads in the order written (type, value, a
+ * string's length and bytes). A key inside such a key gets a fingerprint
+ * of its own, for its own map's check, and only that fingerprint goes into
+ * the outer key's hash: every byte of the input is hashed at most once,
+ * whatever the nesting. SipHash keeps colliding keys to the pairs an
+ * attacker can find by brute force, never one key colliding with many. */
+
+#define SHORT_KEY 32
+
+typedef struct {
+    uint64_t v0, v1, v2, v3, words;
+} sip_state;
+
+#define ROTL(x, b) (uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
+
+static void sip_round(sip_state *s)
+{
+    s->v0 += s->v1; s->v1 = ROTL(s->v1, 13); s->v1 ^= s->v0; s->v0 = ROTL(s->v0, 32);
+    s->v2 += s->v3; s->v3 = ROTL(s->v3, 16); s->v3 ^= s->v2;
+    s->v0 += s->v3; s->v3 = ROTL(s->v3, 21); s->v3 ^= s->v0;
+    s->v2 += s->v1; s->v1 = ROTL(s->v1, 17); s->v1 ^= s->v2; s->v2 = ROTL(s->v2, 32);
+}
+
+/* A fixed key: the fingerprints bound the time only, comparisons decide. */
+static void sip_init(sip_state *s)
+{
+    const uint64_t k0 = 0x0706050403020100ull, k1 = 0x0f0e0d0c0b0a0908ull;
+    s->v0 = k0 ^ 0x736f6d6570736575ull;
+    s->v1 = k1 ^ 0x646f72616e646f6dull;
+    s->v2 = k0 ^ 0x6c7967656e657261ull;
+    s->v3 = k1 ^ 0x7465646279746573ull;
+    s->words = 0;
+}
+
+static void sip_word(sip_state *s, uint64_t m)
+{
+    s->v3 ^= m;
+    sip_round(s);
+    sip_round(s);
+    s->v0 ^= m;
+    s->words++;
+}
+
+static uint64_t sip_final(sip_state *s)
+{
+    sip_word(s, s->words << 3);
+    s->v2 ^= 0xff;
+    for (int i = 0; i < 4; i++)
+        sip_round(s);
+    return s->v0 ^ s->v1 ^ s->v2 ^ s->v3;
+}
+
+/* Bit set in the type word of a key that goes into an outer hash by its
+ * own fingerprint. */
+#define FP_HASHED 0x100u
+
+/* An item's head into h, in the data model: type (and float-ness), value,
+ * and a string's length and bytes (little-endian words, the last padded
+ * with zeros: the length before them makes that unambiguous). */
+static void sip_head(sip_state *h, const hc_cbor_item *it)
+{
+    sip_word(h, (uint64_t)it->type << 1 | it->is_float);
+    sip_word(h, it->value);
+    if (it->type != HC_CBOR_BSTR && it->type != HC_CBOR_TSTR)
+        return;
+    sip_word(h, it->len);
+    const uint8_t *p = it->data;
+    size_t n = it->len;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t m = 0;
+        for (int i = 7; i >= 0; i--)
+            m = m << 8 | p[i];
+        sip_word(h, m);
+    }
+    if (n) {
+        uint64_t m = 0;
+        for (size_t i = n; i-- > 0;)
+            m = m << 8 | p[i];
+        sip_word(h, m);
+    }
+}
+
+static bool small_key(const hc_cbor_item *it)
+{
+    if (it->type == HC_CBOR_BSTR || it->type == HC_CBOR_TSTR)
+        return it->len <= SHORT_KEY;
+    return it->type != HC_CBOR_ARRAY && it->type != HC_CBOR_MAP && it->type != HC_CBOR_TAG;
+}
+
+/* The cheap fingerprint of a small key: equal values give equal ones. */
+static uint64_t cheap_fp(const hc_cbor_item *it)
+{
+    uint64_t h = ((uint64_t)it->type << 1 | it->is_float) * 0x9e3779b97f4a7c15ull;
+    h ^= it->value + 0x632be59bd9b4e019ull + (h << 6) + (h >> 2);
+    if (it->type == HC_CBOR_BSTR || it->type == HC_CBOR_TSTR) {
+        h ^= it->len;
+        for (size_t i = 0; i < it->len; i++)
+            h = (h ^ it->data[i]) * 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* Whether the keys at b+p (head x) and b+q (head y) are one value. */
+static bool same_key(walker *w, const hc_cbor_item *x, size_t p, const hc_cbor_item *y,
+                     size_t q)
 {
     if (x->type != y->type || x->value != y->value || x->is_float != y->is_float)
         return false;
     if (x->type == HC_CBOR_ARRAY || x->type == HC_CBOR_MAP || x->type == HC_CBOR_TAG)
-        return same_value(b, n, p, q);
+        return same_value(w, p, q);
     if (x->type == HC_CBOR_BSTR || x->type == HC_CBOR_TSTR)
         return x->len == y->len && (x->len == 0 || memcmp(x->data, y->data, x->len) == 0);
     return true;
 }
 
-#define KEYS_KEPT 8
+static hc_err walk(walker *w, size_t *pos, unsigned depth, sip_state *into);
+static hc_err walk_item(walker *w, size_t *pos, unsigned depth, const hc_cbor_item *it,
+                        sip_state *into);
 
-/* Checks a map's entries: each key against every earlier key by value. The
- * first KEYS_KEPT keys are kept as decoded heads with their offsets (a
- * token's maps have at most six entries), so a new key is compared without
- * decoding the earlier ones again; past those, the earlier entries (already
- * checked) are found again with hc_cbor_skip(), so the frame stays small at
- * every depth. */
-static hc_err walk_map(const uint8_t *b, size_t n, size_t *pos, uint64_t count, unsigned depth)
+/* Checks a map's entries: no key equal to an earlier one by value. Each
+ * key's fingerprint and offset are kept (a map has at most 64 entries), so
+ * a key is decoded again only when its fingerprint equals an earlier one's.
+ * into (a map inside a key being hashed, or NULL) receives the entries. */
+static hc_err walk_map(walker *w, size_t *pos, uint64_t count, unsigned depth, sip_state *into)
 {
     if (count > HC_CBOR_MAX_MAP_ENTRIES)
         return HC_E_CBOR;
-    hc_cbor_item kept[KEYS_KEPT];
-    size_t kept_at[KEYS_KEPT], past_kept = 0;   /* where entry KEYS_KEPT starts */
+    uint64_t fps[HC_CBOR_MAX_MAP_ENTRIES];
+    size_t at[HC_CBOR_MAX_MAP_ENTRIES];
     for (uint64_t i = 0; i < count; i++) {
-        size_t kstart = *pos;
-        hc_err err = walk(b, n, pos, depth + 1);
+        hc_cbor_item key;
+        at[i] = *pos;
+        hc_err err = head_at(w, *pos, &key);
         if (err != HC_OK)
             return err;
-        hc_cbor_item key;
-        if (hc_cbor_head(b + kstart, n - kstart, &key) != HC_OK)
-            return HC_E_CBOR;
-        if (i == KEYS_KEPT)
-            past_kept = kstart;
-        size_t p = past_kept;
-        for (uint64_t j = 0; j < i; j++) {
-            bool same;
-            if (j < KEYS_KEPT) {
-                same = same_key(b, n, &kept[j], kept_at[j], &key, kstart);
-            } else {
-                same = same_value(b, n, p, kstart);
-                p += hc_cbor_skip(b + p, n - p);
-                p += hc_cbor_skip(b + p, n - p);
+        if (small_key(&key)) {
+            fps[i] = cheap_fp(&key);
+            err = walk_item(w, pos, depth + 1, &key, into);
+        } else {
+            sip_state ks;
+            sip_init(&ks);
+            err = walk_item(w, pos, depth + 1, &key, &ks);
+            fps[i] = sip_final(&ks);
+            if (into) {
+                sip_word(into, FP_HASHED | (uint64_t)key.type << 1);
+                sip_word(into, fps[i]);
             }
-            if (same)
+        }
+        if (err != HC_OK)
+            return err;
+        for (uint64_t j = 0; j < i; j++) {
+            hc_cbor_item earlier;
+            if (fps[j] == fps[i] && head_at(w, at[j], &earlier) == HC_OK &&
+                same_key(w, &earlier, at[j], &key, at[i]))
                 return HC_E_DUPLICATE_KEY;
         }
-        if (i < KEYS_KEPT) {
-            kept[i] = key;
-            kept_at[i] = kstart;
-        }
-        if ((err = walk(b, n, pos, depth + 1)) != HC_OK)
+        if ((err = walk(w, pos, depth + 1, into)) != HC_OK)
             return err;
     }
     return HC_OK;
 }
 
-static hc_err walk(const uint8_t *b, size_t n, size_t *pos, unsigned depth)
+/* Checks the item whose head it was decoded at *pos, and moves past it;
+ * into (NULL: none) receives its heads in the order written. */
+static hc_err walk_item(walker *w, size_t *pos, unsigned depth, const hc_cbor_item *it,
+                        sip_state *into)
 {
     if (depth > HC_CBOR_MAX_DEPTH)
         return HC_E_CBOR;
-    hc_cbor_item it;
-    hc_err err = hc_cbor_head(b + *pos, n - *pos, &it);
-    if (err != HC_OK)
-        return err;
-    *pos += it.size;
-    switch (it.type) {
+    *pos += it->size;
+    if (into)
+        sip_head(into, it);
+    hc_err err;
+    switch (it->type) {
     case HC_CBOR_ARRAY:
         /* every element takes at least one byte: a count above what is left
          * is a truncation, found before looping on it */
-        if (it.value > n - *pos)
+        if (it->value > w->n - *pos)
             return HC_E_CBOR;
-        for (uint64_t i = 0; i < it.value; i++)
-            if ((err = walk(b, n, pos, depth + 1)) != HC_OK)
+        for (uint64_t i = 0; i < it->value; i++)
+            if ((err = walk(w, pos, depth + 1, into)) != HC_OK)
                 return err;
         return HC_OK;
     case HC_CBOR_MAP:
-        return walk_map(b, n, pos, it.value, depth);
+        return walk_map(w, pos, it->value, depth, into);
     case HC_CBOR_TAG:
-        return walk(b, n, pos, depth + 1);
+        return walk(w, pos, depth + 1, into);
     case HC_CBOR_TSTR:
         /* RFC 8949 §3.1: a text string is UTF-8; invalid ones are refused
          * wherever they are, the ones a verifier ignores included */
-        return hc_cbor_utf8_ok(it.data, it.len) ? HC_OK : HC_E_CBOR;
+        return hc_cbor_utf8_ok(it->data, it->len) ? HC_OK : HC_E_CBOR;
     default:
         return HC_OK;
     }
 }
 
-hc_err hc_cbor_check(const uint8_t *buf, size_t len, size_t *size)
+static hc_err walk(walker *w, size_t *pos, unsigned depth, sip_state *into)
 {
+    if (depth > HC_CBOR_MAX_DEPTH)
+        return HC_E_CBOR;
+    hc_cbor_item it;
+    hc_err err = head_at(w, *pos, &it);
+    if (err != HC_OK)
+        return err;
+    return walk_item(w, pos, depth, &it, into);
+}
+
+hc_err hc_cbor_check_work(const uint8_t *buf, size_t len, size_t *size, uint64_t *work)
+{
+    walker w = {buf, len, 0};
     size_t pos = 0;
-    hc_err err = walk(buf, len, &pos, 0);
+    hc_err err = walk(&w, &pos, 0, NULL);
     if (err == HC_OK)
         *size = pos;
+    if (work)
+        *work = w.heads;
     return err;
+}
+
+hc_err hc_cbor_check(const uint8_t *buf, size_t len, size_t *size)
+{
+    return hc_cbor_check_work(buf, len, size, NULL);
 }
 
 size_t hc_cbor_skip(const uint8_t *buf, size_t len)

@@ -5,8 +5,7 @@
  * libcbor's streaming decoder (cbor_stream_decode), the structure walk is
  * ours, with these limits:
  *   - nesting depth HC_CBOR_MAX_DEPTH (arrays, maps and tags each count 1);
- *   - at most HC_CBOR_MAX_MAP_ENTRIES entries in one map (the duplicate-key
- *     check compares every key with every earlier one, so this bounds its cost);
+ *   - at most HC_CBOR_MAX_MAP_ENTRIES entries in one map;
  *   - definite lengths only (HC_E_INDEFINITE);
  *   - no map holds two keys of the same value (HC_E_DUPLICATE_KEY), compared
  *     in CBOR's data model, not by their bytes: 1 as 0x01 and as 0x18 0x01
@@ -51,8 +50,15 @@ hc_err hc_cbor_head(const uint8_t *buf, size_t len, hc_cbor_item *it);
 
 /* Checks the one complete item at buf under the limits above and sets *size
  * to its encoded length (bytes may follow it: the caller decides).
+ * The work is linear in len: the duplicate-key check compares keys by a
+ * fingerprint of their value (hashed once per byte, nesting included) and
+ * in full only when two fingerprints are equal.
  * HC_E_CBOR, HC_E_INDEFINITE, HC_E_DUPLICATE_KEY. */
 hc_err hc_cbor_check(const uint8_t *buf, size_t len, size_t *size);
+
+/* hc_cbor_check, and *work (may be NULL) = the item heads it decoded: at
+ * most a small constant times the items of the input (tests hold it so). */
+hc_err hc_cbor_check_work(const uint8_t *buf, size_t len, size_t *size, uint64_t *work);
 
 /* Whether s[0..n) is strict UTF-8 (RFC 3629). NUL is allowed. */
 bool hc_cbor_utf8_ok(const uint8_t *s, size_t n);

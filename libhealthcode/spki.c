@@ -96,9 +96,30 @@ hc_err hc_key_from_spki(const uint8_t *der, size_t len, hc_key **out)
     return hc_key_wrap(pkey, false, out);
 }
 
+/* An EC key (P-256, SM2) read from a compressed point keeps that form, and
+ * i2d_PUBKEY would write a compressed SPKI: another DER, so another kid for
+ * the same key (issue 25.12). The kid and every SPKI the library writes are
+ * over the uncompressed form, the one doc/format.md defines, so the key is
+ * set to it once, when its kid is first computed (hc_key_wrap), before it
+ * is shared: later calls find it set and change nothing. */
+static void ec_uncompressed(EVP_PKEY *pkey)
+{
+    char form[32];
+    if (!EVP_PKEY_is_a(pkey, "EC") && !EVP_PKEY_is_a(pkey, "SM2"))
+        return;
+    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, form,
+                                       sizeof form, NULL) == 1 &&
+        strcmp(form, OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) == 0)
+        return;
+    (void)EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
+                                         OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED);
+    ERR_clear_error();
+}
+
 hc_err hc_pkey_spki_der(EVP_PKEY *pkey, unsigned char **der, size_t *len)
 {
     *der = NULL;
+    ec_uncompressed(pkey);
     int n = i2d_PUBKEY(pkey, der);
     if (n <= 0) {
         ERR_clear_error();

@@ -117,7 +117,7 @@ static void test_header_and_sig_structure(void **state)
 
 static hc_err check_hex(const char *hex)
 {
-    uint8_t buf[256];
+    uint8_t buf[512];
     size_t n = unhex(hex, buf, sizeof buf), size = 0;
     return hc_cbor_check(buf, n, &size);
 }
@@ -193,8 +193,8 @@ static void test_duplicate_by_value(void **state)
     assert_int_equal(check_hex("a2 f9 0000 00 f9 8000 00"), HC_OK);              /* 0.0, -0.0 */
 }
 
-/* The first eight keys of a map are compared from kept heads, later ones by
- * walking the map again: a duplicate is found on either side of that line. */
+/* Long maps: a duplicate of the first, a middle and the last key before it,
+ * scalar and array keys. */
 static void test_duplicate_in_long_map(void **state)
 {
     (void)state;
@@ -213,6 +213,108 @@ static void test_duplicate_in_long_map(void **state)
                      HC_E_DUPLICATE_KEY);
     assert_int_equal(check_hex("aa 00 00 82 01 02 00 02 00 03 00 04 00 05 00 06 00 07 00 08 00 82 01 03 00"),
                      HC_OK);
+}
+
+/* Issue 25.6: 64 keys, each an array of n items differing only in the last
+ * (the construction that took seconds per megabyte): the walk decodes a
+ * constant number of heads per item, and still finds a real duplicate. */
+static size_t put_head(uint8_t *p, unsigned mt, uint64_t v)
+{
+    if (v < 24) {
+        p[0] = (uint8_t)(mt << 5 | v);
+        return 1;
+    }
+    p[0] = (uint8_t)(mt << 5 | 26);
+    for (int i = 0; i < 4; i++)
+        p[1 + i] = (uint8_t)(v >> (24 - 8 * i));
+    return 5;
+}
+
+/* {64 keys [0 × (n-1), k] => 0}, the last key made equal to the first
+ * (written with a wider head) when dup. */
+static uint8_t *array_keys(size_t n, bool dup, size_t *len)
+{
+    uint8_t *b = malloc(8 + 64 * (n + 16)), *p = b;
+    assert_non_null(b);
+    p += put_head(p, 5, 64);
+    for (unsigned k = 0; k < 64; k++) {
+        p += put_head(p, 4, n);
+        memset(p, 0, n - 1);
+        p += n - 1;
+        if (dup && k == 63) {   /* 0, as the first key's, in 5 bytes */
+            *p++ = 0x1a;
+            memset(p, 0, 4);
+            p += 4;
+        } else {
+            p += put_head(p, 0, k);
+        }
+        *p++ = 0x00;
+    }
+    *len = (size_t)(p - b);
+    return b;
+}
+
+static void test_duplicate_check_linear(void **state)
+{
+    (void)state;
+    size_t n = 4000, len = 0, size = 0;
+    uint64_t work = 0;
+    uint8_t *b = array_keys(n, false, &len);
+    uint64_t items = 1 + 64 * (1 + n + 1);
+    assert_int_equal(hc_cbor_check_work(b, len, &size, &work), HC_OK);
+    assert_int_equal(size, len);
+    assert_true(work <= 2 * items);   /* was ~ 2016 * 2n = 16 million */
+    free(b);
+    b = array_keys(n, true, &len);
+    assert_int_equal(hc_cbor_check_work(b, len, &size, &work), HC_E_DUPLICATE_KEY);
+    assert_true(work <= 4 * items);   /* one full comparison, of the duplicate */
+    free(b);
+    /* 64 byte-string keys of 1000 bytes, differing in the last: no key is
+     * compared in full */
+    uint8_t *s = malloc(64 * 1010 + 8), *p = s;
+    p += put_head(p, 5, 64);
+    for (unsigned k = 0; k < 64; k++) {
+        p += put_head(p, 2, 1000);
+        memset(p, 'x', 999);
+        p[999] = (uint8_t)k;
+        p += 1000;
+        *p++ = 0x00;
+    }
+    assert_int_equal(hc_cbor_check_work(s, (size_t)(p - s), &size, &work), HC_OK);
+    assert_true(work <= 1 + 2 * 64);
+    s[5 + 63 * 1006 + 5 + 999] = 0;   /* the last key's last byte: now the first key */
+    assert_int_equal(hc_cbor_check_work(s, (size_t)(p - s), &size, &work), HC_E_DUPLICATE_KEY);
+    free(s);
+}
+
+/* Keys compared by a fingerprint keep the data model's equality: long
+ * strings and containers, written with other head widths, nested in keys. */
+static void test_duplicate_by_fingerprint(void **state)
+{
+    (void)state;
+    char hex[1024];
+    /* a 40-byte text key, its length in 1 and in 2 bytes */
+    char t40[81] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(t40, "61");
+    snprintf(hex, sizeof hex, "a2 78 28 %s 00 79 0028 %s 00", t40, t40);
+    assert_int_equal(check_hex(hex), HC_E_DUPLICATE_KEY);
+    snprintf(hex, sizeof hex, "a2 78 28 %s 00 78 28 %.78s62 00", t40, t40);
+    assert_int_equal(check_hex(hex), HC_OK);
+    /* a map key holding array keys, the second with wider heads */
+    assert_int_equal(check_hex("a2 a2 82 01 02 00 82 01 03 00 00 a2 82 18 01 02 00 82 01 19 0003 00 00"),
+                     HC_E_DUPLICATE_KEY);
+    assert_int_equal(check_hex("a2 a2 82 01 02 00 82 01 03 00 00 a2 82 01 02 00 82 01 04 00 00"), HC_OK);
+    /* the same two entries in another order are two keys (compared as written) */
+    assert_int_equal(check_hex("a2 a2 01 00 02 00 00 a2 02 00 01 00 00"), HC_OK);
+    /* a duplicate inside a key's own map */
+    assert_int_equal(check_hex("a1 a2 82 01 02 00 82 18 01 02 00 00"), HC_E_DUPLICATE_KEY);
+    /* a long string inside an array key */
+    snprintf(hex, sizeof hex, "a2 81 78 28 %s 00 81 79 0028 %s 00", t40, t40);
+    assert_int_equal(check_hex(hex), HC_E_DUPLICATE_KEY);
+    /* a tag around an array */
+    assert_int_equal(check_hex("a2 c1 82 01 02 00 d8 01 82 01 18 02 00"), HC_E_DUPLICATE_KEY);
+    assert_int_equal(check_hex("a2 c1 82 01 02 00 c2 82 01 02 00"), HC_OK);
 }
 
 /* Issue 12, point 3: every text string is UTF-8, wherever it is. */
@@ -441,6 +543,8 @@ int main(void)
         cmocka_unit_test(test_reader_limits),
         cmocka_unit_test(test_duplicate_by_value),
         cmocka_unit_test(test_duplicate_in_long_map),
+        cmocka_unit_test(test_duplicate_check_linear),
+        cmocka_unit_test(test_duplicate_by_fingerprint),
         cmocka_unit_test(test_reader_utf8),
         cmocka_unit_test(test_cose_parse),
         cmocka_unit_test(test_claims_rejections),

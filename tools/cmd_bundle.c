@@ -25,14 +25,33 @@ int cli_bundle_exit_for(hc_err err)
     }
 }
 
-static int bundle_error(const char *path, hc_err e, const hc_diag *d)
+/* "PATH: what went wrong" into msg (cap bytes): the diagnostic when there
+ * is one, else what the file system or hc_strerror says. */
+static void bundle_message(char *msg, size_t cap, const char *path, hc_err e, const hc_diag *d)
 {
-    if (d && d->message[0])
-        cli_error("%s: %s (%s)", path, d->message, hc_err_name(e));
-    else
-        cli_error("%s: %s (%s)", path, hc_strerror(e), hc_err_name(e));
+    const char *why = d && d->message[0] ? d->message
+                      : e == HC_E_IO || e == HC_E_LIMIT ? cli_why(path, e) : hc_strerror(e);
+    snprintf(msg, cap, "%s: %s", path, why);
+}
+
+/* Prints a refusal, "PATH: message (error_name)", and returns its exit
+ * status (20-27, or 3 for a file that cannot be read); with b, records it
+ * for the verdict verify and check print (cli_bundle_opts.err, .message). */
+static int bundle_fail(cli_bundle_opts *b, const char *path, hc_err e, const hc_diag *d)
+{
+    char local[sizeof b->message];
+    char *msg = b ? b->message : local;
+    bundle_message(msg, sizeof local, path, e, d);
+    if (b)
+        b->err = e;
+    cli_error("%s (%s)", msg, hc_err_name(e));
     int rc = cli_bundle_exit_for(e);
     return rc ? rc : EX_INPUT;
+}
+
+static int bundle_error(const char *path, hc_err e, const hc_diag *d)
+{
+    return bundle_fail(NULL, path, e, d);
 }
 
 static int load_key(const char *path, hc_key **k)
@@ -71,38 +90,55 @@ int cli_bundle_load(const char *cmd, cli_bundle_opts *b, int64_t now)
                    : 0;
     if (!b->n_roots && !b->state_dir)
         return cli_usage_error(cmd, "--bundle needs a pinned root key (--root ROOT.pem)");
+    if (!b->state_dir)   /* issue 26.8: say it, here and in the verdict */
+        cli_error("warning: no --state DIR: this run cannot refuse an older bundle than one "
+                  "accepted before (rollback); \"rollback_protected\": false (doc/bundle.md)");
     if (hc_bundle_store_new(&b->store))
         return EX_INPUT;
     for (size_t i = 0; i < b->n_roots; i++) {
         hc_key *k = NULL;
         int rc = load_key(b->roots[i], &k);
-        hc_err e = rc ? HC_OK : hc_bundle_store_add_root(b->store, k);
+        hc_err e = rc ? HC_E_KEY : hc_bundle_store_add_root(b->store, k);
         hc_key_free(k);
-        if (rc || e)
-            return rc ? rc : bundle_error(b->roots[i], e, NULL);
+        if (rc) {   /* printed */
+            b->err = e;
+            snprintf(b->message, sizeof b->message, "%s: cannot load the root key", b->roots[i]);
+            return rc;
+        }
+        if (e)
+            return bundle_fail(b, b->roots[i], e, NULL);
     }
     if (b->state_dir) {
-        char path[4096];
-        snprintf(path, sizeof path, "%s/bundle-state.cbor", b->state_dir);
-        hc_err e = hc_bundle_store_set_state(b->store, path);
-        if (e)
-            return bundle_error(path, e, NULL);
-    }
-    for (size_t i = 0; i < b->n_bundles; i++) {
         hc_diag d = {0};
-        hc_err e = hc_bundle_store_apply_file(b->store, b->bundles[i], now,
-                                              b->accept_stale ? HC_BUNDLE_ACCEPT_STALE : 0,
-                                              NULL, &d);
+        hc_err e = hc_bundle_store_set_state_dir(b->store, b->state_dir, &d);
         if (e)
-            return bundle_error(b->bundles[i], e, &d);
+            return bundle_fail(b, "--state", e, &d);
     }
-    if (hc_bundle_store_behind(b->store)) {
-        hc_diag d = {0};
-        snprintf(d.message, sizeof d.message,
-                 "the state records a later bundle than those given (give the delta too)");
-        return bundle_error(b->bundles[b->n_bundles - 1], HC_E_BUNDLE_ROLLBACK, &d);
+    /* all or nothing: a refused run leaves the state file as it was */
+    hc_diag d = {0};
+    size_t failed = 0;
+    unsigned flags = HC_BUNDLE_COMPLETE | (b->accept_stale ? HC_BUNDLE_ACCEPT_STALE : 0);
+    hc_err e = hc_bundle_store_apply_files(b->store, b->bundles, b->n_bundles, now, flags, NULL,
+                                           &failed, &d);
+    if (e) {
+        /* a bundle refused, or the set (a withheld delta), or the state itself */
+        const char *path = failed < b->n_bundles ? b->bundles[failed]
+                           : e == HC_E_BUNDLE_ROLLBACK ? b->bundles[b->n_bundles - 1] : "--state";
+        if (e == HC_E_IO || e == HC_E_LIMIT)
+            d.message[0] = '\0';   /* the file system's reason, not "cannot read" */
+        return bundle_fail(b, path, e, &d);
     }
     return 0;
+}
+
+void cli_bundle_json(json_t *o, const cli_bundle_opts *b)
+{
+    if (!b->n_bundles)
+        return;
+    json_object_set_new(o, "stale_trust", b->store && hc_bundle_store_ready(b->store, NULL) == HC_OK
+                                              ? json_boolean(hc_bundle_store_stale(b->store))
+                                              : json_null());
+    json_object_set_new(o, "rollback_protected", json_boolean(b->state_dir != NULL));
 }
 
 void cli_bundle_free(cli_bundle_opts *b)
@@ -117,8 +153,8 @@ static const char usage_make[] =
     "usage: healthcode bundle make --root ROOT.pem --trust PUB.pem|DIR|LIST.json [--issuer ISS]\n"
     "                              [--trust ... [--issuer ISS]] [--revoked FILE] --seq N\n"
     "                              --expires 7d [--publisher NAME] [--next-root PUB.pem]\n"
-    "                              [--delta-from OLD] [--now T] --out FILE\n"
-    "                              [--key-pass file:PATH|env:VAR]\n"
+    "                              [--delta-from OLD [--allow-removals]] [--venues FILE]\n"
+    "                              [--now T] --out FILE [--key-pass file:PATH|env:VAR]\n"
     "\n"
     "Signs a trust bundle with the root key (doc/bundle.md).\n"
     "  --trust SRC        keys read as 'healthcode verify' reads them; repeatable\n"
@@ -128,7 +164,13 @@ static const char usage_make[] =
     "  --seq N            the sequence number (above every earlier bundle's)\n"
     "  --expires D        the bundle's lifetime from --now (7d, 24h)\n"
     "  --next-root PUB    a root key that may sign later bundles; repeatable\n"
-    "  --delta-from OLD   make a delta against the full bundle OLD (signed by ROOT)\n"
+    "  --delta-from OLD   make a delta against the full bundle OLD (signed by ROOT);\n"
+    "                     --revoked is still every revocation in force: a delta that\n"
+    "                     would lift revocations of OLD is refused, naming how many\n"
+    "  --allow-removals   ... unless this says they are lifted on purpose\n"
+    "  --venues FILE      venue rules to sign with the trust: a JSON object of named\n"
+    "                     rules, {\"hospital\": {\"admit\": [\"green\"], ...}, ...}, each\n"
+    "                     as 'check --venue' reads one; 'check --venue-class NAME' uses it\n"
     "  --out FILE         written atomically, mode 0644\n"
     "  --key-pass SRC     the passphrase of an encrypted ROOT.pem: file:PATH (mode\n"
     "                     0600, its first line) or env:VAR\n";
@@ -150,6 +192,11 @@ typedef struct {
     size_t n_next;
     hc_bundle_key *keys;
     hc_bundle_store *base;
+    bool allow_removals;   /* --allow-removals: a delta may lift revocations */
+    json_t *venues_json;   /* --venues FILE, parsed */
+    hc_bundle_venue venues[HC_BUNDLE_VENUES_MAX];
+    char *venue_text[HC_BUNDLE_VENUES_MAX];
+    size_t n_venues;
 } make_ctx;
 
 static void make_free(make_ctx *m)
@@ -162,6 +209,59 @@ static void make_free(make_ctx *m)
         hc_key_free(m->next[i]);
     free(m->keys);
     hc_bundle_store_free(m->base);
+    for (size_t i = 0; i < m->n_venues; i++)
+        free(m->venue_text[i]);
+    json_decref(m->venues_json);
+}
+
+/* --venues FILE: a JSON object of named venue rules; each rule goes into
+ * the bundle as its compact JSON text, checked as 'check --venue' reads it. */
+static int load_venues(make_ctx *m, const char *path)
+{
+    char *text = NULL;
+    size_t len = 0;
+    int r = cli_read(path, 1u << 20, &text, &len);
+    if (r) {
+        cli_error("%s: %s", path, strerror(r));
+        return EX_INPUT;
+    }
+    json_error_t je;
+    m->venues_json = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+    free(text);
+    if (!m->venues_json || !json_is_object(m->venues_json)) {
+        cli_error("%s:%d: %s", path, m->venues_json ? 1 : je.line,
+                  m->venues_json ? "not a JSON object of named venue rules" : je.text);
+        return EX_INPUT;
+    }
+    if (json_object_size(m->venues_json) > HC_BUNDLE_VENUES_MAX) {
+        cli_error("%s: more than %d venue rules", path, HC_BUNDLE_VENUES_MAX);
+        return EX_INPUT;
+    }
+    const char *name;
+    json_t *rule;
+    json_object_foreach(m->venues_json, name, rule) {
+        hc_venue_rules parsed;
+        hc_diag d = {0};
+        char *t = json_dumps(rule, JSON_COMPACT | JSON_ENCODE_ANY);
+        size_t tl = t ? strlen(t) : 0;
+        m->venue_text[m->n_venues] = t;
+        m->venues[m->n_venues++] = (hc_bundle_venue){name, t, tl};
+        if (!*name || strlen(name) > HC_BUNDLE_VENUE_NAME_MAX) {
+            cli_error("%s: venue '%s': a name of 1 to %d bytes", path, name,
+                      HC_BUNDLE_VENUE_NAME_MAX);
+            return EX_INPUT;
+        }
+        hc_err e = !t ? HC_E_NOMEM : !json_is_object(rule) ? HC_E_VENUE
+                   : tl > HC_BUNDLE_VENUE_JSON_MAX ? HC_E_LIMIT
+                   : hc_venue_parse_json(t, tl, &parsed, &d);
+        if (e) {
+            cli_error("%s: venue '%s': %s", path, name,
+                      d.message[0] ? d.message : e == HC_E_LIMIT ? "longer than 4096 bytes"
+                                                 : "not a venue rule (a JSON object)");
+            return EX_INPUT;
+        }
+    }
+    return 0;
 }
 
 /* The keys of every source, each with its issuer. */
@@ -204,13 +304,14 @@ static int make_parse(make_ctx *m, int argc, char **argv, hc_bundle_spec *sp, co
                       const char **delta_from, int64_t *now, int64_t *life)
 {
     enum { O_HELP, O_ROOT, O_TRUST, O_ISSUER, O_REVOKED, O_SEQ, O_EXPIRES, O_PUB, O_NEXT,
-           O_DELTA, O_NOW, O_OUT, O_KEYPASS };
+           O_DELTA, O_NOW, O_OUT, O_KEYPASS, O_REMOVALS, O_VENUES };
     static const cli_opt opts[] = {
         {"help", false, O_HELP, NULL},     {"root", true, O_ROOT, NULL},     {"trust", true, O_TRUST, NULL},
         {"issuer", true, O_ISSUER, NULL},  {"revoked", true, O_REVOKED, NULL}, {"seq", true, O_SEQ, NULL},
         {"expires", true, O_EXPIRES, NULL}, {"publisher", true, O_PUB, NULL}, {"next-root", true, O_NEXT, NULL},
         {"delta-from", true, O_DELTA, NULL}, {"now", true, O_NOW, NULL},     {"out", true, O_OUT, NULL},
-        {"key-pass", true, O_KEYPASS, NULL}, {NULL, false, 0, NULL}};
+        {"key-pass", true, O_KEYPASS, NULL}, {"allow-removals", false, O_REMOVALS, NULL},
+        {"venues", true, O_VENUES, NULL},   {NULL, false, 0, NULL}};
     const char *cmd = "bundle make", *val;
     cli_args a;
     cli_args_init(&a, cmd, NULL, argc, argv);   /* --help is the table's: it returns -1 */
@@ -271,6 +372,10 @@ static int make_parse(make_ctx *m, int argc, char **argv, hc_bundle_spec *sp, co
                 rc = cli_usage_error(cmd, "--now: '%s' is not a time", val);
             break;
         case O_OUT: *out = val; break;
+        case O_REMOVALS: m->allow_removals = true; break;
+        case O_VENUES:
+            rc = m->venues_json ? cli_usage_error(cmd, "one --venues") : load_venues(m, val);
+            break;
         case CLI_POSITIONAL: rc = cli_usage_error(cmd, "unexpected '%s'", val); break;
         default: rc = EX_USAGE; break;
         }
@@ -279,6 +384,8 @@ static int make_parse(make_ctx *m, int argc, char **argv, hc_bundle_spec *sp, co
         rc = cli_load_key(m->root_path, m->root_pass, &m->root);
     if (!rc && (!m->root || !m->n_src || !sp->seq || !*life || !*out))
         rc = cli_usage_error(cmd, "--root, --trust, --seq, --expires and --out are required");
+    if (!rc && m->allow_removals && !*delta_from)
+        rc = cli_usage_error(cmd, "--allow-removals is for a delta (--delta-from OLD)");
     return rc;
 }
 
@@ -299,6 +406,27 @@ static int load_base(make_ctx *m, const char *old, int64_t now, hc_bundle_spec *
     sp->base_seq = info.seq;
     sp->base_revoked = hc_bundle_store_revocations(m->base);
     return 0;
+}
+
+/* A delta is made from the whole list in force (--revoked), so one made
+ * from today's additions alone would lift every earlier revocation: refused,
+ * naming how many, unless --allow-removals says it is meant. */
+static int refuse_removals(const uint8_t *b, size_t len, const char *old)
+{
+    hc_bundle_info info;
+    hc_err e = hc_bundle_inspect(b, len, &info, NULL, 0);
+    if (e) {
+        cli_error("bundle make: %s", hc_strerror(e));
+        return EX_INPUT;
+    }
+    if (info.n_cti_removed == 0 && info.n_sub_removed == 0)
+        return 0;
+    cli_error("bundle make: the delta would lift %zu revocation%s of %s (%zu cti, %zu sub): "
+              "--revoked gives every revocation in force, not only the new ones; give "
+              "--allow-removals to lift them", info.n_cti_removed + info.n_sub_removed,
+              info.n_cti_removed + info.n_sub_removed == 1 ? "" : "s", old, info.n_cti_removed,
+              info.n_sub_removed);
+    return EX_INPUT;
 }
 
 static int bundle_make(int argc, char **argv)
@@ -324,10 +452,14 @@ static int bundle_make(int argc, char **argv)
         sp.revoked = m.rev;
         sp.next_roots = (const hc_key *const *)m.next;
         sp.n_next_roots = m.n_next;
+        sp.venues = m.venues;
+        sp.n_venues = m.n_venues;
         hc_err e = hc_bundle_make(m.root, &sp, &b, &len);
         if (e) {
             cli_error("bundle make: %s", hc_strerror(e));
             rc = EX_INPUT;
+        } else if (sp.delta && !m.allow_removals && (rc = refuse_removals(b, len, delta_from))) {
+            /* said */
         } else if ((rc = cli_write_atomic(out, b, len, 0644)) != 0) {
             cli_error("%s: %s", out, strerror(rc));
             rc = EX_INPUT;
@@ -346,17 +478,26 @@ static const char usage_show[] =
     "Prints what a bundle says WITHOUT checking its signature (verify it with\n"
     "'healthcode verify --root ROOT.pem --bundle FILE').\n";
 
+/* A time as verify prints one (issue 26.12): NAME, epoch seconds, and
+ * NAME_iso, ISO 8601 in UTC; both null when absent (an unbounded window). */
+static void time_json(json_t *o, const char *name, int64_t t, bool absent)
+{
+    char iso[40], key[40];
+    cli_format_time(t, 0, iso, sizeof iso);
+    snprintf(key, sizeof key, "%s_iso", name);
+    json_object_set_new(o, name, absent ? json_null() : json_integer((json_int_t)t));
+    json_object_set_new(o, key, absent ? json_null() : json_string(iso));
+}
+
 static json_t *show_json(const hc_bundle_info *in, const hc_bundle_key_info *k, size_t nk)
 {
-    char hex[65], t[32];
+    char hex[65];
     json_t *o = json_object(), *keys = json_array();
     json_object_set_new(o, "verified", json_false());
     json_object_set_new(o, "publisher", json_string(in->publisher));
     json_object_set_new(o, "seq", json_integer((json_int_t)in->seq));
-    cli_format_time(in->iat, 0, t, sizeof t);
-    json_object_set_new(o, "iat", json_string(t));
-    cli_format_time(in->exp, 0, t, sizeof t);
-    json_object_set_new(o, "exp", json_string(t));
+    time_json(o, "iat", in->iat, false);
+    time_json(o, "exp", in->exp, false);
     json_object_set_new(o, "delta", json_boolean(in->delta));
     json_object_set_new(o, "base_seq", in->delta ? json_integer((json_int_t)in->base_seq) : json_null());
     json_object_set_new(o, "root_alg", json_string(hc_alg_name(in->root_alg)));
@@ -364,18 +505,16 @@ static json_t *show_json(const hc_bundle_info *in, const hc_bundle_key_info *k, 
     json_object_set_new(o, "root_kid", json_string(hex));
     cli_hex(in->hash, 32, hex);
     json_object_set_new(o, "sha256", json_string(hex));
+    cli_hex(in->id, 32, hex);
+    json_object_set_new(o, "id", json_string(hex));
     for (size_t i = 0; i < nk; i++) {
         json_t *e = json_object();
         json_object_set_new(e, "iss", json_string(k[i].iss));
         cli_hex(k[i].kid, HC_KID_LEN, hex);
         json_object_set_new(e, "kid", json_string(hex));
         json_object_set_new(e, "alg", json_string(hc_alg_name(k[i].alg)));
-        cli_format_time(k[i].not_before, 0, t, sizeof t);
-        json_object_set_new(e, "not_before", k[i].not_before == HC_TIME_UNBOUNDED_BEFORE
-                                                 ? json_null() : json_string(t));
-        cli_format_time(k[i].not_after, 0, t, sizeof t);
-        json_object_set_new(e, "not_after", k[i].not_after == HC_TIME_UNBOUNDED_AFTER
-                                                ? json_null() : json_string(t));
+        time_json(e, "not_before", k[i].not_before, k[i].not_before == HC_TIME_UNBOUNDED_BEFORE);
+        time_json(e, "not_after", k[i].not_after, k[i].not_after == HC_TIME_UNBOUNDED_AFTER);
         json_array_append_new(keys, e);
     }
     json_object_set_new(o, "keys", keys);
@@ -384,7 +523,44 @@ static json_t *show_json(const hc_bundle_info *in, const hc_bundle_key_info *k, 
     json_object_set_new(o, "removed_cti", json_integer((json_int_t)in->n_cti_removed));
     json_object_set_new(o, "removed_sub", json_integer((json_int_t)in->n_sub_removed));
     json_object_set_new(o, "next_roots", json_integer((json_int_t)in->n_next_roots));
+    json_object_set_new(o, "venues", json_integer((json_int_t)in->n_venues));
     return o;
+}
+
+/* Whether code point c must not reach a terminal as it is: C0 and C1
+ * controls (ESC starts the sequences that move the cursor, recolour or
+ * retitle the terminal), DEL, and the invisible or reordering ones
+ * (zero-width, bidi overrides and isolates, separators). */
+static bool unprintable(uint32_t c)
+{
+    return c < 0x20 || (c >= 0x7f && c <= 0x9f) || (c >= 0x200b && c <= 0x200f) ||
+           (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) || c == 0xfeff;
+}
+
+/* A publisher's or issuer's text (UTF-8, checked by the reader) as the
+ * terminal must show it: what unprintable() names as \xNN (below 0x80) or
+ * \u{XXXX}, a backslash doubled; the rest as it is. */
+static void put_escaped(const char *text)
+{
+    const unsigned char *p = (const unsigned char *)text;
+    while (*p) {
+        uint32_t c = *p;
+        int n = c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+        if (n > 1)
+            c &= 0x3fu >> (n - 1);
+        for (int i = 1; i < n && p[i]; i++)
+            c = c << 6 | (p[i] & 0x3fu);
+        if (c == '\\')
+            fputs("\\\\", stdout);
+        else if (unprintable(c) && c < 0x80)
+            printf("\\x%02x", (unsigned)c);
+        else if (unprintable(c))
+            printf("\\u{%04x}", (unsigned)c);
+        else
+            fwrite(p, 1, (size_t)n, stdout);
+        for (int i = 0; i < n && *p; i++)
+            p++;
+    }
 }
 
 static void show_text(const hc_bundle_info *in, const hc_bundle_key_info *k, size_t nk)
@@ -392,18 +568,24 @@ static void show_text(const hc_bundle_info *in, const hc_bundle_key_info *k, siz
     char hex[65], t1[32], t2[32];
     cli_format_time(in->iat, 0, t1, sizeof t1);
     cli_format_time(in->exp, 0, t2, sizeof t2);
-    printf("bundle (NOT verified)\n publisher  %s\n seq        %llu%s", in->publisher,
-           (unsigned long long)in->seq, in->delta ? " (delta on " : "\n");
+    fputs("bundle (NOT verified)\n publisher  ", stdout);
+    put_escaped(in->publisher);
+    printf("\n seq        %llu%s", (unsigned long long)in->seq, in->delta ? " (delta on " : "\n");
     if (in->delta)
         printf("%llu)\n", (unsigned long long)in->base_seq);
     cli_hex(in->root_kid, HC_KID_LEN, hex);
     printf(" issued     %s\n expires    %s\n root       %s kid %s\n", t1, t2,
            hc_alg_name(in->root_alg), hex);
     cli_hex(in->hash, 32, hex);
-    printf(" sha256     %s\n keys       %zu\n", hex, in->n_keys);
+    printf(" sha256     %s\n", hex);
+    cli_hex(in->id, 32, hex);
+    printf(" id         %s\n keys       %zu\n", hex, in->n_keys);
     for (size_t i = 0; i < nk; i++) {
         cli_hex(k[i].kid, HC_KID_LEN, hex);
-        printf("   %-12s %s %-5s", k[i].iss, hex, hc_alg_name(k[i].alg));
+        fputs("   ", stdout);
+        put_escaped(k[i].iss);
+        printf("%*s %s %-5s", (int)(strlen(k[i].iss) < 12 ? 12 - strlen(k[i].iss) : 0), "", hex,
+               hc_alg_name(k[i].alg));
         if (k[i].not_before != HC_TIME_UNBOUNDED_BEFORE) {
             cli_format_time(k[i].not_before, 0, t1, sizeof t1);
             printf(" from %s", t1);
@@ -417,7 +599,7 @@ static void show_text(const hc_bundle_info *in, const hc_bundle_key_info *k, siz
     printf(" revoked    %zu cti, %zu sub\n", in->n_cti, in->n_sub);
     if (in->delta)
         printf(" removed    %zu cti, %zu sub\n", in->n_cti_removed, in->n_sub_removed);
-    printf(" next roots %zu\n", in->n_next_roots);
+    printf(" next roots %zu\n venues     %zu\n", in->n_next_roots, in->n_venues);
 }
 
 static int bundle_show(int argc, char **argv)

@@ -4,17 +4,20 @@
 #include "cmd.h"
 #include "cmd_bundle.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* The verdict members: valid, error, message, then the claims. */
-static void verdict_json(json_t *o, hc_err e, const hc_claims *c)
+/* The verdict members: valid, error, message, then the claims. message:
+ * what went wrong in words (NULL: hc_strerror's sentence). */
+static void verdict_json(json_t *o, hc_err e, const char *message, const hc_claims *c)
 {
     json_object_set_new(o, "valid", json_boolean(e == HC_OK));
     json_object_set_new(o, "error", e ? json_string(hc_err_name(e)) : json_null());
-    json_object_set_new(o, "message", e ? json_string(hc_strerror(e)) : json_null());
+    json_object_set_new(o, "message", e ? json_string(message ? message : hc_strerror(e))
+                                        : json_null());
     bool header = c && c->header_ok, claims = c && c->claims_ok;
     hc_claims none;
     memset(&none, 0, sizeof none);
@@ -30,7 +33,17 @@ typedef struct {
     const char *png;
     const char *arg;
     cli_bundle_opts bundle;   /* --root/--bundle/--state/--accept-stale (cmd_bundle.c) */
+    hc_err fail;              /* an input that failed (a file, the image, a bundle): the */
+    char why[512];            /* verdict reports it, with this message */
 } verifier;
+
+/* Records why an input failed, for the verdict (printed on stderr already). */
+static int input_failed(verifier *v, hc_err e, int rc, const char *path, const char *what)
+{
+    v->fail = e;
+    snprintf(v->why, sizeof v->why, "%s: %s", path, what);
+    return rc;
+}
 
 static void verifier_free(verifier *v)
 {
@@ -60,7 +73,14 @@ static int verifier_option(const char *cmd, verifier *v, int id, const char *val
             return EX_INPUT;
         e = id == V_TRUST ? hc_trust_add_path(v->trust, val, &d)
                           : hc_revocations_load(v->rev, val, &d);
-        return e ? cli_load_error(val, e, &d) : 0;
+        if (!e)
+            return 0;
+        /* the path once: the library's message may start with it */
+        size_t pl = strlen(val);
+        const char *what = !d.message[0] || e == HC_E_IO ? cli_why(val, e)
+                           : strncmp(d.message, val, pl) == 0 && strncmp(d.message + pl, ": ", 2) == 0
+                               ? d.message + pl + 2 : d.message;
+        return input_failed(v, e, cli_load_error(val, e, &d), val, what);
     case V_NOW:
         return cli_now(cmd, val, &v->now) ? 0 : EX_USAGE;
     case V_SKEW:
@@ -88,6 +108,10 @@ static int verifier_ready(const char *cmd, verifier *v, bool now_given, cli_toke
     if (v->bundle.n_bundles && (v->trust || v->rev))
         return cli_usage_error(cmd, "--bundle replaces --trust and --revoked: give one or the other");
     int brc = cli_bundle_load(cmd, &v->bundle, v->now);
+    if (brc && v->bundle.err) {
+        v->fail = v->bundle.err;
+        snprintf(v->why, sizeof v->why, "%s", v->bundle.message);
+    }
     if (brc)
         return brc;
     if (!v->trust && !v->bundle.store)
@@ -98,11 +122,14 @@ static int verifier_ready(const char *cmd, verifier *v, bool now_given, cli_toke
         return cli_usage_error(cmd, "no token given (the text, - for standard input, or --png IMG)");
     if (v->png) {
         *e = cli_token_from_png(v->png, t);
-        if (*e)
+        if (*e) {
             cli_error("%s: %s", v->png, cli_why(v->png, *e));
+            (void)input_failed(v, *e, 0, v->png, cli_why(v->png, *e));
+        }
         return 0;
     }
-    return cli_token_from_arg(cmd, v->arg, t);
+    int rc = cli_token_from_arg(cmd, v->arg, t);
+    return rc ? input_failed(v, HC_E_IO, rc, "<stdin>", "cannot read the token") : 0;
 }
 
 static const char usage_verify[] =
@@ -136,6 +163,8 @@ static const char usage_check[] =
     "usage: healthcode check --trust PUB.pem|DIR [--trust ...] [--revoked FILE]\n"
     "                        [--venue VENUE.json] [--temperature 37.9] [--now T] [--skew S]\n"
     "                        TOKEN|-|--png IMG\n"
+    "       healthcode check --root ROOT.pem --bundle FILE [--bundle DELTA] --state DIR\n"
+    "                        [--venue-class NAME] [--temperature 37.9] ... TOKEN|-|--png IMG\n"
     "\n"
     "Verifies the token, then decides entry at a venue, and prints JSON: admit,\n"
     "code, zh, en, then the fields of 'healthcode verify'.\n"
@@ -144,12 +173,14 @@ static const char usage_check[] =
     "  --root, --bundle, --state, --accept-stale  as for 'healthcode verify'\n"
     "  --venue FILE       the venue rules (JSON: name, admit, max_age, fever_c);\n"
     "                     default: green only, any age, 37.3 °C\n"
+    "  --venue-class NAME the venue rules named NAME in the verified bundle (signed\n"
+    "                     with its trust by 'bundle make --venues')\n"
     "  --temperature C    the temperature taken on site, in °C\n"
     "\n"
     "Exit status: 0 admitted, 1 denied, otherwise that of 'healthcode verify'.\n";
 
 /* check --venue FILE: the venue's rules. 0 or EX_INPUT (printed). */
-static int load_venue(const char *path, hc_venue_rules *rules)
+static int load_venue(verifier *v, const char *path, hc_venue_rules *rules)
 {
     char *json = NULL;
     size_t len = 0;
@@ -158,13 +189,25 @@ static int load_venue(const char *path, hc_venue_rules *rules)
     hc_err e;
     if (r) {
         cli_error("%s: %s", path, strerror(r));
-        rc = EX_INPUT;
+        rc = input_failed(v, r == EFBIG ? HC_E_LIMIT : HC_E_IO, EX_INPUT, path, strerror(r));
     } else if ((e = hc_venue_parse_json(json, len, rules, &d))) {
         cli_diag(path, e, &d);
-        rc = EX_INPUT;
+        rc = input_failed(v, e, EX_INPUT, path, d.message[0] ? d.message : hc_strerror(e));
     }
     free(json);
     return rc;
+}
+
+/* check --venue-class NAME: the rules the verified bundle carries under
+ * NAME. 0 or EX_INPUT (printed, and recorded for the verdict). */
+static int bundle_venue(verifier *v, const char *name, hc_venue_rules *rules)
+{
+    hc_diag d = {0};
+    hc_err e = hc_bundle_store_venue(v->bundle.store, name, rules, &d);
+    if (!e)
+        return 0;
+    cli_error("--venue-class %s: %s", name, d.message[0] ? d.message : hc_strerror(e));
+    return input_failed(v, e, EX_INPUT, "--venue-class", d.message[0] ? d.message : hc_strerror(e));
 }
 
 /* check: the venue's decision on a token verified with error e (none when
@@ -193,7 +236,7 @@ static int decide(json_t *o, hc_err e, const hc_claims *c, const hc_venue_rules 
 /* verify and check; check adds --venue and --temperature. */
 static int run_verify(const char *cmd, int argc, char **argv, bool check)
 {
-    enum { O_HELP, O_VENUE, O_TEMP };
+    enum { O_HELP, O_VENUE, O_TEMP, O_VENUE_CLASS };
     static const cli_opt vopts[] = {
         {"help", false, O_HELP, NULL}, {"trust", true, V_TRUST, NULL}, {"revoked", true, V_REVOKED, NULL},
         {"now", true, V_NOW, NULL},    {"skew", true, V_SKEW, NULL},   {"png", true, V_PNG, NULL},
@@ -201,13 +244,14 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     static const cli_opt copts[] = {
         {"help", false, O_HELP, NULL}, {"trust", true, V_TRUST, NULL}, {"revoked", true, V_REVOKED, NULL},
         {"now", true, V_NOW, NULL},    {"skew", true, V_SKEW, NULL},   {"png", true, V_PNG, NULL},
-        {"venue", true, O_VENUE, NULL}, {"temperature", true, O_TEMP, NULL}, BUNDLE_OPTS, {NULL, false, 0, NULL}};
+        {"venue", true, O_VENUE, NULL}, {"temperature", true, O_TEMP, NULL}, BUNDLE_OPTS,
+        {"venue-class", true, O_VENUE_CLASS, NULL}, {NULL, false, 0, NULL}};
     verifier v;
     memset(&v, 0, sizeof v);
     v.skew = HC_DEFAULT_SKEW_S;
     cli_args a;
     cli_args_init(&a, cmd, NULL, argc, argv);   /* --help: looked for first, below */
-    const char *val, *venue = NULL;
+    const char *val, *venue = NULL, *venue_class = NULL;
     double temp = NAN;
     bool now_given = false;
     int rc = 0;
@@ -222,6 +266,7 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
         switch (id) {
         case O_HELP: break;   /* handled above */
         case O_VENUE: venue = val; break;
+        case O_VENUE_CLASS: venue_class = val; break;
         case O_TEMP:
             if (!cli_parse_double(val, &temp) || temp < 20 || temp > 50)
                 rc = cli_usage_error(cmd, "--temperature: '%s' is not a body temperature in °C", val);
@@ -237,14 +282,29 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
         }
     }
     hc_venue_rules rules = HC_VENUE_RULES_DEFAULT;
+    if (!rc && venue_class && (venue || !v.bundle.n_bundles))
+        rc = cli_usage_error(cmd, venue ? "--venue or --venue-class, not both"
+                                        : "--venue-class takes the rules from a bundle: give "
+                                          "--root and --bundle");
     if (!rc && venue)
-        rc = load_venue(venue, &rules);
+        rc = load_venue(&v, venue, &rules);
     cli_token *t = rc ? NULL : malloc(sizeof *t);
     hc_err e = HC_OK;
     if (!rc && !t)
         rc = EX_INPUT;
     if (!rc)
         rc = verifier_ready(cmd, &v, now_given, t, &e);
+    if (!rc && venue_class)
+        rc = bundle_venue(&v, venue_class, &rules);
+    if (rc && v.fail) {   /* an input refused: a verdict all the same (issue 26.12) */
+        json_t *o = json_object();
+        if (check)
+            (void)decide(o, v.fail, NULL, &rules, v.now, temp, rc);
+        verdict_json(o, v.fail, v.why, NULL);
+        cli_bundle_json(o, &v.bundle);
+        int prc = cli_print_json(o);
+        rc = prc ? prc : rc;
+    }
     if (rc) {
         free(t);
         verifier_free(&v);
@@ -261,9 +321,8 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     rc = cli_exit_for(e);
     if (check)
         rc = decide(o, e, &c, &rules, v.now, temp, rc);
-    verdict_json(o, e, &c);
-    if (v.bundle.store)   /* trust from an expired bundle accepted with --accept-stale */
-        json_object_set_new(o, "stale_trust", json_boolean(hc_bundle_store_stale(v.bundle.store)));
+    verdict_json(o, e, v.fail ? v.why : NULL, &c);
+    cli_bundle_json(o, &v.bundle);   /* stale_trust, rollback_protected */
     int prc = cli_print_json(o);
     free(t);
     verifier_free(&v);

@@ -120,6 +120,10 @@ bundle_seeds() {
     "${mk[@]}" --trust tests/keys/es256.pub.pem --issuer CN-ZJ --revoked "$t/rev2.txt" --seq 6 \
         --expires 7d --delta-from "$c/bundle/seed-full" --out "$c/bundle/seed-delta"
     "${mk[@]}" --trust examples/trust/trustlist.json --seq 3 --expires 1h --out "$c/bundle/seed-list"
+    printf '{"mall": %s, "station": %s}' "$(cat examples/venues/mall.json)" \
+        "$(cat examples/venues/station.json)" >"$t/venues.json"
+    "${mk[@]}" --trust tests/keys/es256.pub.pem --issuer CN-ZJ --seq 7 --expires 7d \
+        --venues "$t/venues.json" --out "$c/bundle/seed-venues"
     rm -rf "$t"
 }
 mkdir -p "$c/bundle"

@@ -801,11 +801,13 @@ class BundleStore(_Handle):
 
     def __init__(self, roots: Iterable[Key], state_dir: Optional[PathLike] = None) -> None:
         super().__init__(_new(_need(L.hc_bundle_store_new, "trust bundles")))
+        self._state = state_dir is not None
         for root in roots:
             _check(L.hc_bundle_store_add_root(self.handle, root.handle))
         if state_dir is not None:
-            _check(L.hc_bundle_store_set_state(self.handle, _path(os.path.join(os.fspath(state_dir),
-                                                                            "bundle-state.cbor"))))
+            diag = L.Diag()
+            _check(L.hc_bundle_store_set_state_dir(self.handle, _path(state_dir),
+                                                   ctypes.byref(diag)), diag)
 
     def apply(self, bundle: Union[bytes, PathLike], now: Now = None, accept_stale: bool = False) -> int:
         """Checks a bundle (its bytes, or a file's path) and makes it the trust; returns its
@@ -832,11 +834,43 @@ class BundleStore(_Handle):
         """True when the trust comes from an expired bundle accepted with accept_stale."""
         return bool(L.hc_bundle_store_stale(self.handle))
 
+    @property
+    def rollback_protected(self) -> bool:
+        """True when the store keeps a state (state_dir): without one it cannot refuse a bundle
+        older than one accepted before."""
+        return self._state
+
+    @property
+    def venue_classes(self) -> List[str]:
+        """The names of the venue rules the accepted bundle carries (doc/bundle.md)."""
+        return [L.hc_bundle_store_venue_name(self.handle, i).decode()
+                for i in range(L.hc_bundle_store_venue_count(self.handle))]
+
+    def venue(self, name: str) -> "Venue":
+        """The venue rules named name (a venue class, "hospital") that the accepted bundle
+        carries, signed with its trust. Raises InvalidVenueError when it has none of that
+        name, BundleRollbackError on a store behind its state."""
+        v = Venue()
+        diag = L.Diag()
+        _check(_need(L.hc_bundle_store_venue, "trust bundles")(self.handle, _b(name),
+                                                                ctypes.byref(v._raw),
+                                                                ctypes.byref(diag)), diag)
+        return v
+
+    @property
+    def behind(self) -> bool:
+        """True when the state records a later bundle than the store holds (a full bundle
+        reloaded without the delta its state records, or a later bundle accepted by another
+        process sharing the state): verify() refuses until that bundle is applied."""
+        return bool(L.hc_bundle_store_behind(self.handle))
+
     def verify(self, text: Text, now: Now = None, skew: int = 300) -> Claims:
-        """Verifies a token with the bundles' keys and revocations, as verify() does."""
+        """Verifies a token with the bundles' keys and revocations, as verify() does. Raises
+        BundleRollbackError on a store that is behind its state (as the CLI refuses, exit
+        23) and UnknownKidError before the first bundle."""
+        diag = L.Diag()
+        _check(L.hc_bundle_store_ready(self.handle, ctypes.byref(diag)), diag)
         trust = L.hc_bundle_store_trust(self.handle)
-        if not trust:
-            raise _error("unknown_kid", "no bundle has been accepted yet")
         data = _b(text)
         raw = L.Claims()
         opts = L.VerifyOpts(int(skew), L.hc_bundle_store_revocations(self.handle))

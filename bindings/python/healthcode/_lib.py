@@ -235,6 +235,7 @@ hc_bundle_store_new = _decl("hc_bundle_store_new", hc_err, pp)
 hc_bundle_store_free = _decl("hc_bundle_store_free", None, c_void_p)
 hc_bundle_store_add_root = _decl("hc_bundle_store_add_root", hc_err, c_void_p, c_void_p)
 hc_bundle_store_set_state = _decl("hc_bundle_store_set_state", hc_err, c_void_p, c_char_p)
+hc_bundle_store_set_state_dir = _decl("hc_bundle_store_set_state_dir", hc_err, c_void_p, c_char_p, c_void_p)
 hc_bundle_store_apply = _decl("hc_bundle_store_apply", hc_err, c_void_p, c_char_p, c_size_t, c_int64,
                               ctypes.c_uint, c_void_p, P(Diag))
 hc_bundle_store_apply_file = _decl("hc_bundle_store_apply_file", hc_err, c_void_p, c_char_p, c_int64,
@@ -244,10 +245,14 @@ hc_bundle_store_revocations = _decl("hc_bundle_store_revocations", c_void_p, c_v
 hc_bundle_store_stale = _decl("hc_bundle_store_stale", ctypes.c_bool, c_void_p)
 hc_bundle_store_seq = _decl("hc_bundle_store_seq", ctypes.c_uint64, c_void_p)
 hc_bundle_store_behind = _decl("hc_bundle_store_behind", ctypes.c_bool, c_void_p)
+hc_bundle_store_ready = _decl("hc_bundle_store_ready", hc_err, c_void_p, c_void_p)
+hc_bundle_store_venue_count = _decl("hc_bundle_store_venue_count", c_size_t, c_void_p)
+hc_bundle_store_venue_name = _decl("hc_bundle_store_venue_name", c_char_p, c_void_p, c_size_t)
 HC_BUNDLE_ACCEPT_STALE = 1
 hc_inspect = _decl("hc_inspect", hc_err, c_char_p, c_size_t, P(Claims))
 
 hc_venue_parse_json = _decl("hc_venue_parse_json", hc_err, c_char_p, c_size_t, P(VenueRules), P(Diag))
+hc_bundle_store_venue = _decl("hc_bundle_store_venue", hc_err, c_void_p, c_char_p, P(VenueRules), P(Diag))
 hc_checkpoint_decide = _decl("hc_checkpoint_decide", hc_err, P(Claims), P(VenueRules), c_int64,
                              ctypes.c_double, P(Decision))
 

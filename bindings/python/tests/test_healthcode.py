@@ -418,6 +418,99 @@ class RoundTrip(unittest.TestCase):
                 with self.assertRaises(hc.BundleWrongRootError):
                     wrong.apply(b5, now=NOW)
 
+    @unittest.skipIf(not os.environ.get("HC_CLI"), "no healthcode command to make bundles")
+    def test_bundle_store_behind_refuses(self):
+        """Issue 25.2: full 5 trusts ZJ and EV, delta 6 revokes a cti and drops EV; a store
+        that reloads full 5 without delta 6 refuses to verify, as the CLI does (exit 23)."""
+        cli = os.environ["HC_CLI"]
+        with tempfile.TemporaryDirectory() as d, hc.Key.generate() as root, \
+                hc.Key.generate() as zj, hc.Key.generate() as ev, \
+                hc.Issuer("CN-ZJ", zj) as izj, hc.Issuer("CN-EV", ev) as iev:
+            root.save_private(os.path.join(d, "root.pem"))
+            zj.save_public(os.path.join(d, "zj.pub.pem"))
+            ev.save_public(os.path.join(d, "ev.pub.pem"))
+            revoked = hc.issue(izj, self.record, "green", now=NOW)
+            cti = hc.inspect(revoked).cti.hex()
+            ev_token = hc.issue(iev, self.record, "green", now=NOW)
+            state = os.path.join(d, "state")
+            os.mkdir(state)
+
+            def make(out, *args):
+                subprocess.run([cli, "bundle", "make", "--root", os.path.join(d, "root.pem"),
+                                "--trust", os.path.join(d, "zj.pub.pem"), "--issuer", "CN-ZJ",
+                                "--now", str(NOW), "--expires", "7d", "--out",
+                                os.path.join(d, out), *args], check=True, capture_output=True)
+                return os.path.join(d, out)
+
+            full = make("full.cbor", "--trust", os.path.join(d, "ev.pub.pem"), "--issuer", "CN-EV",
+                        "--seq", "5")
+            with open(os.path.join(d, "rev.txt"), "w") as f:
+                f.write(cti + "\n")
+            delta = make("delta.cbor", "--revoked", os.path.join(d, "rev.txt"), "--seq", "6",
+                         "--delta-from", full)
+            with hc.BundleStore([root], state) as store:
+                store.apply(full, now=NOW)
+                store.apply(delta, now=NOW)
+                with self.assertRaises(hc.RevokedError):
+                    store.verify(revoked, now=NOW)
+                with self.assertRaises(hc.UnknownKidError):
+                    store.verify(ev_token, now=NOW)
+                store.apply(full, now=NOW)         # re-applied in the same process
+                self.assertTrue(store.behind)
+                for token in (revoked, ev_token):
+                    with self.assertRaises(hc.BundleRollbackError) as e:
+                        store.verify(token, now=NOW)
+                    self.assertEqual(str(e.exception.message),
+                                     "the state records seq 6, later than the bundles applied "
+                                     "(seq 5): give the delta too")
+            with hc.BundleStore([root], state) as again:   # a restart, the full bundle only
+                again.apply(full, now=NOW)
+                for token in (revoked, ev_token):
+                    with self.assertRaises(hc.BundleRollbackError):
+                        again.verify(token, now=NOW)
+                again.apply(delta, now=NOW)
+                self.assertFalse(again.behind)
+                with self.assertRaises(hc.RevokedError):
+                    again.verify(revoked, now=NOW)
+            # the CLI says the same, with the same error
+            r = subprocess.run([cli, "verify", "--root", os.path.join(d, "root.pem"), "--bundle", full,
+                                "--state", state, "--now", str(NOW), revoked], capture_output=True,
+                               text=True)
+            self.assertEqual(r.returncode, 23)
+            self.assertIn("the state records seq 6, later than the bundles applied (seq 5): "
+                          "give the delta too (bundle_rollback)", r.stderr)
+
+    @unittest.skipIf(not os.environ.get("HC_CLI"), "no healthcode command to make bundles")
+    def test_bundle_store_venue(self):
+        """Issue 22.5: venue rules signed into a bundle, taken by name."""
+        cli = os.environ["HC_CLI"]
+        with tempfile.TemporaryDirectory() as d, hc.Key.generate() as root, \
+                hc.Key.generate() as key, hc.Issuer("CN-ZJ", key) as issuer:
+            root.save_private(os.path.join(d, "root.pem"))
+            key.save_public(os.path.join(d, "zj.pub.pem"))
+            with open(os.path.join(d, "venues.json"), "w") as f:
+                f.write('{"hospital": {"name": "Hospital", "max_age": "30m"}, '
+                        '"mall": {"admit": ["green", "yellow"]}}')
+            out = os.path.join(d, "b.cbor")
+            subprocess.run([cli, "bundle", "make", "--root", os.path.join(d, "root.pem"), "--trust",
+                            os.path.join(d, "zj.pub.pem"), "--issuer", "CN-ZJ", "--seq", "1", "--now",
+                            str(NOW), "--expires", "7d", "--venues", os.path.join(d, "venues.json"),
+                            "--out", out], check=True, capture_output=True)
+            token = hc.issue(issuer, self.record, "yellow", now=NOW - 3600)
+            with hc.BundleStore([root]) as store:
+                self.assertFalse(store.rollback_protected)
+                store.apply(out, now=NOW)
+                self.assertEqual(store.venue_classes, ["mall", "hospital"])
+                claims = store.verify(token, now=NOW)
+                self.assertEqual(hc.decide(claims, store.venue("mall"), now=NOW).code, "admitted")
+                self.assertEqual(hc.decide(claims, store.venue("hospital"), now=NOW).code, "colour")
+                with self.assertRaises(hc.InvalidVenueError) as e:
+                    store.venue("school")
+                self.assertEqual(e.exception.message,
+                                 "the bundle has no venue rule 'school' (it has: mall, hospital)")
+            with hc.BundleStore([root], d) as kept:
+                self.assertTrue(kept.rollback_protected)
+
     def test_venue_decision(self):
         with hc.Key.generate() as key, hc.Issuer("CN-330000", key) as issuer, hc.Trust() as trust:
             trust.add_key(key)

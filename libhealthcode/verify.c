@@ -43,13 +43,22 @@ static hc_err decode_text(const char *text, size_t len, decoded *d, hc_claims *o
 }
 
 /* Rewrites the COSE_Sign1 in buf as ["Signature1", protected, h'', payload]
- * (the bytes as received), so that one stack buffer serves both; the
- * signature is copied out first and v->payload is re-pointed. It fits: the
- * Sig_structure drops the tag, the unprotected map and 66 bytes of signature
- * and adds 12. The protected bytes move right (their new start, 12 + head,
- * is past the old one, at most 2 + head); the payload is moved first, to a
- * place past the old end of the protected bytes, so no move clobbers bytes
- * still to be moved. */
+ * (the bstrs' contents as received; the Sig_structure's own heads in their
+ * shortest form, as RFC 9052 encodes it), so that one stack buffer serves
+ * both; the signature is copied out first and the view re-pointed. It fits:
+ * the Sig_structure drops the tag, the unprotected map and 66 bytes of
+ * signature, adds 12, and its heads are never longer than the ones read.
+ *
+ * The two contents move independently: with the shortest heads the
+ * protected bytes move right, but a token may write the tag, array and bstr
+ * heads in up to 9 bytes each (step 3 accepts non-shortest forms), and then
+ * they move left. Whichever order is taken, one move must not overwrite
+ * bytes the other has still to read. Moving the payload first is safe when
+ * its new place starts at or after the end of the old protected bytes;
+ * otherwise the protected bytes' new place ends before the old payload
+ * (y_new < end of old protected implies p_new < old protected start, and
+ * the new protected bytes end before y_new, which is before the old
+ * payload), so moving them first is safe. */
 static hc_err sig_structure_in_place(uint8_t *buf, size_t cap, hc_cose_view *v, size_t *len,
                                      uint8_t sig[64])
 {
@@ -68,8 +77,14 @@ static hc_err sig_structure_in_place(uint8_t *buf, size_t cap, hc_cose_view *v, 
     size_t y_new = p_new + v->protected_len + 1 + hy;          /* after h'' (0x40) */
     if (y_new + v->payload_len > cap)
         return HC_E_LIMIT;
-    memmove(buf + y_new, v->payload, v->payload_len);
-    memmove(buf + p_new, v->protected_bstr, v->protected_len);
+    const uint8_t *p_end = v->protected_bstr + v->protected_len;
+    if (buf + y_new >= p_end) {
+        memmove(buf + y_new, v->payload, v->payload_len);
+        memmove(buf + p_new, v->protected_bstr, v->protected_len);
+    } else {
+        memmove(buf + p_new, v->protected_bstr, v->protected_len);
+        memmove(buf + y_new, v->payload, v->payload_len);
+    }
     hc_cbor_w_init(&w, buf, prefix + hp);
     hc_cbor_w_array(&w, 4);
     hc_cbor_w_tstr(&w, context, sizeof context - 1);

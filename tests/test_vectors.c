@@ -58,7 +58,7 @@ static void run_vector(const char *path, const char *name)
     hc_trust_key_opts opts = {iss, HC_TIME_UNBOUNDED_BEFORE, HC_TIME_UNBOUNDED_AFTER};
     assert_int_equal(hc_trust_new(&t), HC_OK);
     assert_int_equal(hc_trust_add_pem(t, pem, strlen(pem), &opts), HC_OK);
-    hc_verify_opts vo = {json_integer_value(skew), NULL};
+    hc_verify_opts vo = {json_integer_value(skew), NULL, 0, false};
     hc_claims out;
     hc_err err = hc_verify(t, token, strlen(token), json_integer_value(now), &vo, &out);
     hc_trust_free(t);

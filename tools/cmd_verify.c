@@ -9,6 +9,16 @@
 #include <string.h>
 #include <time.h>
 
+/* The live members (doc/format.md, "Holder binding"): bound (null until the
+ * claims are read), live (shown live by the bound device and verified), t
+ * (the presentation's second, once its shape was read; else null). */
+static void live_json(json_t *o, const hc_claims *c)
+{
+    json_object_set_new(o, "bound", c->claims_ok ? json_boolean(c->bound) : json_null());
+    json_object_set_new(o, "live", json_boolean(c->live));
+    json_object_set_new(o, "t", c->presented ? json_integer(c->t) : json_null());
+}
+
 /* The verdict members: valid, error, message, then the claims. */
 static void verdict_json(json_t *o, hc_err e, const hc_claims *c)
 {
@@ -19,6 +29,7 @@ static void verdict_json(json_t *o, hc_err e, const hc_claims *c)
     hc_claims none;
     memset(&none, 0, sizeof none);
     cli_claims_json(o, c ? c : &none, header, claims);
+    live_json(o, c ? c : &none);
 }
 
 /* What verify and check share: the trust store, revocations, clock, skew and token. */
@@ -27,6 +38,8 @@ typedef struct {
     hc_revocations *rev;
     int64_t now;
     int64_t skew;
+    int64_t live_window;      /* --live-window: P5's window, 1-300 s */
+    bool require_live;        /* --require-live: a plain token is not_live */
     const char *png;
     const char *arg;
     cli_bundle_opts bundle;   /* --root/--bundle/--state/--accept-stale (cmd_bundle.c) */
@@ -42,7 +55,8 @@ static void verifier_free(verifier *v)
 /* Handles an option verify and check share. Returns 0 (handled), 1 (not
  * one of them) or EX_USAGE/EX_INPUT. */
 enum { V_TRUST = 100, V_REVOKED, V_NOW, V_SKEW, V_PNG,
-       V_ROOT, V_BUNDLE, V_STATE, V_STALE };
+       V_ROOT, V_BUNDLE, V_STATE, V_STALE, V_LIVE_WINDOW, V_REQUIRE_LIVE };
+#define LIVE_OPTS {"live-window", true, V_LIVE_WINDOW, NULL}, {"require-live", false, V_REQUIRE_LIVE, NULL}
 #define BUNDLE_OPTS {"root", true, V_ROOT, NULL}, {"bundle", true, V_BUNDLE, NULL}, \
                     {"state", true, V_STATE, NULL}, {"accept-stale", false, V_STALE, NULL}
 static int verifier_option(const char *cmd, verifier *v, int id, const char *val)
@@ -66,6 +80,14 @@ static int verifier_option(const char *cmd, verifier *v, int id, const char *val
     case V_SKEW:
         if (!cli_parse_duration(val, &v->skew) || v->skew > 86400)
             return cli_usage_error(cmd, "--skew: '%s' is not a duration up to 1 day (seconds, or 90s, 5m)", val);
+        return 0;
+    case V_LIVE_WINDOW:
+        if (!cli_parse_duration(val, &v->live_window) || v->live_window < 1 ||
+            v->live_window > HC_LIVE_WINDOW_MAX_S)
+            return cli_usage_error(cmd, "--live-window: '%s' is not a duration from 1 to 300 seconds", val);
+        return 0;
+    case V_REQUIRE_LIVE:
+        v->require_live = true;
         return 0;
     case V_PNG:
 #if HC_WITH_SCAN
@@ -107,12 +129,15 @@ static int verifier_ready(const char *cmd, verifier *v, bool now_given, cli_toke
 
 static const char usage_verify[] =
     "usage: healthcode verify --trust PUB.pem|DIR [--trust ...] [--revoked FILE] [--now T]\n"
-    "                         [--skew S] [--png IMG] [TOKEN|-]\n"
+    "                         [--skew S] [--live-window S] [--require-live] [--png IMG]\n"
+    "                         [TOKEN|-]\n"
     "       healthcode verify --root ROOT.pem --bundle FILE [--bundle DELTA] [--state DIR]\n"
-    "                         [--accept-stale] [--now T] [--skew S] [--png IMG] [TOKEN|-]\n"
+    "                         [--accept-stale] [--now T] [--skew S] [--live-window S]\n"
+    "                         [--require-live] [--png IMG] [TOKEN|-]\n"
     "\n"
-    "Verifies a token offline and prints one JSON object: valid, error, message,\n"
-    "colour, iss, iat, exp, kid, alg, cti, sub, nam, doc, reg, knd.\n"
+    "Verifies a token (HCODE1:...) or a live presentation of one (HCLIVE1:...)\n"
+    "offline and prints one JSON object: valid, error, message, colour, iss, iat,\n"
+    "exp, kid, alg, cti, sub, nam, doc, reg, knd, bound, live, t.\n"
     "\n"
     "  --trust PATH    a public key PEM, a directory of .pem files, or a trust list\n"
     "                  (.json); repeatable\n"
@@ -120,6 +145,10 @@ static const char usage_verify[] =
     "  --now T         the time of the check: epoch seconds or ISO 8601 (default: now)\n"
     "  --skew S        clock allowance (default 300 seconds)\n"
     "  --png IMG       read the token from the QR code in a PNG image\n"
+    "  --live-window S how far a presentation's time may be from --now (default 60\n"
+    "                  seconds, at most 300)\n"
+    "  --require-live  refuse a plain token (not_live, exit 35): only a presentation\n"
+    "                  by the bound device is valid\n"
     "  --root ROOT.pem a root key that signs trust bundles (repeatable)\n"
     "  --bundle FILE   the keys and revocations from a signed trust bundle (instead of\n"
     "                  --trust and --revoked); a second --bundle is a delta on the first\n"
@@ -130,17 +159,20 @@ static const char usage_verify[] =
     "11 unknown kid, 12 bad signature (or algorithm, issuer, key window),\n"
     "13 expired, 14 not yet valid, 15 revoked; a refused bundle: 20 malformed,\n"
     "21 wrong root, 22 bad signature, 23 rollback, 24 expired, 25 wrong base,\n"
-    "26 kid mismatch, 27 bad state file (doc/bundle.md).\n";
+    "26 kid mismatch, 27 bad state file (doc/bundle.md); a presentation: 30\n"
+    "malformed, 31 unbound token, 32 device algorithm, 33 device signature, 34 stale\n"
+    "or future; 35 a plain token where --require-live.\n";
 
 static const char usage_check[] =
     "usage: healthcode check --trust PUB.pem|DIR [--trust ...] [--revoked FILE]\n"
     "                        [--venue VENUE.json] [--temperature 37.9] [--now T] [--skew S]\n"
-    "                        TOKEN|-|--png IMG\n"
+    "                        [--live-window S] [--require-live] TOKEN|-|--png IMG\n"
     "\n"
     "Verifies the token, then decides entry at a venue, and prints JSON: admit,\n"
     "code, zh, en, then the fields of 'healthcode verify'.\n"
     "\n"
     "  --trust, --revoked, --now, --skew, --png   as for 'healthcode verify'\n"
+    "  --live-window, --require-live              as for 'healthcode verify'\n"
     "  --root, --bundle, --state, --accept-stale  as for 'healthcode verify'\n"
     "  --venue FILE       the venue rules (JSON: name, admit, max_age, fever_c);\n"
     "                     default: green only, any age, 37.3 °C\n"
@@ -197,14 +229,16 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     static const cli_opt vopts[] = {
         {"help", false, O_HELP, NULL}, {"trust", true, V_TRUST, NULL}, {"revoked", true, V_REVOKED, NULL},
         {"now", true, V_NOW, NULL},    {"skew", true, V_SKEW, NULL},   {"png", true, V_PNG, NULL},
-        BUNDLE_OPTS, {NULL, false, 0, NULL}};
+        BUNDLE_OPTS, LIVE_OPTS, {NULL, false, 0, NULL}};
     static const cli_opt copts[] = {
         {"help", false, O_HELP, NULL}, {"trust", true, V_TRUST, NULL}, {"revoked", true, V_REVOKED, NULL},
         {"now", true, V_NOW, NULL},    {"skew", true, V_SKEW, NULL},   {"png", true, V_PNG, NULL},
-        {"venue", true, O_VENUE, NULL}, {"temperature", true, O_TEMP, NULL}, BUNDLE_OPTS, {NULL, false, 0, NULL}};
+        {"venue", true, O_VENUE, NULL}, {"temperature", true, O_TEMP, NULL}, BUNDLE_OPTS, LIVE_OPTS,
+        {NULL, false, 0, NULL}};
     verifier v;
     memset(&v, 0, sizeof v);
     v.skew = HC_DEFAULT_SKEW_S;
+    v.live_window = HC_DEFAULT_LIVE_WINDOW_S;
     cli_args a;
     cli_args_init(&a, cmd, NULL, argc, argv);   /* --help: looked for first, below */
     const char *val, *venue = NULL;
@@ -254,7 +288,8 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     memset(&c, 0, sizeof c);
     if (!e) {
         hc_bundle_store *bs = v.bundle.store;
-        hc_verify_opts vo = {v.skew, bs ? hc_bundle_store_revocations(bs) : v.rev};
+        hc_verify_opts vo = {v.skew, bs ? hc_bundle_store_revocations(bs) : v.rev, v.live_window,
+                             v.require_live};
         e = hc_verify(bs ? hc_bundle_store_trust(bs) : v.trust, t->text, t->len, v.now, &vo, &c);
     }
     json_t *o = json_object();

@@ -596,7 +596,7 @@ static hc_err verify_token(JNIEnv *env, jverifier *v, jstring jtok, jlong now, j
     const char *tok = arg(env, &a, jtok);
     hc_err err = a.failed ? HC_E_NOMEM : tok ? HC_OK : HC_E_ARG;
     if (err == HC_OK) {
-        hc_verify_opts o = {(int64_t)skew, v->revoked};
+        hc_verify_opts o = {(int64_t)skew, v->revoked, 0, false};
         err = hc_verify(v->trust, tok, a.len[0], (int64_t)now, &o, c);
     }
     args_free(&a);

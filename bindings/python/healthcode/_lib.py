@@ -126,7 +126,14 @@ class Claims(ctypes.Structure):
                 ("reg", ctypes.c_uint32),
                 ("knd", ctypes.c_int),
                 ("header_ok", ctypes.c_bool),
-                ("claims_ok", ctypes.c_bool)]
+                ("claims_ok", ctypes.c_bool),
+                ("bound", ctypes.c_bool),
+                ("device_alg", ctypes.c_int),
+                ("device_x", ctypes.c_uint8 * 32),
+                ("device_ybit", ctypes.c_bool),
+                ("presented", ctypes.c_bool),
+                ("live", ctypes.c_bool),
+                ("t", c_int64)]
 
 
 class Reason(ctypes.Structure):
@@ -149,7 +156,8 @@ class Assessment(ctypes.Structure):
 
 
 class VerifyOpts(ctypes.Structure):
-    _fields_ = [("skew_s", c_int64), ("revoked", c_void_p)]
+    _fields_ = [("skew_s", c_int64), ("revoked", c_void_p),
+                ("live_window_s", c_int64), ("require_live", ctypes.c_bool)]
 
 
 class TrustKeyOpts(ctypes.Structure):

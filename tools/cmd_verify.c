@@ -4,10 +4,14 @@
 #include "cmd.h"
 #include "cmd_bundle.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
 
 /* The live members (doc/format.md, "Holder binding"): bound (null until the
  * claims are read), live (shown live by the bound device and verified), t
@@ -166,7 +170,8 @@ static const char usage_verify[] =
 static const char usage_check[] =
     "usage: healthcode check --trust PUB.pem|DIR [--trust ...] [--revoked FILE]\n"
     "                        [--venue VENUE.json] [--temperature 37.9] [--now T] [--skew S]\n"
-    "                        [--live-window S] [--require-live] TOKEN|-|--png IMG\n"
+    "                        [--live-window S] [--require-live] [--seen FILE]\n"
+    "                        TOKEN|-|--png IMG\n"
     "\n"
     "Verifies the token, then decides entry at a venue, and prints JSON: admit,\n"
     "code, zh, en, then the fields of 'healthcode verify'.\n"
@@ -174,9 +179,14 @@ static const char usage_check[] =
     "  --trust, --revoked, --now, --skew, --png   as for 'healthcode verify'\n"
     "  --live-window, --require-live              as for 'healthcode verify'\n"
     "  --root, --bundle, --state, --accept-stale  as for 'healthcode verify'\n"
-    "  --venue FILE       the venue rules (JSON: name, admit, max_age, fever_c);\n"
-    "                     default: green only, any age, 37.3 °C\n"
+    "  --venue FILE       the venue rules (JSON: name, admit, max_age, fever_c, live,\n"
+    "                     unbound); default: green only, any age, 37.3 °C, live off,\n"
+    "                     paper codes admitted\n"
     "  --temperature C    the temperature taken on site, in °C\n"
+    "  --seen FILE        the codes admitted here lately, kept in FILE between runs:\n"
+    "                     the same code (cti) admitted again within the live window is\n"
+    "                     denied as a repeat (a screenshot passed back); at most 1024\n"
+    "                     codes are kept\n"
     "\n"
     "Exit status: 0 admitted, 1 denied, otherwise that of 'healthcode verify'.\n";
 
@@ -203,12 +213,12 @@ static int load_venue(const char *path, hc_venue_rules *rules)
  * it is not valid), as the members admit, code, zh, en of o. Returns the
  * exit status: 0 admitted, 1 denied, else rc (verify's). */
 static int decide(json_t *o, hc_err e, const hc_claims *c, const hc_venue_rules *rules,
-                  int64_t now, double temp, int rc)
+                  int64_t now, double temp, hc_repeats *seen, int rc)
 {
     hc_decision dec;
     memset(&dec, 0, sizeof dec);
     hc_err de = HC_E_ARG;
-    if (!e && (de = hc_checkpoint_decide(c, rules, now, temp, &dec))) {
+    if (!e && (de = hc_checkpoint_decide_repeats(c, rules, now, temp, seen, &dec))) {
         cli_error("check: cannot decide: %s", hc_strerror(de));
         rc = EX_INPUT;
     }
@@ -222,10 +232,57 @@ static int decide(json_t *o, hc_err e, const hc_claims *c, const hc_venue_rules 
     return rc;
 }
 
+/* check --seen FILE: the codes admitted lately, kept in FILE between runs
+ * (hc_repeats_load/save) so that the same code shown again within the live
+ * window is a repeat. FILE.lock is held (flock) from reading the memory to
+ * writing it back, so that two checks at one door do not lose an entry. */
+typedef struct {
+    const char *path;
+    int lock;              /* -1: none */
+    hc_repeats *mem;
+} seen_file;
+
+static int seen_open(seen_file *s, int64_t window)
+{
+    char lock[4096];
+    hc_err e;
+    if (snprintf(lock, sizeof lock, "%s.lock", s->path) >= (int)sizeof lock) {
+        cli_error("%s: path too long", s->path);
+        return EX_INPUT;
+    }
+    s->lock = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (s->lock < 0 || flock(s->lock, LOCK_EX) != 0) {
+        cli_error("%s: %s", lock, strerror(errno));
+        return EX_INPUT;
+    }
+    if ((e = hc_repeats_new(HC_REPEATS_DEFAULT_CAPACITY, window, &s->mem)) ||
+        (e = hc_repeats_load(s->mem, s->path))) {
+        cli_error("%s: %s", s->path, e == HC_E_IO ? "not a memory of admitted codes (or unreadable)"
+                                                   : hc_strerror(e));
+        return EX_INPUT;
+    }
+    return 0;
+}
+
+/* Writes the memory back (when it changed) and lets go of the lock. */
+static int seen_close(seen_file *s, size_t before)
+{
+    int rc = 0;
+    hc_err e;
+    if (s->mem && hc_repeats_count(s->mem) != before && (e = hc_repeats_save(s->mem, s->path))) {
+        cli_error("%s: %s", s->path, cli_why(s->path, e));
+        rc = EX_INPUT;
+    }
+    hc_repeats_free(s->mem);
+    if (s->lock >= 0)
+        close(s->lock);
+    return rc;
+}
+
 /* verify and check; check adds --venue and --temperature. */
 static int run_verify(const char *cmd, int argc, char **argv, bool check)
 {
-    enum { O_HELP, O_VENUE, O_TEMP };
+    enum { O_HELP, O_VENUE, O_TEMP, O_SEEN };
     static const cli_opt vopts[] = {
         {"help", false, O_HELP, NULL}, {"trust", true, V_TRUST, NULL}, {"revoked", true, V_REVOKED, NULL},
         {"now", true, V_NOW, NULL},    {"skew", true, V_SKEW, NULL},   {"png", true, V_PNG, NULL},
@@ -234,7 +291,7 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
         {"help", false, O_HELP, NULL}, {"trust", true, V_TRUST, NULL}, {"revoked", true, V_REVOKED, NULL},
         {"now", true, V_NOW, NULL},    {"skew", true, V_SKEW, NULL},   {"png", true, V_PNG, NULL},
         {"venue", true, O_VENUE, NULL}, {"temperature", true, O_TEMP, NULL}, BUNDLE_OPTS, LIVE_OPTS,
-        {NULL, false, 0, NULL}};
+        {"seen", true, O_SEEN, NULL}, {NULL, false, 0, NULL}};
     verifier v;
     memset(&v, 0, sizeof v);
     v.skew = HC_DEFAULT_SKEW_S;
@@ -242,6 +299,7 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     cli_args a;
     cli_args_init(&a, cmd, NULL, argc, argv);   /* --help: looked for first, below */
     const char *val, *venue = NULL;
+    seen_file seen = {NULL, -1, NULL};
     double temp = NAN;
     bool now_given = false;
     int rc = 0;
@@ -256,6 +314,7 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
         switch (id) {
         case O_HELP: break;   /* handled above */
         case O_VENUE: venue = val; break;
+        case O_SEEN: seen.path = val; break;
         case O_TEMP:
             if (!cli_parse_double(val, &temp) || temp < 20 || temp > 50)
                 rc = cli_usage_error(cmd, "--temperature: '%s' is not a body temperature in °C", val);
@@ -294,8 +353,20 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     }
     json_t *o = json_object();
     rc = cli_exit_for(e);
+    size_t seen_before = 0;
+    int src = check && seen.path ? seen_open(&seen, v.live_window) : 0;
+    if (src) {
+        json_decref(o);
+        seen_close(&seen, 0);
+        free(t);
+        verifier_free(&v);
+        return src;
+    }
+    seen_before = hc_repeats_count(seen.mem);
     if (check)
-        rc = decide(o, e, &c, &rules, v.now, temp, rc);
+        rc = decide(o, e, &c, &rules, v.now, temp, seen.mem, rc);
+    if ((src = seen_close(&seen, seen_before)) != 0)
+        rc = src;
     verdict_json(o, e, &c);
     if (v.bundle.store)   /* trust from an expired bundle accepted with --accept-stale */
         json_object_set_new(o, "stale_trust", json_boolean(hc_bundle_store_stale(v.bundle.store)));

@@ -172,7 +172,9 @@ class VenueRules(ctypes.Structure):
     _fields_ = [("admit", ctypes.c_bool * 3),
                 ("max_age_s", c_int64),
                 ("fever_c", ctypes.c_double),
-                ("name", ctypes.c_char * 64)]
+                ("name", ctypes.c_char * 64),
+                ("live", ctypes.c_int),
+                ("unbound", ctypes.c_int)]
 
 
 class Decision(ctypes.Structure):

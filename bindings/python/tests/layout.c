@@ -55,7 +55,7 @@ int main(void)
     END();
     STRUCT(hc_venue_rules);
     FIELD(hc_venue_rules, admit); FIELD(hc_venue_rules, max_age_s); FIELD(hc_venue_rules, fever_c);
-    FIELD(hc_venue_rules, name);
+    FIELD(hc_venue_rules, name); FIELD(hc_venue_rules, live); FIELD(hc_venue_rules, unbound);
     END();
     STRUCT(hc_decision);
     FIELD(hc_decision, verdict); FIELD(hc_decision, code); FIELD(hc_decision, zh); FIELD(hc_decision, en);

@@ -104,8 +104,13 @@ static int run_issue(const issue_args *ia)
         rc = cli_load_private_key(ia->keyp, &key);
     if (!rc && ia->secretp)
         rc = cli_load_secret(ia->secretp, &secret, &secret_len);
-    if (!rc && ia->devicep && (e = hc_key_load_file(ia->devicep, &device)))
-        rc = cli_load_error(ia->devicep, e, NULL);
+    if (!rc && ia->devicep && (e = hc_key_load_file(ia->devicep, &device))) {
+        if (e == HC_E_KEY)
+            cli_error("%s: not a P-256, Ed25519 or SM2 public key", ia->devicep);
+        else
+            cli_error("%s: %s", ia->devicep, cli_why(ia->devicep, e));
+        rc = EX_INPUT;
+    }
     if (!rc)
         rc = cli_load_record(ia->path, &rec);
     if (!rc && ia->fixed) {

@@ -232,8 +232,10 @@ static hc_err verify_decoded(const hc_trust *trust, decoded *d, int64_t now,
      * counts in step 5 (a token with broken claims reports bad_claims
      * first, one with a broken cnf too) */
     EVP_PKEY *dev = NULL;
-    if ((err = check_binding(out, device ? &dev : NULL)) != HC_OK)
+    if ((err = check_binding(out, device ? &dev : NULL)) != HC_OK) {
+        out->claims_ok = false;   /* step 6 failed, as for any other malformed claim */
         return err;
+    }
 
     /* step 7 */
     if ((err = check_time(out, now, opts->skew_s)) == HC_OK && opts->revoked) {

@@ -233,6 +233,12 @@ hc_revocations_count = _decl("hc_revocations_count", c_size_t, c_void_p)
 hc_revocations_free = _decl("hc_revocations_free", None, c_void_p)
 
 hc_verify = _decl("hc_verify", hc_err, c_void_p, c_char_p, c_size_t, c_int64, P(VerifyOpts), P(Claims))
+# the holder's side (present.h): a signer callback gets the bytes to sign
+SignFn = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, P(ctypes.c_uint8), c_size_t, P(ctypes.c_uint8))
+hc_present = _decl("hc_present", hc_err, c_char_p, c_size_t, c_void_p, c_int64, ctypes.c_char_p,
+                   c_size_t, P(c_size_t))
+hc_present_with_signer = _decl("hc_present_with_signer", hc_err, c_char_p, c_size_t, ctypes.c_int,
+                               SignFn, c_void_p, c_int64, ctypes.c_char_p, c_size_t, P(c_size_t))
 
 # trust bundles (bundle.h): a checkpoint's store of signed keys and revocations
 hc_bundle_store_new = _decl("hc_bundle_store_new", hc_err, pp)

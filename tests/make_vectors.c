@@ -129,11 +129,14 @@ static void forge(const hc_key *key, const parts *p, const hc_claims *c, char *t
 
 static const char *step_names[] = {"prefix", "base45", "cose", "kid", "signature", "claims", "time"};
 
-/* Writes one vector; failed_step is the index in step_names of the first
- * step that fails, 7 for a valid token. */
-static void emit(const char *dir, const char *name, const char *description, const char *token,
-                 const char *pub_rel, const char *iss, int64_t now, int64_t skew, int failed_step,
-                 const char *error)
+static const char *p_names[] = {"p1", "p2", "p3", "p4", "p5"};
+
+/* Writes one vector: flags[0..n) are its steps' names, failed the index of
+ * the first that fails (n for a valid one); window > 0 adds live_window. */
+static void write_vector(const char *dir, const char *name, const char *description,
+                         const char *token, const char *pub_rel, const char *iss, int64_t now,
+                         int64_t skew, int64_t window, const char *const *flags, int n, int failed,
+                         const char *error)
 {
     /* HC_VECTORS_ONLY=sm2: rewrite only the vectors whose name has "sm2"
      * (signatures are randomised: the others would change for nothing) */
@@ -142,9 +145,9 @@ static void emit(const char *dir, const char *name, const char *description, con
         return;
     char *pem = read_source(pub_rel);
     json_t *expected = json_object();
-    for (int i = 0; i < 7; i++)
-        json_object_set_new(expected, step_names[i], json_boolean(i < failed_step));
-    json_object_set_new(expected, "valid", json_boolean(failed_step == 7));
+    for (int i = 0; i < n; i++)
+        json_object_set_new(expected, flags[i], json_boolean(i < failed));
+    json_object_set_new(expected, "valid", json_boolean(failed == n));
     json_t *v = json_object();
     json_object_set_new(v, "description", json_string(description));
     json_object_set_new(v, "token", json_string(token));
@@ -153,6 +156,8 @@ static void emit(const char *dir, const char *name, const char *description, con
         json_object_set_new(v, "iss", json_string(iss));
     json_object_set_new(v, "now", json_integer(now));
     json_object_set_new(v, "skew", json_integer(skew));
+    if (window > 0)
+        json_object_set_new(v, "live_window", json_integer(window));
     json_object_set_new(v, "expected", expected);
     json_object_set_new(v, "error", json_string(error));
     char path[1024];
@@ -165,40 +170,25 @@ static void emit(const char *dir, const char *name, const char *description, con
     free(pem);
 }
 
+/* A token vector; failed_step is the index in step_names of the first
+ * step that fails, 7 for a valid token. */
+static void emit(const char *dir, const char *name, const char *description, const char *token,
+                 const char *pub_rel, const char *iss, int64_t now, int64_t skew, int failed_step,
+                 const char *error)
+{
+    write_vector(dir, name, description, token, pub_rel, iss, now, skew, 0, step_names, 7,
+                 failed_step, error);
+}
+
 /* ---- issue 22: live presentations (doc/format.md P1-P5) ---- */
 
-static const char *p_names[] = {"p1", "p2", "p3", "p4", "p5"};
-
-/* Writes one presentation vector: failed is the index of the first P-step
- * that fails (0 = P1 … 4 = P5), 5 for a live one. */
+/* A presentation vector: failed is the index of the first P-step that
+ * fails (0 = P1 … 4 = P5), 5 for a live one. */
 static void emit_live(const char *dir, const char *name, const char *description, const char *text,
                       const char *pub_rel, int64_t now, int64_t window, int failed, const char *error)
 {
-    const char *only = getenv("HC_VECTORS_ONLY");
-    if (only && *only && !strstr(name, only))
-        return;
-    char *pem = read_source(pub_rel);
-    json_t *expected = json_object();
-    for (int i = 0; i < 5; i++)
-        json_object_set_new(expected, p_names[i], json_boolean(i < failed));
-    json_object_set_new(expected, "valid", json_boolean(failed == 5));
-    json_t *v = json_object();
-    json_object_set_new(v, "description", json_string(description));
-    json_object_set_new(v, "token", json_string(text));
-    json_object_set_new(v, "public_key_pem", json_string(pem));
-    json_object_set_new(v, "now", json_integer(now));
-    json_object_set_new(v, "skew", json_integer(300));
-    json_object_set_new(v, "live_window", json_integer(window));
-    json_object_set_new(v, "expected", expected);
-    json_object_set_new(v, "error", json_string(error));
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s.json", dir, name);
-    if (json_dump_file(v, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
-        fprintf(stderr, "make_vectors: cannot write %s\n", path);
-        exit(1);
-    }
-    json_decref(v);
-    free(pem);
+    write_vector(dir, name, description, text, pub_rel, NULL, now, 300, window, p_names, 5, failed,
+                 error);
 }
 
 /* A token of claims c signed by issuer, bound to device (NULL: unbound). */

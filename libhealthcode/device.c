@@ -130,13 +130,16 @@ hc_err hc_device_from_pkey(EVP_PKEY *pkey, hc_device_key *out)
         ok = EVP_PKEY_get_raw_public_key(pkey, out->x, &n) == 1 && n == 32 &&
              ed25519_decodes(out->x);
     } else {
-        BIGNUM *x = NULL, *y = NULL;
-        ok = EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_X, &x) == 1 &&
-             EVP_PKEY_get_bn_param(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, &y) == 1 &&
-             BN_bn2binpad(x, out->x, 32) == 32;
-        out->ybit = ok && BN_is_odd(y);
-        BN_free(x);
-        BN_free(y);
+        /* the encoded point, 04 || x || y: one export (two BIGNUM params
+         * convert the point twice, 16 us against 4.5 for a P-256 key) */
+        uint8_t pt[65];
+        size_t n = 0;
+        ok = EVP_PKEY_get_octet_string_param(pkey, OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof pt, &n) == 1 &&
+             ((n == 65 && pt[0] == 0x04) || (n == 33 && (pt[0] == 0x02 || pt[0] == 0x03)));
+        if (ok) {   /* a key read from a compressed point keeps that form */
+            memcpy(out->x, pt + 1, 32);
+            out->ybit = n == 65 ? pt[64] & 1 : pt[0] & 1;
+        }
     }
     if (!ok) {
         ERR_clear_error();

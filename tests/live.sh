@@ -52,6 +52,13 @@ expect 3 "--device-pub and another device_key in the record" "$hc" issue --key e
 says "names the conflict" "device_key is another key"
 expect 0 "--device-pub the record's own key" "$hc" issue --key es256.pem --issuer CN-330000 \
     --now $iat --device-pub device-ed25519.pub.pem bound.json
+openssl ec -pubin -in device-es256.pub.pem -conv_form compressed -out devc.pub.pem 2>/dev/null
+expect 0 "--device-pub with a compressed point" "$hc" issue --key es256.pem --issuer CN-330000 \
+    --now $iat --device-pub devc.pub.pem "$rec"
+tok_c=$(cat "$tmp/out")
+expect 0 "present it with the device's key" "$hc" present --device-key device-es256.pem --now $iat "$tok_c"
+expect 0 "and it is live: the same binding as the uncompressed key's" "$hc" verify "${trust[@]}" \
+    --now $now "$(cat "$tmp/out")"
 expect 3 "--device-pub an RSA key" "$hc" issue --key es256.pem --issuer CN-330000 --now $iat \
     --device-pub "$src/tests/keys/rsa.pub.pem" "$rec"
 expect 3 "--device-pub a P-384 key" "$hc" issue --key es256.pem --issuer CN-330000 --now $iat \

@@ -41,8 +41,8 @@ extern "C" {
  * message to sign, never a digest:
  *
  *   ["Signature1", bstr({1: alg}), h'', bstr([bstr(token), t])]
- *   84 6a 5369676e617475726531 43 a10126 40 59 0112 82 58 f8 d2…(the token) 1a 5e3a2d20
- *   (ES256, a 248-byte token, t = 1580871968; EdDSA: 43 a10127; SM2: 47 a1013a00010000)
+ *   84 6a 5369676e617475726531 43 a10126 40 58 d4 82 58 cc d284…(the token) 1a 5e3a21b4
+ *   (ES256, a 204-byte token, t = 1580868020; EdDSA: 43 a10127; SM2: 47 a1013a00010000)
  *
  * and the signature is the one a standard API makes over that message,
  * written as COSE writes it:

@@ -124,7 +124,7 @@ int hc_lr_next(hc_lr *r, const char **line, size_t *len, bool *too_long)
 static const char *const csv_columns[HC_CSV_NCOLS] = {
     "id", "id_type", "name", "residence", "contact_status", "last_contact", "discharged",
     "entry_date", "entry_from", "previous_colour", "previous_since",
-    "declaration_at", "declaration_temperature_c", "declaration_symptoms",
+    "declaration_at", "declaration_temperature_c", "declaration_symptoms", "device_key",
 };
 
 /* Splits one CSV line into cells (RFC 4180 quoting, no line breaks).

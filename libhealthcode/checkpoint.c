@@ -2,13 +2,21 @@
  * checkpoint.c — the venue's decision on a verified token.
  *
  * The checks run in this order, and the first that fails is the reason given:
- *   1. fever   — an on-site temperature at or above rules->fever_c, whatever
- *                the colour: the one reason staff must act on (send the
- *                person to a fever clinic), so it is shown even on a red code;
- *   2. colour  — the token's colour is not one the venue admits;
- *   3. too_old — rules->max_age_s > 0 and the code was issued more than that
- *                many seconds before now (a screenshot of an old code).
- * Otherwise the person is admitted.
+ *   1. fever    — an on-site temperature at or above rules->fever_c, whatever
+ *                 the colour: the one reason staff must act on (send the
+ *                 person to a fever clinic), so it is shown even on a red code;
+ *   2. colour   — the token's colour is not one the venue admits;
+ *   3. too_old  — rules->max_age_s > 0 and the code was issued more than that
+ *                 many seconds before now (a screenshot of an old code);
+ *   4. not_live — a code bound to a phone shown as a plain token where the
+ *                 venue requires live codes (a copied code, a screenshot);
+ *      unbound  — a paper code where the venue refuses them;
+ *   5. repeat   — the same cti admitted here within the live window (with a
+ *                 repeat memory: hc_checkpoint_decide_repeats).
+ * Otherwise the person is admitted: "check_id" (a paper code: the staff
+ * compare an ID document, which is how someone without a phone still gets
+ * through a hospital door), "admitted_not_live" (a bound code shown plain
+ * where live codes are preferred), or "admitted".
  */
 #include "internal.h"
 #include <healthcode/checkpoint.h>
@@ -80,15 +88,71 @@ static void admitted_text(const hc_venue_rules *rules, char *en, size_t en_cap, 
     }
 }
 
+/* Step 4: the binding rules. true when they deny (out filled); *admit_code
+ * the code an admission will carry. */
+static bool binding_denies(const hc_claims *c, const hc_venue_rules *rules, unsigned col,
+                           hc_decision *out, const char **admit_code)
+{
+    *admit_code = "admitted";
+    if (!c->bound && rules->unbound == HC_UNBOUND_REFUSE) {
+        hc_strlcpy(out->code, "unbound", sizeof out->code);
+        set_msg(out->zh, sizeof out->zh, "禁止入内：本场所只接受绑定手机、实时出示的健康码，纸质码不可用");
+        set_msg(out->en, sizeof out->en,
+                "Denied: this venue accepts only codes bound to a phone and shown live; no paper codes");
+        return true;
+    }
+    if (c->bound && !c->live && rules->live == HC_LIVE_REQUIRED) {
+        hc_strlcpy(out->code, "not_live", sizeof out->code);
+        set_msg(out->zh, sizeof out->zh, "禁止入内：%s未实时出示，请在手机应用中出示动态码（截图或复制的码无效）",
+                zh_colour[col]);
+        set_msg(out->en, sizeof out->en,
+                "Denied: %s code not shown live; show the live code in the phone's app (no screenshots or copies)",
+                hc_colour_name((hc_colour)col));
+        return true;
+    }
+    if (!c->bound && rules->unbound == HC_UNBOUND_CHECK_ID)
+        *admit_code = "check_id";
+    else if (c->bound && !c->live && rules->live == HC_LIVE_PREFERRED)
+        *admit_code = "admitted_not_live";
+    return false;
+}
+
+/* The admission's sentences for its code. */
+static void admitted(const char *code, unsigned col, hc_decision *out)
+{
+    out->verdict = HC_ADMIT;
+    hc_strlcpy(out->code, code, sizeof out->code);
+    const char *zh = zh_colour[col], *en = hc_colour_name((hc_colour)col);
+    if (strcmp(code, "check_id") == 0) {
+        set_msg(out->zh, sizeof out->zh, "准予进入：%s（纸质码）。请核对身份证件与码上的姓名和证件号", zh);
+        set_msg(out->en, sizeof out->en,
+                "Admitted: %s paper code; compare an ID document with the name and number on the code", en);
+    } else if (strcmp(code, "admitted_not_live") == 0) {
+        set_msg(out->zh, sizeof out->zh, "准予进入：%s（未实时出示，请提醒出示动态码）", zh);
+        set_msg(out->en, sizeof out->en, "Admitted: %s code, not shown live; ask for the live code", en);
+    } else {
+        set_msg(out->zh, sizeof out->zh, "准予进入：%s", zh);
+        set_msg(out->en, sizeof out->en, "Admitted: %s code", en);
+    }
+}
+
 hc_err hc_checkpoint_decide(const hc_claims *claims, const hc_venue_rules *rules, int64_t now,
                             double temperature_c, hc_decision *out)
+{
+    return hc_checkpoint_decide_repeats(claims, rules, now, temperature_c, NULL, out);
+}
+
+hc_err hc_checkpoint_decide_repeats(const hc_claims *claims, const hc_venue_rules *rules,
+                                    int64_t now, double temperature_c, hc_repeats *repeats,
+                                    hc_decision *out)
 {
     if (!out)
         return HC_E_ARG;
     memset(out, 0, sizeof *out);
     out->verdict = HC_DENY;
     if (!claims || !rules || !claims->claims_ok || (unsigned)claims->colour > HC_RED ||
-        isnan(rules->fever_c) || rules->max_age_s < 0)
+        isnan(rules->fever_c) || rules->max_age_s < 0 || (unsigned)rules->live > HC_LIVE_REQUIRED ||
+        (unsigned)rules->unbound > HC_UNBOUND_REFUSE)
         return HC_E_ARG;
 
     const unsigned col = (unsigned)claims->colour;
@@ -126,9 +190,24 @@ hc_err hc_checkpoint_decide(const hc_claims *claims, const hc_venue_rules *rules
                 age_en, max_en);
         return HC_OK;
     }
-    out->verdict = HC_ADMIT;
-    hc_strlcpy(out->code, "admitted", sizeof out->code);
-    set_msg(out->zh, sizeof out->zh, "准予进入：%s", zh_colour[col]);
-    set_msg(out->en, sizeof out->en, "Admitted: %s code", hc_colour_name((hc_colour)col));
+    const char *code;
+    if (binding_denies(claims, rules, col, out, &code))
+        return HC_OK;
+    int64_t then = 0;
+    if (repeats && hc_repeats_seen(repeats, claims->cti, now, &then)) {
+        char ago_en[32], ago_zh[32];
+        uint64_t ago = now > then ? (uint64_t)now - (uint64_t)then : (uint64_t)then - (uint64_t)now;
+        duration_text(ago > INT64_MAX ? INT64_MAX : (int64_t)ago, ago_en, sizeof ago_en, ago_zh,
+                      sizeof ago_zh);
+        hc_strlcpy(out->code, "repeat", sizeof out->code);
+        set_msg(out->zh, sizeof out->zh, "禁止入内：此码 %s前已在此通过（可能是转发的截图），请核对本人", ago_zh);
+        set_msg(out->en, sizeof out->en,
+                "Denied: this code was admitted here %s ago (a screenshot passed back?); check the person",
+                ago_en);
+        return HC_OK;
+    }
+    if (repeats && hc_repeats_note(repeats, claims->cti, now) != HC_OK)
+        return HC_E_ARG;
+    admitted(code, col, out);
     return HC_OK;
 }

@@ -145,15 +145,17 @@ hc_err hc_cose_parse(const uint8_t *buf, size_t len, hc_cose_view *out)
 hc_err hc_cose_protected_encode(hc_alg alg, const uint8_t kid[HC_KID_LEN], uint8_t *buf,
                                 size_t cap, size_t *len)
 {
-    if (!kid || !len || (alg != HC_ALG_ES256 && alg != HC_ALG_EDDSA && alg != HC_ALG_SM2))
+    if (!len || (alg != HC_ALG_ES256 && alg != HC_ALG_EDDSA && alg != HC_ALG_SM2))
         return HC_E_ARG;
     hc_cbor_writer w;
     hc_cbor_w_init(&w, buf, cap);
-    hc_cbor_w_map(&w, 2);
+    hc_cbor_w_map(&w, kid ? 2 : 1);
     hc_cbor_w_uint(&w, HDR_ALG);
     hc_cbor_w_int(&w, alg);
-    hc_cbor_w_uint(&w, HDR_KID);
-    hc_cbor_w_bstr(&w, kid, HC_KID_LEN);
+    if (kid) {
+        hc_cbor_w_uint(&w, HDR_KID);
+        hc_cbor_w_bstr(&w, kid, HC_KID_LEN);
+    }
     return hc_cbor_w_finish(&w, len);
 }
 

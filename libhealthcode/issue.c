@@ -3,6 +3,7 @@
 #include <healthcode/issue.h>
 
 #include "crypto_impl.h"
+#include "device_impl.h"
 #include "internal.h"
 #include "record_impl.h"
 #include "token_impl.h"
@@ -114,8 +115,39 @@ static hc_err fill_from_record(const hc_issuer *is, const hc_record *r, hc_claim
     return HC_OK;
 }
 
+/* The binding (cnf) of the token: device if given, else the record's
+ * device_key; none for neither. A device that is not the record's key is
+ * HC_E_ARG: which one the holder's phone has cannot be guessed. */
+static hc_err fill_binding(const hc_record *r, const hc_key *device, hc_claims *c)
+{
+    hc_device_key d;
+    if (device) {
+        hc_err err = hc_device_from_key(device, &d);
+        if (err != HC_OK)
+            return err;
+        if (r && r->has_device && !hc_device_equal(&d, &r->device))
+            return HC_E_ARG;
+    } else if (r && r->has_device) {
+        d = r->device;
+    } else {
+        return HC_OK;
+    }
+    c->bound = true;
+    c->device_alg = d.alg;
+    memcpy(c->device_x, d.x, sizeof c->device_x);
+    c->device_ybit = d.ybit;
+    return HC_OK;
+}
+
 hc_err hc_issue(hc_issuer *is, const hc_record *r, const hc_assessment *a, int64_t now,
                 int64_t validity_s, char *text, size_t cap, size_t *len)
+{
+    return hc_issue_bound(is, r, a, NULL, now, validity_s, text, cap, len);
+}
+
+hc_err hc_issue_bound(hc_issuer *is, const hc_record *r, const hc_assessment *a,
+                      const hc_key *device, int64_t now, int64_t validity_s, char *text,
+                      size_t cap, size_t *len)
 {
     if (!is || !a || !len || (unsigned)a->colour > HC_RED || now < 0 || validity_s < 1 ||
         validity_s > HC_VALIDITY_MAX || now > INT64_MAX - validity_s)
@@ -127,7 +159,8 @@ hc_err hc_issue(hc_issuer *is, const hc_record *r, const hc_assessment *a, int64
     c.exp = now + validity_s;
     c.colour = a->colour;
     hc_err err;
-    if (r && (err = fill_from_record(is, r, &c)) != HC_OK)
+    if ((r && (err = fill_from_record(is, r, &c)) != HC_OK) ||
+        (err = fill_binding(r, device, &c)) != HC_OK)
         return err;
 
     uint8_t prot[32], payload[HC_COSE_MAX], cose[HC_COSE_MAX], tbs[HC_COSE_MAX];

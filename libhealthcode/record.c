@@ -551,6 +551,23 @@ static hc_err parse_residence(const hc_json *v, const char *path, hc_record *r, 
     return get_region(v, path, &r->residence, diag);
 }
 
+/* The holder's device key: base64 of its SubjectPublicKeyInfo DER (what
+ * `openssl pkey -pubin -outform DER | base64 -w0` prints), P-256, Ed25519
+ * or SM2, its point on the curve. The token is then bound to it (cnf). */
+static hc_err parse_device_key(const hc_json *v, const char *path, hc_record *r, hc_diag *diag)
+{
+    uint8_t der[512];
+    size_t n = 0;
+    if (!hc_base64_decode(v->u.s, v->count, der, sizeof der, &n))
+        return FAIL(diag, path, "%s is not base64 of a public key (the standard alphabet with = "
+                    "padding, as base64 -w0 prints it)", path);
+    if (hc_device_from_spki(der, n, &r->device) != HC_OK)
+        return FAIL(diag, path, "%s is not a P-256, Ed25519 or SM2 public key "
+                    "(SubjectPublicKeyInfo DER, its point on the curve)", path);
+    r->has_device = true;
+    return HC_OK;
+}
+
 /* The record's members in the order they are parsed (so the order in which
  * errors are found). keys: an object section's keys; NULL otherwise. */
 static const char *const string_member[] = {NULL};
@@ -574,6 +591,7 @@ static const struct {
     {"checkins", false, ANY, parse_checkins},
     {"entry", false, (const char *const[]){"date", "from", NULL}, parse_entry},
     {"previous", false, (const char *const[]){"colour", "since", NULL}, parse_previous},
+    {"device_key", false, STRING, parse_device_key},
 };
 #define N_MEMBERS (sizeof members / sizeof members[0])
 

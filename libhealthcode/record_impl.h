@@ -5,6 +5,7 @@
 
 #include <healthcode/record.h>
 #include <healthcode/assess.h>
+#include "device_impl.h"
 
 typedef enum {
     HC_CONTACT_NONE = 0, HC_CONTACT_CLOSE, HC_CONTACT_SECONDARY, HC_CONTACT_SUSPECTED,
@@ -62,6 +63,9 @@ struct hc_record {
     bool has_previous;
     hc_colour previous;
     hc_day previous_since;
+
+    bool has_device;           /* device_key: the token is bound to it (cnf) */
+    hc_device_key device;
 };
 
 /* hc_record_parse_json reading the JSON in scratch (NULL: its own buffer),

@@ -38,7 +38,8 @@ typedef struct {
  * Errors: HC_E_CBOR, HC_E_INDEFINITE, HC_E_DUPLICATE_KEY, HC_E_TRAILING, HC_E_COSE. */
 hc_err hc_cose_parse(const uint8_t *buf, size_t len, hc_cose_view *out);
 
-/* Encodes the protected header map {1: alg, 4: kid} (not wrapped in a bstr). */
+/* Encodes the protected header map {1: alg, 4: kid} (not wrapped in a bstr);
+ * kid NULL: {1: alg}, a live presentation's header (doc/format.md). */
 hc_err hc_cose_protected_encode(hc_alg alg, const uint8_t kid[HC_KID_LEN], uint8_t *buf,
                                 size_t cap, size_t *len);
 /* Encodes ["Signature1", protected, h'', payload] — the bytes that are signed. */
@@ -51,11 +52,14 @@ hc_err hc_cose_sign1_encode(const uint8_t *prot, size_t prot_len, const uint8_t 
 
 /* ---- CWT claims ---- */
 /* Encodes the claims map in core deterministic encoding from c: iss, iat,
- * exp, cti, colour always; sub if has_sub; nam, doc if non-empty; reg if
- * non-zero; knd if non-zero. alg/kid/flags are ignored. */
+ * exp, cti, colour always; cnf if bound (device_alg, device_x,
+ * device_ybit); sub if has_sub; nam, doc if non-empty; reg if non-zero; knd
+ * if non-zero. alg/kid/flags are ignored. */
 hc_err hc_claims_encode(const hc_claims *c, uint8_t *buf, size_t cap, size_t *len);
 /* Step 6: parses the payload (already checked well-formed by hc_cose_parse)
- * into out's claims fields and sets claims_ok. HC_E_CLAIMS otherwise. */
+ * into out's claims fields and sets claims_ok. HC_E_CLAIMS otherwise. A cnf
+ * is parsed for its shape (bound, device_*); whether its point is on the
+ * curve is checked by the caller (device.c). */
 hc_err hc_claims_decode(const uint8_t *buf, size_t len, hc_claims *out);
 /* The same for a payload that hc_cose_parse has already accepted (a
  * view's payload): the well-formedness walk is not done again. Anything

@@ -3,6 +3,7 @@
  * them with the library's own JSON reader (json.c), no jansson.
  *
  *   {"name": "西湖银泰 Intime Mall", "admit": ["green"], "max_age": "5m", "fever_c": 37.3}
+ *   {"name": "浙大一院", "admit": ["green", "yellow"], "live": "required", "unbound": "check_id"}
  *
  * Every key is optional (absent keys keep HC_VENUE_RULES_DEFAULT). A venue
  * file is local configuration, so an unknown key is an error rather than
@@ -84,6 +85,40 @@ static hc_err parse_fever(const hc_json *v, hc_venue_rules *r, hc_diag *diag)
     return HC_OK;
 }
 
+/* "live" or "unbound": one of words (their index is the enum's value). */
+static hc_err parse_word(const hc_json *v, const char *key, const char *const words[3],
+                         const char *what, int *out, hc_diag *diag)
+{
+    const char *s = text_of(v);
+    for (int i = 0; s && i < 3; i++)
+        if (strcmp(s, words[i]) == 0) {
+            *out = i;
+            return HC_OK;
+        }
+    return venue_err(diag, key, what);
+}
+
+static hc_err parse_live(const hc_json *v, hc_venue_rules *r, hc_diag *diag)
+{
+    static const char *const words[3] = {"off", "preferred", "required"};   /* hc_live_rule */
+    int k = 0;
+    hc_err err = parse_word(v, "live", words, "must be \"required\", \"preferred\" or \"off\"", &k, diag);
+    if (err == HC_OK)
+        r->live = (hc_live_rule)k;
+    return err;
+}
+
+static hc_err parse_unbound(const hc_json *v, hc_venue_rules *r, hc_diag *diag)
+{
+    static const char *const words[3] = {"admit", "check_id", "refuse"};    /* hc_unbound_rule */
+    int k = 0;
+    hc_err err = parse_word(v, "unbound", words, "must be \"admit\", \"check_id\" or \"refuse\"",
+                            &k, diag);
+    if (err == HC_OK)
+        r->unbound = (hc_unbound_rule)k;
+    return err;
+}
+
 static hc_err parse_rules(const hc_json *root, hc_venue_rules *r, hc_diag *diag)
 {
     if (root->type != HC_JSON_OBJECT)
@@ -110,11 +145,15 @@ static hc_err parse_rules(const hc_json *root, hc_venue_rules *r, hc_diag *diag)
             err = parse_max_age(v, r, diag);
         } else if (strcmp(key, "fever_c") == 0) {
             err = parse_fever(v, r, diag);
+        } else if (strcmp(key, "live") == 0) {
+            err = parse_live(v, r, diag);
+        } else if (strcmp(key, "unbound") == 0) {
+            err = parse_unbound(v, r, diag);
         } else {
             char field[HC_DIAG_FIELD_MAX];
             hc_strlcpy(field, key, sizeof field);
-            err = hc_diag_set(diag, HC_E_VENUE, field,
-                              "unknown key \"%s\" (known: name, admit, max_age, fever_c)", field);
+            err = hc_diag_set(diag, HC_E_VENUE, field, "unknown key \"%s\" (known: name, admit, "
+                              "max_age, fever_c, live, unbound)", field);
         }
         if (err != HC_OK)
             return err;

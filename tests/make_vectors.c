@@ -13,8 +13,9 @@
 #include <jansson.h>
 
 #include <healthcode/issue.h>
+#include <healthcode/present.h>
 #include "cbor_impl.h"
-#include "common.h"
+#include "mint.h"
 #include "crypto_impl.h"
 #include "internal.h"
 #include "record_impl.h"
@@ -128,11 +129,14 @@ static void forge(const hc_key *key, const parts *p, const hc_claims *c, char *t
 
 static const char *step_names[] = {"prefix", "base45", "cose", "kid", "signature", "claims", "time"};
 
-/* Writes one vector; failed_step is the index in step_names of the first
- * step that fails, 7 for a valid token. */
-static void emit(const char *dir, const char *name, const char *description, const char *token,
-                 const char *pub_rel, const char *iss, int64_t now, int64_t skew, int failed_step,
-                 const char *error)
+static const char *p_names[] = {"p1", "p2", "p3", "p4", "p5"};
+
+/* Writes one vector: flags[0..n) are its steps' names, failed the index of
+ * the first that fails (n for a valid one); window > 0 adds live_window. */
+static void write_vector(const char *dir, const char *name, const char *description,
+                         const char *token, const char *pub_rel, const char *iss, int64_t now,
+                         int64_t skew, int64_t window, const char *const *flags, int n, int failed,
+                         const char *error)
 {
     /* HC_VECTORS_ONLY=sm2: rewrite only the vectors whose name has "sm2"
      * (signatures are randomised: the others would change for nothing) */
@@ -141,9 +145,9 @@ static void emit(const char *dir, const char *name, const char *description, con
         return;
     char *pem = read_source(pub_rel);
     json_t *expected = json_object();
-    for (int i = 0; i < 7; i++)
-        json_object_set_new(expected, step_names[i], json_boolean(i < failed_step));
-    json_object_set_new(expected, "valid", json_boolean(failed_step == 7));
+    for (int i = 0; i < n; i++)
+        json_object_set_new(expected, flags[i], json_boolean(i < failed));
+    json_object_set_new(expected, "valid", json_boolean(failed == n));
     json_t *v = json_object();
     json_object_set_new(v, "description", json_string(description));
     json_object_set_new(v, "token", json_string(token));
@@ -152,6 +156,8 @@ static void emit(const char *dir, const char *name, const char *description, con
         json_object_set_new(v, "iss", json_string(iss));
     json_object_set_new(v, "now", json_integer(now));
     json_object_set_new(v, "skew", json_integer(skew));
+    if (window > 0)
+        json_object_set_new(v, "live_window", json_integer(window));
     json_object_set_new(v, "expected", expected);
     json_object_set_new(v, "error", json_string(error));
     char path[1024];
@@ -162,6 +168,179 @@ static void emit(const char *dir, const char *name, const char *description, con
     }
     json_decref(v);
     free(pem);
+}
+
+/* A token vector; failed_step is the index in step_names of the first
+ * step that fails, 7 for a valid token. */
+static void emit(const char *dir, const char *name, const char *description, const char *token,
+                 const char *pub_rel, const char *iss, int64_t now, int64_t skew, int failed_step,
+                 const char *error)
+{
+    write_vector(dir, name, description, token, pub_rel, iss, now, skew, 0, step_names, 7,
+                 failed_step, error);
+}
+
+/* ---- issue 22: live presentations (doc/format.md P1-P5) ---- */
+
+/* A presentation vector: failed is the index of the first P-step that
+ * fails (0 = P1 … 4 = P5), 5 for a live one. */
+static void emit_live(const char *dir, const char *name, const char *description, const char *text,
+                      const char *pub_rel, int64_t now, int64_t window, int failed, const char *error)
+{
+    write_vector(dir, name, description, text, pub_rel, NULL, now, 300, window, p_names, 5, failed,
+                 error);
+}
+
+/* A token of claims c signed by issuer, bound to device (NULL: unbound). */
+static void bound_token(const hc_key *issuer, const hc_key *device, hc_claims c, char *text, size_t cap)
+{
+    size_t len = 0;
+    if (device)
+        check(mint_bind(&c, device), "bind");
+    check(mint_token(issuer, &c, text, cap, &len), "token");
+}
+
+/* A presentation with its payload written from hex pieces around the token. */
+static void odd_presentation(const hc_key *device, const char *prot_hex, const char *head_hex,
+                             const char *tail_hex, const char *token, char *text, size_t cap)
+{
+    static uint8_t cose[HC_COSE_MAX], payload[HC_COSE_MAX + 64];
+    uint8_t prot[64];
+    size_t cose_len = 0, len = 0;
+    check(mint_cose_of(token, strlen(token), cose, &cose_len), "token bytes");
+    size_t pl = unhex(head_hex, payload, sizeof payload), prl = unhex(prot_hex, prot, sizeof prot);
+    hc_cbor_writer w;
+    hc_cbor_w_init(&w, payload + pl, sizeof payload - pl);
+    hc_cbor_w_bstr(&w, cose, cose_len);
+    size_t wl = 0;
+    check(hc_cbor_w_finish(&w, &wl), "payload");
+    pl += wl;
+    pl += unhex(tail_hex, payload + pl, sizeof payload - pl);
+    check(mint_presentation_raw(device, prot, prl, payload, pl, false, text, cap, &len), "presentation");
+}
+
+static void make_live(const char *out, const hc_key *es, const hc_key *ed, const hc_key *sm)
+{
+    hc_key *d_es = key_of("tests/keys/device-es256.pem"), *d_ed = key_of("tests/keys/device-ed25519.pem");
+    hc_key *d_sm = key_of("tests/keys/device-sm2.pem");
+    const char *es_pub = "tests/keys/es256.pub.pem", *ed_pub = "tests/keys/ed25519.pub.pem";
+    const char *sm_pub = "tests/keys/sm2.pub.pem";
+    static char tok[HC_TOKEN_MAX + 1], pres[HC_TOKEN_MAX + 1];
+    size_t len = 0;
+    const int64_t t = NOW - 20;
+
+    /* the valid ones: each device algorithm, each under its own issuer algorithm */
+    bound_token(es, d_es, claims(HC_GREEN), tok, sizeof tok);
+    emit(out, "valid_es256_bound", "ES256 token bound to a P-256 device key (cnf), shown plain: valid, "
+         "not live", tok, es_pub, NULL, NOW, 300, 7, "ok");
+    check(hc_present(tok, strlen(tok), d_es, t, pres, sizeof pres, &len), "present");
+    emit_live(out, "live_valid_es256", "ES256 token bound to a P-256 device, presented 20 s before now",
+              pres, es_pub, NOW, 60, 5, "ok");
+    emit_live(out, "live_valid_window_edge", "the same, now = t + 60: the edge of the default window",
+              pres, es_pub, t + 60, 60, 5, "ok");
+    emit_live(out, "live_stale", "the same, now = t + 61: stale", pres, es_pub, t + 61, 60, 4,
+              "stale_presentation");
+    emit_live(out, "live_future", "the same, now = t - 61: made in the future", pres, es_pub, t - 61,
+              60, 4, "stale_presentation");
+    {   /* one bit of the device signature (its last byte) changed */
+        static uint8_t pc[HC_COSE_MAX];
+        size_t pcl = 0;
+        check(hc_base45_decode(pres + 8, len - 8, pc, sizeof pc, &pcl), "decode");
+        pc[pcl - 1] ^= 1;
+        check(mint_text(HC_LIVE_PREFIX, pc, pcl, pres, sizeof pres, &len), "encode");
+    }
+    emit_live(out, "live_bad_device_signature", "one bit of the device signature changed",
+              pres, es_pub, NOW, 60, 3, "bad_device_signature");
+
+    bound_token(ed, d_ed, claims(HC_YELLOW), tok, sizeof tok);
+    check(hc_present(tok, strlen(tok), d_ed, t, pres, sizeof pres, &len), "present");
+    emit_live(out, "live_valid_eddsa", "EdDSA token bound to an Ed25519 device", pres, ed_pub, NOW, 60,
+              5, "ok");
+    check(mint_presentation(d_es, HC_ALG_ES256, tok, strlen(tok), (uint64_t)t, pres, sizeof pres, &len),
+          "present");
+    emit_live(out, "live_es256_on_ed25519", "an ES256 presentation of an Ed25519-bound token", pres,
+              ed_pub, NOW, 60, 2, "device_algorithm_mismatch");
+
+    bound_token(sm, d_sm, claims(HC_GREEN), tok, sizeof tok);
+    check(hc_present(tok, strlen(tok), d_sm, t, pres, sizeof pres, &len), "present");
+    emit_live(out, "live_valid_sm2", "SM2 token bound to an SM2 device (SM2 with SM3, ID "
+              "1234567812345678, both signatures)", pres, sm_pub, NOW, 60, 5, "ok");
+    check(mint_presentation(d_es, HC_ALG_SM2, tok, strlen(tok), (uint64_t)t, pres, sizeof pres, &len),
+          "present");
+    emit_live(out, "live_bad_device_signature_sm2", "alg SM2 signed by another key (a P-256 key as "
+              "SM2 would not load: signed with ES256, labelled SM2)", pres, sm_pub, NOW, 60, 3,
+              "bad_device_signature");
+
+    bound_token(es, d_es, claims(HC_GREEN), tok, sizeof tok);
+    check(mint_presentation(d_ed, HC_ALG_EDDSA, tok, strlen(tok), (uint64_t)t, pres, sizeof pres, &len),
+          "present");
+    emit_live(out, "live_eddsa_on_p256", "an EdDSA signature on a P-256-bound token", pres, es_pub, NOW,
+              60, 2, "device_algorithm_mismatch");
+    odd_presentation(d_es, "a1 01 26", "83", "1a 5e35c7ec 00", tok, pres, sizeof pres);
+    emit_live(out, "live_three_items", "validly signed; the payload is [token, t, 0]", pres, es_pub,
+              NOW, 60, 0, "bad_presentation");
+    odd_presentation(d_es, "a1 01 26", "82", "20", tok, pres, sizeof pres);
+    emit_live(out, "live_t_negative", "validly signed; t is -1", pres, es_pub, NOW, 60, 0,
+              "bad_presentation");
+    odd_presentation(d_es, "a1 01 26", "82", "c2 49 010000000000000000", tok, pres, sizeof pres);
+    emit_live(out, "live_t_bignum", "validly signed; t is 2^64 as a bignum (beyond 64 bits)", pres,
+              es_pub, NOW, 60, 0, "bad_presentation");
+    uint8_t kid[HC_KID_LEN];
+    check(hc_key_kid(d_es, kid), "kid");
+    odd_presentation(d_es, "a2 01 26 04 48 9ad614a58048228c", "82", "1a 5e35c7ec", tok, pres,
+                     sizeof pres);
+    emit_live(out, "live_protected_kid", "validly signed; the protected header has a kid beside alg",
+              pres, es_pub, NOW, 60, 0, "bad_presentation");
+
+    /* a presentation inside a presentation: the token is a presentation's bytes */
+    check(hc_present(tok, strlen(tok), d_es, t, pres, sizeof pres, &len), "present");
+    static uint8_t inner[HC_COSE_MAX], payload[HC_COSE_MAX + 16];
+    size_t inner_len = 0, pl = 0;
+    check(hc_base45_decode(pres + 8, len - 8, inner, sizeof inner, &inner_len), "inner");
+    check(hc_pres_payload_encode(inner, inner_len, (uint64_t)t, payload, sizeof payload, &pl), "payload");
+    check(mint_presentation_raw(d_es, (const uint8_t *)"\xa1\x01\x26", 3, payload, pl, false, pres,
+                                sizeof pres, &len), "outer");
+    emit_live(out, "live_inside_live", "a presentation whose token is another presentation (the "
+              "inner one has no kid: step 3 of the token)", pres, es_pub, NOW, 60, 1, "bad_cose");
+
+    hc_claims c = claims(HC_GREEN);
+    c.exp = NOW - 400;
+    bound_token(es, d_es, c, tok, sizeof tok);
+    check(hc_present(tok, strlen(tok), d_es, t, pres, sizeof pres, &len), "present");
+    emit_live(out, "live_token_expired", "a live presentation of an expired token", pres, es_pub, NOW,
+              60, 1, "expired");
+
+    bound_token(es, NULL, claims(HC_GREEN), tok, sizeof tok);
+    check(mint_presentation(d_es, HC_ALG_ES256, tok, strlen(tok), (uint64_t)t, pres, sizeof pres, &len),
+          "present");
+    emit_live(out, "live_unbound_token", "a presentation of a token with no cnf", pres, es_pub, NOW, 60,
+              2, "unbound_token");
+
+    /* a cnf whose point is off P-256: x = 1 has no y (x^3 - 3x + b is not a
+     * square mod p), so the token is malformed at step 6, plain or presented */
+    uint8_t pay[256];
+    size_t n = unhex("a6 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80 07 48 0123456789abcdef"
+                     " 08 a1 01 a4 01 02 20 01 21 58 20 0000000000000000000000000000000000000000000000000000000000000001"
+                     " 22 f4 3a 00010000 a1 01 00", pay, sizeof pay);
+    parts offc = {.payload = pay, .payload_len = n};
+    c = claims(HC_GREEN);
+    forge(es, &offc, &c, tok, sizeof tok);
+    emit(out, "bad_claims_cnf_off_curve", "validly signed; the cnf's P-256 x (1) has no point on the "
+         "curve", tok, es_pub, NULL, NOW, 300, 5, "bad_claims");
+    check(mint_presentation(d_es, HC_ALG_ES256, tok, strlen(tok), (uint64_t)t, pres, sizeof pres, &len),
+          "present");
+    emit_live(out, "live_cnf_off_curve", "a presentation of that token", pres, es_pub, NOW, 60, 1,
+              "bad_claims");
+    n = unhex("a6 01 69 434e2d333330303030 04 1a 5e3dfa00 06 1a 5e34bf80 07 48 0123456789abcdef"
+              " 08 a1 01 a4 01 02 20 06 21 58 20 0000000000000000000000000000000000000000000000000000000000000009"
+              " 22 f4 3a 00010000 a1 01 00", pay, sizeof pay);
+    parts wrongc = {.payload = pay, .payload_len = n};
+    forge(es, &wrongc, &c, tok, sizeof tok);
+    emit(out, "bad_claims_cnf_wrong_curve", "validly signed; the cnf is kty EC2 with crv Ed25519", tok,
+         es_pub, NULL, NOW, 300, 5, "bad_claims");
+    hc_key_free(d_es);
+    hc_key_free(d_ed);
+    hc_key_free(d_sm);
 }
 
 int main(int argc, char **argv)
@@ -331,6 +510,10 @@ int main(int argc, char **argv)
     forge(es, &p, &c, text, sizeof text);
     emit(out, "lifetime_31_days", "exp - iat is 31 days, one day over the 30 allowed", text,
          es_pub, NULL, NOW, 300, 6, "bad_lifetime");
+
+    hc_key *sm2 = key_of("tests/keys/sm2.pem");
+    make_live(out, es, ed, sm2);
+    hc_key_free(sm2);
 
     hc_key_free(es);
     hc_key_free(ed);

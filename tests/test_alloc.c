@@ -24,6 +24,7 @@
 #include "mint.h"
 #include "trust_impl.h"
 #include <healthcode/issue.h>
+#include <healthcode/present.h>
 
 #include <openssl/crypto.h>
 #include <openssl/ecdsa.h>
@@ -311,6 +312,45 @@ static void revocation_lookup_allocates_nothing(void **state)
     hc_revocations_free(r);
 }
 
+/* A live presentation (doc/format.md P1-P5): refused before any signature
+ * (P1), it costs nothing; verified all the way, every process allocation is
+ * OpenSSL's own (the cnf point made into a key, the two verifies). */
+static void presentation_allocates_only_in_openssl(void **state)
+{
+    (void)state;
+    hc_key *dev = mint_load_key("tests/keys/device-es256.pem");
+    assert_non_null(dev);
+    hc_claims c = mint_claims("CN-330000", NOW - 60, NOW + 86400, HC_GREEN, 7);
+    assert_int_equal(mint_bind(&c, dev), HC_OK);
+    char tok[HC_TOKEN_MAX + 1], pres[HC_TOKEN_MAX + 1];
+    size_t n = 0, len = 0;
+    assert_int_equal(mint_token(fx.key, &c, tok, sizeof tok, &n), HC_OK);
+    assert_int_equal(hc_present(tok, n, dev, NOW, pres, sizeof pres, &len), HC_OK);
+    hc_claims out;
+    assert_int_equal(hc_verify(fx.trust, pres, len, NOW, NULL, &out), HC_OK);   /* warm */
+
+    count_start();
+    hc_err e1 = hc_verify(fx.trust, "HCLIVE1:ABC", 11, NOW, NULL, &out);
+    count_stop();
+    long early = n_libc + n_ossl;
+    enum { N = 10 };
+    int failed = 0;
+    count_start();
+    for (int i = 0; i < N; i++)
+        failed += hc_verify(fx.trust, pres, len, NOW, NULL, &out) != HC_OK;
+    count_stop();
+    print_message("presentation: P1 refusal %ld allocations; a full verify %ld process / %ld "
+                  "OpenSSL allocations\n", early, n_libc / N, n_ossl / N);
+    assert_int_equal(e1, HC_E_PRESENTATION);
+    assert_int_equal(early, 0);
+    assert_int_equal(failed, 0);
+    assert_true(out.live);
+#if HC_COUNT_LIBC
+    assert_int_equal(n_libc, n_ossl);
+#endif
+    hc_key_free(dev);
+}
+
 int main(void)
 {
     /* before any OpenSSL call, or OpenSSL refuses the replacement */
@@ -322,6 +362,7 @@ int main(void)
         cmocka_unit_test(early_failures_allocate_nothing),
         cmocka_unit_test(full_verify_allocates_no_more_than_bare_openssl),
         cmocka_unit_test(revocation_lookup_allocates_nothing),
+        cmocka_unit_test(presentation_allocates_only_in_openssl),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -58,7 +58,7 @@ static void default_rules_admit_green_only(void **state)
 static void hospital_admits_yellow_not_red(void **state)
 {
     (void)state;
-    const hc_venue_rules rules = {{true, true, false}, 0, 37.3, "hospital"};
+    const hc_venue_rules rules = {{true, true, false}, 0, 37.3, "hospital", HC_LIVE_OFF, HC_UNBOUND_ADMIT};
     assert_int_equal(decide(HC_YELLOW, NOW, &rules, NAN).verdict, HC_ADMIT);
     hc_decision d = decide(HC_RED, NOW, &rules, NAN);
     assert_int_equal(d.verdict, HC_DENY);
@@ -88,7 +88,7 @@ static void temperature_threshold(void **state)
     assert_string_equal(d.code, "fever");
 
     /* a venue with its own threshold */
-    const hc_venue_rules strict = {{true, false, false}, 0, 37.0, ""};
+    const hc_venue_rules strict = {{true, false, false}, 0, 37.0, "", HC_LIVE_OFF, HC_UNBOUND_ADMIT};
     assert_string_equal(decide(HC_GREEN, NOW, &strict, 37.0).code, "fever");
     assert_string_equal(decide(HC_GREEN, NOW, &strict, 36.9).code, "admitted");
 }
@@ -96,7 +96,7 @@ static void temperature_threshold(void **state)
 static void fever_is_the_reason_shown_first(void **state)
 {
     (void)state;
-    const hc_venue_rules rules = {{true, false, false}, 300, 37.3, "station"};
+    const hc_venue_rules rules = {{true, false, false}, 300, 37.3, "station", HC_LIVE_OFF, HC_UNBOUND_ADMIT};
     /* red, too old and feverish: fever is what staff must act on */
     hc_decision d = decide(HC_RED, NOW - 86400, &rules, 38.5);
     assert_int_equal(d.verdict, HC_DENY);
@@ -109,7 +109,7 @@ static void fever_is_the_reason_shown_first(void **state)
 static void max_age(void **state)
 {
     (void)state;
-    const hc_venue_rules rules = {{true, false, false}, 300, 37.3, "station"};
+    const hc_venue_rules rules = {{true, false, false}, 300, 37.3, "station", HC_LIVE_OFF, HC_UNBOUND_ADMIT};
     assert_int_equal(decide(HC_GREEN, NOW - 300, &rules, NAN).verdict, HC_ADMIT); /* exactly 5 min */
     hc_decision d = decide(HC_GREEN, NOW - 301, &rules, NAN);
     assert_int_equal(d.verdict, HC_DENY);
@@ -127,7 +127,7 @@ static void max_age(void **state)
     const hc_venue_rules any = HC_VENUE_RULES_DEFAULT;
     assert_int_equal(decide(HC_GREEN, NOW - 30 * 86400, &any, NAN).verdict, HC_ADMIT);
 
-    const hc_venue_rules short_rules = {{true, false, false}, 45, 37.3, ""};
+    const hc_venue_rules short_rules = {{true, false, false}, 45, 37.3, "", HC_LIVE_OFF, HC_UNBOUND_ADMIT};
     d = decide(HC_GREEN, NOW - 50, &short_rules, NAN);
     assert_string_equal(d.en, "Denied: code issued 50 seconds ago; this venue needs one issued within 45 seconds (no screenshots)");
 }
@@ -294,7 +294,7 @@ static void station_end_to_end(void **state)
 {
     (void)state;
     hc_trust *t = trust_with(key_a, NULL);
-    const hc_venue_rules station = {{true, false, false}, 300, 37.3, "station"};
+    const hc_venue_rules station = {{true, false, false}, 300, 37.3, "station", HC_LIVE_OFF, HC_UNBOUND_ADMIT};
     hc_claims out;
     hc_decision dec;
     hc_claims c = mint_claims("CN-330000", NOW - 120, NOW + 86400, HC_GREEN, 6);
@@ -320,6 +320,215 @@ static void station_end_to_end(void **state)
     hc_trust_free(t);
 }
 
+/* A claims as hc_verify gives it for a paper code (unbound), a bound code
+ * shown plain, and a bound code shown live. */
+static hc_claims shown(bool bound, bool live)
+{
+    hc_claims c = verified(HC_GREEN, NOW - 3600);
+    c.bound = bound;
+    c.device_alg = bound ? HC_ALG_ES256 : (hc_alg)0;
+    c.live = live;
+    c.presented = live;
+    c.t = live ? NOW - 3 : 0;
+    memcpy(c.cti, "\x01\x02\x03\x04\x05\x06\x07\x08", 8);
+    return c;
+}
+
+/* live: required / preferred / off, against the three ways a code is shown. */
+static void live_rules(void **state)
+{
+    (void)state;
+    static const struct {
+        hc_live_rule rule;
+        const char *paper, *plain, *live;   /* the codes of the decisions */
+    } cases[] = {
+        {HC_LIVE_OFF, "admitted", "admitted", "admitted"},
+        {HC_LIVE_PREFERRED, "admitted", "admitted_not_live", "admitted"},
+        {HC_LIVE_REQUIRED, "admitted", "not_live", "admitted"},
+    };
+    for (size_t i = 0; i < 3; i++) {
+        hc_venue_rules rules = HC_VENUE_RULES_DEFAULT;
+        rules.live = cases[i].rule;
+        const char *want[3] = {cases[i].paper, cases[i].plain, cases[i].live};
+        for (int k = 0; k < 3; k++) {
+            hc_claims c = shown(k > 0, k == 2);
+            hc_decision d;
+            assert_int_equal(hc_checkpoint_decide(&c, &rules, NOW, NAN, &d), HC_OK);
+            if (strcmp(d.code, want[k]) != 0)
+                fail_msg("live rule %d, shown %d: %s, want %s", (int)cases[i].rule, k, d.code, want[k]);
+            assert_int_equal(d.verdict, strcmp(want[k], "not_live") == 0 ? HC_DENY : HC_ADMIT);
+        }
+    }
+    hc_venue_rules rules = HC_VENUE_RULES_DEFAULT;
+    rules.live = HC_LIVE_REQUIRED;
+    hc_claims c = shown(true, false);
+    hc_decision d;
+    assert_int_equal(hc_checkpoint_decide(&c, &rules, NOW, NAN, &d), HC_OK);
+    assert_string_equal(d.en, "Denied: green code not shown live; show the live code in the phone's "
+                              "app (no screenshots or copies)");
+    assert_string_equal(d.zh, "禁止入内：绿码未实时出示，请在手机应用中出示动态码（截图或复制的码无效）");
+    rules.live = HC_LIVE_PREFERRED;
+    assert_int_equal(hc_checkpoint_decide(&c, &rules, NOW, NAN, &d), HC_OK);
+    assert_string_equal(d.en, "Admitted: green code, not shown live; ask for the live code");
+    /* fever and colour still come first */
+    rules.live = HC_LIVE_REQUIRED;
+    assert_int_equal(hc_checkpoint_decide(&c, &rules, NOW, 38.0, &d), HC_OK);
+    assert_string_equal(d.code, "fever");
+    rules.live = 7;
+    assert_int_equal(hc_checkpoint_decide(&c, &rules, NOW, NAN, &d), HC_E_ARG);
+}
+
+/* unbound: admit / check_id / refuse, for a paper code only. */
+static void unbound_rules(void **state)
+{
+    (void)state;
+    hc_venue_rules rules = HC_VENUE_RULES_DEFAULT;
+    hc_claims paper = shown(false, false), live = shown(true, true);
+    hc_decision d;
+    rules.unbound = HC_UNBOUND_CHECK_ID;
+    assert_int_equal(hc_checkpoint_decide(&paper, &rules, NOW, NAN, &d), HC_OK);
+    assert_int_equal(d.verdict, HC_ADMIT);
+    assert_string_equal(d.code, "check_id");
+    assert_string_equal(d.en, "Admitted: green paper code; compare an ID document with the name and "
+                              "number on the code");
+    assert_string_equal(d.zh, "准予进入：绿码（纸质码）。请核对身份证件与码上的姓名和证件号");
+    assert_int_equal(hc_checkpoint_decide(&live, &rules, NOW, NAN, &d), HC_OK);
+    assert_string_equal(d.code, "admitted");
+    rules.unbound = HC_UNBOUND_REFUSE;
+    assert_int_equal(hc_checkpoint_decide(&paper, &rules, NOW, NAN, &d), HC_OK);
+    assert_int_equal(d.verdict, HC_DENY);
+    assert_string_equal(d.code, "unbound");
+    assert_string_equal(d.en, "Denied: this venue accepts only codes bound to a phone and shown live; "
+                              "no paper codes");
+    assert_int_equal(hc_checkpoint_decide(&live, &rules, NOW, NAN, &d), HC_OK);
+    assert_string_equal(d.code, "admitted");
+    /* the hospital of examples/venues: a live code in, the bound code shown
+     * plain out, a paper code in with the ID check */
+    const hc_venue_rules hospital = {{true, true, false}, 0, 37.3, "hospital", HC_LIVE_REQUIRED,
+                                     HC_UNBOUND_CHECK_ID};
+    hc_claims plain = shown(true, false);
+    assert_int_equal(hc_checkpoint_decide(&live, &hospital, NOW, NAN, &d), HC_OK);
+    assert_string_equal(d.code, "admitted");
+    assert_int_equal(hc_checkpoint_decide(&plain, &hospital, NOW, NAN, &d), HC_OK);
+    assert_string_equal(d.code, "not_live");
+    assert_int_equal(hc_checkpoint_decide(&paper, &hospital, NOW, NAN, &d), HC_OK);
+    assert_string_equal(d.code, "check_id");
+    /* every message fits, whole characters only */
+    assert_true(strlen(d.zh) < sizeof d.zh - 1 && strlen(d.en) < sizeof d.en - 1);
+}
+
+/* The repeat memory: the same cti admitted twice within the window at one
+ * checkpoint is refused the second time; after the window, or another
+ * cti, admitted; a denied code is not remembered; the ring is bounded. */
+static void repeats(void **state)
+{
+    (void)state;
+    hc_repeats *r = NULL;
+    assert_int_equal(hc_repeats_new(0, 60, &r), HC_E_ARG);
+    assert_int_equal(hc_repeats_new(4, 301, &r), HC_E_ARG);
+    assert_int_equal(hc_repeats_new(HC_REPEATS_MAX_CAPACITY + 1, 60, &r), HC_E_ARG);
+    assert_int_equal(hc_repeats_new(4, 60, &r), HC_OK);
+    hc_venue_rules rules = HC_VENUE_RULES_DEFAULT;
+    hc_claims c = shown(true, true), other = shown(true, true);
+    other.cti[7] = 9;
+    hc_decision d;
+    assert_int_equal(hc_checkpoint_decide_repeats(&c, &rules, NOW, NAN, r, &d), HC_OK);
+    assert_string_equal(d.code, "admitted");
+    assert_int_equal(hc_repeats_count(r), 1);
+    assert_int_equal(hc_checkpoint_decide_repeats(&other, &rules, NOW + 1, NAN, r, &d), HC_OK);
+    assert_string_equal(d.code, "admitted");
+    /* the screenshot passed back 45 s later */
+    assert_int_equal(hc_checkpoint_decide_repeats(&c, &rules, NOW + 45, NAN, r, &d), HC_OK);
+    assert_int_equal(d.verdict, HC_DENY);
+    assert_string_equal(d.code, "repeat");
+    assert_string_equal(d.en, "Denied: this code was admitted here 45 seconds ago (a screenshot passed "
+                              "back?); check the person");
+    assert_string_equal(d.zh, "禁止入内：此码 45 秒前已在此通过（可能是转发的截图），请核对本人");
+    assert_int_equal(hc_repeats_count(r), 2);   /* a refusal is not noted */
+    /* at the window's edge, and past it */
+    assert_true(hc_repeats_seen(r, c.cti, NOW + 60, NULL));
+    assert_false(hc_repeats_seen(r, c.cti, NOW + 61, NULL));
+    assert_true(hc_repeats_seen(r, c.cti, NOW - 60, NULL));   /* a clock set back */
+    assert_int_equal(hc_checkpoint_decide_repeats(&c, &rules, NOW + 61, NAN, r, &d), HC_OK);
+    assert_string_equal(d.code, "admitted");
+    int64_t then = 0;
+    assert_true(hc_repeats_seen(r, c.cti, NOW + 62, &then));
+    assert_int_equal(then, NOW + 61);   /* the latest admission */
+    /* a denied decision (fever) neither is a repeat nor is noted */
+    hc_claims fresh = shown(true, true);
+    fresh.cti[0] = 0x77;
+    assert_int_equal(hc_checkpoint_decide_repeats(&fresh, &rules, NOW + 62, 38.5, r, &d), HC_OK);
+    assert_string_equal(d.code, "fever");
+    assert_false(hc_repeats_seen(r, fresh.cti, NOW + 62, NULL));
+    /* bounded: four entries; the fifth admission forgets the oldest */
+    for (int i = 0; i < 4; i++) {
+        hc_claims k = shown(true, true);
+        k.cti[0] = (uint8_t)(0xa0 + i);
+        assert_int_equal(hc_checkpoint_decide_repeats(&k, &rules, NOW + 70, NAN, r, &d), HC_OK);
+        assert_string_equal(d.code, "admitted");
+    }
+    assert_int_equal(hc_repeats_count(r), 4);
+    assert_false(hc_repeats_seen(r, c.cti, NOW + 70, NULL));   /* forgotten */
+    hc_claims k0 = shown(true, true);
+    k0.cti[0] = 0xa0;
+    assert_true(hc_repeats_seen(r, k0.cti, NOW + 70, NULL));
+    hc_repeats_free(r);
+    hc_repeats_free(NULL);
+}
+
+/* The memory kept in a file between runs: saved and loaded back, oldest
+ * first; a missing file is empty; a damaged one is refused. */
+static void repeats_file(void **state)
+{
+    (void)state;
+    char dir[512], path[600];
+    assert_int_equal(th_tmpdir(dir, sizeof dir, "hc-repeats"), 0);
+    snprintf(path, sizeof path, "%s/seen", dir);
+    hc_repeats *r = NULL, *back = NULL, *small = NULL;
+    assert_int_equal(hc_repeats_new(8, 60, &r), HC_OK);
+    assert_int_equal(hc_repeats_load(r, path), HC_OK);   /* no file yet */
+    assert_int_equal(hc_repeats_count(r), 0);
+    uint8_t cti[8] = {1, 2, 3, 4, 5, 6, 7, 0};
+    for (int i = 0; i < 10; i++) {   /* wraps: the last 8 are kept */
+        cti[7] = (uint8_t)i;
+        assert_int_equal(hc_repeats_note(r, cti, NOW + i), HC_OK);
+    }
+    assert_int_equal(hc_repeats_save(r, path), HC_OK);
+    assert_int_equal(hc_repeats_new(8, 60, &back), HC_OK);
+    assert_int_equal(hc_repeats_load(back, path), HC_OK);
+    assert_int_equal(hc_repeats_count(back), 8);
+    for (int i = 0; i < 10; i++) {
+        cti[7] = (uint8_t)i;
+        int64_t then = 0;
+        assert_int_equal(hc_repeats_seen(back, cti, NOW + 10, &then), i >= 2);
+        if (i >= 2)
+            assert_int_equal(then, NOW + i);
+    }
+    /* a smaller memory keeps the newest */
+    assert_int_equal(hc_repeats_new(3, 60, &small), HC_OK);
+    assert_int_equal(hc_repeats_load(small, path), HC_OK);
+    assert_int_equal(hc_repeats_count(small), 3);
+    cti[7] = 9;
+    assert_true(hc_repeats_seen(small, cti, NOW + 10, NULL));
+    cti[7] = 6;
+    assert_false(hc_repeats_seen(small, cti, NOW + 10, NULL));
+    /* damaged: a byte short, another magic */
+    char *data = NULL;
+    size_t len = 0;
+    assert_int_equal(hc_read_file(path, 1 << 20, &data, &len), HC_OK);
+    assert_int_equal(len, 12 + 8 * 16);
+    assert_int_equal(hc_write_file_atomic(path, data, len - 1, 0600), HC_OK);
+    assert_int_equal(hc_repeats_load(back, path), HC_E_IO);
+    data[0] = 'X';
+    assert_int_equal(hc_write_file_atomic(path, data, len, 0600), HC_OK);
+    assert_int_equal(hc_repeats_load(back, path), HC_E_IO);
+    free(data);
+    assert_int_equal(hc_repeats_load(back, dir), HC_E_IO);   /* a directory */
+    hc_repeats_free(r);
+    hc_repeats_free(back);
+    hc_repeats_free(small);
+    assert_int_equal(th_rmtree(dir), 0);
+}
 
 int main(void)
 {
@@ -330,6 +539,10 @@ int main(void)
         cmocka_unit_test(fever_is_the_reason_shown_first),
         cmocka_unit_test(max_age),
         cmocka_unit_test(refuses_unverified_claims),
+        cmocka_unit_test(live_rules),
+        cmocka_unit_test(unbound_rules),
+        cmocka_unit_test(repeats),
+        cmocka_unit_test(repeats_file),
     };
     const struct CMUnitTest tokens[] = {
         cmocka_unit_test(key_window_and_issuer),

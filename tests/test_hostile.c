@@ -514,7 +514,7 @@ static void c_verify(void *ctx, outcome *o)
 {
     verify_ctx *v = ctx;
     hc_claims c;
-    hc_verify_opts opts = {v->skew, NULL};
+    hc_verify_opts opts = {v->skew, NULL, 0, false};
     o->err = hc_verify(v->trust, v->text, v->len, v->now, &opts, &c);
     o->extra = (c.header_ok ? 1 : 0) + (c.claims_ok ? 2 : 0);
 }

@@ -36,6 +36,36 @@ static int step_of(hc_err err)
     }
 }
 
+/* A presentation's P-step (index in p_steps[]) an error belongs to; N_P for HC_OK. */
+static const char *const p_steps[] = {"p1", "p2", "p3", "p4", "p5"};
+#define N_P 5
+static int p_step_of(hc_err err)
+{
+    switch (err) {
+    case HC_OK: return N_P;
+    case HC_E_PRESENTATION: case HC_E_LIMIT: return 0;
+    case HC_E_UNBOUND: case HC_E_DEVICE_ALG: return 2;
+    case HC_E_DEVICE_SIGNATURE: return 3;
+    case HC_E_STALE: return 4;
+    default: return step_of(err) >= 2 && step_of(err) < N_STEPS ? 1 : -1;   /* steps 3-8 of the token */
+    }
+}
+
+/* A presentation vector (tests/vectors/README.md): flags p1-p5. */
+static void check_presentation_flags(const char *name, json_t *expected, hc_err err,
+                                     const hc_claims *out)
+{
+    int failed = p_step_of(err);
+    assert_true(failed >= 0);
+    for (int i = 0; i < N_P; i++) {
+        json_t *flag = json_object_get(expected, p_steps[i]);
+        if (!json_is_boolean(flag) || json_is_true(flag) != (i < failed))
+            fail_msg("%s: expected.%s is inconsistent with %s", name, p_steps[i], hc_err_name(err));
+    }
+    assert_int_equal(out->presented, failed > 0);
+    assert_int_equal(out->live, err == HC_OK);
+}
+
 static void run_vector(const char *path, const char *name)
 {
     json_error_t jerr;
@@ -58,13 +88,23 @@ static void run_vector(const char *path, const char *name)
     hc_trust_key_opts opts = {iss, HC_TIME_UNBOUNDED_BEFORE, HC_TIME_UNBOUNDED_AFTER};
     assert_int_equal(hc_trust_new(&t), HC_OK);
     assert_int_equal(hc_trust_add_pem(t, pem, strlen(pem), &opts), HC_OK);
-    hc_verify_opts vo = {json_integer_value(skew), NULL};
+    json_t *window = json_object_get(v, "live_window");   /* optional: 0 is the default 60 */
+    hc_verify_opts vo = {json_integer_value(skew), NULL, json_integer_value(window),
+                         json_is_true(json_object_get(v, "require_live"))};
     hc_claims out;
     hc_err err = hc_verify(t, token, strlen(token), json_integer_value(now), &vo, &out);
     hc_trust_free(t);
     if (strcmp(hc_err_name(err), error) != 0)
         fail_msg("%s: got %s, vector says %s", name, hc_err_name(err), error);
 
+    json_t *valid = json_object_get(expected, "valid");
+    assert_true(json_is_boolean(valid));
+    assert_int_equal(json_is_true(valid), err == HC_OK);
+    if (strncmp(token, HC_LIVE_PREFIX, strlen(HC_LIVE_PREFIX)) == 0) {
+        check_presentation_flags(name, expected, err, &out);
+        json_decref(v);
+        return;
+    }
     int failed = step_of(err);
     assert_true(failed >= 0);
     for (int i = 0; i < N_STEPS; i++) {
@@ -72,9 +112,6 @@ static void run_vector(const char *path, const char *name)
         if (!json_is_boolean(flag) || json_is_true(flag) != (i < failed))
             fail_msg("%s: expected.%s is inconsistent with %s", name, steps[i], error);
     }
-    json_t *valid = json_object_get(expected, "valid");
-    assert_true(json_is_boolean(valid));
-    assert_int_equal(json_is_true(valid), err == HC_OK);
     /* what hc_verify reports it learnt agrees with the flags */
     assert_int_equal(out.header_ok, failed > 2);
     assert_int_equal(out.claims_ok, failed > 5 || (failed == 4 && err != HC_E_SIGNATURE));
@@ -90,8 +127,8 @@ static void test_all_vectors(void **state)
     DIR *d = opendir(dir);
     assert_non_null(d);
     struct dirent *e;
-    int count = 0, valid = 0;
-    bool seen[N_STEPS] = {false};
+    int count = 0, valid = 0, live = 0, live_valid = 0;
+    bool seen[N_STEPS] = {false}, p_seen[N_P] = {false};
     while ((e = readdir(d)) != NULL) {
         size_t n = strlen(e->d_name);
         if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
@@ -99,25 +136,39 @@ static void test_all_vectors(void **state)
         char path[2048];
         snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
         run_vector(path, e->d_name);
-        count++;
         json_t *v = json_load_file(path, 0, NULL);
         hc_err err = HC_OK;
         for (int k = 0; k < HC_E__COUNT; k++)
             if (strcmp(hc_err_name((hc_err)k), json_string_value(json_object_get(v, "error"))) == 0)
                 err = (hc_err)k;
+        bool is_live = strncmp(json_string_value(json_object_get(v, "token")), HC_LIVE_PREFIX, 8) == 0;
         json_decref(v);
+        if (is_live) {
+            live++;
+            live_valid += err == HC_OK;
+            if (err != HC_OK)
+                p_seen[p_step_of(err)] = true;
+            continue;
+        }
+        count++;
         if (err == HC_OK)
             valid++;
         else
             seen[step_of(err)] = true;
     }
     closedir(d);
-    /* the set make_vectors writes: 7 valid, 25 invalid (SM2: 2 valid, 4 invalid;
-     * issue 12's four), every step failing at least once */
-    assert_int_equal(count, 32);
-    assert_int_equal(valid, 7);
+    /* the set make_vectors writes: tokens 8 valid, 27 invalid (SM2: 2 valid, 4
+     * invalid; issue 12's four; a bound token, two cnf it cannot check), every
+     * step failing at least once; presentations 4 valid (ES256, EdDSA, SM2, the
+     * window's edge) and 14 invalid, every P-step failing at least once */
+    assert_int_equal(count, 35);
+    assert_int_equal(valid, 8);
     for (int i = 0; i < N_STEPS; i++)
         assert_true(seen[i]);
+    assert_int_equal(live, 18);
+    assert_int_equal(live_valid, 4);
+    for (int i = 0; i < N_P; i++)
+        assert_true(p_seen[i]);
 }
 
 int main(void)

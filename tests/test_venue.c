@@ -43,6 +43,10 @@ static void samples(void **state)
     assert_true(hospital.admit[HC_GREEN]);
     assert_true(hospital.admit[HC_YELLOW]);
     assert_false(hospital.admit[HC_RED]);
+    assert_int_equal(hospital.live, HC_LIVE_REQUIRED);
+    assert_int_equal(hospital.unbound, HC_UNBOUND_CHECK_ID);
+    assert_int_equal(mall.live, HC_LIVE_OFF);
+    assert_int_equal(mall.unbound, HC_UNBOUND_ADMIT);
 
     hc_venue_rules station = load_sample("station.json");
     assert_int_equal(station.max_age_s, 300);
@@ -105,6 +109,12 @@ static void errors_name_the_key(void **state)
         {"[1]", HC_E_VENUE, ""},
         {"{\"admit\": [\"green\"], \"admit\": [\"red\"]}", HC_E_VENUE, "admit"},   /* the repeated key is named */
         {"{\"admit\": [\"green\"", HC_E_VENUE, ""},
+        {"{\"live\": \"always\"}", HC_E_VENUE, "live"},
+        {"{\"live\": true}", HC_E_VENUE, "live"},
+        {"{\"live\": \"Required\"}", HC_E_VENUE, "live"},
+        {"{\"unbound\": \"deny\"}", HC_E_VENUE, "unbound"},
+        {"{\"unbound\": 1}", HC_E_VENUE, "unbound"},
+        {"{\"unbound\": \"check_id\", \"unbound\": \"admit\"}", HC_E_VENUE, "unbound"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         hc_venue_rules r = HC_VENUE_RULES_DEFAULT;
@@ -116,6 +126,30 @@ static void errors_name_the_key(void **state)
             fail_msg("%s: got %s field '%s' (%s)", cases[i].json, hc_err_name(err), d.field, d.message);
         assert_int_equal(r.max_age_s, 42); /* untouched on error */
         assert_true(d.message[0] != '\0');
+    }
+}
+
+/* "live" and "unbound": each word, and what is absent keeps the default. */
+static void live_and_unbound(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json;
+        hc_live_rule live;
+        hc_unbound_rule unbound;
+    } cases[] = {
+        {"{}", HC_LIVE_OFF, HC_UNBOUND_ADMIT},
+        {"{\"live\": \"off\"}", HC_LIVE_OFF, HC_UNBOUND_ADMIT},
+        {"{\"live\": \"preferred\"}", HC_LIVE_PREFERRED, HC_UNBOUND_ADMIT},
+        {"{\"live\": \"required\", \"unbound\": \"refuse\"}", HC_LIVE_REQUIRED, HC_UNBOUND_REFUSE},
+        {"{\"unbound\": \"check_id\"}", HC_LIVE_OFF, HC_UNBOUND_CHECK_ID},
+        {"{\"unbound\": \"admit\"}", HC_LIVE_OFF, HC_UNBOUND_ADMIT},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        hc_venue_rules r;
+        assert_int_equal(hc_venue_parse_json(cases[i].json, strlen(cases[i].json), &r, NULL), HC_OK);
+        assert_int_equal(r.live, cases[i].live);
+        assert_int_equal(r.unbound, cases[i].unbound);
     }
 }
 
@@ -138,6 +172,7 @@ int main(void)
         cmocka_unit_test(durations),
         cmocka_unit_test(errors_name_the_key),
         cmocka_unit_test(mixed_case_colours),
+        cmocka_unit_test(live_and_unbound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,11 +83,24 @@ typedef struct {
     bool flip_sig;            /* spoil the signature after signing */
 } parts;
 
+/* Signs the reference Sig_structure of a protected header and a payload
+ * (hc_cose_sig_structure) with key into sig (the last 64 bytes of the
+ * COSE_Sign1 mint_sign1 writes). */
+static void sign_contents(const hc_key *key, const uint8_t *prot, size_t prot_len,
+                          const uint8_t *payload, size_t payload_len, uint8_t sig[64])
+{
+    static uint8_t cose[HC_COSE_MAX + 128];
+    size_t cose_len = 0;
+    assert_int_equal(mint_sign1(key, prot, prot_len, payload, payload_len, cose, &cose_len, NULL,
+                                NULL), HC_OK);
+    memcpy(sig, cose + cose_len - 64, 64);
+}
+
 /* "HCODE1:" + base45 of the COSE_Sign1 made of p, signed by key. */
 static size_t forge(const hc_key *key, const parts *p, const hc_claims *c, char *text, size_t cap)
 {
-    uint8_t prot[64], payload[HC_COSE_MAX], tbs[HC_COSE_MAX + 64], cose[HC_COSE_MAX + 64], sig[64], unprot[64];
-    size_t prot_len = p->prot_len, payload_len = p->payload_len, tbs_len, cose_len, ul;
+    uint8_t prot[64], payload[HC_COSE_MAX], cose[HC_COSE_MAX + 64], sig[64], unprot[64];
+    size_t prot_len = p->prot_len, payload_len = p->payload_len, cose_len, ul;
     if (p->prot)
         memcpy(prot, p->prot, prot_len);
     else
@@ -97,12 +110,7 @@ static size_t forge(const hc_key *key, const parts *p, const hc_claims *c, char 
     else
         assert_int_equal(hc_claims_encode(c, payload, sizeof payload, &payload_len), HC_OK);
     ul = unhex(p->unprot_hex ? p->unprot_hex : "a0", unprot, sizeof unprot);
-    assert_int_equal(hc_cose_sig_structure(prot, prot_len, payload, payload_len, tbs, sizeof tbs,
-                                           &tbs_len), HC_OK);
-    hc_signer *s = NULL;
-    assert_int_equal(hc_signer_new(key, &s), HC_OK);
-    assert_int_equal(hc_signer_sign(s, tbs, tbs_len, sig), HC_OK);
-    hc_signer_free(s);
+    sign_contents(key, prot, prot_len, payload, payload_len, sig);
     if (p->flip_sig)
         sig[63] ^= 1;
     hc_cbor_writer w;
@@ -414,12 +422,12 @@ static void test_time_edges(void **state)
     assert_int_equal(verify_at(text, len, EXP + 299, &out), HC_OK);
     assert_int_equal(verify_at(text, len, EXP + 300, &out), HC_E_EXPIRED);
     /* with no skew the edges are iat and exp themselves */
-    hc_verify_opts strict = {0, NULL};
+    hc_verify_opts strict = {0, NULL, 0, false};
     assert_int_equal(hc_verify(trust, text, len, IAT, &strict, &out), HC_OK);
     assert_int_equal(hc_verify(trust, text, len, IAT - 1, &strict, &out), HC_E_NOT_YET_VALID);
     assert_int_equal(hc_verify(trust, text, len, EXP - 1, &strict, &out), HC_OK);
     assert_int_equal(hc_verify(trust, text, len, EXP, &strict, &out), HC_E_EXPIRED);
-    hc_verify_opts negative = {-1, NULL};
+    hc_verify_opts negative = {-1, NULL, 0, false};
     assert_int_equal(hc_verify(trust, text, len, NOW, &negative, &out), HC_E_ARG);
     /* NULL opts: the default skew */
     assert_int_equal(hc_verify(trust, text, len, EXP + 299, NULL, &out), HC_OK);
@@ -475,7 +483,7 @@ static void test_lifetime(void **state)
     c.exp = IAT;
     len = forge(ed25519, &p, &c, text, sizeof text);
     assert_int_equal(verify_at(text, len, IAT, &out), HC_OK);
-    hc_verify_opts strict = {0, NULL};
+    hc_verify_opts strict = {0, NULL, 0, false};
     assert_int_equal(hc_verify(trust, text, len, IAT, &strict, &out), HC_E_EXPIRED);
     /* the extremes do not overflow */
     c.iat = 0;
@@ -552,7 +560,7 @@ static void test_revocation(void **state)
 
     char line[80];
     hc_revocations *rv = NULL;
-    hc_verify_opts opts = {HC_DEFAULT_SKEW_S, NULL};
+    hc_verify_opts opts = {HC_DEFAULT_SKEW_S, NULL, 0, false};
     assert_int_equal(hc_revocations_new(&rv), HC_OK);
     opts.revoked = rv;
     assert_int_equal(hc_verify(trust, text, len, NOW, &opts, &out), HC_OK);   /* empty list */
@@ -601,6 +609,87 @@ static void test_large_tokens(void **state)
     assert_int_equal(verify_at(text, len, NOW, &out), HC_E_SIGNATURE);
 }
 
+/* A CBOR head of major type major carrying v, written in width bytes (1, 2,
+ * 3, 5 or 9): the shortest form or any longer one. */
+static size_t put_head(uint8_t *out, unsigned major, uint64_t v, unsigned width)
+{
+    static const uint8_t info[10] = {0, 0, 24, 25, 0, 26, 0, 0, 0, 27};
+    if (width == 1) {
+        assert_true(v < 24);
+        out[0] = (uint8_t)(major << 5 | v);
+        return 1;
+    }
+    out[0] = (uint8_t)(major << 5 | info[width]);
+    for (unsigned i = 1; i < width; i++)
+        out[i] = (uint8_t)(v >> (8 * (width - 1 - i)));
+    return width;
+}
+
+/* Issue 25 point 10: step 3 accepts non-shortest heads, and the signature
+ * covers the bstrs' contents as received in a Sig_structure of its own
+ * (shortest) heads. Every width of the tag (or none), the array, the
+ * protected, unprotected, payload and signature heads: one content signed
+ * once over the reference Sig_structure (hc_cose_sig_structure, built
+ * apart from the verifier's in-place one) verifies under all of them. Long
+ * tag + array + protected heads used to move the payload over protected
+ * bytes not yet moved: 112 of the issue's 612 combinations were refused as
+ * bad_signature. */
+static void test_head_widths(void **state)
+{
+    (void)state;
+    static const unsigned widths[] = {1, 2, 3, 5, 9};
+    const hc_key *keys[] = {ed25519, es256};
+    for (size_t k = 0; k < 2; k++) {
+        const hc_key *key = keys[k];
+        hc_claims c = base_claims(HC_YELLOW), out;
+        strcpy(c.nam, "张*");
+        strcpy(c.doc, "3304**********1230");
+        uint8_t prot[32], payload[HC_COSE_MAX], sig[64];
+        size_t prot_len, payload_len;
+        assert_int_equal(hc_cose_protected_encode(key->alg, key->kid, prot, sizeof prot, &prot_len), HC_OK);
+        assert_int_equal(hc_claims_encode(&c, payload, sizeof payload, &payload_len), HC_OK);
+        assert_true(payload_len >= 24 && payload_len < 256);
+        sign_contents(key, prot, prot_len, payload, payload_len, sig);
+        size_t combos = 0, bad = 0;
+        for (unsigned tw = 0; tw <= 5; tw++)          /* 0: untagged */
+        for (unsigned aw = 0; aw < 5; aw++)
+        for (unsigned pw = 0; pw < 5; pw++)
+        for (unsigned uw = 0; uw < 5; uw++)
+        for (unsigned yw = 1; yw < 5; yw++)           /* 24 and more: 2 bytes at least */
+        for (unsigned sw = 1; sw < 5; sw++) {
+            uint8_t cose[HC_COSE_MAX];
+            size_t n = 0;
+            if (tw)
+                n += put_head(cose + n, 6, 18, widths[tw - 1]);
+            n += put_head(cose + n, 4, 4, widths[aw]);
+            n += put_head(cose + n, 2, prot_len, widths[pw]);
+            memcpy(cose + n, prot, prot_len);
+            n += prot_len;
+            n += put_head(cose + n, 5, 0, widths[uw]);
+            n += put_head(cose + n, 2, payload_len, widths[yw]);
+            memcpy(cose + n, payload, payload_len);
+            n += payload_len;
+            n += put_head(cose + n, 2, 64, widths[sw]);
+            memcpy(cose + n, sig, 64);
+            n += 64;
+            char text[HC_TOKEN_MAX + 1];
+            size_t len = 0;
+            memcpy(text, HC_PREFIX, 7);
+            assert_int_equal(hc_base45_encode(cose, n, text + 7, sizeof text - 7, &len), HC_OK);
+            hc_err err = verify_at(text, len + 7, NOW, &out);
+            if (err != HC_OK && bad++ < 3)
+                print_message("widths tag %u array %u prot %u unprot %u payload %u sig %u: %s\n",
+                              tw ? widths[tw - 1] : 0, widths[aw], widths[pw], widths[uw],
+                              widths[yw], widths[sw], hc_err_name(err));
+            combos++;
+        }
+        assert_int_equal(combos, 6 * 5 * 5 * 5 * 4 * 4);
+        assert_int_equal(bad, 0);
+        assert_int_equal(out.colour, HC_YELLOW);
+        assert_string_equal(out.nam, "张*");
+    }
+}
+
 static void test_arguments(void **state)
 {
     (void)state;
@@ -626,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_issuer_and_window),
         cmocka_unit_test(test_revocation),
         cmocka_unit_test(test_large_tokens),
+        cmocka_unit_test(test_head_widths),
         cmocka_unit_test(test_arguments),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

@@ -16,6 +16,7 @@ int cmd_render(int argc, char **argv);   /* cmd_render.c */
 int cmd_verify(int argc, char **argv);   /* cmd_verify.c */
 int cmd_check(int argc, char **argv);    /* cmd_verify.c: verify, then a venue's decision */
 int cmd_inspect(int argc, char **argv);  /* cmd_inspect.c */
+int cmd_present(int argc, char **argv);  /* cmd_present.c: a live presentation of a bound token */
 
 /* cmd_batch.c. Exit status: 0 all issued, 2 usage, 3 input or I/O error,
  * 4 finished with input errors (see DIR/errors.jsonl), 5 stopped at --max-errors. */

@@ -9,7 +9,7 @@
 static const char usage_issue[] =
     "usage: healthcode issue --key PRIV.pem --issuer ISS [--policy P.json] [--risk-map MAP.csv]\n"
     "                        [--now T] [--validity 24h] [--colour green|yellow|red]\n"
-    "                        [--subject-secret FILE] [--png OUT.png]\n"
+    "                        [--subject-secret FILE] [--device-pub PUB.pem] [--png OUT.png]\n"
     "                        [--key-pass file:PATH|env:VAR] RECORD.json|-\n"
     "\n"
     "Assesses the record and prints the signed token (one line) on stdout.\n"
@@ -26,11 +26,14 @@ static const char usage_issue[] =
     "  --colour C             sign this colour instead of assessing (a back end's own\n"
     "                         decision); the record still gives the name and document\n"
     "  --subject-secret FILE  16-64 bytes (mode 0600): adds the sub pseudonym\n"
+    "  --device-pub FILE      the holder's device public key (PEM: P-256, Ed25519 or\n"
+    "                         SM2): the code is bound to it and shown live with\n"
+    "                         'healthcode present' (as the record's device_key)\n"
     "  --png FILE             also write the QR code as a PNG (atomically)\n";
 
 /* The command line of issue, once parsed. */
 typedef struct {
-    const char *keyp, *iss, *policy, *risk, *secretp, *pngp, *path;
+    const char *keyp, *iss, *policy, *risk, *secretp, *pngp, *path, *devicep;
     const char *key_pass;   /* --key-pass: the passphrase of an encrypted key */
     int64_t now, validity;
     bool fixed;          /* --colour: sign this colour without assessing */
@@ -48,7 +51,8 @@ int cmd_issue(int argc, char **argv)
         {"key", true, 0, &ia.keyp},       {"issuer", true, 0, &ia.iss},
         {"policy", true, 0, &ia.policy},  {"risk-map", true, 0, &ia.risk},
         {"now", true, 0, &now_s},         {"subject-secret", true, 0, &ia.secretp},
-        {"png", true, 0, &ia.pngp},       {"validity", true, O_VALIDITY, NULL},
+        {"png", true, 0, &ia.pngp},       {"device-pub", true, 0, &ia.devicep},
+        {"validity", true, O_VALIDITY, NULL},
         {"colour", true, O_COLOUR, NULL}, {"color", true, O_COLOUR, NULL},
         {"key-pass", true, 0, &ia.key_pass}, {NULL, false, 0, NULL}};
     cli_args a;
@@ -89,7 +93,7 @@ int cmd_issue(int argc, char **argv)
  * writes the PNG if asked, then prints the token. */
 static int run_issue(const issue_args *ia)
 {
-    hc_key *key = NULL;
+    hc_key *key = NULL, *device = NULL;
     hc_record *rec = NULL;
     hc_policy *pol = NULL;
     hc_issuer *is = NULL;
@@ -104,6 +108,13 @@ static int run_issue(const issue_args *ia)
         rc = cli_load_private_key(ia->keyp, ia->key_pass, &key);
     if (!rc && ia->secretp)
         rc = cli_load_secret(ia->secretp, &secret, &secret_len);
+    if (!rc && ia->devicep && (e = hc_key_load_file(ia->devicep, &device))) {
+        if (e == HC_E_KEY)
+            cli_error("%s: not a P-256, Ed25519 or SM2 public key", ia->devicep);
+        else
+            cli_error("%s: %s", ia->devicep, cli_why(ia->devicep, e));
+        rc = EX_INPUT;
+    }
     if (!rc)
         rc = cli_load_record(ia->path, &rec);
     if (!rc && ia->fixed) {
@@ -129,8 +140,14 @@ static int run_issue(const issue_args *ia)
         rc = EX_INPUT;
     }
     size_t len = 0;
-    if (!rc && (e = hc_issue(is, rec, as, ia->now, ia->validity, text, HC_TOKEN_MAX + 1, &len))) {
-        cli_error("cannot issue: %s", hc_strerror(e));
+    if (!rc && (e = hc_issue_bound(is, rec, as, device, ia->now, ia->validity, text,
+                                   HC_TOKEN_MAX + 1, &len))) {
+        if (device && e == HC_E_KEY)
+            cli_error("%s: not a P-256, Ed25519 or SM2 public key", ia->devicep);
+        else if (device && e == HC_E_ARG)
+            cli_error("%s: the record's device_key is another key: give one or the other", ia->devicep);
+        else
+            cli_error("cannot issue: %s", hc_strerror(e));
         rc = EX_INPUT;
     }
 #if HC_WITH_RENDER
@@ -154,5 +171,6 @@ static int run_issue(const issue_args *ia)
     hc_policy_free(pol);
     hc_record_free(rec);
     hc_key_free(key);
+    hc_key_free(device);
     return rc;
 }

@@ -5,10 +5,23 @@
 #include "cmd_bundle.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <time.h>
+#include <unistd.h>
+
+/* The live members (doc/format.md, "Holder binding"): bound (null until the
+ * claims are read), live (shown live by the bound device and verified), t
+ * (the presentation's second, once its shape was read; else null). */
+static void live_json(json_t *o, const hc_claims *c)
+{
+    json_object_set_new(o, "bound", c->claims_ok ? json_boolean(c->bound) : json_null());
+    json_object_set_new(o, "live", json_boolean(c->live));
+    json_object_set_new(o, "t", c->presented ? json_integer(c->t) : json_null());
+}
 
 /* The verdict members: valid, error, message, then the claims. message:
  * what went wrong in words (NULL: hc_strerror's sentence). */
@@ -22,6 +35,7 @@ static void verdict_json(json_t *o, hc_err e, const char *message, const hc_clai
     hc_claims none;
     memset(&none, 0, sizeof none);
     cli_claims_json(o, c ? c : &none, header, claims);
+    live_json(o, c ? c : &none);
 }
 
 /* What verify and check share: the trust store, revocations, clock, skew and token. */
@@ -30,6 +44,8 @@ typedef struct {
     hc_revocations *rev;
     int64_t now;
     int64_t skew;
+    int64_t live_window;      /* --live-window: P5's window, 1-300 s */
+    bool require_live;        /* --require-live: a plain token is not_live */
     const char *png;
     const char *arg;
     cli_bundle_opts bundle;   /* --root/--bundle/--state/--accept-stale (cmd_bundle.c) */
@@ -55,7 +71,8 @@ static void verifier_free(verifier *v)
 /* Handles an option verify and check share. Returns 0 (handled), 1 (not
  * one of them) or EX_USAGE/EX_INPUT. */
 enum { V_TRUST = 100, V_REVOKED, V_NOW, V_SKEW, V_PNG,
-       V_ROOT, V_BUNDLE, V_STATE, V_STALE };
+       V_ROOT, V_BUNDLE, V_STATE, V_STALE, V_LIVE_WINDOW, V_REQUIRE_LIVE };
+#define LIVE_OPTS {"live-window", true, V_LIVE_WINDOW, NULL}, {"require-live", false, V_REQUIRE_LIVE, NULL}
 #define BUNDLE_OPTS {"root", true, V_ROOT, NULL}, {"bundle", true, V_BUNDLE, NULL}, \
                     {"state", true, V_STATE, NULL}, {"accept-stale", false, V_STALE, NULL}
 static int verifier_option(const char *cmd, verifier *v, int id, const char *val)
@@ -86,6 +103,14 @@ static int verifier_option(const char *cmd, verifier *v, int id, const char *val
     case V_SKEW:
         if (!cli_parse_duration(val, &v->skew) || v->skew > 86400)
             return cli_usage_error(cmd, "--skew: '%s' is not a duration up to 1 day (seconds, or 90s, 5m)", val);
+        return 0;
+    case V_LIVE_WINDOW:
+        if (!cli_parse_duration(val, &v->live_window) || v->live_window < 1 ||
+            v->live_window > HC_LIVE_WINDOW_MAX_S)
+            return cli_usage_error(cmd, "--live-window: '%s' is not a duration from 1 to 300 seconds", val);
+        return 0;
+    case V_REQUIRE_LIVE:
+        v->require_live = true;
         return 0;
     case V_PNG:
 #if HC_WITH_SCAN
@@ -134,12 +159,15 @@ static int verifier_ready(const char *cmd, verifier *v, bool now_given, cli_toke
 
 static const char usage_verify[] =
     "usage: healthcode verify --trust PUB.pem|DIR [--trust ...] [--revoked FILE] [--now T]\n"
-    "                         [--skew S] [--png IMG] [TOKEN|-]\n"
+    "                         [--skew S] [--live-window S] [--require-live] [--png IMG]\n"
+    "                         [TOKEN|-]\n"
     "       healthcode verify --root ROOT.pem --bundle FILE [--bundle DELTA] [--state DIR]\n"
-    "                         [--accept-stale] [--now T] [--skew S] [--png IMG] [TOKEN|-]\n"
+    "                         [--accept-stale] [--now T] [--skew S] [--live-window S]\n"
+    "                         [--require-live] [--png IMG] [TOKEN|-]\n"
     "\n"
-    "Verifies a token offline and prints one JSON object: valid, error, message,\n"
-    "colour, iss, iat, exp, kid, alg, cti, sub, nam, doc, reg, knd.\n"
+    "Verifies a token (HCODE1:...) or a live presentation of one (HCLIVE1:...)\n"
+    "offline and prints one JSON object: valid, error, message, colour, iss, iat,\n"
+    "exp, kid, alg, cti, sub, nam, doc, reg, knd, bound, live, t.\n"
     "\n"
     "  --trust PATH    a public key PEM, a directory of .pem files, or a trust list\n"
     "                  (.json); repeatable\n"
@@ -147,6 +175,10 @@ static const char usage_verify[] =
     "  --now T         the time of the check: epoch seconds or ISO 8601 (default: now)\n"
     "  --skew S        clock allowance (default 300 seconds)\n"
     "  --png IMG       read the token from the QR code in a PNG image\n"
+    "  --live-window S how far a presentation's time may be from --now (default 60\n"
+    "                  seconds, at most 300)\n"
+    "  --require-live  refuse a plain token (not_live, exit 35): only a presentation\n"
+    "                  by the bound device is valid\n"
     "  --root ROOT.pem a root key that signs trust bundles (repeatable)\n"
     "  --bundle FILE   the keys and revocations from a signed trust bundle (instead of\n"
     "                  --trust and --revoked); a second --bundle is a delta on the first\n"
@@ -157,11 +189,14 @@ static const char usage_verify[] =
     "11 unknown kid, 12 bad signature (or algorithm, issuer, key window),\n"
     "13 expired, 14 not yet valid, 15 revoked; a refused bundle: 20 malformed,\n"
     "21 wrong root, 22 bad signature, 23 rollback, 24 expired, 25 wrong base,\n"
-    "26 kid mismatch, 27 bad state file (doc/bundle.md).\n";
+    "26 kid mismatch, 27 bad state file (doc/bundle.md); a presentation: 30\n"
+    "malformed, 31 unbound token, 32 device algorithm, 33 device signature, 34 stale\n"
+    "or future; 35 a plain token where --require-live.\n";
 
 static const char usage_check[] =
     "usage: healthcode check --trust PUB.pem|DIR [--trust ...] [--revoked FILE]\n"
     "                        [--venue VENUE.json] [--temperature 37.9] [--now T] [--skew S]\n"
+    "                        [--live-window S] [--require-live] [--seen FILE]\n"
     "                        TOKEN|-|--png IMG\n"
     "       healthcode check --root ROOT.pem --bundle FILE [--bundle DELTA] --state DIR\n"
     "                        [--venue-class NAME] [--temperature 37.9] ... TOKEN|-|--png IMG\n"
@@ -170,12 +205,18 @@ static const char usage_check[] =
     "code, zh, en, then the fields of 'healthcode verify'.\n"
     "\n"
     "  --trust, --revoked, --now, --skew, --png   as for 'healthcode verify'\n"
+    "  --live-window, --require-live              as for 'healthcode verify'\n"
     "  --root, --bundle, --state, --accept-stale  as for 'healthcode verify'\n"
-    "  --venue FILE       the venue rules (JSON: name, admit, max_age, fever_c);\n"
-    "                     default: green only, any age, 37.3 °C\n"
+    "  --venue FILE       the venue rules (JSON: name, admit, max_age, fever_c, live,\n"
+    "                     unbound); default: green only, any age, 37.3 °C, live off,\n"
+    "                     paper codes admitted\n"
     "  --venue-class NAME the venue rules named NAME in the verified bundle (signed\n"
     "                     with its trust by 'bundle make --venues')\n"
     "  --temperature C    the temperature taken on site, in °C\n"
+    "  --seen FILE        the codes admitted here lately, kept in FILE between runs:\n"
+    "                     the same code (cti) admitted again within the live window is\n"
+    "                     denied as a repeat (a screenshot passed back); at most 1024\n"
+    "                     codes are kept\n"
     "\n"
     "Exit status: 0 admitted, 1 denied, otherwise that of 'healthcode verify'.\n";
 
@@ -214,12 +255,12 @@ static int bundle_venue(verifier *v, const char *name, hc_venue_rules *rules)
  * it is not valid), as the members admit, code, zh, en of o. Returns the
  * exit status: 0 admitted, 1 denied, else rc (verify's). */
 static int decide(json_t *o, hc_err e, const hc_claims *c, const hc_venue_rules *rules,
-                  int64_t now, double temp, int rc)
+                  int64_t now, double temp, hc_repeats *seen, int rc)
 {
     hc_decision dec;
     memset(&dec, 0, sizeof dec);
     hc_err de = HC_E_ARG;
-    if (!e && (de = hc_checkpoint_decide(c, rules, now, temp, &dec))) {
+    if (!e && (de = hc_checkpoint_decide_repeats(c, rules, now, temp, seen, &dec))) {
         cli_error("check: cannot decide: %s", hc_strerror(de));
         rc = EX_INPUT;
     }
@@ -233,25 +274,75 @@ static int decide(json_t *o, hc_err e, const hc_claims *c, const hc_venue_rules 
     return rc;
 }
 
+/* check --seen FILE: the codes admitted lately, kept in FILE between runs
+ * (hc_repeats_load/save) so that the same code shown again within the live
+ * window is a repeat. FILE.lock is held (flock) from reading the memory to
+ * writing it back, so that two checks at one door do not lose an entry. */
+typedef struct {
+    const char *path;
+    int lock;              /* -1: none */
+    hc_repeats *mem;
+} seen_file;
+
+static int seen_open(seen_file *s, int64_t window)
+{
+    char lock[4096];
+    hc_err e;
+    if (snprintf(lock, sizeof lock, "%s.lock", s->path) >= (int)sizeof lock) {
+        cli_error("%s: path too long", s->path);
+        return EX_INPUT;
+    }
+    s->lock = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (s->lock < 0 || flock(s->lock, LOCK_EX) != 0) {
+        cli_error("%s: %s", lock, strerror(errno));
+        return EX_INPUT;
+    }
+    if ((e = hc_repeats_new(HC_REPEATS_DEFAULT_CAPACITY, window, &s->mem)) ||
+        (e = hc_repeats_load(s->mem, s->path))) {
+        cli_error("%s: %s", s->path, e == HC_E_IO ? "not a memory of admitted codes (or unreadable)"
+                                                   : hc_strerror(e));
+        return EX_INPUT;
+    }
+    return 0;
+}
+
+/* Writes the memory back (when it changed) and lets go of the lock. */
+static int seen_close(seen_file *s, size_t before)
+{
+    int rc = 0;
+    hc_err e;
+    if (s->mem && hc_repeats_count(s->mem) != before && (e = hc_repeats_save(s->mem, s->path))) {
+        cli_error("%s: %s", s->path, cli_why(s->path, e));
+        rc = EX_INPUT;
+    }
+    hc_repeats_free(s->mem);
+    if (s->lock >= 0)
+        close(s->lock);
+    return rc;
+}
+
 /* verify and check; check adds --venue and --temperature. */
 static int run_verify(const char *cmd, int argc, char **argv, bool check)
 {
-    enum { O_HELP, O_VENUE, O_TEMP, O_VENUE_CLASS };
+    enum { O_HELP, O_VENUE, O_TEMP, O_VENUE_CLASS, O_SEEN };
     static const cli_opt vopts[] = {
         {"help", false, O_HELP, NULL}, {"trust", true, V_TRUST, NULL}, {"revoked", true, V_REVOKED, NULL},
         {"now", true, V_NOW, NULL},    {"skew", true, V_SKEW, NULL},   {"png", true, V_PNG, NULL},
-        BUNDLE_OPTS, {NULL, false, 0, NULL}};
+        BUNDLE_OPTS, LIVE_OPTS, {NULL, false, 0, NULL}};
     static const cli_opt copts[] = {
         {"help", false, O_HELP, NULL}, {"trust", true, V_TRUST, NULL}, {"revoked", true, V_REVOKED, NULL},
         {"now", true, V_NOW, NULL},    {"skew", true, V_SKEW, NULL},   {"png", true, V_PNG, NULL},
-        {"venue", true, O_VENUE, NULL}, {"temperature", true, O_TEMP, NULL}, BUNDLE_OPTS,
-        {"venue-class", true, O_VENUE_CLASS, NULL}, {NULL, false, 0, NULL}};
+        {"venue", true, O_VENUE, NULL}, {"temperature", true, O_TEMP, NULL}, BUNDLE_OPTS, LIVE_OPTS,
+        {"venue-class", true, O_VENUE_CLASS, NULL}, {"seen", true, O_SEEN, NULL},
+        {NULL, false, 0, NULL}};
     verifier v;
     memset(&v, 0, sizeof v);
     v.skew = HC_DEFAULT_SKEW_S;
+    v.live_window = HC_DEFAULT_LIVE_WINDOW_S;
     cli_args a;
     cli_args_init(&a, cmd, NULL, argc, argv);   /* --help: looked for first, below */
     const char *val, *venue = NULL, *venue_class = NULL;
+    seen_file seen = {NULL, -1, NULL};
     double temp = NAN;
     bool now_given = false;
     int rc = 0;
@@ -267,6 +358,7 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
         case O_HELP: break;   /* handled above */
         case O_VENUE: venue = val; break;
         case O_VENUE_CLASS: venue_class = val; break;
+        case O_SEEN: seen.path = val; break;
         case O_TEMP:
             if (!cli_parse_double(val, &temp) || temp < 20 || temp > 50)
                 rc = cli_usage_error(cmd, "--temperature: '%s' is not a body temperature in °C", val);
@@ -299,7 +391,7 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     if (rc && v.fail) {   /* an input refused: a verdict all the same (issue 26.12) */
         json_t *o = json_object();
         if (check)
-            (void)decide(o, v.fail, NULL, &rules, v.now, temp, rc);
+            (void)decide(o, v.fail, NULL, &rules, v.now, temp, NULL, rc);
         verdict_json(o, v.fail, v.why, NULL);
         cli_bundle_json(o, &v.bundle);
         int prc = cli_print_json(o);
@@ -314,13 +406,26 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     memset(&c, 0, sizeof c);
     if (!e) {
         hc_bundle_store *bs = v.bundle.store;
-        hc_verify_opts vo = {v.skew, bs ? hc_bundle_store_revocations(bs) : v.rev};
+        hc_verify_opts vo = {v.skew, bs ? hc_bundle_store_revocations(bs) : v.rev, v.live_window,
+                             v.require_live};
         e = hc_verify(bs ? hc_bundle_store_trust(bs) : v.trust, t->text, t->len, v.now, &vo, &c);
     }
     json_t *o = json_object();
     rc = cli_exit_for(e);
+    size_t seen_before = 0;
+    int src = check && seen.path ? seen_open(&seen, v.live_window) : 0;
+    if (src) {
+        json_decref(o);
+        seen_close(&seen, 0);
+        free(t);
+        verifier_free(&v);
+        return src;
+    }
+    seen_before = hc_repeats_count(seen.mem);
     if (check)
-        rc = decide(o, e, &c, &rules, v.now, temp, rc);
+        rc = decide(o, e, &c, &rules, v.now, temp, seen.mem, rc);
+    if ((src = seen_close(&seen, seen_before)) != 0)
+        rc = src;
     verdict_json(o, e, v.fail ? v.why : NULL, &c);
     cli_bundle_json(o, &v.bundle);   /* stale_trust, rollback_protected */
     int prc = cli_print_json(o);

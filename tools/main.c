@@ -19,6 +19,7 @@ static const struct {
     {"render", cmd_render, "draw a token as a QR code (PNG, SVG, terminal)"},
     {"verify", cmd_verify, "verify a token offline: JSON verdict"},
     {"inspect", cmd_inspect, "decode a token without verifying it"},
+    {"present", cmd_present, "show a bound token live: signed by the device, now"},
     {"check", cmd_check, "verify, then decide entry at a venue"},
     {"batch", cmd_batch, "issue many codes from a JSON-lines or CSV file"},
     {"bundle", cmd_bundle, "make or show a signed trust bundle"},

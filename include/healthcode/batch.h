@@ -35,8 +35,9 @@
  * column is an error, an empty cell means the field is absent:
  *   id, id_type, name, residence, contact_status, last_contact, discharged,
  *   entry_date, entry_from, previous_colour, previous_since,
- *   declaration_at, declaration_temperature_c, declaration_symptoms
- * (symptoms separated by ';'). Travel stays and daily check-ins are lists
+ *   declaration_at, declaration_temperature_c, declaration_symptoms,
+ *   device_key
+ * (symptoms separated by ';'; device_key the record's, base64 of an SPKI). Travel stays and daily check-ins are lists
  * and are not expressible in CSV: use JSON lines for records that have them.
  * Errors in a CSV row name the CSV column ("last_contact", not
  * "contact.last_contact").

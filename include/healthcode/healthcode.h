@@ -7,10 +7,11 @@
  *
  *   issuer side:  record.h → assess.h → issue.h → render.h
  *   checkpoint:   verify.h → checkpoint.h   (scan.h reads a QR code from a camera frame or a PNG)
+ *   holder:       present.h                  (a bound token shown live by the holder's device)
  *
  * Each part has its own header; this one includes those the build has
  * (healthcode/features.h says which). A verify-only build has common.h,
- * key.h, verify.h and checkpoint.h.
+ * key.h, verify.h, checkpoint.h, bundle.h and present.h.
  */
 #ifndef HEALTHCODE_HEALTHCODE_H
 #define HEALTHCODE_HEALTHCODE_H
@@ -21,6 +22,7 @@
 #include <healthcode/verify.h>
 #include <healthcode/checkpoint.h>
 #include <healthcode/bundle.h>
+#include <healthcode/present.h>
 #if HC_WITH_ISSUER
 #include <healthcode/record.h>
 #include <healthcode/assess.h>

@@ -49,11 +49,13 @@ HC_API void hc_issuer_free(hc_issuer *is);
 #define HC_VALIDITY_MAX (30 * 86400)
 
 /*
- * Issues a token for record r (NULL: no nam, doc, sub, reg, knd) with the
- * colour of a (from hc_assess, or filled by the caller), valid from now
+ * Issues a token for record r (NULL: no nam, doc, sub, reg, knd, cnf) with
+ * the colour of a (from hc_assess, or filled by the caller), valid from now
  * (iat) for validity_s seconds (exp = now + validity_s; 1 s to
  * HC_VALIDITY_MAX). The name is masked (张*三, J*** SMITH) and the document
- * shows at most 4 characters (hc_mask_name, hc_mask_document). Writes the NUL-terminated text to
+ * shows at most 4 characters (hc_mask_name, hc_mask_document); a record with
+ * a device_key gives a bound token (cnf, see hc_issue_bound). Writes the
+ * NUL-terminated text to
  * text (cap bytes); *len = its length without the NUL. With text NULL (or
  * cap too small) returns HC_E_BUFFER and *len = the size needed, signing
  * nothing.
@@ -62,6 +64,21 @@ HC_API void hc_issuer_free(hc_issuer *is);
 HC_API hc_err hc_issue(hc_issuer *is, const hc_record *r, const hc_assessment *a,
                        int64_t now, int64_t validity_s, char *text, size_t cap,
                        size_t *len) HC_WARN_UNUSED;
+
+/*
+ * hc_issue, the token bound to a device (doc/format.md, "Holder binding"):
+ * its cnf claim holds device's public key, so that only that device can
+ * show it live (hc_present). device is a P-256, Ed25519 or SM2 key, public
+ * or private (only its public half is used); NULL binds to the record's
+ * device_key if it has one, and to nothing otherwise (then it is hc_issue).
+ * hc_issue itself binds to the record's device_key.
+ * Errors: as hc_issue; HC_E_KEY (device is of another kind, or an Ed25519
+ * key that does not decode), HC_E_ARG (the record's device_key is another
+ * key: which one the holder's phone has cannot be guessed).
+ */
+HC_API hc_err hc_issue_bound(hc_issuer *is, const hc_record *r, const hc_assessment *a,
+                             const hc_key *device, int64_t now, int64_t validity_s,
+                             char *text, size_t cap, size_t *len) HC_WARN_UNUSED;
 
 /* Masks a display name as doc/format.md shows, so that no masked name of two
  * or more letters shows them all. The script is decided by the name's

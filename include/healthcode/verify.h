@@ -183,6 +183,16 @@ typedef struct {
     /* Which steps completed: lets a caller report what it knows of a bad token. */
     bool header_ok;               /* alg and kid are filled */
     bool claims_ok;               /* the claims fields are filled */
+    /* Holder binding (doc/format.md, "The cnf claim"): filled with the claims. */
+    bool bound;                   /* the token has a cnf: it is bound to a device key */
+    hc_alg device_alg;            /* the cnf key's algorithm, which a presentation must use
+                                     (ES256 for P-256, EdDSA, SM2); 0 when unbound */
+    uint8_t device_x[32];         /* the cnf key: x (big-endian; Ed25519: the public key) */
+    bool device_ybit;             /* the cnf key: the lowest bit of y (EC keys; else false) */
+    /* Live presentations ("HCLIVE1:", doc/format.md P1–P5). */
+    bool presented;               /* the text was a presentation whose shape (P1) was read */
+    bool live;                    /* it passed P1–P5: shown live by the bound device */
+    int64_t t;                    /* the presentation's t, once P1 has read it (else 0) */
 } hc_claims;
 
 /* -------------------------------------------------------- verification */
@@ -190,15 +200,25 @@ typedef struct {
 typedef struct {
     int64_t skew_s;                     /* clock allowance, seconds (doc/format.md step 7) */
     const hc_revocations *revoked;      /* NULL: no revocation list */
+    /* live presentations (doc/format.md P5): |now - t| <= live_window_s, 1 to
+     * HC_LIVE_WINDOW_MAX_S seconds; 0 means HC_DEFAULT_LIVE_WINDOW_S (so that
+     * an initialiser written before these fields keeps the default) */
+    int64_t live_window_s;
+    bool require_live;                  /* a plain "HCODE1:" token is HC_E_NOT_LIVE */
 } hc_verify_opts;
 
 #define HC_DEFAULT_SKEW_S 300
+#define HC_DEFAULT_LIVE_WINDOW_S 60
+#define HC_LIVE_WINDOW_MAX_S 300
+
+/* The prefix of a live presentation's text (doc/format.md). */
+#define HC_LIVE_PREFIX "HCLIVE1:"
 
 /* Longest lifetime (exp - iat) a verifier accepts: 30 days (doc/format.md step
  * 7). A key that leaks after it is retired can then only mint tokens that
  * die within 30 days of its window, whatever iat they claim. */
 #define HC_LIFETIME_MAX_S 2592000
-#define HC_VERIFY_OPTS_DEFAULT { HC_DEFAULT_SKEW_S, NULL }
+#define HC_VERIFY_OPTS_DEFAULT { HC_DEFAULT_SKEW_S, NULL, HC_DEFAULT_LIVE_WINDOW_S, false }
 
 /*
  * Verifies text (len bytes; need not be NUL-terminated) at time now, in the
@@ -206,18 +226,38 @@ typedef struct {
  * the signing key's issuer and window), claims, time, revocation. Returns
  * HC_OK only if all pass. opts NULL means HC_VERIFY_OPTS_DEFAULT.
  *
+ * text is a token ("HCODE1:…") or a live presentation ("HCLIVE1:…", made by
+ * the holder's device with hc_present). A presentation is verified in the
+ * order of doc/format.md's P1–P5:
+ *   P1  its shape (base45, one COSE_Sign1 {1: alg} over [token, t], step 3's
+ *       strictness): else HC_E_PRESENTATION (every fault of P1);
+ *   P2  the token inside passes steps 3 to 8 at now: else that step's error;
+ *   P3  the token is bound (has a cnf): else HC_E_UNBOUND; the presentation's
+ *       alg is the cnf key's: else HC_E_DEVICE_ALG;
+ *   P4  the device signature verifies with the cnf key: else
+ *       HC_E_DEVICE_SIGNATURE;
+ *   P5  |now - t| <= the live window: else HC_E_STALE (a t in the future too).
+ * Then out->live is true. A plain token is valid (live false, bound as its
+ * cnf says) unless opts->require_live: then HC_E_NOT_LIVE, once all eight
+ * steps have passed. A bound token's cnf must be a key on its curve (step 6,
+ * else HC_E_CLAIMS), whichever way it is shown.
+ *
  * out is always written: on error it holds what was learnt before the failing
- * step (see header_ok / claims_ok) and must not be trusted.
+ * step (see header_ok / claims_ok / presented) and must not be trusted.
  *
  * Allocation: hc_verify parses in place on the stack and allocates nothing
- * itself; only OpenSSL may allocate inside the signature check.
+ * itself; only OpenSSL may allocate inside the signature checks and when a
+ * bound token's cnf point is made into a key (decompressed and checked).
+ * Stack: a presentation needs two buffers of the largest COSE_Sign1 (about
+ * 5.5 KiB).
  *
  * Step 7 checks, in this order: iat <= exp and exp - iat <=
  * HC_LIFETIME_MAX_S (else HC_E_LIFETIME, whatever now is), then
  * iat - skew <= now (HC_E_NOT_YET_VALID) and now < exp + skew
  * (HC_E_EXPIRED).
  *
- * Errors: HC_E_ARG, HC_E_LIMIT (text over HC_TOKEN_MAX), then the
+ * Errors: HC_E_ARG (also a live window below 0 or above
+ * HC_LIVE_WINDOW_MAX_S), HC_E_LIMIT (text over HC_TOKEN_MAX), then the
  * verification errors of common.h, each for its step.
  */
 HC_API hc_err hc_verify(const hc_trust *trust, const char *text, size_t len, int64_t now,
@@ -226,6 +266,9 @@ HC_API hc_err hc_verify(const hc_trust *trust, const char *text, size_t len, int
 /*
  * Decodes a token WITHOUT verifying it (steps 1–3 and the claims shape of
  * step 6): for display and debugging only. Nothing it returns may be trusted.
+ * A presentation ("HCLIVE1:") is decoded too: its shape (P1, setting
+ * presented and t), then the token inside it; no signature is checked and
+ * live stays false.
  */
 HC_API hc_err hc_inspect(const char *text, size_t len, hc_claims *out) HC_WARN_UNUSED;
 

@@ -6,7 +6,7 @@ fuzz_flags() {
     local max_len
     case $1 in
         base45) max_len=12288 ;;
-        verify | revocations) max_len=8192 ;;
+        verify | revocations | present) max_len=8192 ;;
         bundle) max_len=16384 ;;
         riskmap) max_len=16384 ;;
         record | json | policy | trustlist) max_len=32768 ;;

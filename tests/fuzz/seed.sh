@@ -8,7 +8,7 @@ build=${1:?usage: seed.sh BUILDDIR}
 cd "$(dirname "$0")/../.."
 root=$(pwd)
 c=tests/fuzz/corpus
-for n in verify base45 record json policy riskmap trustlist revocations scan; do
+for n in verify base45 record json policy riskmap trustlist revocations scan present; do
     mkdir -p "$c/$n"
     find "$c/$n" -name 'seed-*' -delete
 done
@@ -22,6 +22,26 @@ for v in tests/vectors/*.json; do
     put "$c/base45/seed-vec-$n" "${tok#HCODE1:}"
 done
 put "$c/verify/seed-sample" "$(cat examples/trust/sample.token)"
+
+# ---- present: every vector's COSE bytes (a presentation's, or a token's for
+# hc_present), and a few live texts whole
+for v in tests/vectors/*.json; do
+    n=$(basename "$v" .json)
+    tok=$(jq -r .token "$v")
+    python3 -c 'import sys
+A = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+s = sys.argv[1].split(":", 1)[1]
+v = [A.index(ch) for ch in s]
+out = bytearray()
+for i in range(0, len(v), 3):
+    g = v[i:i + 3]
+    n = sum(x * 45 ** k for k, x in enumerate(g))
+    out += bytes([n >> 8, n & 255]) if len(g) == 3 else bytes([n])
+sys.stdout.buffer.write(out)' "$tok" > "$c/present/seed-cose-$n" || rm -f "$c/present/seed-cose-$n"
+done
+for n in live_valid_es256 live_valid_sm2 live_three_items; do
+    put "$c/present/seed-text-$n" "$(jq -r .token tests/vectors/$n.json)"
+done
 put "$c/verify/seed-lower-prefix" "hcode1:$(jq -r .token tests/vectors/valid_eddsa_yellow.json | cut -c8-)"
 put "$c/verify/seed-newline" "$(jq -r .token tests/vectors/valid_es256_green.json)
 "

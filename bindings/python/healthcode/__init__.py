@@ -66,7 +66,8 @@ _H = TypeVar("_H", bound="_Handle")
 __all__ = ["HealthCodeError", "InvalidInputError", "TokenRejectedError", "Policy", "Record", "Key",
            "Issuer", "Trust", "Revocations", "Venue", "Claims", "Assessment", "Reason", "Decision", "assess", "issue",
            "render_png", "render_svg", "qr_version", "scan_png", "scan_frame", "BundleStore", "verify",
-           "inspect", "decide", "batch", "sheets", "BatchSummary", "BatchProgress", "parse_time", "format_time",
+           "inspect", "decide", "present", "batch", "sheets", "BatchSummary", "BatchProgress", "parse_time",
+           "format_time",
            "version", "library_path", "__version__", "GREEN", "YELLOW", "RED", "ES256", "EDDSA",
            "SM2", "alg_supported"]
 
@@ -769,9 +770,15 @@ class Claims:
         self.document: str = raw.doc.decode()
         self.region: int = raw.reg
         self.international: bool = raw.knd == 1
+        # holder binding (doc/format.md): bound to a device key; shown live by it
+        self.bound: bool = bool(raw.bound)
+        self.device_alg: Optional[str] = L.hc_alg_name(raw.device_alg).decode() if raw.bound else None
+        self.live: bool = bool(raw.live)
+        self.t: Optional[int] = raw.t if raw.presented else None
 
     def __repr__(self) -> str:
-        return f"Claims(iss={self.iss!r}, colour={self.colour}, exp={self.exp}, verified={self.verified})"
+        return (f"Claims(iss={self.iss!r}, colour={self.colour}, exp={self.exp}, bound={self.bound}, "
+                f"live={self.live}, verified={self.verified})")
 
     def as_dict(self) -> Dict[str, Any]:
         """The claims as `healthcode verify` prints them (after its valid, error and message):
@@ -784,13 +791,70 @@ class Claims:
 
 
 def verify(trust: Trust, text: Text, now: Now = None, skew: int = 300,
-           revoked: Optional[Revocations] = None) -> Claims:
-    """Verifies text in doc/format.md's eight steps; returns Claims or raises the step's error."""
+           revoked: Optional[Revocations] = None, live_window: int = 60,
+           require_live: bool = False) -> Claims:
+    """Verifies a token ("HCODE1:…") in doc/format.md's eight steps, or a live
+    presentation ("HCLIVE1:…", from present()) in P1-P5 around them: the token's
+    issuer, the device's signature, and |now - t| <= live_window (1 to 300 s).
+    Returns Claims (bound, live, t) or raises the step's error (a presentation's:
+    BadPresentationError, UnboundTokenError, DeviceAlgorithmMismatchError,
+    BadDeviceSignatureError, StalePresentationError); with require_live a plain
+    token raises NotLiveError."""
     data = _b(text)
     raw = L.Claims()
-    opts = L.VerifyOpts(int(skew), revoked.handle if revoked is not None else None)
+    if not 1 <= int(live_window) <= 300:
+        raise _error("invalid_argument", f"live_window {live_window}: 1 to 300 seconds")
+    opts = L.VerifyOpts(int(skew), revoked.handle if revoked is not None else None, int(live_window),
+                        bool(require_live))
     _check(L.hc_verify(trust.handle, data, len(data), _now(now), ctypes.byref(opts), ctypes.byref(raw)))
     return Claims(raw, True)
+
+
+# ------------------------------------------------------------------ holder
+
+def present(token: Text, device: Union[Key, Callable[[bytes], bytes]], now: Now = None,
+            alg: Union[str, int, None] = None) -> str:
+    """The live presentation ("HCLIVE1:…") of a token bound to the holder's device, at
+    `now` (seconds, an ISO 8601 text, or the clock). `device` is the private Key the
+    token's cnf names, or a signer: a callable that gets the bytes to sign (the
+    presentation's Sig_structure, the whole message) and returns the 64-byte
+    signature r || s (ES256: ECDSA P-256 with SHA-256 of the message; EdDSA: Ed25519;
+    SM2: SM2 with SM3 and the ID "1234567812345678"); `alg` names its algorithm
+    (ES256, EdDSA or SM2). A signer's signature is checked against the token's cnf
+    before the presentation is made (BadDeviceSignatureError: in DER, or by another
+    key). Raises UnboundTokenError for a token bound to nothing,
+    DeviceAlgorithmMismatchError for a key of another algorithm."""
+    data = _b(token)
+    buf = ctypes.create_string_buffer(L.HC_TOKEN_MAX + 1)
+    n = ctypes.c_size_t()
+    t = _now(now)
+    if isinstance(device, Key):
+        if alg is not None and _alg(alg) != _alg(device.alg):
+            raise _error("invalid_argument", f"alg {alg} is not the key's ({device.alg})")
+        _check(L.hc_present(data, len(data), device.handle, t, buf, len(buf), ctypes.byref(n)))
+        return buf.raw[:n.value].decode()
+    if not callable(device) or alg is None:
+        raise _error("invalid_argument", "present() needs a Key, or a signer callable and its alg")
+    failure: List[BaseException] = []
+
+    def sign(_ctx: Any, msg: Any, length: int, sig: Any) -> int:
+        try:
+            out = bytes(device(ctypes.string_at(msg, length)))
+            if len(out) != 64:
+                raise ValueError(f"the signer returned {len(out)} bytes, not the 64 of r || s")
+            ctypes.memmove(sig, out, 64)
+            return 0
+        except BaseException as e:   # the C side cannot carry it: raised below
+            failure.append(e)
+            return -1
+
+    cb = L.SignFn(sign)
+    err = L.hc_present_with_signer(data, len(data), _alg(alg), cb, None, t, buf, len(buf),
+                                   ctypes.byref(n))
+    if failure:
+        raise failure[0]
+    _check(err)
+    return buf.raw[:n.value].decode()
 
 
 class BundleStore(_Handle):
@@ -886,18 +950,39 @@ def inspect(text: Text) -> Claims:
     return Claims(raw, False)
 
 
+_LIVE_RULES = ("off", "preferred", "required")          # hc_live_rule
+_UNBOUND_RULES = ("admit", "check_id", "refuse")        # hc_unbound_rule
+
+
 class Venue:
-    """What a venue admits: colours, the maximum token age (s), the fever threshold."""
+    """What a venue admits: colours, the maximum token age (s), the fever threshold,
+    what it does with a phone-bound code not shown live (live: "off", "preferred",
+    "required") and with a paper code (unbound: "admit", "check_id", "refuse")."""
 
     def __init__(self, admit: Iterable[str] = ("green",), max_age: int = 0, fever_c: float = 37.3,
-                 name: str = "") -> None:
+                 name: str = "", live: str = "off", unbound: str = "admit") -> None:
         admit = tuple(admit)
+        if live not in _LIVE_RULES or unbound not in _UNBOUND_RULES:
+            raise _error("invalid_argument", f"live must be one of {_LIVE_RULES}, unbound one of "
+                                             f"{_UNBOUND_RULES}")
         self._raw = L.VenueRules()
         for i, c in enumerate(COLOURS):
             self._raw.admit[i] = c in admit
         self._raw.max_age_s = int(max_age)
         self._raw.fever_c = float(fever_c)
         self._raw.name = _b(name)[:63]
+        self._raw.live = _LIVE_RULES.index(live)
+        self._raw.unbound = _UNBOUND_RULES.index(unbound)
+
+    @property
+    def live(self) -> str:
+        """What the venue does with a phone-bound code shown plain: "off", "preferred", "required"."""
+        return _LIVE_RULES[self._raw.live]
+
+    @property
+    def unbound(self) -> str:
+        """What the venue does with a paper code: "admit", "check_id", "refuse"."""
+        return _UNBOUND_RULES[self._raw.unbound]
 
     @classmethod
     def from_json(cls, text: Text) -> Venue:
@@ -911,8 +996,9 @@ class Venue:
 
 
 class Decision:
-    """A venue's decision: admit or not, and why: code "admitted", "colour",
-    "too_old" or "fever", with sentences in Chinese and English."""
+    """A venue's decision: admit or not, and why: code "admitted", "check_id",
+    "admitted_not_live", "colour", "too_old", "fever", "not_live", "unbound" or
+    "repeat", with sentences in Chinese and English."""
 
     def __init__(self, raw: L.Decision) -> None:
         self.admit: bool = raw.verdict == 1

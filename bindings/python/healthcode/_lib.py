@@ -126,7 +126,14 @@ class Claims(ctypes.Structure):
                 ("reg", ctypes.c_uint32),
                 ("knd", ctypes.c_int),
                 ("header_ok", ctypes.c_bool),
-                ("claims_ok", ctypes.c_bool)]
+                ("claims_ok", ctypes.c_bool),
+                ("bound", ctypes.c_bool),
+                ("device_alg", ctypes.c_int),
+                ("device_x", ctypes.c_uint8 * 32),
+                ("device_ybit", ctypes.c_bool),
+                ("presented", ctypes.c_bool),
+                ("live", ctypes.c_bool),
+                ("t", c_int64)]
 
 
 class Reason(ctypes.Structure):
@@ -149,7 +156,8 @@ class Assessment(ctypes.Structure):
 
 
 class VerifyOpts(ctypes.Structure):
-    _fields_ = [("skew_s", c_int64), ("revoked", c_void_p)]
+    _fields_ = [("skew_s", c_int64), ("revoked", c_void_p),
+                ("live_window_s", c_int64), ("require_live", ctypes.c_bool)]
 
 
 class TrustKeyOpts(ctypes.Structure):
@@ -164,7 +172,9 @@ class VenueRules(ctypes.Structure):
     _fields_ = [("admit", ctypes.c_bool * 3),
                 ("max_age_s", c_int64),
                 ("fever_c", ctypes.c_double),
-                ("name", ctypes.c_char * 64)]
+                ("name", ctypes.c_char * 64),
+                ("live", ctypes.c_int),
+                ("unbound", ctypes.c_int)]
 
 
 class Decision(ctypes.Structure):
@@ -229,6 +239,12 @@ hc_revocations_count = _decl("hc_revocations_count", c_size_t, c_void_p)
 hc_revocations_free = _decl("hc_revocations_free", None, c_void_p)
 
 hc_verify = _decl("hc_verify", hc_err, c_void_p, c_char_p, c_size_t, c_int64, P(VerifyOpts), P(Claims))
+# the holder's side (present.h): a signer callback gets the bytes to sign
+SignFn = ctypes.CFUNCTYPE(ctypes.c_int, c_void_p, P(ctypes.c_uint8), c_size_t, P(ctypes.c_uint8))
+hc_present = _decl("hc_present", hc_err, c_char_p, c_size_t, c_void_p, c_int64, ctypes.c_char_p,
+                   c_size_t, P(c_size_t))
+hc_present_with_signer = _decl("hc_present_with_signer", hc_err, c_char_p, c_size_t, ctypes.c_int,
+                               SignFn, c_void_p, c_int64, ctypes.c_char_p, c_size_t, P(c_size_t))
 
 # trust bundles (bundle.h): a checkpoint's store of signed keys and revocations
 hc_bundle_store_new = _decl("hc_bundle_store_new", hc_err, pp)

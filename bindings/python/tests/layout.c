@@ -31,6 +31,9 @@ int main(void)
     FIELD(hc_claims, exp); FIELD(hc_claims, cti); FIELD(hc_claims, colour); FIELD(hc_claims, has_sub);
     FIELD(hc_claims, sub); FIELD(hc_claims, nam); FIELD(hc_claims, doc); FIELD(hc_claims, reg);
     FIELD(hc_claims, knd); FIELD(hc_claims, header_ok); FIELD(hc_claims, claims_ok);
+    FIELD(hc_claims, bound); FIELD(hc_claims, device_alg); FIELD(hc_claims, device_x);
+    FIELD(hc_claims, device_ybit); FIELD(hc_claims, presented); FIELD(hc_claims, live);
+    FIELD(hc_claims, t);
     END();
     STRUCT(hc_reason);
     FIELD(hc_reason, code); FIELD(hc_reason, colour); FIELD(hc_reason, holds); FIELD(hc_reason, from);
@@ -42,6 +45,7 @@ int main(void)
     END();
     STRUCT(hc_verify_opts);
     FIELD(hc_verify_opts, skew_s); FIELD(hc_verify_opts, revoked);
+    FIELD(hc_verify_opts, live_window_s); FIELD(hc_verify_opts, require_live);
     END();
     STRUCT(hc_trust_key_opts);
     FIELD(hc_trust_key_opts, iss); FIELD(hc_trust_key_opts, not_before); FIELD(hc_trust_key_opts, not_after);
@@ -51,7 +55,7 @@ int main(void)
     END();
     STRUCT(hc_venue_rules);
     FIELD(hc_venue_rules, admit); FIELD(hc_venue_rules, max_age_s); FIELD(hc_venue_rules, fever_c);
-    FIELD(hc_venue_rules, name);
+    FIELD(hc_venue_rules, name); FIELD(hc_venue_rules, live); FIELD(hc_venue_rules, unbound);
     END();
     STRUCT(hc_decision);
     FIELD(hc_decision, verdict); FIELD(hc_decision, code); FIELD(hc_decision, zh); FIELD(hc_decision, en);

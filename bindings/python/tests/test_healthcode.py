@@ -306,7 +306,9 @@ class RoundTrip(unittest.TestCase):
             with self.subTest(vector=name), hc.Trust() as trust:
                 trust.add_pem(v["public_key_pem"], iss=v.get("iss"))
                 try:
-                    hc.verify(trust, v["token"], now=v["now"], skew=v["skew"])
+                    hc.verify(trust, v["token"], now=v["now"], skew=v["skew"],
+                              live_window=v.get("live_window", 60),
+                              require_live=v.get("require_live", False))
                     got = "ok"
                 except hc.HealthCodeError as e:
                     got = e.name
@@ -537,6 +539,132 @@ class RoundTrip(unittest.TestCase):
             self.assertTrue(cm.exception.field.startswith("admit"))
             with self.assertRaises(hc.InvalidArgumentError):
                 hc.decide(hc.inspect(hc.issue(issuer, self.record, "green", now=NOW)), venue, now=NOW)
+
+
+class Live(unittest.TestCase):
+    """Codes bound to the holder's phone and shown live (doc/format.md, "Holder binding"):
+    a record's device_key, present() with a Key and with a signer callable (here the
+    openssl command, as a phone's keystore would be: a key the library never sees),
+    verify() of presentations, and the venue's live/unbound rules."""
+
+    @staticmethod
+    def spki_b64(key):
+        """A record's device_key: base64 of the SPKI DER, i.e. the PEM body on one line."""
+        return "".join(line for line in key.public_pem.splitlines() if not line.startswith("-----"))
+
+    def setUp(self):
+        self.issuer_key = hc.Key.generate()
+        self.trust = hc.Trust()
+        self.trust.add_key(self.issuer_key)
+        self.issuer = hc.Issuer("CN-330000", self.issuer_key)
+
+    def tearDown(self):
+        for h in (self.issuer, self.trust, self.issuer_key):
+            h.close()
+
+    def bound_token(self, device):
+        rec = sample_record()
+        rec["device_key"] = self.spki_b64(device)
+        with hc.Record(rec) as r:
+            return hc.issue(self.issuer, r, "green", now=NOW)
+
+    def test_present_with_key(self):
+        for alg in ALGS:
+            with self.subTest(alg=alg), hc.Key.generate(alg) as dev:
+                tok = self.bound_token(dev)
+                plain = hc.verify(self.trust, tok, now=NOW)
+                self.assertTrue(plain.bound)
+                self.assertFalse(plain.live)
+                self.assertIsNone(plain.t)
+                self.assertEqual(plain.device_alg, alg)
+                pres = hc.present(tok, dev, now=NOW + 10)
+                self.assertTrue(pres.startswith("HCLIVE1:"))
+                c = hc.verify(self.trust, pres, now=NOW + 30)
+                self.assertTrue(c.live and c.bound)
+                self.assertEqual(c.t, NOW + 10)
+                self.assertEqual(c.colour, "green")
+                self.assertTrue(hc.verify(self.trust, pres, now=NOW + 30, require_live=True).live)
+                with self.assertRaises(hc.StalePresentationError):
+                    hc.verify(self.trust, pres, now=NOW + 110)
+                self.assertTrue(hc.verify(self.trust, pres, now=NOW + 110, live_window=120).live)
+                with self.assertRaises(hc.NotLiveError):
+                    hc.verify(self.trust, tok, now=NOW, require_live=True)
+                with self.assertRaises(hc.InvalidArgumentError):
+                    hc.verify(self.trust, pres, now=NOW, live_window=301)
+
+    def test_present_refusals(self):
+        with hc.Key.generate() as dev, hc.Key.generate() as other, hc.Key.generate("EdDSA") as ed:
+            tok = self.bound_token(dev)
+            with self.assertRaises(hc.InvalidKeyError):
+                hc.present(tok, other, now=NOW)
+            with self.assertRaises(hc.DeviceAlgorithmMismatchError):
+                hc.present(tok, ed, now=NOW)
+            paper = hc.issue(self.issuer, None, "green", now=NOW)
+            with self.assertRaises(hc.UnboundTokenError):
+                hc.present(paper, dev, now=NOW)
+            with self.assertRaises(hc.InvalidArgumentError):
+                hc.present(tok, lambda m: b"", now=NOW)        # a signer without its alg
+            rec = sample_record()
+            rec["device_key"] = "not base64"
+            with self.assertRaises(hc.InvalidRecordError) as cm:
+                hc.Record(rec)
+            self.assertEqual(cm.exception.field, "device_key")
+
+    def test_present_with_a_foreign_signer(self):
+        """The device key lives outside the library (a keystore): the signer gets the
+        message and returns r || s; openssl signs here, as a phone's keystore would."""
+        with tempfile.TemporaryDirectory() as d, hc.Key.generate() as dev:
+            path = os.path.join(d, "dev.pem")
+            dev.save_private(path)
+            tok = self.bound_token(dev)
+            calls = []
+
+            def der(msg):
+                calls.append(msg)
+                return subprocess.run(["openssl", "dgst", "-sha256", "-sign", path], input=msg,
+                                      capture_output=True, check=True).stdout
+
+            def raw(msg):
+                sig = der(msg)   # SEQUENCE { INTEGER r, INTEGER s } -> r || s, 32 bytes each
+                assert sig[0] == 0x30
+                i, out = 2 if sig[1] < 0x80 else 3, b""
+                for _ in range(2):
+                    n = sig[i + 1]
+                    out += int.from_bytes(sig[i + 2:i + 2 + n], "big").to_bytes(32, "big")
+                    i += 2 + n
+                return out
+
+            pres = hc.present(tok, raw, alg="ES256", now=NOW)
+            self.assertTrue(hc.verify(self.trust, pres, now=NOW).live)
+            self.assertTrue(calls[0].startswith(b"\x84\x6aSignature1\x43\xa1\x01\x26\x40"))
+            with self.assertRaises(hc.BadDeviceSignatureError):   # DER handed back as it is
+                hc.present(tok, lambda m: der(m)[:64].ljust(64, b"\0"), alg="ES256", now=NOW)
+            with self.assertRaises(ValueError):                   # the signer's own error
+                hc.present(tok, lambda m: b"short", alg="ES256", now=NOW)
+
+            def refuse(msg):
+                raise PermissionError("the user cancelled")
+            with self.assertRaises(PermissionError):
+                hc.present(tok, refuse, alg="ES256", now=NOW)
+
+    def test_hospital(self):
+        with hc.Key.generate() as dev:
+            tok = self.bound_token(dev)
+            paper = hc.issue(self.issuer, None, "green", now=NOW)
+            with open(os.path.join(ROOT, "examples", "venues", "hospital.json"), encoding="utf-8") as f:
+                hospital = hc.Venue.from_json(f.read())
+            self.assertEqual((hospital.live, hospital.unbound), ("required", "check_id"))
+            live = hc.verify(self.trust, hc.present(tok, dev, now=NOW), now=NOW)
+            self.assertEqual(hc.decide(live, hospital, now=NOW).code, "admitted")
+            d = hc.decide(hc.verify(self.trust, tok, now=NOW), hospital, now=NOW)
+            self.assertEqual((d.admit, d.code), (False, "not_live"))
+            d = hc.decide(hc.verify(self.trust, paper, now=NOW), hospital, now=NOW)
+            self.assertEqual((d.admit, d.code), (True, "check_id"))
+            self.assertIn("ID document", d.en)
+            strict = hc.Venue(live="required", unbound="refuse")
+            self.assertEqual(hc.decide(hc.verify(self.trust, paper, now=NOW), strict, now=NOW).code, "unbound")
+            with self.assertRaises(hc.InvalidArgumentError):
+                hc.Venue(live="always")
 
 
 class Package(unittest.TestCase):

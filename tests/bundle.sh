@@ -107,7 +107,7 @@ is "no escape byte reaches the terminal" "$(tr -d '\n' <"$tmp/out" | LC_ALL=C gr
 
 # Issue 26.12: verify and check print one verdict shape for every outcome,
 # a refused bundle and a missing file included; times as verify prints them.
-nulls='"colour": null, "iss": null, "iat": null, "iat_iso": null, "exp": null, "exp_iso": null, "kid": null, "alg": null, "cti": null, "sub": null, "nam": null, "doc": null, "reg": null, "knd": null'
+nulls='"colour": null, "iss": null, "iat": null, "iat_iso": null, "exp": null, "exp_iso": null, "kid": null, "alg": null, "cti": null, "sub": null, "nam": null, "doc": null, "reg": null, "knd": null, "bound": null, "live": false, "t": null'
 mkdir shape
 expect 0 "shape: seq 5" V --bundle b5.cbor --state shape "$tok_zj"
 expect 23 "shape: a refused bundle" V --bundle b4.cbor --state shape "$tok_zj"

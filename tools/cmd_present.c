@@ -10,7 +10,8 @@
 #include <string.h>
 
 static const char usage_present[] =
-    "usage: healthcode present --device-key PRIV.pem [--now T] [--png OUT.png] TOKEN|-\n"
+    "usage: healthcode present --device-key PRIV.pem [--key-pass file:PATH|env:VAR] [--now T]\n"
+    "                          [--png OUT.png] TOKEN|-\n"
     "\n"
     "Prints the live presentation (HCLIVE1:...) of a token bound to the device key:\n"
     "the token and the time, signed by the device. A checkpoint accepts it for the\n"
@@ -19,6 +20,8 @@ static const char usage_present[] =
     "\n"
     "  --device-key FILE  the device's private key (mode 0600), the one the token's\n"
     "                     cnf names (issue --device-pub, or the record's device_key)\n"
+    "  --key-pass SRC     the passphrase of an encrypted device key: file:PATH (mode\n"
+    "                     0600) or env:VAR\n"
     "  --now T            the time of the presentation: epoch seconds or ISO 8601\n"
     "                     (default: now)\n"
     "  --png FILE         also write it as a QR code PNG (atomically; - for stdout)\n"
@@ -49,10 +52,10 @@ static int present_error(const char *keyp, hc_err e)
 
 int cmd_present(int argc, char **argv)
 {
-    const char *val, *keyp = NULL, *now_s = NULL, *pngp = NULL, *arg = NULL;
+    const char *val, *keyp = NULL, *pass = NULL, *now_s = NULL, *pngp = NULL, *arg = NULL;
     const cli_opt opts[] = {
         {"device-key", true, 0, &keyp}, {"now", true, 0, &now_s}, {"png", true, 0, &pngp},
-        {NULL, false, 0, NULL}};
+        {"key-pass", true, 0, &pass},   {NULL, false, 0, NULL}};
     cli_args a;
     cli_args_init(&a, "present", usage_present, argc, argv);
     cli_args_operand(&a, "token", "the text, or - for standard input", &arg);
@@ -77,7 +80,7 @@ int cmd_present(int argc, char **argv)
     char *text = malloc(HC_TOKEN_MAX + 1);
     int rc = t && text ? 0 : EX_INPUT;
     if (!rc)
-        rc = cli_load_private_key(keyp, &key);
+        rc = cli_load_private_key(keyp, pass, &key);
     if (!rc)
         rc = cli_token_from_arg("present", arg, t);
     size_t len = 0;

@@ -32,6 +32,7 @@ Names. The result objects keep Python names where the CLI's JSON has short ones,
     .region (0: none)           reg (null)    Assessment        CLI JSON (assess)
     .international (bool)       knd (0 or 1)  .colour .reasons  the same
     (iat, exp as ISO 8601)      iat_iso, exp_iso  .until (epoch) until (ISO, the policy's zone)
+    .bound .live .t             the same (t: None unless a presentation was read)
     Decision (check)            admit, code, zh, en: the same names
 
 Batches: batch() runs the C batch engine (healthcode batch: CSV or JSON lines, the output
@@ -782,12 +783,13 @@ class Claims:
 
     def as_dict(self) -> Dict[str, Any]:
         """The claims as `healthcode verify` prints them (after its valid, error and message):
-        colour, iss, iat, iat_iso, exp, exp_iso, kid, alg, cti, sub, nam, doc, reg, knd."""
+        colour, iss, iat, iat_iso, exp, exp_iso, kid, alg, cti, sub, nam, doc, reg, knd, bound,
+        live, t."""
         return {"colour": self.colour, "iss": self.iss, "iat": self.iat, "iat_iso": format_time(self.iat),
                 "exp": self.exp, "exp_iso": format_time(self.exp), "kid": self.kid.hex(), "alg": self.alg,
                 "cti": self.cti.hex(), "sub": self.sub.hex() if self.sub is not None else None,
                 "nam": self.name or None, "doc": self.document or None, "reg": self.region or None,
-                "knd": self._raw.knd}
+                "knd": self._raw.knd, "bound": self.bound, "live": self.live, "t": self.t}
 
 
 def verify(trust: Trust, text: Text, now: Now = None, skew: int = 300,

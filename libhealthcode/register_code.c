@@ -1,0 +1,342 @@
+/* register_code.c — the codes table: a row from a token, appended as an
+ * event of the chain; one code (hc_register_record) or a batch's codes a
+ * chunk at a time (hc_reg_batch: prepared statements, one transaction and
+ * one signed head per chunk, the counts added per chunk); lookups by cti and
+ * the revocation rows they are checked against. */
+#include "internal.h"
+#include "register_impl.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ rows */
+
+void hc_reg_code_from_claims(const hc_claims *c, hc_register_code *code)
+{
+    memset(code, 0, sizeof *code);
+    hc_reg_hex(c->cti, sizeof c->cti, code->cti);
+    if (c->has_sub)
+        hc_reg_hex(c->sub, sizeof c->sub, code->sub);
+    hc_strlcpy(code->iss, c->iss, sizeof code->iss);
+    hc_reg_hex(c->kid, HC_KID_LEN, code->kid);
+    code->colour = c->colour;
+    code->iat = c->iat;
+    code->exp = c->exp;
+    code->region = c->reg;
+    code->kind = c->knd ? 1 : 0;
+    hc_strlcpy(code->doc, c->doc, sizeof code->doc);
+}
+
+/* The token decoded (not verified: the caller has just signed it) into a row. */
+static hc_err code_from_token(const char *token, size_t len, hc_register_code *code, hc_diag *diag)
+{
+    hc_claims c;
+    hc_err err = hc_inspect(token, len, &c);
+    if (err != HC_OK)
+        return hc_diag_set(diag, err, "token", "the token to record cannot be decoded: %s", hc_strerror(err));
+    hc_reg_code_from_claims(&c, code);
+    return HC_OK;
+}
+
+static void bind_text_or_null(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s && s[0])
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+hc_err hc_reg_insert_code(hc_register *reg, hc_reg_head *head, hc_register_code *code, hc_diag *diag)
+{
+    uint8_t personal[32], hash[32];
+    code->seq = head->seq + 1;
+    hc_err err = hc_reg_personal_digest(code, personal);
+    if (err == HC_OK)
+        err = hc_reg_chain_code(head->hash, code, personal, hash);
+    if (err != HC_OK)
+        return hc_diag_set(diag, err, "", "cannot hash the code %s", code->cti);
+    sqlite3_stmt *st = hc_reg_stmt(reg, ST_INSERT_CODE);
+    if (!st)
+        return hc_reg_sql_error(reg, sqlite3_errcode(reg->db), diag, "recording a code");
+    sqlite3_bind_int64(st, 1, code->seq);
+    sqlite3_bind_text(st, 2, code->cti, -1, SQLITE_STATIC);
+    bind_text_or_null(st, 3, code->sub);
+    sqlite3_bind_text(st, 4, code->iss, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, code->kid, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 6, hc_colour_name(code->colour), -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 7, code->iat);
+    sqlite3_bind_int64(st, 8, code->exp);
+    if (code->region)
+        sqlite3_bind_int64(st, 9, code->region);
+    sqlite3_bind_text(st, 10, code->kind ? "international" : "domestic", -1, SQLITE_STATIC);
+    bind_text_or_null(st, 11, code->doc);
+    bind_text_or_null(st, 12, code->batch);
+    if (code->line)
+        sqlite3_bind_int64(st, 13, (int64_t)code->line);
+    sqlite3_bind_blob(st, 14, personal, 32, SQLITE_STATIC);
+    sqlite3_bind_blob(st, 15, hash, 32, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE)
+        return hc_reg_sql_error(reg, rc, diag, "recording a code");
+    head->seq = code->seq;
+    memcpy(head->hash, hash, 32);
+    return HC_OK;
+}
+
+static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t cap)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    hc_strlcpy(dst, t ? (const char *)t : "", cap);
+}
+
+hc_err hc_reg_is_revoked(hc_register *reg, const char *cti, const char *sub, bool *revoked)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(reg->db, "SELECT EXISTS(SELECT 1 FROM revocations WHERE cti = ?1)"
+                                " OR EXISTS(SELECT 1 FROM revocations WHERE ?2 IS NOT NULL AND sub = ?2)",
+                                -1, &st, NULL);
+    if (rc != SQLITE_OK)
+        return hc_reg_sql_error(reg, rc, NULL, "reading the revocations");
+    bind_text_or_null(st, 1, cti);
+    bind_text_or_null(st, 2, sub);
+    rc = sqlite3_step(st);
+    *revoked = rc == SQLITE_ROW && sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? HC_OK : hc_reg_sql_error(reg, rc, NULL, "reading the revocations");
+}
+
+hc_err hc_reg_find_code(hc_register *reg, const char *cti, hc_register_code *out)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3_stmt *st = hc_reg_stmt(reg, ST_FIND_CTI);
+    if (!st)
+        return hc_reg_sql_error(reg, sqlite3_errcode(reg->db), NULL, "looking up a code");
+    sqlite3_bind_text(st, 1, cti, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        out->seq = sqlite3_column_int64(st, 0);
+        copy_col(st, 1, out->cti, sizeof out->cti);
+        copy_col(st, 2, out->sub, sizeof out->sub);
+        copy_col(st, 3, out->iss, sizeof out->iss);
+        copy_col(st, 4, out->kid, sizeof out->kid);
+        const unsigned char *col = sqlite3_column_text(st, 5);
+        if (!col || hc_colour_parse((const char *)col, &out->colour) != HC_OK)
+            out->colour = HC_RED;   /* not a colour: the audit names the row */
+        out->iat = sqlite3_column_int64(st, 6);
+        out->exp = sqlite3_column_int64(st, 7);
+        out->region = (uint32_t)sqlite3_column_int64(st, 8);
+        const unsigned char *kind = sqlite3_column_text(st, 9);
+        out->kind = kind && strcmp((const char *)kind, "international") == 0;
+        copy_col(st, 10, out->doc, sizeof out->doc);
+        copy_col(st, 11, out->batch, sizeof out->batch);
+        out->line = (uint64_t)sqlite3_column_int64(st, 12);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_DONE)
+        return HC_E_REGISTER_UNKNOWN;
+    if (rc != SQLITE_ROW)
+        return hc_reg_sql_error(reg, rc, NULL, "looking up a code");
+    hc_err err = hc_reg_is_revoked(reg, out->cti, out->sub, &out->revoked);
+    out->purged = !out->sub[0] && !out->doc[0] && !out->region;
+    if (out->purged) {   /* empty columns: cleared by a purge, or never there */
+        uint8_t mine[32];
+        const void *kept = NULL;
+        sqlite3_stmt *p;
+        if (sqlite3_prepare_v2(reg->db, "SELECT personal FROM codes WHERE seq = ?", -1, &p, NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(p, 1, out->seq);
+            if (sqlite3_step(p) == SQLITE_ROW && sqlite3_column_bytes(p, 0) == 32)
+                kept = sqlite3_column_blob(p, 0);
+            out->purged = kept && hc_reg_personal_digest(out, mine) == HC_OK && memcmp(mine, kept, 32) != 0;
+            sqlite3_finalize(p);
+        }
+    }
+    return err;
+}
+
+hc_err hc_reg_insert_revocation(hc_register *reg, hc_reg_head *head, const char *cti, const char *sub,
+                                const hc_register_action *act, hc_diag *diag)
+{
+    uint8_t hash[32];
+    int64_t seq = head->seq + 1;
+    hc_err err = hc_reg_chain_revocation(head->hash, seq, cti, sub, act->reason, act->operator_id, act->now,
+                                         hash);
+    if (err != HC_OK)
+        return hc_diag_set(diag, err, "", "cannot hash the revocation");
+    sqlite3_stmt *st;
+    if ((err = hc_reg_prepare(reg, "INSERT INTO revocations(seq, cti, sub, reason, operator, at, chain)"
+                              " VALUES(?,?,?,?,?,?,?)", &st, "recording a revocation", diag)) != HC_OK)
+        return err;
+    sqlite3_bind_int64(st, 1, seq);
+    bind_text_or_null(st, 2, cti);
+    bind_text_or_null(st, 3, sub);
+    sqlite3_bind_text(st, 4, act->reason, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 5, act->operator_id, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 6, act->now);
+    sqlite3_bind_blob(st, 7, hash, 32, SQLITE_STATIC);
+    return hc_reg_append(reg, head, st, seq, hash, "recording a revocation", diag);
+}
+
+/* ------------------------------------------------------------ public */
+
+hc_err hc_register_record(hc_register *reg, const char *token, size_t len, hc_diag *diag)
+{
+    if (diag)
+        memset(diag, 0, sizeof *diag);
+    if (!reg || !token)
+        return hc_diag_set(diag, HC_E_ARG, "", "a register and a token are required");
+    hc_register_code code;
+    hc_reg_head head;
+    hc_err err = code_from_token(token, len, &code, diag);
+    if (err == HC_OK)
+        err = hc_reg_begin(reg, &head, diag);
+    if (err != HC_OK)
+        return err;
+    err = hc_reg_insert_code(reg, &head, &code, diag);
+    if (err == HC_OK)
+        err = hc_reg_count_add(reg, hc_reg_day(code.iat), code.region, code.colour, 1, diag);
+    if (err != HC_OK) {
+        hc_reg_rollback(reg);
+        return err;
+    }
+    return hc_reg_commit(reg, &head, code.iat, diag);
+}
+
+hc_err hc_register_lookup(hc_register *reg, const char *cti, hc_register_code *out)
+{
+    uint8_t raw[8];
+    char norm[17];
+    if (!reg || !out || !hc_reg_unhex(cti, raw, sizeof raw))
+        return HC_E_ARG;
+    hc_reg_hex(raw, sizeof raw, norm);
+    return hc_reg_find_code(reg, norm, out);
+}
+
+/* ------------------------------------------------------------- batches */
+
+struct hc_reg_batch {
+    hc_register *reg;
+    char id[17];
+    hc_register_code *rows;
+    size_t n, cap;
+};
+
+hc_err hc_reg_batch_new(hc_register *reg, const char *batch_id, hc_reg_batch **out)
+{
+    hc_reg_batch *b = calloc(1, sizeof *b);
+    if (!b)
+        return HC_E_NOMEM;
+    b->reg = reg;
+    if (!hc_strlcpy(b->id, batch_id, sizeof b->id)) {
+        free(b);
+        return HC_E_ARG;
+    }
+    *out = b;
+    return HC_OK;
+}
+
+void hc_reg_batch_free(hc_reg_batch *b)
+{
+    if (!b)
+        return;
+    free(b->rows);
+    free(b);
+}
+
+size_t hc_reg_batch_pending(const hc_reg_batch *b) { return b->n; }
+
+hc_err hc_reg_batch_state(hc_reg_batch *b, uint64_t *last_line, uint64_t *rows, hc_diag *diag)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(b->reg->db, "SELECT coalesce(max(line), 0), count(*) FROM codes WHERE batch = ?",
+                                -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_text(st, 1, b->id, -1, SQLITE_STATIC);
+        rc = sqlite3_step(st);
+        if (rc == SQLITE_ROW) {
+            *last_line = (uint64_t)sqlite3_column_int64(st, 0);
+            *rows = (uint64_t)sqlite3_column_int64(st, 1);
+        }
+        sqlite3_finalize(st);
+    }
+    return rc == SQLITE_ROW ? HC_OK : hc_reg_sql_error(b->reg, rc, diag, "reading the batch's rows");
+}
+
+hc_err hc_reg_batch_add(hc_reg_batch *b, uint64_t line, const char *token, size_t len)
+{
+    if (b->n == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 1024;
+        hc_register_code *r = realloc(b->rows, cap * sizeof *r);
+        if (!r)
+            return HC_E_NOMEM;
+        b->rows = r;
+        b->cap = cap;
+    }
+    hc_register_code *code = &b->rows[b->n];
+    hc_err err = code_from_token(token, len, code, NULL);
+    if (err != HC_OK)
+        return err;
+    memcpy(code->batch, b->id, sizeof code->batch);
+    code->line = line;
+    b->n++;
+    return HC_OK;
+}
+
+/* A chunk's counts: (day, prefecture, colour) keys sorted, then one
+ * addition a run of equal keys. */
+typedef struct {
+    int64_t day;
+    uint32_t pref;
+    int colour;
+} count_key;
+
+static int key_cmp(const void *x, const void *y)
+{
+    const count_key *a = x, *b = y;
+    if (a->day != b->day)
+        return a->day < b->day ? -1 : 1;
+    if (a->pref != b->pref)
+        return a->pref < b->pref ? -1 : 1;
+    return (a->colour > b->colour) - (a->colour < b->colour);
+}
+
+static hc_err add_counts(hc_reg_batch *b, hc_diag *diag)
+{
+    count_key *k = malloc(b->n * sizeof *k);
+    if (!k)
+        return HC_E_NOMEM;
+    for (size_t i = 0; i < b->n; i++)
+        k[i] = (count_key){hc_reg_day(b->rows[i].iat), hc_reg_prefecture(b->rows[i].region), (int)b->rows[i].colour};
+    qsort(k, b->n, sizeof *k, key_cmp);
+    hc_err err = HC_OK;
+    for (size_t i = 0, j; i < b->n && err == HC_OK; i = j) {
+        for (j = i + 1; j < b->n && key_cmp(&k[i], &k[j]) == 0; j++)
+            ;
+        err = hc_reg_count_add(b->reg, k[i].day, k[i].pref, (hc_colour)k[i].colour, (int64_t)(j - i), diag);
+    }
+    free(k);
+    return err;
+}
+
+hc_err hc_reg_batch_commit(hc_reg_batch *b, int64_t now, hc_diag *diag)
+{
+    if (b->n == 0)
+        return HC_OK;
+    hc_reg_head head;
+    hc_err err = hc_reg_begin(b->reg, &head, diag);
+    if (err != HC_OK)
+        return err;
+    for (size_t i = 0; i < b->n && err == HC_OK; i++)
+        err = hc_reg_insert_code(b->reg, &head, &b->rows[i], diag);
+    if (err == HC_OK)
+        err = add_counts(b, diag);
+    if (err == HC_OK)
+        err = hc_reg_commit(b->reg, &head, now, diag);
+    else
+        hc_reg_rollback(b->reg);
+    if (err == HC_OK)
+        b->n = 0;
+    return err;
+}

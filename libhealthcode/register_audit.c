@@ -308,8 +308,8 @@ static hc_err check_code(audit *a, sqlite3_stmt *st, uint8_t hash[32])
         if (!covered) {
             char where[96];
             memcpy(where, a->rep->where, sizeof where);
-            fail(a, T_CODES, c.seq, "the personal columns (sub, doc, region) of %s are not those "
-                 "the chain recorded", where);
+            fail(a, T_CODES, c.seq, "the personal columns (sub, doc, region) are not those the chain "
+                 "recorded, and no purge cleared them");
             memcpy(a->rep->where, where, sizeof where);
             return HC_E_AUDIT;
         }
@@ -428,7 +428,7 @@ static hc_err walk(audit *a)
                 snprintf(a->rep->where, sizeof a->rep->where, "%s seq %" PRId64, table_name[t], seq);
             char where[96];
             memcpy(where, a->rep->where, sizeof where);
-            fail(a, t, seq, "%s does not match the chain: the row was changed, or rows were reordered", where);
+            fail(a, t, seq, "the row does not match the chain: it was changed, or rows were reordered");
             memcpy(a->rep->where, where, sizeof where);
             return HC_E_AUDIT;
         }

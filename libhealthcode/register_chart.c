@@ -20,7 +20,7 @@
 #define W 1000.0
 #define H 600.0
 #define LEFT 90.0
-#define RIGHT 30.0
+#define RIGHT 110.0
 #define TOP 80.0
 #define BOTTOM 140.0
 #define FONT "Noto Sans CJK SC"

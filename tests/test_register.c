@@ -625,6 +625,112 @@ static void test_stats(void **state)
     hc_register_free(reg);
 }
 
+/* --------------------------------------------------------------- batches */
+
+static void write_records(const char *path, int n)
+{
+    static const char *const recs[] = {R_WUHAN, R_FIXED, R_OTHER, R_HUBEI};
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%s\n", i % 17 == 16 ? "{\"id\":\"bad\"}" : recs[i % 4]);
+    fclose(f);
+}
+
+/* The token lines of DIR/tokens.jsonl, and how many are each colour. */
+static int64_t token_lines(const char *out, int64_t by_colour[3])
+{
+    char path[700], line[8192];
+    snprintf(path, sizeof path, "%s/tokens.jsonl", out);
+    FILE *f = fopen(path, "r");
+    int64_t n = 0;
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        n++;
+        for (int c = 0; c < 3 && by_colour; c++) {
+            char want[32];
+            snprintf(want, sizeof want, "\"colour\":\"%s\"", hc_colour_name((hc_colour)c));
+            if (strstr(line, want))
+                by_colour[c]++;
+        }
+    }
+    fclose(f);
+    return n;
+}
+
+static hc_err run_batch(hc_register *reg, const char *in, const char *out, bool resume, uint64_t max_errors,
+                        hc_diag *d)
+{
+    hc_batch_opts o = {0};
+    o.key = key;
+    o.iss = "CN-330000";
+    o.now = T_RED;
+    o.threads = 2;
+    o.checkpoint = 50;
+    o.resume = resume;
+    o.max_errors = max_errors;
+    o.reg = reg;
+    hc_batch_summary sum;
+    return hc_batch_run(&o, in, out, &sum, d);
+}
+
+static void test_batch_rows(void **state)
+{
+    (void)state;
+    char path[512], in[600], out[600], out2[600], sql[256];
+    hc_diag d;
+    snprintf(in, sizeof in, "%s/people.jsonl", dir);
+    snprintf(out, sizeof out, "%s/batch-a", dir);
+    snprintf(out2, sizeof out2, "%s/batch-b", dir);
+    write_records(in, 300);
+    hc_register *reg = open_new(path, sizeof path, "batch.db");
+
+    /* stopped by max_errors, then resumed: one row a token line, no more */
+    assert_int_equal(run_batch(reg, in, out, false, 5, &d), HC_E_LIMIT);
+    int64_t lines = token_lines(out, NULL);
+    assert_true(lines > 0 && lines < 282);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM codes"), lines);
+    assert_int_equal(run_batch(reg, in, out, true, 0, &d), HC_OK);
+    int64_t col[3] = {0};
+    lines = token_lines(out, col);
+    assert_int_equal(lines, 300 - 300 / 17);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM codes"), lines);
+    assert_int_equal(sql_int(path, "SELECT count(DISTINCT line) FROM codes"), lines);
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM codes WHERE colour='red'");
+    assert_int_equal(sql_int(path, sql), col[HC_RED]);
+    assert_int_equal(sql_int(path, "SELECT sum(n) FROM counts WHERE colour='green'"), col[HC_GREEN]);
+    /* resuming a finished batch adds nothing */
+    assert_int_equal(run_batch(reg, in, out, true, 0, &d), HC_OK);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM codes"), lines);
+
+    /* a batch begun without a register, resumed with one: every line added */
+    assert_int_equal(run_batch(NULL, in, out2, false, 0, &d), HC_OK);
+    assert_int_equal(run_batch(reg, in, out2, true, 0, &d), HC_OK);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM codes"), 2 * lines);
+    /* and now it must keep the register */
+    assert_int_equal(run_batch(NULL, in, out2, true, 0, &d), HC_E_ARG);
+    assert_non_null(strstr(d.message, "resume it with that register"));
+    char other_path[512];
+    hc_register *other = open_new(other_path, sizeof other_path, "other-batch.db");
+    assert_int_equal(run_batch(other, in, out2, true, 0, &d), HC_E_ARG);
+    assert_non_null(strstr(d.message, "not into this one"));
+    hc_register_free(other);
+
+    /* a register holding lines the file lost: refused, nothing written */
+    char tok[700];
+    snprintf(tok, sizeof tok, "%s/tokens.jsonl", out);
+    assert_int_equal(truncate(tok, 0), 0);
+    int64_t heads = sql_int(path, "SELECT count(*) FROM heads");
+    assert_int_equal(run_batch(reg, in, out, true, 0, &d), HC_E_REGISTER);
+    assert_non_null(strstr(d.message, "the register or the file was changed"));
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM heads"), heads);
+    hc_register_free(reg);
+    hc_register_audit_report rep;
+    assert_int_equal(audit(path, &rep), HC_OK);
+    assert_int_equal(rep.events, 2 * lines);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -636,6 +742,7 @@ int main(void)
         cmocka_unit_test(test_audit_outside_head),
         cmocka_unit_test(test_purge_keeps_counts),
         cmocka_unit_test(test_stats),
+        cmocka_unit_test(test_batch_rows),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -149,6 +149,12 @@ hc_err hc_reg_sql_error(hc_register *reg, int rc, hc_diag *diag, const char *doi
         err = HC_E_REGISTER, what = "the database refused it";
         break;
     }
+    /* what the file system said, when SQLite's own code is vaguer */
+    int sys = reg && reg->db ? sqlite3_system_errno(reg->db) : 0;
+    if (err == HC_E_IO && (sys == ENOSPC || sys == EDQUOT))
+        what = "the disk (or the file system's quota) is full";
+    else if (err == HC_E_IO && (sys == EROFS || sys == EACCES || sys == EPERM))
+        what = "the file (or its directory) is read-only";
     const char *msg = reg && reg->db ? sqlite3_errmsg(reg->db) : sqlite3_errstr(rc);
     hc_diag_set(diag, err, "", "%s: %s: %s (%s); nothing of it was written", reg ? reg->path : "register",
                 doing, what, msg);

@@ -53,13 +53,13 @@ static bool parse_u64(const char *s, uint64_t *out)
 }
 
 /* The option loop of a subcommand whose options are all plain strings:
- * 0, or the exit status (--help, a usage error, an operand). */
+ * CLI_END to go on, or the exit status (--help: 0, a usage error, an operand). */
 static int options_only(cli_args *a, const cli_opt *opts)
 {
     const char *val;
     int id = cli_next(a, opts, &val);
     if (id == CLI_END)
-        return 0;
+        return CLI_END;
     return id == CLI_POSITIONAL ? cli_usage_error(a->cmd, "unexpected operand '%s'", val) : cli_stop(id);
 }
 
@@ -88,7 +88,7 @@ static int reg_revocations(int argc, char **argv)
     cli_args a;
     cli_args_init(&a, "register revocations", usage_revocations, argc, argv);
     int rc = options_only(&a, opts);
-    if (rc)
+    if (rc != CLI_END)
         return rc;
     uint64_t since = 0;
     if (!path || !out)
@@ -140,7 +140,7 @@ static int reg_revoke(int argc, char **argv)
     cli_args a;
     cli_args_init(&a, "register revoke", usage_revoke, argc, argv);
     int rc = options_only(&a, opts);
-    if (rc)
+    if (rc != CLI_END)
         return rc;
     if (!path || !keyp)
         return cli_usage_error("register revoke", "both --register R.db and --key PRIV.pem are needed");
@@ -439,7 +439,7 @@ static int reg_purge(int argc, char **argv)
     cli_args a;
     cli_args_init(&a, "register purge", usage_purge, argc, argv);
     int rc = options_only(&a, opts);
-    if (rc)
+    if (rc != CLI_END)
         return rc;
     int64_t before;
     if (!path || !keyp || !before_s || !op || !*op)

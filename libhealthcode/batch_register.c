@@ -51,13 +51,9 @@ hc_err hc_batch_reg_add(run *r, const window *win, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         const slot *s = &win->slots[i];
-        const char *tok;
-        size_t len;
         if (s->kind != SLOT_TOKEN)
             continue;
-        if (!line_token(s->out, s->out_len, &tok, &len))
-            return HC_E_ARG;
-        hc_err err = hc_reg_batch_add(r->regb, s->line, tok, len);
+        hc_err err = hc_reg_batch_add_claims(r->regb, s->line, &s->claims);
         if (err != HC_OK)
             return err;
     }

@@ -39,6 +39,7 @@ typedef struct {
     hc_err err;            /* SLOT_FATAL: what stopped the batch */
     char *out;             /* the output line (OUT_LINE_MAX bytes) */
     size_t out_len;
+    hc_claims claims;      /* SLOT_TOKEN with a register: what the token says */
 } slot;
 
 typedef struct run run;
@@ -168,7 +169,7 @@ hc_err hc_batch_resume(run *r, hc_lr *in, hc_batch_summary *sum, hc_diag *diag);
 /* After hc_batch_prepare_dir (r->reg_batch set): the batch's rows in the
  * register, what a resume reconciles against. */
 hc_err hc_batch_reg_start(run *r, hc_diag *diag);
-/* Buffers the rows of win->slots[0..n), lines just written to tokens.jsonl. */
+/* Buffers the rows of win->slots[0..n) (their claims), lines just written to tokens.jsonl. */
 hc_err hc_batch_reg_add(run *r, const window *win, size_t n);
 /* After tokens.jsonl is fsync'd: inserts the buffered rows, signs the head. */
 hc_err hc_batch_reg_commit(run *r, hc_diag *diag);

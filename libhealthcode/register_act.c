@@ -41,7 +41,7 @@ static hc_err insert_correction(hc_register *reg, hc_reg_head *head, const char 
 {
     uint8_t hash[32];
     int64_t seq = head->seq + 1;
-    hc_err err = hc_reg_chain_correction(head->hash, seq, old_cti, new_cti, act->operator_id, act->reason,
+    hc_err err = hc_reg_chain_correction(reg, head->hash, seq, old_cti, new_cti, act->operator_id, act->reason,
                                          act->evidence, act->now, hash);
     if (err != HC_OK)
         return hc_diag_set(diag, err, "", "cannot hash the correction");
@@ -294,7 +294,7 @@ static hc_err purge_in(hc_register *reg, hc_reg_head *head, int64_t before, cons
     int64_t n = sqlite3_changes64(reg->db);
     uint8_t hash[32];
     int64_t seq = head->seq + 1;
-    hc_err err = hc_reg_chain_purge(head->hash, seq, before, act->operator_id, act->now, n, hash);
+    hc_err err = hc_reg_chain_purge(reg, head->hash, seq, before, act->operator_id, act->now, n, hash);
     if (err != HC_OK)
         return hc_diag_set(diag, err, "", "cannot hash the purge");
     if ((err = hc_reg_prepare(reg, "INSERT INTO purges(seq, before, operator, at, rows, chain)"

@@ -33,11 +33,20 @@ void hc_reg_canon_str(hc_reg_canon *c, const char *s)
     canon_bytes(c, s ? s : "", s ? strlen(s) : 0);
 }
 
+/* Decimal by hand: a code's event has four numbers, and snprintf showed in
+ * the batch's profile. */
 void hc_reg_canon_int(hc_reg_canon *c, int64_t v)
 {
     char num[24];
-    int n = snprintf(num, sizeof num, "%" PRId64, v);
-    canon_bytes(c, num, (size_t)n);
+    size_t k = sizeof num;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        num[--k] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        num[--k] = '-';
+    canon_bytes(c, num + k, sizeof num - k);
 }
 
 void hc_reg_canon_start(hc_reg_canon *c, const uint8_t prev[32], const char *kind, int64_t seq)
@@ -49,22 +58,24 @@ void hc_reg_canon_start(hc_reg_canon *c, const uint8_t prev[32], const char *kin
     hc_reg_canon_int(c, seq);
 }
 
-hc_err hc_reg_canon_hash(const hc_reg_canon *c, uint8_t hash[32])
+hc_err hc_reg_canon_hash(hc_register *reg, const hc_reg_canon *c, uint8_t hash[32])
 {
     if (c->overflow)
         return HC_E_LIMIT;
-    return hc_crypto_sha256(c->buf, c->len, hash);
+    return hc_sha256_digest(reg->sha, c->buf, c->len, hash);
 }
 
 /* ------------------------------------------------------------ the events */
 
 static const char *kind_name(int kind) { return kind ? "international" : "domestic"; }
 
-hc_err hc_reg_personal_digest(const hc_register_code *code, uint8_t out[32])
+hc_err hc_reg_personal_digest(hc_register *reg, const hc_register_code *code, uint8_t out[32])
 {
-    static const uint8_t zero[32];
+    /* no previous hash and no seq: the digest of the columns alone */
     hc_reg_canon c;
-    hc_reg_canon_start(&c, zero, "personal", 0);
+    c.len = 0;
+    c.overflow = false;
+    hc_reg_canon_str(&c, "personal");
     hc_reg_canon_str(&c, code->cti);
     hc_reg_canon_str(&c, code->sub);
     hc_reg_canon_str(&c, code->doc);
@@ -72,13 +83,12 @@ hc_err hc_reg_personal_digest(const hc_register_code *code, uint8_t out[32])
         hc_reg_canon_int(&c, code->region);
     else
         hc_reg_canon_str(&c, NULL);
-    return hc_reg_canon_hash(&c, out);
+    return hc_reg_canon_hash(reg, &c, out);
 }
 
-hc_err hc_reg_chain_code(const uint8_t prev[32], const hc_register_code *code,
+hc_err hc_reg_chain_code(hc_register *reg, const uint8_t prev[32], const hc_register_code *code,
                          const uint8_t personal[32], uint8_t hash[32])
 {
-    char ph[65];
     hc_reg_canon c;
     hc_reg_canon_start(&c, prev, "issued", code->seq);
     hc_reg_canon_str(&c, code->cti);
@@ -93,12 +103,11 @@ hc_err hc_reg_chain_code(const uint8_t prev[32], const hc_register_code *code,
         hc_reg_canon_int(&c, (int64_t)code->line);
     else
         hc_reg_canon_str(&c, NULL);
-    hc_reg_hex(personal, 32, ph);
-    hc_reg_canon_str(&c, ph);
-    return hc_reg_canon_hash(&c, hash);
+    canon_bytes(&c, personal, 32);
+    return hc_reg_canon_hash(reg, &c, hash);
 }
 
-hc_err hc_reg_chain_correction(const uint8_t prev[32], int64_t seq, const char *old_cti,
+hc_err hc_reg_chain_correction(hc_register *reg, const uint8_t prev[32], int64_t seq, const char *old_cti,
                                const char *new_cti, const char *op, const char *reason,
                                const char *evidence, int64_t at, uint8_t hash[32])
 {
@@ -110,10 +119,10 @@ hc_err hc_reg_chain_correction(const uint8_t prev[32], int64_t seq, const char *
     hc_reg_canon_str(&c, reason);
     hc_reg_canon_str(&c, evidence);
     hc_reg_canon_int(&c, at);
-    return hc_reg_canon_hash(&c, hash);
+    return hc_reg_canon_hash(reg, &c, hash);
 }
 
-hc_err hc_reg_chain_revocation(const uint8_t prev[32], int64_t seq, const char *cti,
+hc_err hc_reg_chain_revocation(hc_register *reg, const uint8_t prev[32], int64_t seq, const char *cti,
                                const char *sub, const char *reason, const char *op, int64_t at,
                                uint8_t hash[32])
 {
@@ -124,10 +133,10 @@ hc_err hc_reg_chain_revocation(const uint8_t prev[32], int64_t seq, const char *
     hc_reg_canon_str(&c, reason);
     hc_reg_canon_str(&c, op);
     hc_reg_canon_int(&c, at);
-    return hc_reg_canon_hash(&c, hash);
+    return hc_reg_canon_hash(reg, &c, hash);
 }
 
-hc_err hc_reg_chain_purge(const uint8_t prev[32], int64_t seq, int64_t before, const char *op,
+hc_err hc_reg_chain_purge(hc_register *reg, const uint8_t prev[32], int64_t seq, int64_t before, const char *op,
                           int64_t at, int64_t rows, uint8_t hash[32])
 {
     hc_reg_canon c;
@@ -136,7 +145,7 @@ hc_err hc_reg_chain_purge(const uint8_t prev[32], int64_t seq, int64_t before, c
     hc_reg_canon_str(&c, op);
     hc_reg_canon_int(&c, at);
     hc_reg_canon_int(&c, rows);
-    return hc_reg_canon_hash(&c, hash);
+    return hc_reg_canon_hash(reg, &c, hash);
 }
 
 static void put_be64(uint8_t *p, uint64_t v)
@@ -221,6 +230,13 @@ typedef struct {
     int64_t seq, before;
 } purge_mark;
 
+/* A batch's rows as the walk meets them: lines strictly increasing. */
+typedef struct {
+    char id[17];
+    uint64_t rows, last_line;
+    bool seen;           /* a batches row matched it */
+} batch_mark;
+
 typedef struct {
     hc_register *reg;
     const hc_register_audit_opts *o;
@@ -231,6 +247,8 @@ typedef struct {
     bool head_live;
     purge_mark *purges;
     size_t n_purges;
+    batch_mark *batches;
+    size_t n_batches, cap_batches, last_batch;
     uint8_t prev[32];
     int64_t expect_next;         /* the seq the next event must have */
     int64_t last_head;           /* the last event a good head covers */
@@ -274,6 +292,78 @@ static hc_err step(audit *a, table_id t)
     return HC_OK;
 }
 
+/* The batch mark of id: the last one used (a batch's rows come in runs), or
+ * a new one. NULL out of memory. */
+static batch_mark *mark_of(audit *a, const char *id)
+{
+    if (a->last_batch < a->n_batches && strcmp(a->batches[a->last_batch].id, id) == 0)
+        return &a->batches[a->last_batch];
+    for (size_t i = 0; i < a->n_batches; i++)
+        if (strcmp(a->batches[i].id, id) == 0)
+            return &a->batches[a->last_batch = i];
+    if (!hc_reg_grow(&a->batches, a->n_batches, &a->cap_batches, sizeof *a->batches, 16))
+        return NULL;
+    batch_mark *m = &a->batches[a->last_batch = a->n_batches++];
+    memset(m, 0, sizeof *m);
+    hc_strlcpy(m->id, id, sizeof m->id);
+    return m;
+}
+
+/* A batch's line: once, after the batch's lines before it. */
+static hc_err check_line(audit *a, const hc_register_code *c)
+{
+    batch_mark *m = mark_of(a, c->batch);
+    if (!m)
+        return HC_E_NOMEM;
+    if (c->line <= m->last_line) {
+        char where[96];
+        memcpy(where, a->rep->where, sizeof where);
+        fail(a, T_CODES, c->seq, "line %" PRIu64 " of batch %s comes after its line %" PRIu64
+             ": a line recorded twice, or rows reordered", c->line, c->batch, m->last_line);
+        memcpy(a->rep->where, where, sizeof where);
+        return HC_E_AUDIT;
+    }
+    m->rows++;
+    m->last_line = c->line;
+    return HC_OK;
+}
+
+/* The batches table (a resume's progress) against the rows the walk met. */
+static hc_err check_batches(audit *a)
+{
+    sqlite3_stmt *st;
+    int rc = sqlite3_prepare_v2(a->reg->db, "SELECT batch, rows, last_line FROM batches ORDER BY batch", -1, &st,
+                                NULL);
+    if (rc != SQLITE_OK)
+        return hc_reg_sql_error(a->reg, rc, NULL, "reading the batches");
+    hc_err err = HC_OK;
+    while (err == HC_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+        const char *id = col_text(st, 0);
+        uint64_t rows = (uint64_t)sqlite3_column_int64(st, 1), last = (uint64_t)sqlite3_column_int64(st, 2);
+        batch_mark *m = NULL;
+        for (size_t i = 0; id && i < a->n_batches && !m; i++)
+            if (strcmp(a->batches[i].id, id) == 0)
+                m = &a->batches[i];
+        snprintf(a->rep->where, sizeof a->rep->where, "batches %.16s", id ? id : "(null)");
+        if (!m || m->rows != rows || m->last_line != last)
+            err = fail(a, -1, 0, "the batch's progress says %" PRIu64 " rows up to line %" PRIu64 ", its codes "
+                       "are %" PRIu64 " up to line %" PRIu64, rows, last, m ? m->rows : 0, m ? m->last_line : 0);
+        else
+            m->seen = true;
+    }
+    if (err == HC_OK && rc != SQLITE_DONE)
+        err = hc_reg_sql_error(a->reg, rc, NULL, "reading the batches");
+    sqlite3_finalize(st);
+    for (size_t i = 0; err == HC_OK && i < a->n_batches; i++)
+        if (!a->batches[i].seen) {
+            snprintf(a->rep->where, sizeof a->rep->where, "batches %s", a->batches[i].id);
+            err = fail(a, -1, 0, "the codes of batch %s have no progress row", a->batches[i].id);
+        }
+    if (err == HC_OK)
+        a->rep->where[0] = '\0';
+    return err;
+}
+
 /* A code row: its personal columns against the digest, then its chain hash. */
 static hc_err check_code(audit *a, sqlite3_stmt *st, uint8_t hash[32])
 {
@@ -297,7 +387,7 @@ static hc_err check_code(audit *a, sqlite3_stmt *st, uint8_t hash[32])
     c.line = (uint64_t)sqlite3_column_int64(st, 13);
     const uint8_t *personal = sqlite3_column_blob(st, 14);
     uint8_t now_digest[32];
-    hc_err err = hc_reg_personal_digest(&c, now_digest);
+    hc_err err = hc_reg_personal_digest(a->reg, &c, now_digest);
     if (err != HC_OK)
         return err;
     if (memcmp(now_digest, personal, 32) != 0) {
@@ -314,8 +404,9 @@ static hc_err check_code(audit *a, sqlite3_stmt *st, uint8_t hash[32])
             return HC_E_AUDIT;
         }
     }
-    err = hc_reg_chain_code(a->prev, &c, personal, hash);
-    return err;
+    if (c.batch[0] && (err = check_line(a, &c)) != HC_OK)
+        return err;
+    return hc_reg_chain_code(a->reg, a->prev, &c, personal, hash);
 }
 
 static hc_err event_hash(audit *a, table_id t, uint8_t hash[32])
@@ -326,17 +417,17 @@ static hc_err event_hash(audit *a, table_id t, uint8_t hash[32])
     case T_CODES:
         return check_code(a, st, hash);
     case T_CORR:
-        return hc_reg_chain_correction(a->prev, seq, col_text(st, 2), col_text(st, 3), col_text(st, 4),
+        return hc_reg_chain_correction(a->reg, a->prev, seq, col_text(st, 2), col_text(st, 3), col_text(st, 4),
                                        col_text(st, 5), col_text(st, 6), sqlite3_column_int64(st, 7), hash);
     case T_REV: {
         const char *cti = col_text(st, 2), *sub = col_text(st, 3);
         if (!cti == !sub)
             return fail(a, t, seq, "a revocation must name a cti or a sub, not %s", cti ? "both" : "neither");
-        return hc_reg_chain_revocation(a->prev, seq, cti, sub, col_text(st, 4), col_text(st, 5),
+        return hc_reg_chain_revocation(a->reg, a->prev, seq, cti, sub, col_text(st, 4), col_text(st, 5),
                                        sqlite3_column_int64(st, 6), hash);
     }
     default:
-        return hc_reg_chain_purge(a->prev, seq, sqlite3_column_int64(st, 2), col_text(st, 3),
+        return hc_reg_chain_purge(a->reg, a->prev, seq, sqlite3_column_int64(st, 2), col_text(st, 3),
                                   sqlite3_column_int64(st, 4), sqlite3_column_int64(st, 5), hash);
     }
 }
@@ -507,14 +598,9 @@ static hc_err load_purges(audit *a)
     hc_err err = HC_OK;
     size_t cap = 0;
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (a->n_purges == cap) {
-            cap = cap ? 2 * cap : 16;
-            purge_mark *p = realloc(a->purges, cap * sizeof *p);
-            if (!p) {
-                err = HC_E_NOMEM;
-                break;
-            }
-            a->purges = p;
+        if (!hc_reg_grow(&a->purges, a->n_purges, &cap, sizeof *a->purges, 16)) {
+            err = HC_E_NOMEM;
+            break;
         }
         a->purges[a->n_purges].seq = sqlite3_column_int64(st, 0);
         a->purges[a->n_purges++].before = sqlite3_column_int64(st, 1);
@@ -565,11 +651,14 @@ hc_err hc_register_audit(hc_register *reg, const hc_register_audit_opts *opts,
     if (err == HC_OK)
         err = walk(&a);
     if (err == HC_OK)
+        err = check_batches(&a);
+    if (err == HC_OK)
         err = check_counts(&a);
     for (int t = 0; t < T__N; t++)
         sqlite3_finalize(a.cur[t]);
     sqlite3_finalize(a.heads);
     free(a.purges);
+    free(a.batches);
     hc_reg_rollback(reg);
     if (err != HC_OK && err != HC_E_AUDIT && !report->message[0])
         snprintf(report->message, sizeof report->message, "%s", hc_strerror(err));

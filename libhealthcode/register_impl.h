@@ -22,7 +22,7 @@
 
 /* The statements every write uses, prepared once per handle. */
 enum {
-    ST_INSERT_CODE, ST_COUNT_ADD, ST_INSERT_HEAD, ST_LAST_HEAD, ST_FIND_CTI,
+    ST_INSERT_CODE, ST_COUNT_ADD, ST_INSERT_HEAD, ST_LAST_HEAD, ST_FIND_CTI, ST_BATCH_ADD,
     ST__COUNT
 };
 
@@ -34,6 +34,7 @@ struct hc_register {
     hc_key *key;                 /* signs heads (our reference); NULL until set */
     hc_signer *signer;
     sqlite3_stmt *st[ST__COUNT]; /* prepared on first use */
+    hc_sha256 *sha;              /* the chain's digests */
 };
 
 /* The chain's head inside a write transaction: the last event's seq and
@@ -66,6 +67,10 @@ hc_err hc_reg_prepare(hc_register *reg, const char *sql, sqlite3_stmt **st, cons
 hc_err hc_reg_append(hc_register *reg, hc_reg_head *head, sqlite3_stmt *st, int64_t seq,
                      const uint8_t hash[32], const char *doing, hc_diag *diag);
 
+/* Room for one more element in the array *arr of *cap elements of size
+ * bytes, n of them used: doubled (first when empty). false out of memory
+ * (*arr unchanged). */
+bool hc_reg_grow(void *arr, size_t n, size_t *cap, size_t size, size_t first);
 /* Hex of n bytes into out (2n+1 bytes); parse of exactly 2n hex digits
  * (either case) into b. */
 void hc_reg_hex(const uint8_t *b, size_t n, char *out);
@@ -97,8 +102,9 @@ typedef struct hc_reg_batch hc_reg_batch;
 hc_err hc_reg_batch_new(hc_register *reg, const char *batch_id, hc_reg_batch **out);
 /* The batch's rows already in the register: the highest line and how many. */
 hc_err hc_reg_batch_state(hc_reg_batch *b, uint64_t *last_line, uint64_t *rows, hc_diag *diag);
-/* Buffers the code of one token line (its token decoded). */
+/* Buffers the code of one token line: its token decoded, or its claims. */
 hc_err hc_reg_batch_add(hc_reg_batch *b, uint64_t line, const char *token, size_t len);
+hc_err hc_reg_batch_add_claims(hc_reg_batch *b, uint64_t line, const hc_claims *c);
 size_t hc_reg_batch_pending(const hc_reg_batch *b);
 /* Inserts the buffered rows, adds them to the counts and signs the head;
  * the buffer is emptied only when the commit succeeded. */
@@ -119,20 +125,20 @@ void hc_reg_canon_start(hc_reg_canon *c, const uint8_t prev[32], const char *kin
 void hc_reg_canon_str(hc_reg_canon *c, const char *s);   /* NULL: the empty field */
 void hc_reg_canon_int(hc_reg_canon *c, int64_t v);       /* decimal */
 /* hash = SHA-256(prev || fields). HC_E_LIMIT on overflow. */
-hc_err hc_reg_canon_hash(const hc_reg_canon *c, uint8_t hash[32]);
+hc_err hc_reg_canon_hash(hc_register *reg, const hc_reg_canon *c, uint8_t hash[32]);
 
 /* The digest of a code's personal columns that the chain holds. */
-hc_err hc_reg_personal_digest(const hc_register_code *code, uint8_t out[32]);
+hc_err hc_reg_personal_digest(hc_register *reg, const hc_register_code *code, uint8_t out[32]);
 /* The chain hash of each kind of event, from its columns. */
-hc_err hc_reg_chain_code(const uint8_t prev[32], const hc_register_code *code,
+hc_err hc_reg_chain_code(hc_register *reg, const uint8_t prev[32], const hc_register_code *code,
                          const uint8_t personal[32], uint8_t hash[32]);
-hc_err hc_reg_chain_correction(const uint8_t prev[32], int64_t seq, const char *old_cti,
+hc_err hc_reg_chain_correction(hc_register *reg, const uint8_t prev[32], int64_t seq, const char *old_cti,
                                const char *new_cti, const char *op, const char *reason,
                                const char *evidence, int64_t at, uint8_t hash[32]);
-hc_err hc_reg_chain_revocation(const uint8_t prev[32], int64_t seq, const char *cti,
+hc_err hc_reg_chain_revocation(hc_register *reg, const uint8_t prev[32], int64_t seq, const char *cti,
                                const char *sub, const char *reason, const char *op, int64_t at,
                                uint8_t hash[32]);
-hc_err hc_reg_chain_purge(const uint8_t prev[32], int64_t seq, int64_t before, const char *op,
+hc_err hc_reg_chain_purge(hc_register *reg, const uint8_t prev[32], int64_t seq, int64_t before, const char *op,
                           int64_t at, int64_t rows, uint8_t hash[32]);
 /* Signs the head (if the transaction appended events), inserts it into
  * heads and COMMITs. On failure the transaction is rolled back. */

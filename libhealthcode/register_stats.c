@@ -46,14 +46,8 @@ static const char *const key_expr[] = {
 
 static hc_err add_row(hc_register_stats *s, size_t *cap, int64_t key)
 {
-    if (s->n_rows == *cap) {
-        size_t c = *cap ? 2 * *cap : 64;
-        hc_stats_row *r = realloc(s->rows, c * sizeof *r);
-        if (!r)
-            return HC_E_NOMEM;
-        s->rows = r;
-        *cap = c;
-    }
+    if (!hc_reg_grow(&s->rows, s->n_rows, cap, sizeof *s->rows, 64))
+        return HC_E_NOMEM;
     memset(&s->rows[s->n_rows], 0, sizeof s->rows[0]);
     s->rows[s->n_rows++].key = key;
     return HC_OK;

@@ -729,6 +729,10 @@ static void test_batch_rows(void **state)
     hc_register_audit_report rep;
     assert_int_equal(audit(path, &rep), HC_OK);
     assert_int_equal(rep.events, 2 * lines);
+    /* the progress a resume trusts is checked too */
+    sql_run(path, "UPDATE batches SET last_line = last_line - 1 WHERE batch = (SELECT min(batch) FROM batches)");
+    assert_int_equal(audit(path, &rep), HC_E_AUDIT);
+    assert_non_null(strstr(rep.where, "batches "));
 }
 
 int main(void)

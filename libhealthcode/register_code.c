@@ -256,6 +256,7 @@ struct hc_reg_batch {
     char id[17];
     hc_register_code *rows;
     size_t n, cap;
+    bool committed;      /* rows went in: the statistics are refreshed at the end */
 };
 
 hc_err hc_reg_batch_new(hc_register *reg, const char *batch_id, hc_reg_batch **out)
@@ -276,6 +277,11 @@ void hc_reg_batch_free(hc_reg_batch *b)
 {
     if (!b)
         return;
+    /* A sampled ANALYZE (milliseconds): with it SQLite knows there are few
+     * batches, and a plain `WHERE cti = ?` skip-scans the (batch, cti)
+     * index. Only statistics: a failure (a busy lock) changes nothing. */
+    if (b->committed)
+        (void)hc_reg_exec(b->reg, "PRAGMA analysis_limit=1000; ANALYZE codes");
     free(b->rows);
     free(b);
 }
@@ -418,7 +424,9 @@ hc_err hc_reg_batch_commit(hc_reg_batch *b, int64_t now, hc_diag *diag)
         err = hc_reg_commit(b->reg, &head, now, diag);
     else
         hc_reg_rollback(b->reg);
-    if (err == HC_OK)
+    if (err == HC_OK) {
         b->n = 0;
+        b->committed = true;
+    }
     return err;
 }

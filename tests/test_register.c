@@ -268,6 +268,34 @@ static void test_record_and_lookup(void **state)
     assert_int_equal(sql_int(path, "SELECT count(*) FROM codes"), 2);
 }
 
+/* Another writer holds the lock past the busy timeout: register_busy, and
+ * nothing written; once it lets go, the same call succeeds. */
+static void test_busy(void **state)
+{
+    (void)state;
+    char path[512], token[HC_TOKEN_MAX + 1];
+    hc_diag d;
+    hc_register *reg = open_new(path, sizeof path, "busy.db");
+    record(reg, R_FIXED, T_RED, false, NULL);
+    sqlite3 *other;
+    assert_int_equal(sqlite3_open_v2(path, &other, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(hc_register_set_busy_timeout(reg, 50), HC_OK);
+    make_token(R_OTHER, T_RED, false, token, NULL);
+    assert_int_equal(hc_register_record(reg, token, strlen(token), &d), HC_E_REGISTER_BUSY);
+    assert_non_null(strstr(d.message, "busy timeout"));
+    /* readers are not blocked by a writer (WAL) */
+    hc_register_stats *s = NULL;
+    assert_int_equal(hc_register_stats_get(reg, HC_STATS_TOTAL, &s), HC_OK);
+    assert_int_equal(s->issued[HC_GREEN], 1);
+    hc_register_stats_free(s);
+    assert_int_equal(sqlite3_exec(other, "COMMIT", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(other);
+    assert_int_equal(hc_register_record(reg, token, strlen(token), &d), HC_OK);
+    hc_register_free(reg);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM codes"), 2);
+}
+
 /* ---------------------------------------------------------- corrections */
 
 static void test_correct(void **state)
@@ -740,6 +768,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_checks),
         cmocka_unit_test(test_record_and_lookup),
+        cmocka_unit_test(test_busy),
         cmocka_unit_test(test_correct),
         cmocka_unit_test(test_revoke_and_list),
         cmocka_unit_test(test_audit_tampering),

@@ -143,6 +143,17 @@ static void report(const hc_batch_opts *o, const hc_batch_summary *s, const hc_l
     o->progress(o->progress_ctx, &p);
 }
 
+/* Writes the buffered lines of win->slots[0..n); with a register, their
+ * rows follow only lines that were written (they are committed once the
+ * file is synced, batch_loop). */
+static hc_err flush_lines(run *r, const window *win, size_t n, outputs *out)
+{
+    hc_err err = hc_batch_outputs_flush(out);
+    if (err == HC_OK && r->regb)
+        err = hc_batch_reg_add(r, win, n);
+    return err;
+}
+
 /* Writes the window in input order. Stops at a fatal slot or at max_errors. */
 static hc_err window_write(run *r, const window *win, outputs *out, hc_batch_summary *sum,
                            hc_diag *diag, bool *stop)
@@ -151,7 +162,7 @@ static hc_err window_write(run *r, const window *win, outputs *out, hc_batch_sum
         slot *s = &win->slots[i];
         if (s->kind == SLOT_FATAL) {
             *stop = true;
-            hc_err err = hc_batch_outputs_flush(out);
+            hc_err err = flush_lines(r, win, i, out);
             return err != HC_OK ? err
                                 : hc_diag_set(diag, s->err, "", "line %" PRIu64 ": %s", s->line,
                                               hc_strerror(s->err));
@@ -169,14 +180,14 @@ static hc_err window_write(run *r, const window *win, outputs *out, hc_batch_sum
         if (r->o->max_errors && sum->errors >= r->o->max_errors) {
             *stop = true;
             sum->max_errors_reached = true;
-            hc_err err = hc_batch_outputs_flush(out);
+            hc_err err = flush_lines(r, win, i + 1, out);
             if (err != HC_OK)
                 return err;
             return hc_diag_set(diag, HC_E_LIMIT, "", "stopped at line %" PRIu64 ": %" PRIu64
                                " input errors reached the limit (max_errors)", s->line, sum->errors);
         }
     }
-    return hc_batch_outputs_flush(out);
+    return flush_lines(r, win, win->n, out);
 }
 
 /* ------------------------------------------------------------- main loop */
@@ -197,6 +208,10 @@ static hc_err check_opts(const hc_batch_opts *o, const char *in, const char *dir
 #if !HC_WITH_RENDER
     if (o->png)
         return hc_diag_set(diag, HC_E_UNSUPPORTED, "", "PNG needs the render part (libqrencode, libpng)");
+#endif
+#if !HC_WITH_REGISTER
+    if (o->reg)
+        return hc_diag_set(diag, HC_E_UNSUPPORTED, "", "a register needs the register part (libsqlite3)");
 #endif
 #if !HC_WITH_SHEETS
     if (o->sheets)
@@ -247,6 +262,9 @@ static hc_err batch_loop(run *r, hc_lr *in, outputs *out, hc_batch_summary *sum,
         since += a->n;
         if (since >= checkpoint || !more || stop || err != HC_OK) {
             hc_err e2 = hc_batch_outputs_sync(out);
+            /* the register's rows of synced lines: never ahead of the file */
+            if (e2 == HC_OK && r->regb)
+                e2 = hc_batch_reg_commit(r, err != HC_OK ? NULL : diag);
             err = err != HC_OK ? err : e2;
             since = 0;
         }
@@ -283,6 +301,7 @@ static void run_init(run *r, const hc_batch_opts *opts, const char *in_path, con
 static void run_free(run *r)
 {
     hc_batch_workers_stop(r);
+    hc_batch_reg_free(r);
     window_free(r);
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->work_cv);
@@ -316,6 +335,8 @@ static hc_err run_setup(run *r, hc_lr *in, outputs *out, hc_policy **own_policy,
         r->policy = *own_policy;
     }
     if ((err = hc_batch_prepare_dir(r, in_path, &resuming, diag)) != HC_OK)
+        return err;
+    if (r->o->reg && (err = hc_batch_reg_start(r, diag)) != HC_OK)
         return err;
     if (resuming && (err = hc_batch_resume(r, in, sum, diag)) != HC_OK)
         return err;

@@ -5,6 +5,11 @@
 #define _GNU_SOURCE           /* syncfs, memmem */
 #include "internal.h"
 #include "batch_run.h"
+#include "crypto_impl.h"
+
+#if HC_WITH_REGISTER
+#include <healthcode/register.h>
+#endif
 
 #include <errno.h>
 #include <fcntl.h>
@@ -298,6 +303,7 @@ typedef struct {
     unsigned shard_k, shard_n;
     int64_t now, validity_s;
     uint32_t head_crc;
+    char reg_id[33], reg_batch[17];   /* the register recorded into, and this batch's id there */
 } manifest;
 
 static hc_err input_fingerprint(const char *path, uint32_t *crc, uint64_t *size)
@@ -331,6 +337,8 @@ static hc_err manifest_write(const char *dir, const manifest *m, const char *in_
     char crc[9];
     snprintf(crc, sizeof crc, "%08" PRIx32, m->head_crc);
     json_object_set_new(j, "input_head_crc32", json_string(crc));
+    if (m->reg_id[0])
+        json_object_set_new(j, "register", json_pack("{s:s, s:s}", "id", m->reg_id, "batch", m->reg_batch));
     char *text = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
     json_decref(j);
     if (!text)
@@ -365,9 +373,50 @@ static hc_err manifest_read(const char *dir, manifest *m, hc_diag *diag)
         m->now = now;
         m->validity_s = val;
         m->head_crc = (uint32_t)strtoul(crc, NULL, 16);
+        const char *rid = NULL, *rb = NULL;
+        json_t *reg = json_object_get(j, "register");
+        if (reg && (json_unpack(reg, "{s:s, s:s}", "id", &rid, "batch", &rb) != 0 ||
+                    !hc_strlcpy(m->reg_id, rid, sizeof m->reg_id) || !hc_strlcpy(m->reg_batch, rb, sizeof m->reg_batch)))
+            err = hc_diag_set(diag, HC_E_ARG, "batch.json", "%s: its register member is not {\"id\", \"batch\"}", path);
     }
     json_decref(j);
     return err;
+}
+
+/* The register of the batch: the one named in the manifest, or (opts.reg
+ * on a batch that has none yet) this one with a new batch id; *changed when
+ * the manifest must be written again. */
+static hc_err manifest_register(run *r, manifest *m, bool *changed, hc_diag *diag)
+{
+    *changed = false;
+    if (!r->o->reg) {
+        if (m->reg_id[0])
+            return hc_diag_set(diag, HC_E_ARG, "", "the batch in %s records its codes into the register %s: "
+                               "resume it with that register", r->out_dir, m->reg_id);
+        return HC_OK;
+    }
+#if HC_WITH_REGISTER
+    char id[33];
+    if (hc_register_id(r->o->reg, id, sizeof id) != HC_OK)
+        return HC_E_ARG;
+    if (m->reg_id[0] && strcmp(m->reg_id, id) != 0)
+        return hc_diag_set(diag, HC_E_ARG, "", "the batch in %s records its codes into the register %s, "
+                           "not into this one (%s)", r->out_dir, m->reg_id, id);
+    if (!m->reg_id[0]) {
+        uint8_t b[8];
+        if (hc_crypto_random(b, sizeof b) != HC_OK)
+            return HC_E_CRYPTO;
+        for (int i = 0; i < 8; i++)
+            snprintf(m->reg_batch + 2 * i, 3, "%02x", b[i]);
+        memcpy(m->reg_id, id, sizeof m->reg_id);
+        *changed = true;
+    }
+    memcpy(r->reg_batch, m->reg_batch, sizeof r->reg_batch);
+    return HC_OK;
+#else
+    (void)diag;
+    return HC_E_UNSUPPORTED;
+#endif
 }
 
 /* Decides fresh start or resume, writes or checks the manifest. */
@@ -392,6 +441,9 @@ hc_err hc_batch_prepare_dir(run *r, const char *in_path, bool *resuming, hc_diag
         join(path, sizeof path, r->out_dir, "tokens.jsonl");
         if (access(path, F_OK) == 0)
             return hc_diag_set(diag, HC_E_ARG, "", "%s has a tokens.jsonl but no batch.json: not a batch directory", r->out_dir);
+        bool changed;
+        if ((err = manifest_register(r, &m, &changed, diag)) != HC_OK)
+            return err;
         return manifest_write(r->out_dir, &m, in_path);
     }
     manifest old = {0};
@@ -402,6 +454,10 @@ hc_err hc_batch_prepare_dir(run *r, const char *in_path, bool *resuming, hc_diag
         return hc_diag_set(diag, HC_E_ARG, "", "the batch in %s was started with another input or shard "
                            "(batch.json: shard %u/%u, %s); resume it with the same ones", r->out_dir,
                            old.shard_k, old.shard_n, old.csv ? "csv" : "jsonl");
+    bool changed;
+    if ((err = manifest_register(r, &old, &changed, diag)) != HC_OK ||
+        (changed && (err = manifest_write(r->out_dir, &old, in_path)) != HC_OK))
+        return err;
     r->now = old.now;           /* one iat and one exp for the whole batch */
     r->validity_s = old.validity_s;
     *resuming = true;
@@ -494,6 +550,8 @@ static hc_err resume_scan(run *r, hc_lr *in, const char *tok_path, const char *e
         if (t.have && t.line == line && t.colour >= 0 &&
             (!r->o->png || hc_batch_png_complete(r->out_dir, line))) {
             sum->issued[t.colour]++;
+            if (r->regb)
+                hc_batch_reg_scan(r, line, t.lr.line_start);
             t.keep = t.lr.off;
             out_peek(&t);
         } else if (e.have && e.line == line) {
@@ -528,6 +586,6 @@ hc_err hc_batch_resume(run *r, hc_lr *in, hc_batch_summary *sum, hc_diag *diag)
         close(fd2);
     hc_err err = resume_scan(r, in, tp, ep, sum);
     if (err != HC_OK)
-        hc_diag_set(diag, err, "", "cannot recover the batch in %s", r->out_dir);
-    return err;
+        return hc_diag_set(diag, err, "", "cannot recover the batch in %s", r->out_dir);
+    return r->regb ? hc_batch_reg_reconcile(r, tp, diag) : HC_OK;
 }

@@ -6,6 +6,7 @@
  *   batch_worker.c  the threads: per-thread signers, one record per slot
  *   batch_output.c  output lines, output files, the manifest, the resume scan
  *   batch.c         the windows and the main loop (hc_batch_run)
+ *   batch_register.c  the register's rows of the written lines (opts.reg)
  */
 #ifndef HC_BATCH_RUN_H
 #define HC_BATCH_RUN_H
@@ -38,6 +39,7 @@ typedef struct {
     hc_err err;            /* SLOT_FATAL: what stopped the batch */
     char *out;             /* the output line (OUT_LINE_MAX bytes) */
     size_t out_len;
+    hc_claims claims;      /* SLOT_TOKEN with a register: what the token says */
 } slot;
 
 typedef struct run run;
@@ -81,6 +83,15 @@ struct run {
     window win[2];
     size_t cap_slots;
     window *cur;           /* the one the workers process */
+
+    /* the register (batch_register.c); regb NULL without opts.reg */
+    struct hc_reg_batch *regb;
+    char reg_batch[17];          /* the batch's id in the register (batch.json) */
+    uint64_t reg_last_line;      /* the highest line the register held at the start */
+    uint64_t reg_rows;           /* and how many rows of this batch it held */
+    uint64_t reg_upto;           /* resume: kept token lines up to reg_last_line */
+    uint64_t reg_off;            /* resume: offset of the first kept token line after it */
+    bool reg_off_set;
 
     /* the pool */
     pthread_mutex_t mu;
@@ -151,6 +162,31 @@ hc_err hc_batch_prepare_dir(run *r, const char *in_path, bool *resuming, hc_diag
  * the rest, counts what it keeps into sum and leaves in at the first line
  * not covered. */
 hc_err hc_batch_resume(run *r, hc_lr *in, hc_batch_summary *sum, hc_diag *diag);
+
+/* ---------------------------------------------------- batch_register.c */
+
+#if HC_WITH_REGISTER
+/* After hc_batch_prepare_dir (r->reg_batch set): the batch's rows in the
+ * register, what a resume reconciles against. */
+hc_err hc_batch_reg_start(run *r, hc_diag *diag);
+/* Buffers the rows of win->slots[0..n) (their claims), lines just written to tokens.jsonl. */
+hc_err hc_batch_reg_add(run *r, const window *win, size_t n);
+/* After tokens.jsonl is fsync'd: inserts the buffered rows, signs the head. */
+hc_err hc_batch_reg_commit(run *r, hc_diag *diag);
+/* The resume scan's kept token lines: line, and the offset it starts at. */
+void hc_batch_reg_scan(run *r, uint64_t line, uint64_t off);
+/* After the resume's truncation: the rows of the kept lines the register
+ * lacks, from tokens.jsonl; HC_E_REGISTER if it holds others. */
+hc_err hc_batch_reg_reconcile(run *r, const char *tok_path, hc_diag *diag);
+void hc_batch_reg_free(run *r);
+#else
+static inline hc_err hc_batch_reg_start(run *r, hc_diag *d) { (void)r, (void)d; return HC_E_UNSUPPORTED; }
+static inline hc_err hc_batch_reg_add(run *r, const window *w, size_t n) { (void)r, (void)w, (void)n; return HC_OK; }
+static inline hc_err hc_batch_reg_commit(run *r, hc_diag *d) { (void)r, (void)d; return HC_OK; }
+static inline void hc_batch_reg_scan(run *r, uint64_t l, uint64_t o) { (void)r, (void)l, (void)o; }
+static inline hc_err hc_batch_reg_reconcile(run *r, const char *p, hc_diag *d) { (void)r, (void)p, (void)d; return HC_OK; }
+static inline void hc_batch_reg_free(run *r) { (void)r; }
+#endif
 
 /* Helpers the sheets also use. */
 hc_err hc_batch_mkdir_p(const char *path);

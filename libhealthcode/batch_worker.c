@@ -5,6 +5,7 @@
 #include "batch_run.h"
 #include "crypto_impl.h"
 #include "record_impl.h"
+#include "issue_impl.h"
 
 #include <healthcode/issue.h>
 #include <healthcode/verify.h>
@@ -165,7 +166,9 @@ static void process_slot(worker *w, const window *win, slot *s)
         size_t len = 0;
         hc_claims c;
         w->cti_draws = 0;
-        err = hc_issue(w->issuer, rec, &w->a, r->now, r->validity_s, w->token, sizeof w->token, &len);
+        /* with a register, the claims of the token too (batch_register.c) */
+        err = hc_issue_claims(w->issuer, rec, &w->a, NULL, r->now, r->validity_s, w->token, sizeof w->token, &len,
+                              r->o->reg ? &s->claims : NULL);
         if (err == HC_OK && w->cti_draws == 1) {
             memcpy(c.cti, w->cti, sizeof c.cti);
         } else if (err == HC_OK) {

@@ -105,6 +105,12 @@ hc_err hc_key_ref(const hc_key *key, hc_key **out);
 
 /* SHA-256 of msg (bundle hashes, bundle.c). HC_E_CRYPTO on failure. */
 hc_err hc_crypto_sha256(const uint8_t *msg, size_t len, uint8_t out[32]);
+/* The same with a context kept by its owner for many short messages (the
+ * register's chain); one thread at a time. HC_E_NOMEM, HC_E_CRYPTO. */
+typedef struct hc_sha256 hc_sha256;
+hc_err hc_sha256_new(hc_sha256 **out);
+hc_err hc_sha256_digest(hc_sha256 *h, const uint8_t *msg, size_t len, uint8_t out[32]);
+void hc_sha256_free(hc_sha256 *h);
 
 /* A public key from its SubjectPublicKeyInfo DER (exactly len bytes, no
  * trailing bytes), of an algorithm hc_key supports. HC_E_KEY otherwise. */

@@ -18,6 +18,10 @@
 #   HC_KILL_SEED=1    HC_KILL_KEEP=0 (1: keep the work directory)
 #   HC_KILL_KEY=KEY HC_KILL_PUB=PUB.pem: sign with this key (a pkcs11: URI, say:
 #   tests/pkcs11.sh runs this script through SoftHSM) instead of a new key file
+#   HC_KILL_REGISTER=1: the killed runs also record into a register (--register,
+#   issue 23); then the register must hold exactly one codes row per line of
+#   tokens.jsonl (same line, cti and colour; none else), `register stats --json`
+#   must count each colour as tokens.jsonl does, and `register audit` must pass
 set -u
 BIN=${1:?usage: batch_kill.sh PATH/TO/healthcode}
 SRC=${HC_SOURCE_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -26,11 +30,16 @@ KILLS=${HC_KILL_COUNT:-20}
 THREADS=${HC_KILL_THREADS:-2}
 VERIFY=${HC_KILL_VERIFY:-200}
 PNG=${HC_KILL_PNG:-0}
+REG=${HC_KILL_REGISTER:-0}
 SEED=${HC_KILL_SEED:-1}
 NOW=2020-02-10T08:00:00+08:00
 
 if ! "$BIN" batch --help >/dev/null 2>&1; then
     echo "SKIP: '$BIN batch' is not available in this build"
+    exit 77
+fi
+if [ "$REG" = 1 ] && ! "$BIN" batch --help | grep -q -- --register; then
+    echo "SKIP: this build has no register"
     exit 77
 fi
 W=$(mktemp -d /tmp/hc_batch_kill.XXXXXX)
@@ -94,6 +103,8 @@ rng = random.Random(seed * 7919)
 for t in sorted(rng.randrange(1, max(2, size * 95 // 100)) for _ in range(k)):
     print(t, "%.3f" % rng.uniform(0, 0.05))
 EOF
+# The killed runs (not the reference) record into the register.
+[ "$REG" = 1 ] && args+=(--register "$W/R.db")
 kills=0
 positions=""
 while read -r target extra; do
@@ -182,6 +193,35 @@ with open(os.path.join(w, "sample"), "w") as f:
 print("outputs: %d lines, %d tokens, %d errors; every line exactly once, in order, no torn line"
       % (n, len(toks), n - len(toks)))
 EOF
+
+if [ "$REG" = 1 ]; then
+    "$BIN" register stats --register "$W/R.db" --json >"$W/stats.json" || fail "register stats"
+    "$BIN" register audit --register "$W/R.db" --pub "$PUB" >"$W/audit.json" ||
+        fail "register audit: $(cat "$W/audit.json")"
+    python3 - "$W" <<'EOF' || exit 1
+import json, os, sqlite3, sys
+w = sys.argv[1]
+toks = [json.loads(l) for l in open(os.path.join(w, "out", "tokens.jsonl"), "rb")]
+db = sqlite3.connect(os.path.join(w, "R.db"))
+n_rows, n_lines = db.execute("SELECT count(*), count(DISTINCT line) FROM codes").fetchone()
+if n_rows != len(toks) or n_lines != len(toks):
+    sys.exit("FAIL: the register has %d codes rows (%d lines) for %d lines of tokens.jsonl" % (n_rows, n_lines, len(toks)))
+rows = {(l, c, col) for l, c, col in db.execute("SELECT line, cti, colour FROM codes")}
+want = {(t["line"], t["cti"], t["colour"]) for t in toks}
+if rows != want:
+    extra, missing = sorted(rows - want)[:3], sorted(want - rows)[:3]
+    sys.exit("FAIL: register rows differ from tokens.jsonl: extra %s, missing %s" % (extra, missing))
+stats = json.load(open(os.path.join(w, "stats.json")))["issued"]
+for col in ("green", "yellow", "red"):
+    n = sum(1 for t in toks if t["colour"] == col)
+    if stats[col] != n:
+        sys.exit("FAIL: register stats counts %d %s, tokens.jsonl %d" % (stats[col], col, n))
+audit = json.load(open(os.path.join(w, "audit.json")))
+print("register: %d codes rows, one per line of tokens.jsonl (same line, cti, colour); stats count "
+      "each colour as tokens.jsonl (%s); audit passes over %d events and %d signed heads"
+      % (n_rows, ", ".join("%s %d" % (c, stats[c]) for c in ("green", "yellow", "red")), audit["events"], audit["heads"]))
+EOF
+fi
 
 # Verify the sample (HC_KILL_VERIFY=all: every token) with the command, one
 # loop per core.

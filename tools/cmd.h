@@ -9,6 +9,8 @@
 #ifndef HC_CMD_H
 #define HC_CMD_H
 
+#include <healthcode/healthcode.h>
+
 int cmd_keygen(int argc, char **argv);   /* cmd_keygen.c */
 int cmd_assess(int argc, char **argv);   /* cmd_assess.c */
 int cmd_issue(int argc, char **argv);    /* cmd_issue.c */
@@ -30,5 +32,27 @@ int cmd_trust(int argc, char **argv);
 
 /* cmd_sheets.c (a build with the sheets part): paper codes from tokens.jsonl. */
 int cmd_sheets(int argc, char **argv);
+
+/* cmd_register.c: `healthcode register revocations|revoke|audit|stats|purge`
+ * (the issuer's register, doc/register.md); cmd_correct.c: `healthcode
+ * correct`. Exit statuses 40-46 for the register's refusals (cli.h). */
+int cmd_register(int argc, char **argv);
+int cmd_correct(int argc, char **argv);
+
+/* cmd_assess.c: an assessment as the JSON object assess prints (colour,
+ * until in the policy's zone, reasons); correct prints its reasons. */
+#include <jansson.h>
+json_t *cli_assessment_json(const hc_assessment *as, int32_t utc_offset_s);
+
+#if HC_WITH_REGISTER
+/* cmd_register.c, for every command that takes --register: opens the
+ * register at path with flags (hc_register_open) and, when key is not NULL,
+ * sets it to sign the heads. Prints why it cannot ("healthcode CMD: …") and
+ * returns the exit status (3, 40, 41, 46), else 0 with *reg to free. */
+int cli_register_open(const char *cmd, const char *path, unsigned flags, const hc_key *key, hc_register **reg);
+/* Prints a register error of cmd (diag's message when it has one) and
+ * returns its exit status: 2 for HC_E_ARG, else cli_exit_for(). */
+int cli_register_error(const char *cmd, hc_err e, const hc_diag *d);
+#endif
 
 #endif

@@ -37,7 +37,7 @@ static json_t *time_json(int64_t t, int32_t offset)
     return json_string(buf);
 }
 
-static json_t *assessment_json(const hc_assessment *as, int32_t offset)
+json_t *cli_assessment_json(const hc_assessment *as, int32_t offset)
 {
     json_t *o = json_object(), *reasons = json_array();
     json_object_set_new(o, "colour", json_string(hc_colour_name(as->colour)));
@@ -111,7 +111,7 @@ int cmd_assess(int argc, char **argv)
         } else if (expl) {
             explain(as, hc_policy_utc_offset(pol));
         } else {
-            rc = cli_print_json(assessment_json(as, hc_policy_utc_offset(pol)));
+            rc = cli_print_json(cli_assessment_json(as, hc_policy_utc_offset(pol)));
         }
         free(as);
     }

@@ -21,6 +21,7 @@ static const char usage_batch[] =
     "                        [--subject-secret FILE] [--png] [--sheets] [--sheets-format pdf|png]\n"
     "                        [--threads N] [--key-pass file:PATH|env:VAR]\n"
     "                        [--shard K/N] [--max-errors N] [--resume] [--quiet]\n"
+    "                        [--register R.db]\n"
     "\n"
     "Issues a code for every record of FILE (one JSON record a line, or CSV with a\n"
     "header of flat fields: see doc/batch.md) into DIR: tokens.jsonl (line, cti,\n"
@@ -42,6 +43,9 @@ static const char usage_batch[] =
     "  --max-errors N   stop (exit 5) once N lines have failed\n"
     "  --resume         continue the batch in DIR (uses its first run's --now)\n"
     "  --quiet          no progress bar, no summary\n"
+    "  --register R.db  record every code in the issuer's register (made if missing),\n"
+    "                   exactly once per line of tokens.jsonl, also across kills and\n"
+    "                   --resume (which needs the same register); doc/register.md\n"
     "  --now T          issue time (epoch seconds or ISO 8601; default: now)\n"
     "  --validity D     validity of every code (default 24h; at most 30d)\n"
     "\n"
@@ -146,7 +150,7 @@ static void print_summary(const hc_batch_summary *s, const char *out, double sec
 }
 
 typedef struct {
-    const char *key, *iss, *policy, *risk, *now, *secret, *in, *out;
+    const char *key, *iss, *policy, *risk, *now, *secret, *in, *out, *reg;
     const char *key_pass;  /* --key-pass: the passphrase of an encrypted key */
     bool quiet;
 } batch_args;
@@ -157,7 +161,7 @@ static int exit_for(hc_err e)
         return EX_USAGE;
     if (e == HC_E_LIMIT)
         return EX_BATCH_MAX_ERRORS;
-    return EX_INPUT;
+    return cli_exit_for(e) >= EX_REGISTER ? cli_exit_for(e) : EX_INPUT;   /* the register's 40-46 */
 }
 
 /* Whether DIR/NAME exists. */
@@ -237,6 +241,12 @@ static int run_batch(const batch_args *ba, hc_batch_opts *o)
     /* no policy given: the library's default (NULL) */
     if ((ba->policy || ba->risk) && (rc = cli_load_policy(ba->policy, ba->risk, &pol)))
         goto done;
+#if HC_WITH_REGISTER
+    hc_register *reg = NULL;
+    if (ba->reg && (rc = cli_register_open("batch", ba->reg, HC_REGISTER_CREATE, key, &reg)))
+        goto done;
+    o->reg = reg;
+#endif
     o->key = key;
     o->policy = pol;
     o->subject_secret = secret;
@@ -278,6 +288,9 @@ done:
         explicit_bzero(secret, secret_len);
         free(secret);
     }
+#if HC_WITH_REGISTER
+    hc_register_free(o->reg);
+#endif
     hc_policy_free(pol);
     hc_key_free(key);
     return rc;
@@ -299,6 +312,7 @@ int cmd_batch(int argc, char **argv)
         {"max-errors", true, O_MAXERR, NULL}, {"resume", false, O_RESUME, NULL},
         {"quiet", false, O_QUIET, NULL},      {"checkpoint", true, O_CHECKPOINT, NULL},
         {"key-pass", true, 0, &ba.key_pass},
+        {"register", true, 0, &ba.reg},
         {NULL, false, 0, NULL}};
     cli_args a;
     cli_args_init(&a, "batch", usage_batch, argc, argv);
@@ -352,6 +366,10 @@ int cmd_batch(int argc, char **argv)
 #if !HC_WITH_RENDER
     if (o.png)
         return cli_usage_error("batch", "--png needs a build with render support (meson -Drender)");
+#endif
+#if !HC_WITH_REGISTER
+    if (ba.reg)
+        return cli_usage_error("batch", "--register: this build has no register (meson -Dregister: libsqlite3-dev)");
 #endif
 #if !HC_WITH_SHEETS
     if (o.sheets)

@@ -10,7 +10,7 @@ static const char usage_issue[] =
     "usage: healthcode issue --key PRIV.pem --issuer ISS [--policy P.json] [--risk-map MAP.csv]\n"
     "                        [--now T] [--validity 24h] [--colour green|yellow|red]\n"
     "                        [--subject-secret FILE] [--device-pub PUB.pem] [--png OUT.png]\n"
-    "                        [--key-pass file:PATH|env:VAR] RECORD.json|-\n"
+    "                        [--register R.db] [--key-pass file:PATH|env:VAR] RECORD.json|-\n"
     "\n"
     "Assesses the record and prints the signed token (one line) on stdout.\n"
     "\n"
@@ -29,11 +29,13 @@ static const char usage_issue[] =
     "  --device-pub FILE      the holder's device public key (PEM: P-256, Ed25519 or\n"
     "                         SM2): the code is bound to it and shown live with\n"
     "                         'healthcode present' (as the record's device_key)\n"
-    "  --png FILE             also write the QR code as a PNG (atomically)\n";
+    "  --png FILE             also write the QR code as a PNG (atomically)\n"
+    "  --register R.db        record the code in the issuer's register (made if missing;\n"
+    "                         doc/register.md): the token is printed only once recorded\n";
 
 /* The command line of issue, once parsed. */
 typedef struct {
-    const char *keyp, *iss, *policy, *risk, *secretp, *pngp, *path, *devicep;
+    const char *keyp, *iss, *policy, *risk, *secretp, *pngp, *path, *devicep, *reg;
     const char *key_pass;   /* --key-pass: the passphrase of an encrypted key */
     int64_t now, validity;
     bool fixed;          /* --colour: sign this colour without assessing */
@@ -52,7 +54,7 @@ int cmd_issue(int argc, char **argv)
         {"policy", true, 0, &ia.policy},  {"risk-map", true, 0, &ia.risk},
         {"now", true, 0, &now_s},         {"subject-secret", true, 0, &ia.secretp},
         {"png", true, 0, &ia.pngp},       {"device-pub", true, 0, &ia.devicep},
-        {"validity", true, O_VALIDITY, NULL},
+        {"register", true, 0, &ia.reg},   {"validity", true, O_VALIDITY, NULL},
         {"colour", true, O_COLOUR, NULL}, {"color", true, O_COLOUR, NULL},
         {"key-pass", true, 0, &ia.key_pass}, {NULL, false, 0, NULL}};
     cli_args a;
@@ -84,13 +86,33 @@ int cmd_issue(int argc, char **argv)
     if (ia.pngp)
         return cli_usage_error("issue", "--png: this build has no render support (meson -Drender)");
 #endif
+#if !HC_WITH_REGISTER
+    if (ia.reg)
+        return cli_usage_error("issue", "--register: this build has no register (meson -Dregister: libsqlite3-dev)");
+#endif
     if (!cli_now("issue", now_s, &ia.now))
         return EX_USAGE;
     return run_issue(&ia);
 }
 
+#if HC_WITH_REGISTER
+/* --register: the code recorded (one event, a signed head) before anything
+ * is shown, so that no code goes out that the register lacks. */
+static int record_code(const issue_args *ia, const hc_key *key, const char *text, size_t len)
+{
+    hc_register *reg = NULL;
+    int rc = cli_register_open("issue", ia->reg, HC_REGISTER_CREATE, key, &reg);
+    hc_diag d = {0};
+    hc_err e = rc ? HC_OK : hc_register_record(reg, text, len, &d);
+    if (!rc && e)
+        rc = cli_register_error("issue", e, &d);
+    hc_register_free(reg);
+    return rc;
+}
+#endif
+
 /* Loads what the command line names, assesses (unless --colour), signs,
- * writes the PNG if asked, then prints the token. */
+ * records it if asked, writes the PNG if asked, then prints the token. */
 static int run_issue(const issue_args *ia)
 {
     hc_key *key = NULL, *device = NULL;
@@ -150,6 +172,10 @@ static int run_issue(const issue_args *ia)
             cli_error("cannot issue: %s", hc_strerror(e));
         rc = EX_INPUT;
     }
+#if HC_WITH_REGISTER
+    if (!rc && ia->reg)
+        rc = record_code(ia, key, text, len);
+#endif
 #if HC_WITH_RENDER
     if (!rc && ia->pngp) {
         hc_render_opts ro = HC_RENDER_OPTS_DEFAULT;

@@ -24,6 +24,8 @@ static const struct {
     {"batch", cmd_batch, "issue many codes from a JSON-lines or CSV file"},
     {"bundle", cmd_bundle, "make or show a signed trust bundle"},
     {"trust", cmd_trust, "the trust-list entry of a public key or a token's key"},
+    {"correct", cmd_correct, "correct a code: re-assess, issue anew, revoke the old (register)"},
+    {"register", cmd_register, "the issuer's register: revocations, revoke, audit, stats, purge"},
 #if HC_WITH_SHEETS
     {"sheets", cmd_sheets, "print paper codes (PDF or PNG A4 sheets) from tokens.jsonl"},
 #endif

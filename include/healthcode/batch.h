@@ -102,6 +102,17 @@ typedef struct {
     hc_random_fn random;
     void *random_ctx;
     int sheets_format;           /* with sheets: 0 DIR/sheets.pdf, 1 DIR/sheets/page-NNNNNN.png */
+    /* Optional: record every issued code in this register (register.h,
+     * -Dregister; its key set with hc_register_set_key), exactly once per
+     * line of tokens.jsonl. Rows are committed, with a signed head, at each
+     * checkpoint once tokens.jsonl is fsync'd, so the register is never
+     * ahead of the file; a resume adds the rows of the lines the file holds
+     * and the register does not (a kill between the two) and refuses a
+     * register holding rows the file does not. DIR/batch.json names the
+     * register's id and the batch's id (the codes' `batch` column): a
+     * batch begun with a register resumes only with that register. NULL:
+     * none. Without the register part: HC_E_UNSUPPORTED. */
+    struct hc_register *reg;
 } hc_batch_opts;
 
 /* What a run did (the whole output, resumed lines included). */
@@ -137,7 +148,11 @@ HC_API unsigned hc_batch_default_threads(void);
  *   HC_E_LIMIT  max_errors reached (summary->max_errors_reached; the output
  *               is consistent and can be resumed with a higher limit);
  *   HC_E_IO     the input cannot be read, an output cannot be written;
- *   HC_E_UNSUPPORTED  png without the render part, sheets without the sheets part;
+ *   HC_E_UNSUPPORTED  png without the render part, sheets without the sheets part,
+ *               reg without the register part;
+ *   HC_E_REGISTER, HC_E_REGISTER_BUSY  (opts.reg) the register refused the
+ *               rows or stayed locked; HC_E_IO also for a register on a full
+ *               disk: the batch stops, and a resume adds what it missed;
  *   HC_E_KEY, HC_E_CRYPTO, HC_E_NOMEM.
  */
 HC_API hc_err hc_batch_run(const hc_batch_opts *opts, const char *in_path, const char *out_dir,

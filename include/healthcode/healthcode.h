@@ -6,6 +6,7 @@
  * as a QR image, and verifies it offline at a checkpoint.
  *
  *   issuer side:  record.h → assess.h → issue.h → render.h
+ *                 (register.h: the issuer's register of codes, corrections, revocations)
  *   checkpoint:   verify.h → checkpoint.h   (scan.h reads a QR code from a camera frame or a PNG)
  *   holder:       present.h                  (a bound token shown live by the holder's device)
  *
@@ -28,6 +29,9 @@
 #include <healthcode/assess.h>
 #include <healthcode/issue.h>
 #include <healthcode/batch.h>
+#endif
+#if HC_WITH_REGISTER
+#include <healthcode/register.h>
 #endif
 #if HC_WITH_RENDER
 #include <healthcode/render.h>

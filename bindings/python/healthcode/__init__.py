@@ -66,6 +66,7 @@ _H = TypeVar("_H", bound="_Handle")
 
 __all__ = ["HealthCodeError", "InvalidInputError", "TokenRejectedError", "Policy", "Record", "Key",
            "Issuer", "Trust", "Revocations", "Venue", "Claims", "Assessment", "Reason", "Decision", "assess", "issue",
+           "Register", "RegisterCode", "Correction", "AuditReport", "Stats",
            "render_png", "render_svg", "qr_version", "scan_png", "scan_frame", "BundleStore", "verify",
            "inspect", "decide", "present", "batch", "sheets", "BatchSummary", "BatchProgress", "parse_time",
            "format_time",
@@ -615,8 +616,10 @@ class Issuer(_Handle):
 
 
 def issue(issuer: Issuer, record: Optional[Record], assessment: Union[Assessment, str, int], now: Now = None,
-          validity: int = 86400) -> str:
-    """The token text. `assessment` is an Assessment or a colour name."""
+          validity: int = 86400, register: Optional[Register] = None) -> str:
+    """The token text. `assessment` is an Assessment or a colour name. With
+    `register`, the code is recorded there before it is returned (a code the
+    register refuses raises, and is not returned)."""
     if not isinstance(assessment, Assessment):
         assessment = Assessment.of_colour(assessment)
     buf = ctypes.create_string_buffer(L.HC_TOKEN_MAX + 1)
@@ -624,7 +627,254 @@ def issue(issuer: Issuer, record: Optional[Record], assessment: Union[Assessment
     _check(L.hc_issue(issuer.handle, record.handle if record is not None else None,
                       ctypes.byref(assessment._raw), _now(now), int(validity), buf, len(buf),
                       ctypes.byref(n)))
-    return buf.raw[:n.value].decode()
+    token = buf.raw[:n.value].decode()
+    if register is not None:
+        register.record(token)
+    return token
+
+
+# ------------------------------------------------------------------ the register
+
+class RegisterCode:
+    """A row of the register's codes table (doc/register.md): cti, sub (or
+    None), iss, kid, colour, iat, exp, region (or None), kind ("domestic" or
+    "international"), doc (the masked document, or None), batch and line (or
+    None), revoked, purged, and seq, its event in the audit chain."""
+
+    def __init__(self, raw: L.RegisterCode) -> None:
+        self.seq: int = raw.seq
+        self.cti: str = raw.cti.decode()
+        self.sub: Optional[str] = raw.sub.decode() or None
+        self.iss: str = raw.iss.decode()
+        self.kid: str = raw.kid.decode()
+        self.colour: str = COLOURS[raw.colour]
+        self.iat: int = raw.iat
+        self.exp: int = raw.exp
+        self.region: Optional[int] = raw.region or None
+        self.kind: str = "international" if raw.kind else "domestic"
+        self.doc: Optional[str] = raw.doc.decode() or None
+        self.batch: Optional[str] = raw.batch.decode() or None
+        self.line: Optional[int] = raw.line or None
+        self.revoked: bool = bool(raw.revoked)
+        self.purged: bool = bool(raw.purged)
+
+    def __repr__(self) -> str:
+        return f"RegisterCode({self.cti}, {self.colour}, seq={self.seq}, revoked={self.revoked})"
+
+
+class Correction:
+    """What Register.correct did: old_cti, old_colour, new_cti, new_colour,
+    the new code's token and assessment (its reasons), and seq, the
+    correction's event."""
+
+    def __init__(self, raw: L.RegisterCorrection, token: str, assessment: Assessment) -> None:
+        self.old_cti: str = raw.old_code.cti.decode()
+        self.old_colour: str = COLOURS[raw.old_code.colour]
+        self.new_cti: str = raw.new_cti.decode()
+        self.new_colour: str = COLOURS[raw.new_colour]
+        self.token: str = token
+        self.assessment: Assessment = assessment
+        self.reasons: List[Reason] = assessment.reasons
+        self.seq: int = raw.seq
+
+    def __repr__(self) -> str:
+        return f"Correction({self.old_cti} {self.old_colour} -> {self.new_cti} {self.new_colour})"
+
+
+class AuditReport:
+    """A passed audit: events and heads checked, and the head (seq, hash as
+    hex) to keep outside the register and give back as Register.audit(head=)."""
+
+    def __init__(self, raw: L.RegisterAuditReport) -> None:
+        self.events: int = raw.events
+        self.heads: int = raw.heads
+        self.head: Tuple[int, str] = (raw.last_seq, bytes(raw.head_hash).hex())
+
+
+class Stats:
+    """Codes issued by colour: `issued` ({"green": n, "yellow": n, "red": n}),
+    the green share, corrections and revocations, and `rows`: (key, issued)
+    pairs, the key a day ("YYYY-MM-DD"), a GB/T 2260 code (0: none) or None."""
+
+    def __init__(self, raw: L.RegisterStats) -> None:
+        self.by: str = ("total", "day", "province", "prefecture")[raw.by]
+        self.issued: Dict[str, int] = {c: raw.issued[i] for i, c in enumerate(COLOURS)}
+        total = sum(self.issued.values())
+        self.green_share: float = self.issued["green"] / total if total else 0.0
+        self.corrections: int = raw.corrections
+        self.revoked_cti: int = raw.revoked_cti
+        self.revoked_sub: int = raw.revoked_sub
+        self.rows: List[Tuple[Union[str, int, None], Dict[str, int]]] = []
+        for i in range(raw.n_rows):
+            r = raw.rows[i]
+            key: Union[str, int, None] = _day(r.key) if self.by == "day" else (r.key if self.by != "total" else None)
+            self.rows.append((key, {c: r.issued[k] for k, c in enumerate(COLOURS)}))
+
+
+_STATS_BY = {"total": 0, "day": 1, "province": 2, "prefecture": 3}
+
+
+class Register(_Handle):
+    """The issuer's register (doc/register.md): an SQLite file of every code
+    issued, the corrections, revocations and purges, each an event of a hash
+    chain whose head is signed with the issuer's key.
+
+        with hc.Register("R.db", key=key) as reg:
+            token = hc.issue(issuer, record, a, now, register=reg)
+            fix = reg.correct(cti, issuer, corrected, reason="...", operator="op-1", now=now)
+            open("revoked.txt", "w").write(reg.revocations())
+            reg.audit([key])
+
+    `key` (a private Key) signs the heads: every method that writes needs it.
+    create: make the file if missing; read_only: open for reading only. One
+    thread at a time; open one Register per thread or process."""
+    _free = staticmethod(L.hc_register_free)
+
+    def __init__(self, path: PathLike, key: Optional[Key] = None, create: bool = True,
+                 read_only: bool = False, busy_timeout_ms: Optional[int] = None) -> None:
+        flags = L.HC_REGISTER_READ_ONLY if read_only else (L.HC_REGISTER_CREATE if create else 0)
+        diag = L.Diag()
+        out = ctypes.c_void_p()
+        _check(_need(L.hc_register_open, "register (meson -Dregister)")(_b(path), flags, ctypes.byref(out),
+                                                                        ctypes.byref(diag)), diag)
+        super().__init__(out)
+        self._key = key
+        if key is not None:
+            _check(L.hc_register_set_key(self.handle, key.handle))
+        if busy_timeout_ms is not None:
+            _check(L.hc_register_set_busy_timeout(self.handle, int(busy_timeout_ms)))
+
+    @property
+    def id(self) -> str:
+        """The register's identifier (32 hex digits)."""
+        buf = ctypes.create_string_buffer(33)
+        _check(L.hc_register_id(self.handle, buf, len(buf)))
+        return buf.value.decode()
+
+    def record(self, token: Text) -> None:
+        """Records an issued token as a code (what issue(register=) does)."""
+        data, diag = _b(token), L.Diag()
+        _check(L.hc_register_record(self.handle, data, len(data), ctypes.byref(diag)), diag)
+
+    def lookup(self, cti: Union[str, bytes]) -> RegisterCode:
+        """The code with this cti (hex, or the 8 bytes of Claims.cti); UnknownCodeError if none."""
+        raw = L.RegisterCode()
+        _check(L.hc_register_lookup(self.handle, _cti(cti), ctypes.byref(raw)))
+        return RegisterCode(raw)
+
+    def correct(self, cti: Union[str, bytes], issuer: Issuer, record: Record, *, reason: str, operator: str,
+                evidence: Optional[str] = None, policy: Optional[Policy] = None, now: Now = None,
+                validity: int = 86400) -> Correction:
+        """Corrects the code `cti`: assesses the corrected record (policy: the
+        built-in one if None), issues its new code with issuer (give it the
+        same subject secret as the old code's), and records the new code, the
+        correction and the revocation of the old cti in one transaction. Refused
+        with nothing written: UnknownCodeError, AlreadyRevokedError,
+        SubjectMismatchError, InvalidArgumentError (empty reason or operator)."""
+        when = _now(now)
+        pol = policy if policy is not None else Policy()
+        try:
+            a = assess(pol, record, when)
+        finally:
+            if pol is not policy:
+                pol.close()
+        token = issue(issuer, record, a, when, validity)
+        data, diag, out = _b(token), L.Diag(), L.RegisterCorrection()
+        act = L.RegisterAction(_b(operator), _b(reason), _b(evidence) if evidence is not None else None, when)
+        _check(L.hc_register_correct(self.handle, _cti(cti), data, len(data), ctypes.byref(act),
+                                     ctypes.byref(out), ctypes.byref(diag)), diag)
+        return Correction(out, token, a)
+
+    def revoke(self, cti: Union[str, bytes, None] = None, sub: Union[str, bytes, None] = None, *, reason: str,
+               operator: str, now: Now = None) -> int:
+        """Revokes a code by cti, or every code of a subject by sub (hex or
+        bytes); returns the revocation's event number."""
+        seq, diag = ctypes.c_int64(), L.Diag()
+        act = L.RegisterAction(_b(operator), _b(reason), None, _now(now))
+        _check(L.hc_register_revoke(self.handle, _cti(cti) if cti is not None else None,
+                                    _hex(sub) if sub is not None else None, ctypes.byref(act),
+                                    ctypes.byref(seq), ctypes.byref(diag)), diag)
+        return int(seq.value)
+
+    def revocations(self, since: int = 0) -> str:
+        """The revocation list (text: one cti or sub a line) of every revocation
+        after event `since`: what Revocations(), verify --revoked and bundle
+        make --revoked read. self.last_revocation_seq is the next `since`."""
+        text, n, info = ctypes.c_void_p(), ctypes.c_size_t(), L.RegisterRevocationsInfo()
+        _check(L.hc_register_revocations(self.handle, int(since), ctypes.byref(text), ctypes.byref(n),
+                                         ctypes.byref(info)))
+        try:
+            out = ctypes.string_at(text, n.value).decode()
+        finally:
+            L.hc_free(text)
+        self.last_revocation_seq: int = info.last_seq
+        return out
+
+    def audit(self, keys: Iterable[Key], head: Optional[Tuple[int, str]] = None) -> AuditReport:
+        """Checks the chain, the personal columns, the signed heads (against
+        keys, the issuer's public keys) and the counts. head: a (seq, hex hash)
+        kept outside the register. AuditFailedError names the first row that
+        does not match (its .where, .bad_seq)."""
+        ks = list(keys)
+        arr = (ctypes.c_void_p * max(1, len(ks)))(*[k.handle for k in ks])
+        opts = L.RegisterAuditOpts(ctypes.cast(arr, ctypes.POINTER(ctypes.c_void_p)), len(ks), 0)
+        if head is not None:
+            opts.expect_seq = int(head[0])
+            h = bytes.fromhex(head[1])
+            if len(h) != 32:
+                raise _error("invalid_argument", "head: the hash is 64 hex digits")
+            opts.expect_hash[:] = list(h)
+        rep = L.RegisterAuditReport()
+        err = L.hc_register_audit(self.handle, ctypes.byref(opts), ctypes.byref(rep))
+        if err == _CODES["audit_failed"]:
+            e = _ERRORS[err](err, f"{rep.where.decode()}: {rep.message.decode()}", rep.where.decode())
+            e.bad_seq = rep.bad_seq or None   # type: ignore[attr-defined]
+            e.where = rep.where.decode()      # type: ignore[attr-defined]
+            raise e
+        _check(err)
+        return AuditReport(rep)
+
+    def _stats(self, by: str) -> Any:
+        if by not in _STATS_BY:
+            raise _error("invalid_argument", f"by: {by!r} is not total, day, province or prefecture")
+        out = ctypes.POINTER(L.RegisterStats)()
+        _check(L.hc_register_stats_get(self.handle, _STATS_BY[by], ctypes.byref(out)))
+        return out
+
+    def stats(self, by: str = "total") -> Stats:
+        """Codes issued by colour: in all, or by "day", "province" or "prefecture"."""
+        out = self._stats(by)
+        try:
+            return Stats(out.contents)
+        finally:
+            L.hc_register_stats_free(out)
+
+    def chart(self, path: PathLike, by: str = "day") -> None:
+        """Draws the stats by day, province or prefecture as stacked bars to
+        path: SVG, or PNG for a name ending in .png (needs cairo: UnsupportedError)."""
+        fmt = 1 if os.fsdecode(path).lower().endswith(".png") else 0
+        out = self._stats(by)
+        try:
+            _check(L.hc_register_chart(out, fmt, _b(path)))
+        finally:
+            L.hc_register_stats_free(out)
+
+    def purge(self, before: Now, *, operator: str, now: Now = None) -> int:
+        """Empties the personal columns of the codes that expired before
+        `before`; the counts stay. Returns the codes cleared."""
+        rows, diag = ctypes.c_uint64(), L.Diag()
+        act = L.RegisterAction(_b(operator), None, None, _now(now))
+        _check(L.hc_register_purge(self.handle, _now(before), ctypes.byref(act), ctypes.byref(rows),
+                                   ctypes.byref(diag)), diag)
+        return int(rows.value)
+
+
+def _hex(v: Union[str, bytes, bytearray]) -> bytes:
+    return bytes(v).hex().encode() if isinstance(v, (bytes, bytearray)) else v.encode()
+
+
+def _cti(v: Union[str, bytes, bytearray]) -> bytes:
+    return _hex(v)
 
 
 # ------------------------------------------------------------------ render
@@ -1037,7 +1287,8 @@ def batch(key: Key, issuer: str, input: PathLike, out_dir: PathLike, *, now: Now
           validity: int = 86400, policy: Optional[Policy] = None, subject_secret: Optional[bytes] = None,
           threads: int = 0, png: bool = False, sheets: bool = False, sheets_format: str = "pdf",
           shard: Optional[Tuple[int, int]] = None, max_errors: int = 0, resume: bool = False,
-          progress: Optional[Callable[[BatchProgress], None]] = None, checkpoint: int = 0) -> BatchSummary:
+          progress: Optional[Callable[[BatchProgress], None]] = None, checkpoint: int = 0,
+          register: Optional["Register"] = None) -> BatchSummary:
     """Issues a code for every record of `input` into `out_dir`, as `healthcode batch` does
     (doc/batch.md): a ".csv" file is CSV with a header (the batch's columns), anything else
     JSON lines. out_dir/tokens.jsonl and out_dir/errors.jsonl get every input line exactly
@@ -1051,7 +1302,9 @@ def batch(key: Key, issuer: str, input: PathLike, out_dir: PathLike, *, now: Now
     with .summary; the output is consistent and resumable). progress(p) is called in this
     thread after each window of records and at the end, with p.lines, p.issued, p.errors,
     p.bytes_read, p.bytes_total and p.done; an exception it raises is raised when the batch
-    returns (the batch itself runs to its end).
+    returns (the batch itself runs to its end). register: a Register opened with key=, into
+    which every code is recorded exactly once, as `healthcode batch --register` does (a
+    resume needs the same register).
 
     Returns a BatchSummary. Lines that fail are in errors.jsonl, not raised; a bad CSV
     header, an unreadable input, an output directory holding another batch (without
@@ -1059,7 +1312,7 @@ def batch(key: Key, issuer: str, input: PathLike, out_dir: PathLike, *, now: Now
     return _batch.batch(sys.modules[__name__], key, issuer, input, out_dir, now=now, validity=validity,
                         policy=policy, subject_secret=subject_secret, threads=threads, png=png,
                         sheets=sheets, sheets_format=sheets_format, shard=shard, max_errors=max_errors,
-                        resume=resume, progress=progress, checkpoint=checkpoint)
+                        resume=resume, progress=progress, checkpoint=checkpoint, register=register)
 
 
 def sheets(source: Union[PathLike, Iterable[Union[str, Tuple[str, str]]]], out: PathLike, *,

@@ -42,7 +42,11 @@ Path = Union[str, bytes, "os.PathLike[str]"]
 
 
 def _path(p: Path) -> bytes:
-    return os.fsencode(p)
+    """ValueError for an embedded NUL, as every path of the package (healthcode._path)."""
+    b = os.fsencode(p)
+    if b"\0" in b:
+        raise ValueError("embedded null byte in the path %r" % (p,))
+    return b
 
 
 def batch(hc: Any, key: Any, issuer: str, input: Path, out_dir: Path, *, now: Any = None, validity: int = 86400,
@@ -50,7 +54,7 @@ def batch(hc: Any, key: Any, issuer: str, input: Path, out_dir: Path, *, now: An
           png: bool = False, sheets: bool = False, sheets_format: str = "pdf",
           shard: Optional[Tuple[int, int]] = None, max_errors: int = 0, resume: bool = False,
           progress: Optional[Callable[[L.BatchProgress], None]] = None,
-          checkpoint: int = 0) -> BatchSummary:
+          checkpoint: int = 0, register: Any = None) -> BatchSummary:
     """The body of healthcode.batch() (documented there); hc is the package."""
     opts = L.BatchOpts()
     opts.key = key.handle
@@ -72,7 +76,8 @@ def batch(hc: Any, key: Any, issuer: str, input: Path, out_dir: Path, *, now: An
         opts.shard_k, opts.shard_n = int(shard[0]), int(shard[1])
     opts.max_errors = int(max_errors)
     opts.checkpoint = int(checkpoint)
-    # The register's option (issue 23) goes here: register=… → opts.register.
+    # the register (issue 23): referenced by `register` for the whole run
+    opts.reg = register.handle if register is not None else None
 
     # The callback runs in this thread (the one inside hc_batch_run); an exception it
     # raises cannot stop the C loop, so it is kept and raised once the batch returns

@@ -184,6 +184,49 @@ class Decision(ctypes.Structure):
                 ("en", ctypes.c_char * 160)]
 
 
+# the issuer's register (register.h)
+class RegisterCode(ctypes.Structure):
+    _fields_ = [("seq", c_int64), ("cti", ctypes.c_char * 17), ("sub", ctypes.c_char * 33),
+                ("iss", ctypes.c_char * 33), ("kid", ctypes.c_char * 17), ("colour", ctypes.c_int),
+                ("iat", c_int64), ("exp", c_int64), ("region", ctypes.c_uint32), ("kind", ctypes.c_int),
+                ("doc", ctypes.c_char * 33), ("batch", ctypes.c_char * 17), ("line", ctypes.c_uint64),
+                ("revoked", ctypes.c_bool), ("purged", ctypes.c_bool)]
+
+
+class RegisterAction(ctypes.Structure):
+    _fields_ = [("operator_id", c_char_p), ("reason", c_char_p), ("evidence", c_char_p), ("now", c_int64)]
+
+
+class RegisterCorrection(ctypes.Structure):
+    _fields_ = [("old_code", RegisterCode), ("new_cti", ctypes.c_char * 17), ("new_colour", ctypes.c_int),
+                ("seq", c_int64)]
+
+
+class RegisterRevocationsInfo(ctypes.Structure):
+    _fields_ = [("n_cti", c_size_t), ("n_sub", c_size_t), ("since", c_int64), ("last_seq", c_int64)]
+
+
+class RegisterAuditOpts(ctypes.Structure):
+    _fields_ = [("keys", ctypes.POINTER(c_void_p)), ("n_keys", c_size_t), ("expect_seq", c_int64),
+                ("expect_hash", ctypes.c_uint8 * 32)]
+
+
+class RegisterAuditReport(ctypes.Structure):
+    _fields_ = [("events", ctypes.c_uint64), ("heads", ctypes.c_uint64), ("last_seq", c_int64),
+                ("head_hash", ctypes.c_uint8 * 32), ("bad_seq", c_int64), ("where", ctypes.c_char * 96),
+                ("message", ctypes.c_char * 256)]
+
+
+class StatsRow(ctypes.Structure):
+    _fields_ = [("key", c_int64), ("issued", ctypes.c_uint64 * 3)]
+
+
+class RegisterStats(ctypes.Structure):
+    _fields_ = [("by", ctypes.c_int), ("issued", ctypes.c_uint64 * 3), ("corrections", ctypes.c_uint64),
+                ("revoked_cti", ctypes.c_uint64), ("revoked_sub", ctypes.c_uint64), ("n_rows", c_size_t),
+                ("rows", ctypes.POINTER(StatsRow))]
+
+
 def _decl(name: str, restype: Any, *argtypes: Any) -> Any:
     fn = getattr(lib, name, None)
     if fn is None:      # a part this build of the library does not have
@@ -324,7 +367,8 @@ class BatchOpts(ctypes.Structure):
                 ("shard_k", ctypes.c_uint), ("shard_n", ctypes.c_uint),
                 ("max_errors", ctypes.c_uint64), ("resume", ctypes.c_bool), ("checkpoint", ctypes.c_uint64),
                 ("progress", BatchProgressFn), ("progress_ctx", c_void_p),
-                ("random", RandomFn), ("random_ctx", c_void_p), ("sheets_format", ctypes.c_int)]
+                ("random", RandomFn), ("random_ctx", c_void_p), ("sheets_format", ctypes.c_int),
+                ("reg", c_void_p)]
 
 
 class BatchSummary(ctypes.Structure):
@@ -349,3 +393,26 @@ hc_sheet_from_jsonl = _decl("hc_sheet_from_jsonl", hc_err, c_char_p, c_char_p, P
 hc_policy_utc_offset = _decl("hc_policy_utc_offset", ctypes.c_int32, c_void_p)
 hc_time_parse = _decl("hc_time_parse", hc_err, c_char_p, P(c_int64))
 hc_time_format = _decl("hc_time_format", hc_err, c_int64, ctypes.c_int32, c_char_p, c_size_t)
+
+# the issuer's register (register.h): None when the library was built without it
+hc_register_open = _decl("hc_register_open", hc_err, c_char_p, ctypes.c_uint, pp, P(Diag))
+hc_register_free = _decl("hc_register_free", None, c_void_p)
+hc_register_set_key = _decl("hc_register_set_key", hc_err, c_void_p, c_void_p)
+hc_register_set_busy_timeout = _decl("hc_register_set_busy_timeout", hc_err, c_void_p, ctypes.c_int)
+hc_register_id = _decl("hc_register_id", hc_err, c_void_p, c_char_p, c_size_t)
+hc_register_record = _decl("hc_register_record", hc_err, c_void_p, c_char_p, c_size_t, P(Diag))
+hc_register_lookup = _decl("hc_register_lookup", hc_err, c_void_p, c_char_p, P(RegisterCode))
+hc_register_correct = _decl("hc_register_correct", hc_err, c_void_p, c_char_p, c_char_p, c_size_t,
+                            P(RegisterAction), P(RegisterCorrection), P(Diag))
+hc_register_revoke = _decl("hc_register_revoke", hc_err, c_void_p, c_char_p, c_char_p, P(RegisterAction),
+                           P(c_int64), P(Diag))
+hc_register_revocations = _decl("hc_register_revocations", hc_err, c_void_p, c_int64, P(c_void_p), P(c_size_t),
+                                P(RegisterRevocationsInfo))
+hc_register_audit = _decl("hc_register_audit", hc_err, c_void_p, P(RegisterAuditOpts), P(RegisterAuditReport))
+hc_register_stats_get = _decl("hc_register_stats_get", hc_err, c_void_p, ctypes.c_int, P(P(RegisterStats)))
+hc_register_stats_free = _decl("hc_register_stats_free", None, P(RegisterStats))
+hc_register_chart = _decl("hc_register_chart", hc_err, P(RegisterStats), ctypes.c_int, c_char_p)
+hc_register_purge = _decl("hc_register_purge", hc_err, c_void_p, c_int64, P(RegisterAction),
+                          P(ctypes.c_uint64), P(Diag))
+HC_REGISTER_CREATE = 1
+HC_REGISTER_READ_ONLY = 2

@@ -71,7 +71,7 @@ int main(void)
     FIELD(hc_batch_opts, sheets); FIELD(hc_batch_opts, shard_k); FIELD(hc_batch_opts, shard_n);
     FIELD(hc_batch_opts, max_errors); FIELD(hc_batch_opts, resume); FIELD(hc_batch_opts, checkpoint);
     FIELD(hc_batch_opts, progress); FIELD(hc_batch_opts, progress_ctx); FIELD(hc_batch_opts, random);
-    FIELD(hc_batch_opts, random_ctx); FIELD(hc_batch_opts, sheets_format);
+    FIELD(hc_batch_opts, random_ctx); FIELD(hc_batch_opts, sheets_format); FIELD(hc_batch_opts, reg);
     END();
     STRUCT(hc_batch_summary);
     FIELD(hc_batch_summary, lines); FIELD(hc_batch_summary, issued); FIELD(hc_batch_summary, errors);
@@ -82,6 +82,45 @@ int main(void)
     STRUCT(hc_sheet_opts);
     FIELD(hc_sheet_opts, format); FIELD(hc_sheet_opts, per_page); FIELD(hc_sheet_opts, utc_offset_s);
     FIELD(hc_sheet_opts, dpi);
+    END();
+#endif
+#if HC_WITH_REGISTER
+    STRUCT(hc_register_code);
+    FIELD(hc_register_code, seq); FIELD(hc_register_code, cti); FIELD(hc_register_code, sub);
+    FIELD(hc_register_code, iss); FIELD(hc_register_code, kid); FIELD(hc_register_code, colour);
+    FIELD(hc_register_code, iat); FIELD(hc_register_code, exp); FIELD(hc_register_code, region);
+    FIELD(hc_register_code, kind); FIELD(hc_register_code, doc); FIELD(hc_register_code, batch);
+    FIELD(hc_register_code, line); FIELD(hc_register_code, revoked); FIELD(hc_register_code, purged);
+    END();
+    STRUCT(hc_register_action);
+    FIELD(hc_register_action, operator_id); FIELD(hc_register_action, reason);
+    FIELD(hc_register_action, evidence); FIELD(hc_register_action, now);
+    END();
+    STRUCT(hc_register_correction);
+    FIELD(hc_register_correction, old_code); FIELD(hc_register_correction, new_cti);
+    FIELD(hc_register_correction, new_colour); FIELD(hc_register_correction, seq);
+    END();
+    STRUCT(hc_register_revocations_info);
+    FIELD(hc_register_revocations_info, n_cti); FIELD(hc_register_revocations_info, n_sub);
+    FIELD(hc_register_revocations_info, since); FIELD(hc_register_revocations_info, last_seq);
+    END();
+    STRUCT(hc_register_audit_opts);
+    FIELD(hc_register_audit_opts, keys); FIELD(hc_register_audit_opts, n_keys);
+    FIELD(hc_register_audit_opts, expect_seq); FIELD(hc_register_audit_opts, expect_hash);
+    END();
+    STRUCT(hc_register_audit_report);
+    FIELD(hc_register_audit_report, events); FIELD(hc_register_audit_report, heads);
+    FIELD(hc_register_audit_report, last_seq); FIELD(hc_register_audit_report, head_hash);
+    FIELD(hc_register_audit_report, bad_seq); FIELD(hc_register_audit_report, where);
+    FIELD(hc_register_audit_report, message);
+    END();
+    STRUCT(hc_stats_row);
+    FIELD(hc_stats_row, key); FIELD(hc_stats_row, issued);
+    END();
+    STRUCT(hc_register_stats);
+    FIELD(hc_register_stats, by); FIELD(hc_register_stats, issued); FIELD(hc_register_stats, corrections);
+    FIELD(hc_register_stats, revoked_cti); FIELD(hc_register_stats, revoked_sub);
+    FIELD(hc_register_stats, n_rows); FIELD(hc_register_stats, rows);
     END();
 #endif
     /* enums the binding passes as c_int */

@@ -67,6 +67,13 @@ class Layout(unittest.TestCase):
                "hc_batch_progress": _lib.BatchProgress, "hc_batch_opts": _lib.BatchOpts,
                "hc_batch_summary": _lib.BatchSummary}
     OPTIONAL = {"hc_sheet_opts": _lib.SheetOpts}     # a build with the sheets part
+    if _lib.hc_register_open is not None:
+        STRUCTS.update({"hc_register_code": _lib.RegisterCode, "hc_register_action": _lib.RegisterAction,
+                        "hc_register_correction": _lib.RegisterCorrection,
+                        "hc_register_revocations_info": _lib.RegisterRevocationsInfo,
+                        "hc_register_audit_opts": _lib.RegisterAuditOpts,
+                        "hc_register_audit_report": _lib.RegisterAuditReport,
+                        "hc_stats_row": _lib.StatsRow, "hc_register_stats": _lib.RegisterStats})
 
     def test_ctypes_structures_match_the_headers(self):
         prog = os.environ.get("HC_LAYOUT")
@@ -665,6 +672,120 @@ class Live(unittest.TestCase):
             self.assertEqual(hc.decide(hc.verify(self.trust, paper, now=NOW), strict, now=NOW).code, "unbound")
             with self.assertRaises(hc.InvalidArgumentError):
                 hc.Venue(live="always")
+
+
+@unittest.skipIf(_lib.hc_register_open is None, "the library was built without the register")
+class RegisterTests(unittest.TestCase):
+    """healthcode.Register: issue(register=), correct, revoke, revocations, audit, stats, purge."""
+
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+        self.path = os.path.join(self.dir.name, "R.db")
+        self.key = hc.Key.generate()
+        self.issuer = hc.Issuer("CN-330000", self.key, subject_secret=b"s" * 32)
+        self.policy = hc.Policy()
+        wuhan = sample_record()
+        del wuhan["declaration"], wuhan["checkins"]   # dated after the day of the red code
+        self.wuhan = hc.Record(wuhan)
+        del wuhan["travel"]
+        self.fixed = hc.Record(wuhan)
+        self.other = hc.Record(dict(wuhan, id="330102198503154564"))
+        self.then = NOW - 10 * 86400                  # 2020-01-26: the stay in Wuhan holds red
+
+    def tearDown(self):
+        for h in (self.other, self.fixed, self.wuhan, self.policy, self.issuer, self.key):
+            h.close()
+        self.dir.cleanup()
+
+    def red_code(self, reg):
+        a = hc.assess(self.policy, self.wuhan, self.then)
+        self.assertEqual(a.colour, "red")
+        return hc.issue(self.issuer, self.wuhan, a, self.then, register=reg)
+
+    def test_correct_then_refused_at_a_checkpoint(self):
+        with hc.Register(self.path, key=self.key) as reg, hc.Trust() as trust:
+            token = self.red_code(reg)
+            old = hc.inspect(token).cti.hex()
+            code = reg.lookup(old)
+            self.assertEqual((code.colour, code.region, code.doc, code.revoked), ("red", 330402,
+                                                                                 "3304**********1230", False))
+            self.assertEqual(len(code.sub), 32)
+            fix = reg.correct(old, self.issuer, self.fixed, reason="the trip was not taken", operator="op-1",
+                              evidence="case 7", now=self.then + 3600)
+            self.assertEqual((fix.old_cti, fix.old_colour, fix.new_colour), (old, "red", "green"))
+            self.assertEqual(fix.new_cti, hc.inspect(fix.token).cti.hex())
+            self.assertTrue(reg.lookup(old).revoked)
+            rev = hc.Revocations()
+            rev.add_text(reg.revocations())
+            trust.add_key(self.key)
+            with self.assertRaises(hc.RevokedError):
+                hc.verify(trust, token, now=self.then + 7200, revoked=rev)
+            self.assertEqual(hc.verify(trust, fix.token, now=self.then + 7200, revoked=rev).colour, "green")
+            rev.close()
+            report = reg.audit([self.key])
+            self.assertEqual((report.events, report.heads), (4, 2))
+            self.assertEqual(reg.audit([self.key], head=report.head).events, 4)
+
+    def test_refusals_write_nothing(self):
+        with hc.Register(self.path, key=self.key) as reg:
+            old = hc.inspect(self.red_code(reg)).cti.hex()
+            with self.assertRaises(hc.SubjectMismatchError):
+                reg.correct(old, self.issuer, self.other, reason="r", operator="op", now=self.then)
+            with self.assertRaises(hc.UnknownCodeError):
+                reg.correct("00" * 8, self.issuer, self.fixed, reason="r", operator="op", now=self.then)
+            with self.assertRaises(hc.InvalidArgumentError):
+                reg.correct(old, self.issuer, self.fixed, reason="", operator="op", now=self.then)
+            self.assertEqual(reg.audit([self.key]).events, 1)
+            self.assertEqual(reg.revoke(old, reason="stolen phone", operator="op-2", now=self.then), 2)
+            with self.assertRaises(hc.AlreadyRevokedError):
+                reg.revoke(old, reason="again", operator="op-2", now=self.then)
+            self.assertEqual(reg.revocations(since=2), reg.revocations(since=2))
+            self.assertEqual(reg.last_revocation_seq, 2)
+            self.assertNotIn(old, reg.revocations(since=2).split("\n"))
+
+    def test_audit_names_the_row_changed_by_hand(self):
+        import sqlite3
+        with hc.Register(self.path, key=self.key) as reg:
+            for _ in range(3):
+                self.red_code(reg)
+        db = sqlite3.connect(self.path)
+        db.execute("UPDATE codes SET colour='green' WHERE seq=2")
+        db.commit()
+        db.close()
+        with hc.Register(self.path, read_only=True) as reg:
+            with self.assertRaises(hc.AuditFailedError) as e:
+                reg.audit([self.key])
+            self.assertEqual(e.exception.bad_seq, 2)
+            self.assertIn("codes seq 2", e.exception.where)
+
+    def test_stats_chart_purge(self):
+        with hc.Register(self.path, key=self.key) as reg:
+            self.red_code(reg)
+            a = hc.assess(self.policy, self.fixed, self.then)
+            hc.issue(self.issuer, self.fixed, a, self.then + 86400, register=reg)
+            st = reg.stats("day")
+            self.assertEqual(st.issued, {"green": 1, "yellow": 0, "red": 1})
+            self.assertEqual([k for k, _ in st.rows], ["2020-01-26", "2020-01-27"])
+            self.assertAlmostEqual(st.green_share, 0.5)
+            self.assertEqual(reg.stats("prefecture").rows, [(330400, {"green": 1, "yellow": 0, "red": 1})])
+            svg = os.path.join(self.dir.name, "day.svg")
+            reg.chart(svg)
+            with open(svg, "rb") as f:
+                self.assertIn(b"<svg", f.read(4096))
+            self.assertEqual(reg.purge(self.then + 3 * 86400, operator="dpo", now=self.then + 4 * 86400), 2)
+            self.assertEqual(reg.stats("day").issued, st.issued)
+            self.assertEqual(reg.audit([self.key]).events, 3)
+            with self.assertRaises(hc.InvalidArgumentError):
+                reg.stats("county")
+
+    def test_not_a_register(self):
+        bad = os.path.join(self.dir.name, "text.db")
+        with open(bad, "w") as f:
+            f.write("not a database, only some words to fill the first page\n")
+        with self.assertRaises(hc.BadRegisterError):
+            hc.Register(bad)
+        with self.assertRaises(hc.IoError):
+            hc.Register(os.path.join(self.dir.name, "missing.db"), read_only=True)
 
 
 class Package(unittest.TestCase):

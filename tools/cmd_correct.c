@@ -13,6 +13,7 @@ static const char usage_correct[] =
     "                          --record CORRECTED.json|- --reason TEXT --operator ID\n"
     "                          [--evidence REF] [--now T] [--policy P.json] [--risk-map MAP.csv]\n"
     "                          [--subject-secret FILE] [--validity 24h]\n"
+    "                          [--key-pass file:PATH|env:VAR]\n"
     "\n"
     "Corrects the code OLD (its cti, 16 hex digits): assesses the corrected record,\n"
     "issues its new code, and in one transaction of the register records the new\n"
@@ -28,10 +29,11 @@ static const char usage_correct[] =
     "  --evidence REF         a reference for the record (case number, document id)\n"
     "  --now T                the time of the correction and of the new code\n"
     "  --validity D           the new code's validity (default 24h; at most 30d)\n"
-    "  --policy, --risk-map, --subject-secret   as for issue\n";
+    "  --policy, --risk-map, --subject-secret, --key-pass   as for issue\n";
 
 typedef struct {
     const char *reg, *keyp, *iss, *cti, *record, *reason, *op, *evidence, *policy, *risk, *secretp;
+    const char *key_pass;   /* --key-pass: the passphrase of an encrypted key */
     int64_t now, validity;
 } correct_args;
 
@@ -100,7 +102,7 @@ static int run_correct(const correct_args *ca)
     size_t len = 0;
     int rc = as && text ? 0 : EX_INPUT;
     if (!rc)
-        rc = cli_load_private_key(ca->keyp, &key);
+        rc = cli_load_private_key(ca->keyp, ca->key_pass, &key);
     if (!rc)
         rc = cli_register_open("correct", ca->reg, 0, key, &reg);
     /* refuse an unknown or revoked code before assessing anything */
@@ -144,7 +146,7 @@ int cmd_correct(int argc, char **argv)
         {"operator", true, 0, &ca.op},    {"evidence", true, 0, &ca.evidence},
         {"now", true, 0, &now_s},         {"policy", true, 0, &ca.policy},  {"risk-map", true, 0, &ca.risk},
         {"subject-secret", true, 0, &ca.secretp}, {"validity", true, O_VALIDITY, NULL},
-        {NULL, false, 0, NULL}};
+        {"key-pass", true, 0, &ca.key_pass}, {NULL, false, 0, NULL}};
     cli_args a;
     cli_args_init(&a, "correct", usage_correct, argc, argv);
     for (int id; (id = cli_next(&a, opts, &val)) != CLI_END;) {

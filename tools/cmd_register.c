@@ -64,9 +64,10 @@ static int options_only(cli_args *a, const cli_opt *opts)
 }
 
 /* The signing key and the register opened to write with it. */
-static int open_writer(const char *cmd, const char *path, const char *keyp, hc_key **key, hc_register **reg)
+static int open_writer(const char *cmd, const char *path, const char *keyp, const char *pass,
+                       hc_key **key, hc_register **reg)
 {
-    int rc = cli_load_private_key(keyp, key);
+    int rc = cli_load_private_key(keyp, pass, key);
     return rc ? rc : cli_register_open(cmd, path, 0, *key, reg);
 }
 
@@ -123,6 +124,7 @@ static int reg_revocations(int argc, char **argv)
 static const char usage_revoke[] =
     "usage: healthcode register revoke --register R.db --key PRIV.pem (--cti CTI | --sub SUB)\n"
     "                                  --reason TEXT --operator ID [--now T]\n"
+    "                                  [--key-pass file:PATH|env:VAR]\n"
     "\n"
     "Revokes one code (its cti, 16 hex digits) or every code of a subject (its sub,\n"
     "32 hex digits) in the register, with who and why; the head is signed with --key\n"
@@ -133,10 +135,11 @@ static const char usage_revoke[] =
 static int reg_revoke(int argc, char **argv)
 {
     const char *path = NULL, *keyp = NULL, *cti = NULL, *sub = NULL, *reason = NULL, *op = NULL;
-    const char *now_s = NULL;
+    const char *now_s = NULL, *pass = NULL;
     const cli_opt opts[] = {{"register", true, 0, &path}, {"key", true, 0, &keyp}, {"cti", true, 0, &cti},
                             {"sub", true, 0, &sub},       {"reason", true, 0, &reason},
-                            {"operator", true, 0, &op},   {"now", true, 0, &now_s}, {NULL, false, 0, NULL}};
+                            {"operator", true, 0, &op},   {"now", true, 0, &now_s},
+                            {"key-pass", true, 0, &pass}, {NULL, false, 0, NULL}};
     cli_args a;
     cli_args_init(&a, "register revoke", usage_revoke, argc, argv);
     int rc = options_only(&a, opts);
@@ -153,7 +156,7 @@ static int reg_revoke(int argc, char **argv)
         return EX_USAGE;
     hc_key *key = NULL;
     hc_register *reg = NULL;
-    rc = open_writer("register revoke", path, keyp, &key, &reg);
+    rc = open_writer("register revoke", path, keyp, pass, &key, &reg);
     hc_diag d = {0};
     int64_t seq = 0;
     hc_err e = rc ? HC_OK : hc_register_revoke(reg, cti, sub, &act, &seq, &d);
@@ -423,7 +426,7 @@ static int reg_stats(int argc, char **argv)
 
 static const char usage_purge[] =
     "usage: healthcode register purge --register R.db --key PRIV.pem --before DATE --operator ID\n"
-    "                                 [--now T]\n"
+    "                                 [--now T] [--key-pass file:PATH|env:VAR]\n"
     "\n"
     "Deletes the personal columns (sub, region, doc) of every code that expired\n"
     "before DATE (ISO 8601 or epoch seconds); the counts stay, the purge itself is\n"
@@ -432,10 +435,11 @@ static const char usage_purge[] =
 
 static int reg_purge(int argc, char **argv)
 {
-    const char *path = NULL, *keyp = NULL, *before_s = NULL, *op = NULL, *now_s = NULL;
+    const char *path = NULL, *keyp = NULL, *before_s = NULL, *op = NULL, *now_s = NULL, *pass = NULL;
     const cli_opt opts[] = {{"register", true, 0, &path}, {"key", true, 0, &keyp},
                             {"before", true, 0, &before_s}, {"operator", true, 0, &op},
-                            {"now", true, 0, &now_s},      {NULL, false, 0, NULL}};
+                            {"now", true, 0, &now_s},      {"key-pass", true, 0, &pass},
+                            {NULL, false, 0, NULL}};
     cli_args a;
     cli_args_init(&a, "register purge", usage_purge, argc, argv);
     int rc = options_only(&a, opts);
@@ -452,7 +456,7 @@ static int reg_purge(int argc, char **argv)
         return EX_USAGE;
     hc_key *key = NULL;
     hc_register *reg = NULL;
-    rc = open_writer("register purge", path, keyp, &key, &reg);
+    rc = open_writer("register purge", path, keyp, pass, &key, &reg);
     hc_diag d = {0};
     uint64_t rows = 0;
     hc_err e = rc ? HC_OK : hc_register_purge(reg, before, &act, &rows, &d);
@@ -485,6 +489,7 @@ static const char usage_register[] =
     "usage: healthcode register revocations --register R.db --out FILE [--since SEQ]\n"
     "       healthcode register revoke --register R.db --key PRIV.pem (--cti CTI | --sub SUB)\n"
     "                                  --reason TEXT --operator ID [--now T]\n"
+    "                                  [--key-pass file:PATH|env:VAR]\n"
     "       healthcode register audit --register R.db --pub ISSUER.pub [--pub …] [--head SEQ:HASH]\n"
     "       healthcode register stats --register R.db [--by total|day|province|prefecture]\n"
     "                                 [--json] [--chart OUT.svg|OUT.png]\n"

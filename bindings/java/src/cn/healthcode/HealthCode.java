@@ -219,7 +219,7 @@ public final class HealthCode {
         public final String sub;
         /** The masked name ("张*"), "" when absent. */
         public final String name;
-        /** The masked document number ("3304**********1230"), "" when absent. */
+        /** The masked document number ("33**************30"), "" when absent. */
         public final String document;
         /** The signature algorithm: "ES256", "EdDSA" or "SM2". */
         public final String alg;
@@ -250,7 +250,7 @@ public final class HealthCode {
         public Instant expiresAt() { return Instant.ofEpochSecond(exp); }
 
         /** "Claims{verified green from CN-330000, ES256 kid …, cti …, 2020-02-05T02:00:00Z to
-         *  2020-02-06T02:00:00Z, name 张*, document 3304**********1230, region 330402}": what
+         *  2020-02-06T02:00:00Z, name 张*, document 33**************30, region 330402}": what
          *  the token shows on its face (name and document are masked in the token itself). */
         @Override public String toString() {
             StringBuilder b = new StringBuilder("Claims{").append(verified ? "verified " : "UNVERIFIED ")

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 out=build-ci
 jobs=$(nproc 2>/dev/null || echo 2)
-step() { printf '\n==== %s\n' "$*"; }
+step() { printf "\n==== %s  (%ds)\n" "$*" "$SECONDS"; }
 
 # 1. README's first command, as written: the Debian packages, the build in build/, and
 # the main job (keygen, issue with --png, verify --png). The package list stays one list.

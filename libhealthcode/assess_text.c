@@ -6,6 +6,25 @@
 
 #include <stdarg.h>
 
+/* A region code as its six digits. */
+static void sb_code6(sb *s, uint32_t code)
+{
+    char t[6];
+    for (int i = 5; i >= 0; i--) {
+        t[i] = (char)('0' + code % 10);
+        code /= 10;
+    }
+    sb_mem(s, t, 6);
+}
+
+/* A day as YYYY-MM-DD. */
+static void sb_day(sb *s, hc_day d)
+{
+    char t[11];
+    hc_clock_format_day(d, t);
+    sb_mem(s, t, 10);
+}
+
 /* A temperature with one decimal: 37.8 */
 static void sb_temp(sb *s, double c)
 {

@@ -1,5 +1,6 @@
-/* crypto.c — the OpenSSL 3 boundary: keys, signing, verification, HMAC,
- * randomness. Only EVP-level APIs are used (no deprecated EC_KEY/ECDSA_do_*).
+/* crypto.c — the OpenSSL 3 boundary: keys, signing, verification (SHA-256,
+ * HMAC and randomness are primitives.c's). Only EVP-level APIs are used (no
+ * deprecated EC_KEY/ECDSA_do_*).
  *
  * Shape of every OpenSSL call site: one function, one exit that frees what it
  * made, and ERR_clear_error() on failure so a stale error never leaks into an
@@ -18,33 +19,12 @@
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <openssl/hmac.h>
 #include <openssl/param_build.h>
 #include <openssl/pem.h>
-#include <openssl/rand.h>
 #include <openssl/x509.h>
 
 /* No PEM key we accept comes near this; it bounds the BIO's int length too. */
 #define KEY_FILE_MAX (64u * 1024u)
-
-/* ------------------------------------------------------------ fetch cache */
-
-/* SHA-256 fetched once: EVP_sha256() is a legacy stub that makes OpenSSL 3
- * fetch the implementation by name on every init, which costs time on the
- * hot verify/sign paths. The cached EVP_MD is immutable and thread-safe.
- * Fetched lazily (not in a constructor) so a program may still call
- * CRYPTO_set_mem_functions() before its first OpenSSL use. */
-static CRYPTO_ONCE sha256_once = CRYPTO_ONCE_STATIC_INIT;
-static EVP_MD *sha256_md;
-
-static void sha256_fetch(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
-
-static const EVP_MD *sha256(void)
-{
-    if (!CRYPTO_THREAD_run_once(&sha256_once, sha256_fetch) || !sha256_md)
-        return EVP_sha256(); /* still correct, only slower */
-    return sha256_md;
-}
 
 /* ------------------------------------------------------------------ keys */
 
@@ -135,7 +115,7 @@ static hc_err compute_kid(EVP_PKEY *pkey, uint8_t kid[HC_KID_LEN])
         return err;
     unsigned char md[32];
     unsigned int mdlen = 0;
-    int ok = EVP_Digest(der, n, md, &mdlen, sha256(), NULL);
+    int ok = EVP_Digest(der, n, md, &mdlen, hc_sha256_md(), NULL);
     OPENSSL_free(der);
     if (ok != 1 || mdlen != 32) {
         ERR_clear_error();
@@ -474,55 +454,6 @@ hc_err hc_key_ref(const hc_key *key, hc_key **out)
     return HC_OK;
 }
 
-hc_err hc_crypto_sha256(const uint8_t *msg, size_t len, uint8_t out[32])
-{
-    unsigned int n = 0;
-    if ((!msg && len) || !out)
-        return HC_E_ARG;
-    if (EVP_Digest(msg, len, out, &n, sha256(), NULL) != 1 || n != 32) {
-        ERR_clear_error();
-        return HC_E_CRYPTO;
-    }
-    return HC_OK;
-}
-
-/* A SHA-256 context kept for many short messages (the register's chain:
- * two digests a code): EVP_Digest makes and frees a context each call,
- * which costs more than hashing 100 bytes. */
-struct hc_sha256 {
-    EVP_MD_CTX *ctx;
-};
-
-hc_err hc_sha256_new(hc_sha256 **out)
-{
-    hc_sha256 *h = calloc(1, sizeof *h);
-    if (!h || !(h->ctx = EVP_MD_CTX_new())) {
-        free(h);
-        return HC_E_NOMEM;
-    }
-    *out = h;
-    return HC_OK;
-}
-
-hc_err hc_sha256_digest(hc_sha256 *h, const uint8_t *msg, size_t len, uint8_t out[32])
-{
-    unsigned int n = 0;
-    if (EVP_DigestInit_ex2(h->ctx, sha256(), NULL) != 1 || EVP_DigestUpdate(h->ctx, msg, len) != 1 ||
-        EVP_DigestFinal_ex(h->ctx, out, &n) != 1 || n != 32) {
-        ERR_clear_error();
-        return HC_E_CRYPTO;
-    }
-    return HC_OK;
-}
-
-void hc_sha256_free(hc_sha256 *h)
-{
-    if (!h)
-        return;
-    EVP_MD_CTX_free(h->ctx);
-    free(h);
-}
-
 /* ---------------------------------------------------------------- signer */
 
 struct hc_signer {
@@ -577,7 +508,7 @@ static hc_err sign_digest(hc_signer *s, const uint8_t *msg, size_t len, uint8_t 
     if (s->key->alg == HC_ALG_SM2)
         return hc_sm2_digest(s->mdctx, s->key->sm2_z, msg, len, md);
     unsigned int mdlen = 0;
-    if (EVP_DigestInit_ex2(s->mdctx, sha256(), NULL) != 1 ||
+    if (EVP_DigestInit_ex2(s->mdctx, hc_sha256_md(), NULL) != 1 ||
         EVP_DigestUpdate(s->mdctx, msg, len) != 1 ||
         EVP_DigestFinal_ex(s->mdctx, md, &mdlen) != 1 || mdlen != 32) {
         ERR_clear_error();
@@ -680,7 +611,7 @@ static hc_err verify_ec(const hc_key *key, const uint8_t *msg, size_t len, const
     if (key->alg == HC_ALG_SM2) {
         if (hc_sm2_digest(NULL, key->sm2_z, msg, len, md) != HC_OK)
             return HC_E_CRYPTO;
-    } else if (EVP_Digest(msg, len, md, &mdlen, sha256(), NULL) != 1 || mdlen != 32) {
+    } else if (EVP_Digest(msg, len, md, &mdlen, hc_sha256_md(), NULL) != 1 || mdlen != 32) {
         return HC_E_CRYPTO;
     }
     /* the key's own prepared context if no other thread holds it now (the
@@ -730,37 +661,4 @@ hc_err hc_crypto_verify(const hc_key *key, const uint8_t *msg, size_t len, const
     if (err != HC_OK)
         ERR_clear_error();
     return err;
-}
-
-/* ------------------------------------------------------------ HMAC, RNG */
-
-hc_err hc_crypto_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t len,
-                             uint8_t out[32])
-{
-    if ((!key && key_len) || (!msg && len) || !out || key_len > INT_MAX)
-        return HC_E_ARG;
-    static const uint8_t empty[1];
-    unsigned int outlen = 0;
-    if (!HMAC(sha256(), key ? key : empty, (int)key_len, msg ? msg : empty, len, out, &outlen) ||
-        outlen != 32) {
-        ERR_clear_error();
-        return HC_E_CRYPTO;
-    }
-    return HC_OK;
-}
-
-hc_err hc_crypto_random(uint8_t *buf, size_t len)
-{
-    if (!buf && len)
-        return HC_E_ARG;
-    while (len > 0) {
-        int n = len > INT_MAX ? INT_MAX : (int)len;
-        if (RAND_bytes(buf, n) != 1) {
-            ERR_clear_error();
-            return HC_E_CRYPTO;
-        }
-        buf += n;
-        len -= (size_t)n;
-    }
-    return HC_OK;
 }

@@ -3,6 +3,10 @@
 #ifndef HC_CRYPTO_IMPL_H
 #define HC_CRYPTO_IMPL_H
 
+#include "primitives_impl.h"
+#include "sigder_impl.h"
+#include "sm2_impl.h"
+
 #include <healthcode/key.h>
 #include <openssl/evp.h>
 #include <stdatomic.h>
@@ -44,25 +48,6 @@ hc_err hc_pkey_spki_der(EVP_PKEY *pkey, unsigned char **der, size_t *len);
  * hc_key calls this once its pkey and alg are set. */
 void hc_key_prepare_verify(hc_key *k);
 
-/* ---- sigder.c: r||s (COSE) <-> DER (OpenSSL), ES256 and SM2 alike */
-/* r||s → DER in out; 0 if r or s is zero (never a valid signature). */
-size_t hc_sig_raw_to_der(const uint8_t sig[64], uint8_t out[72]);
-/* DER → r||s; false if it is not one well-formed ECDSA-Sig-Value of 32-byte integers. */
-bool hc_sig_der_to_raw(const uint8_t *der, size_t len, uint8_t sig[64]);
-
-/* ---- sm2.c */
-#define HC_SM2_ID_LEN 16
-extern const uint8_t hc_sm2_id[HC_SM2_ID_LEN]; /* "1234567812345678", no NUL */
-/* true if OpenSSL has SM2 and SM3 (probed once). */
-bool hc_sm2_available(void);
-/* A new SM2 key pair (type "SM2"). HC_E_UNSUPPORTED, HC_E_CRYPTO. */
-hc_err hc_sm2_generate(EVP_PKEY **out);
-/* Z for pkey's public point and hc_sm2_id. */
-hc_err hc_sm2_z(EVP_PKEY *pkey, uint8_t z[32]);
-/* e = SM3(z || msg); ctx is a scratch context (NULL: one is made). */
-hc_err hc_sm2_digest(EVP_MD_CTX *ctx, const uint8_t z[32], const uint8_t *msg, size_t len,
-                     uint8_t e[32]);
-
 /* ---- pkcs11.c: the token backend of a private key */
 void hc_p11_ref(hc_p11 *p);
 void hc_p11_unref(hc_p11 *p); /* NULL is a no-op */
@@ -90,27 +75,11 @@ const hc_key *hc_signer_key(const hc_signer *s);
  * may allocate inside. */
 hc_err hc_crypto_verify(const hc_key *key, const uint8_t *msg, size_t len, const uint8_t sig[64]);
 
-/* HMAC-SHA256 (for the sub pseudonym). */
-hc_err hc_crypto_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t len,
-                             uint8_t out[32]);
-
-/* Cryptographically strong random bytes (RAND_bytes). */
-hc_err hc_crypto_random(uint8_t *buf, size_t len);
-
 /* A new reference-counted copy of key's public half (for the trust store). */
 hc_err hc_key_public_copy(const hc_key *key, hc_key **out);
 
 /* Another reference to the same key (EVP_PKEY_up_ref). */
 hc_err hc_key_ref(const hc_key *key, hc_key **out);
-
-/* SHA-256 of msg (bundle hashes, bundle.c). HC_E_CRYPTO on failure. */
-hc_err hc_crypto_sha256(const uint8_t *msg, size_t len, uint8_t out[32]);
-/* The same with a context kept by its owner for many short messages (the
- * register's chain); one thread at a time. HC_E_NOMEM, HC_E_CRYPTO. */
-typedef struct hc_sha256 hc_sha256;
-hc_err hc_sha256_new(hc_sha256 **out);
-hc_err hc_sha256_digest(hc_sha256 *h, const uint8_t *msg, size_t len, uint8_t out[32]);
-void hc_sha256_free(hc_sha256 *h);
 
 /* A public key from its SubjectPublicKeyInfo DER (exactly len bytes, no
  * trailing bytes), of an algorithm hc_key supports. HC_E_KEY otherwise. */

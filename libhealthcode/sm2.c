@@ -1,4 +1,4 @@
-/* sm2.c — what SM2 with SM3 needs beside crypto.c: whether this OpenSSL has
+/* sm2.c — what SM2 with SM3 needs beside key.c and crypto.c: whether this OpenSSL has
  * it, key generation, and the Z value of GB/T 32918.2 (GM/T 0003.2) §5.5:
  *
  *     Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA)

@@ -41,6 +41,43 @@ void hc_key_token_unref(hc_key_token *t)
 
 /* ------------------------------------------------------------ OpenSSL keys */
 
+bool hc_pkey_alg(EVP_PKEY *pkey, hc_alg *alg)
+{
+    /* SM2 before EC: OpenSSL 3 gives SM2 keys their own type (EVP_PKEY_get_id()
+     * is -1 for them), and an "EC" key on the SM2 curve would sign ECDSA */
+    char group[64];
+    size_t glen = 0;
+    if (EVP_PKEY_is_a(pkey, "ED25519"))
+        *alg = HC_ALG_EDDSA;
+    else if (EVP_PKEY_is_a(pkey, "SM2"))
+        *alg = HC_ALG_SM2;
+    else if (EVP_PKEY_is_a(pkey, "EC") &&
+             /* explicit-parameter keys have no group name and are refused */
+             EVP_PKEY_get_group_name(pkey, group, sizeof group, &glen) == 1 &&
+             (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0))
+        *alg = HC_ALG_ES256;
+    else
+        return false;
+    return true;
+}
+
+EVP_PKEY *hc_pkey_from_ec_point(hc_alg alg, const uint8_t *pt, size_t len)
+{
+    bool sm2 = alg == HC_ALG_SM2;
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, sm2 ? "SM2" : "EC", NULL);
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME,
+                                         (char *)(sm2 ? "SM2" : "prime256v1"), 0),
+        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pt, len),
+        OSSL_PARAM_construct_end()};
+    if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
+        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
+        pkey = NULL;
+    EVP_PKEY_CTX_free(ctx);
+    return pkey;
+}
+
 /* An EC key (P-256, SM2) read from a compressed point keeps that form, and
  * i2d_PUBKEY would write a compressed SPKI: another DER, so another kid for
  * the same key (issue 25.12). The kid and every SPKI the library writes are
@@ -76,31 +113,11 @@ hc_err hc_pkey_spki_der(EVP_PKEY *pkey, unsigned char **der, size_t *len)
 
 /* ------------------------------------------------------------------ keys */
 
-/* The algorithm of pkey if it is one we accept (P-256, Ed25519 or SM2).
- * OpenSSL 3 gives SM2 keys their own type (EVP_PKEY_get_id() is -1 for them);
- * an "EC" key on the SM2 curve would sign ECDSA and is refused. */
+/* The algorithm of pkey if it is one we accept (P-256, Ed25519, or SM2
+ * where this OpenSSL has it). */
 static bool key_alg_of(EVP_PKEY *pkey, hc_alg *alg)
 {
-    if (EVP_PKEY_is_a(pkey, "ED25519")) {
-        *alg = HC_ALG_EDDSA;
-        return true;
-    }
-    if (EVP_PKEY_is_a(pkey, "SM2")) {
-        *alg = HC_ALG_SM2;
-        return hc_sm2_available();
-    }
-    if (EVP_PKEY_is_a(pkey, "EC")) {
-        char group[64];
-        size_t glen = 0;
-        /* explicit-parameter keys have no group name and are refused */
-        if (EVP_PKEY_get_group_name(pkey, group, sizeof group, &glen) != 1)
-            return false;
-        if (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0) {
-            *alg = HC_ALG_ES256;
-            return true;
-        }
-    }
-    return false;
+    return hc_pkey_alg(pkey, alg) && (*alg != HC_ALG_SM2 || hc_sm2_available());
 }
 
 /* kid = SHA-256(SPKI DER)[0..8): doc/format.md. */

@@ -88,4 +88,14 @@ hc_err hc_key_public_copy(const hc_key *key, hc_key **out);
  * encode it. */
 hc_err hc_pkey_spki_der(EVP_PKEY *pkey, unsigned char **der, size_t *len);
 
+/* Which of P-256, Ed25519 and SM2 pkey is (public or private), whether or
+ * not this OpenSSL can sign SM2. false for any other key. */
+bool hc_pkey_alg(EVP_PKEY *pkey, hc_alg *alg);
+
+/* The public key of alg (ES256: P-256, SM2) at the encoded point pt (len
+ * bytes: 04 || x || y, or 02|03 || x), which the import checks to be on the
+ * curve (x below the prime, a y for it). NULL on failure, OpenSSL's error
+ * queue left to the caller. */
+EVP_PKEY *hc_pkey_from_ec_point(hc_alg alg, const uint8_t *pt, size_t len);
+
 #endif

@@ -29,10 +29,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <openssl/param_build.h>
 
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/uri.h>
@@ -393,14 +391,7 @@ static hc_err public_of(hc_p11 *p, CK_OBJECT_HANDLE pub, bool eddsa, EVP_PKEY **
     } else {
         if (t[0].ulValueLen != sizeof oid_p256 || memcmp(params, oid_p256, sizeof oid_p256) || plen != 65)
             return HC_E_KEY;
-        OSSL_PARAM ps[] = {
-            OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0),
-            OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pt, plen), OSSL_PARAM_END};
-        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-        if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
-            EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, ps) != 1)
-            *out = NULL;
-        EVP_PKEY_CTX_free(ctx);
+        *out = hc_pkey_from_ec_point(HC_ALG_ES256, pt, plen);
     }
     if (!*out) {
         ERR_clear_error();

@@ -1,8 +1,9 @@
 /* assess_text.c — the sentences of an assessment's reasons, in Chinese and in
  * English (doc/architecture.md "Default policy"); assess.c decides which
  * reasons there are. Bounded builders, no allocation, no snprintf. */
-#include "assess_impl.h"
+#include "assess_text_impl.h"
 #include "regions_impl.h"
+#include "strbuf_impl.h"
 
 #include <stdarg.h>
 

@@ -1,12 +1,12 @@
-/* assess_impl.h — internal to assess.c (the triggers and the colour) and
- * assess_text.c (the reasons' sentences, zh and en). Never installed. */
-#ifndef HC_ASSESS_IMPL_H
-#define HC_ASSESS_IMPL_H
+/* assess_text_impl.h — the sentences of an assessment's reasons, zh and en
+ * (assess_text.c), which assess.c (the triggers and the colour) writes into
+ * the reasons it finds. Never installed. */
+#ifndef HC_ASSESS_TEXT_IMPL_H
+#define HC_ASSESS_TEXT_IMPL_H
 
 #include "clock_impl.h"
 #include "policy_impl.h"
 #include "record_impl.h"
-#include "strbuf_impl.h"
 #include "internal.h"
 
 /* The sentences of a reason: each fills rs->en and rs->zh (whole, NUL-terminated,

@@ -4,7 +4,8 @@
  * with more than CHECKIN_STACK check-ins after a previous colour. The reasons'
  * sentences are assess_text.c's. The interpretations of doc/architecture.md
  * made here are written in assess.h. */
-#include "assess_impl.h"
+#include "assess_text_impl.h"
+#include "strbuf_impl.h"
 
 #include <stdlib.h>
 

@@ -1,10 +1,30 @@
 /* assess_text.c — the sentences of an assessment's reasons, in Chinese and in
  * English (doc/architecture.md "Default policy"); assess.c decides which
  * reasons there are. Bounded builders, no allocation, no snprintf. */
-#include "assess_impl.h"
+#include "assess_text_impl.h"
 #include "regions_impl.h"
+#include "strbuf_impl.h"
 
 #include <stdarg.h>
+
+/* A region code as its six digits. */
+static void sb_code6(sb *s, uint32_t code)
+{
+    char t[6];
+    for (int i = 5; i >= 0; i--) {
+        t[i] = (char)('0' + code % 10);
+        code /= 10;
+    }
+    sb_mem(s, t, 6);
+}
+
+/* A day as YYYY-MM-DD. */
+static void sb_day(sb *s, hc_day d)
+{
+    char t[11];
+    hc_clock_format_day(d, t);
+    sb_mem(s, t, 10);
+}
 
 /* A temperature with one decimal: 37.8 */
 static void sb_temp(sb *s, double c)

@@ -7,6 +7,7 @@
 #include <healthcode/bundle.h>
 #include <healthcode/checkpoint.h>
 #include "crypto_impl.h"
+#include "spki_impl.h"
 #include "token_impl.h"
 
 /* Payload map keys. */

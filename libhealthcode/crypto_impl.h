@@ -1,79 +1,16 @@
-/* crypto_impl.h — the OpenSSL 3 boundary (crypto.c). Everything else in the
- * library reaches OpenSSL only through these functions. Not installed. */
+/* crypto_impl.h — signatures (crypto.c): a prepared signer per thread, and
+ * verification. With them come the rooms they stand on, which most of the
+ * library reaches through this one include: the key object (key_impl.h),
+ * the primitives (primitives_impl.h), SM2 (sm2_impl.h) and the two
+ * encodings of a signature (sigder_impl.h). Everything else in the library
+ * reaches OpenSSL only through these. Not installed. */
 #ifndef HC_CRYPTO_IMPL_H
 #define HC_CRYPTO_IMPL_H
 
-#include <healthcode/key.h>
-#include <openssl/evp.h>
-#include <stdatomic.h>
-
-typedef struct hc_p11 hc_p11; /* a private key inside a PKCS#11 token (pkcs11.c) */
-
-struct hc_key {
-    EVP_PKEY *pkey;          /* owned; for a token key, the public half only */
-    hc_alg alg;              /* ES256 for P-256, EdDSA for Ed25519, SM2 */
-    bool priv;               /* holds a private half (in pkey, or on the token) */
-    uint8_t kid[HC_KID_LEN]; /* computed once at load */
-    uint8_t sm2_z[32];       /* SM2: Z of GB/T 32918.2 for this key (sm2.c) */
-    hc_p11 *p11;             /* a token key: a reference of ours; NULL for keys in memory */
-    /* ES256, SM2: an EVP_PKEY_CTX verify-initialised once when the key is
-     * made (a fresh init fetches the signature algorithm from the provider
-     * each time). One verify at a time uses it itself, the one that sets
-     * verify_busy; a verify in another thread at that moment works on an
-     * EVP_PKEY_CTX_dup of it, so a key shared between threads stays safe
-     * and the common case (one checkpoint thread) copies nothing. NULL
-     * (EdDSA, or preparing failed): each verify initialises its own
-     * context. Owned; not copied by hc_key_ref. */
-    EVP_PKEY_CTX *verify_tmpl;
-    atomic_flag verify_busy;
-};
-
-/* Wraps pkey (taking ownership, also on failure) into a new hc_key: its alg,
- * kid and (SM2) Z. HC_E_KEY for a type or curve we do not accept. */
-hc_err hc_key_wrap(EVP_PKEY *pkey, bool priv, hc_key **out);
-
-/* pkey's SubjectPublicKeyInfo DER (spki.c): *der is OpenSSL's allocation
- * (the caller OPENSSL_frees it), *len its length. HC_E_CRYPTO, with
- * OpenSSL's error queue cleared, where OpenSSL cannot encode it. */
-hc_err hc_pkey_spki_der(EVP_PKEY *pkey, unsigned char **der, size_t *len);
-
-/* Sets k's prepared verify context (verify_tmpl) for an ES256 or SM2 key
- * from k->pkey and k->alg, and clears verify_busy; NULL for EdDSA, which
- * verifies through DigestVerify. A failure here only costs speed (each
- * verify then initialises its own context). Every place that makes an
- * hc_key calls this once its pkey and alg are set. */
-void hc_key_prepare_verify(hc_key *k);
-
-/* ---- sigder.c: r||s (COSE) <-> DER (OpenSSL), ES256 and SM2 alike */
-/* r||s → DER in out; 0 if r or s is zero (never a valid signature). */
-size_t hc_sig_raw_to_der(const uint8_t sig[64], uint8_t out[72]);
-/* DER → r||s; false if it is not one well-formed ECDSA-Sig-Value of 32-byte integers. */
-bool hc_sig_der_to_raw(const uint8_t *der, size_t len, uint8_t sig[64]);
-
-/* ---- sm2.c */
-#define HC_SM2_ID_LEN 16
-extern const uint8_t hc_sm2_id[HC_SM2_ID_LEN]; /* "1234567812345678", no NUL */
-/* true if OpenSSL has SM2 and SM3 (probed once). */
-bool hc_sm2_available(void);
-/* A new SM2 key pair (type "SM2"). HC_E_UNSUPPORTED, HC_E_CRYPTO. */
-hc_err hc_sm2_generate(EVP_PKEY **out);
-/* Z for pkey's public point and hc_sm2_id. */
-hc_err hc_sm2_z(EVP_PKEY *pkey, uint8_t z[32]);
-/* e = SM3(z || msg); ctx is a scratch context (NULL: one is made). */
-hc_err hc_sm2_digest(EVP_MD_CTX *ctx, const uint8_t z[32], const uint8_t *msg, size_t len,
-                     uint8_t e[32]);
-
-/* ---- pkcs11.c: the token backend of a private key */
-void hc_p11_ref(hc_p11 *p);
-void hc_p11_unref(hc_p11 *p); /* NULL is a no-op */
-/* One session of the token for one signing thread. */
-typedef struct hc_p11_session hc_p11_session;
-hc_err hc_p11_session_open(hc_p11 *p, hc_p11_session **out);
-/* Signs data: for ES256 the SHA-256 digest (CKM_ECDSA), for EdDSA the message
- * (CKM_EDDSA). sig gets raw r||s or R||S, 64 bytes. HC_E_PKCS11 when the
- * module or token fails (token removed, say). */
-hc_err hc_p11_sign(hc_p11_session *s, const uint8_t *data, size_t len, uint8_t sig[64]);
-void hc_p11_session_close(hc_p11_session *s);
+#include "key_impl.h"
+#include "primitives_impl.h"
+#include "sigder_impl.h"
+#include "sm2_impl.h"
 
 /* A prepared signing context, one per thread (issuer side). */
 typedef struct hc_signer hc_signer;
@@ -89,35 +26,5 @@ const hc_key *hc_signer_key(const hc_signer *s);
  * Allocates nothing of ours: ES256's DER is built on the stack; only OpenSSL
  * may allocate inside. */
 hc_err hc_crypto_verify(const hc_key *key, const uint8_t *msg, size_t len, const uint8_t sig[64]);
-
-/* HMAC-SHA256 (for the sub pseudonym). */
-hc_err hc_crypto_hmac_sha256(const uint8_t *key, size_t key_len, const uint8_t *msg, size_t len,
-                             uint8_t out[32]);
-
-/* Cryptographically strong random bytes (RAND_bytes). */
-hc_err hc_crypto_random(uint8_t *buf, size_t len);
-
-/* A new reference-counted copy of key's public half (for the trust store). */
-hc_err hc_key_public_copy(const hc_key *key, hc_key **out);
-
-/* Another reference to the same key (EVP_PKEY_up_ref). */
-hc_err hc_key_ref(const hc_key *key, hc_key **out);
-
-/* SHA-256 of msg (bundle hashes, bundle.c). HC_E_CRYPTO on failure. */
-hc_err hc_crypto_sha256(const uint8_t *msg, size_t len, uint8_t out[32]);
-/* The same with a context kept by its owner for many short messages (the
- * register's chain); one thread at a time. HC_E_NOMEM, HC_E_CRYPTO. */
-typedef struct hc_sha256 hc_sha256;
-hc_err hc_sha256_new(hc_sha256 **out);
-hc_err hc_sha256_digest(hc_sha256 *h, const uint8_t *msg, size_t len, uint8_t out[32]);
-void hc_sha256_free(hc_sha256 *h);
-
-/* A public key from its SubjectPublicKeyInfo DER (exactly len bytes, no
- * trailing bytes), of an algorithm hc_key supports. HC_E_KEY otherwise. */
-hc_err hc_key_from_spki(const uint8_t *der, size_t len, hc_key **out);
-
-/* The SPKI DER of key's public half into buf (cap bytes); HC_E_BUFFER with
- * *len = needed when it does not fit. HC_E_CRYPTO on failure. */
-hc_err hc_key_spki(const hc_key *key, uint8_t *buf, size_t cap, size_t *len);
 
 #endif

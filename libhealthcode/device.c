@@ -12,6 +12,8 @@
  * silently unbound or merely unverifiable. */
 #include "device_impl.h"
 #include "crypto_impl.h"
+#include "key_impl.h"
+#include "sm2_impl.h"
 
 #include <string.h>
 
@@ -63,25 +65,6 @@ bool hc_base64_decode(const char *in, size_t n, uint8_t *out, size_t cap, size_t
 
 /* ------------------------------------------------------- key → cnf form */
 
-/* Which of the three a key is (SM2 before EC: OpenSSL 3 gives SM2 keys
- * their own type, and an "EC" key on the SM2 curve would sign ECDSA). */
-static bool device_alg_of(EVP_PKEY *pkey, hc_alg *alg)
-{
-    char group[64];
-    size_t glen = 0;
-    if (EVP_PKEY_is_a(pkey, "ED25519"))
-        *alg = HC_ALG_EDDSA;
-    else if (EVP_PKEY_is_a(pkey, "SM2"))
-        *alg = HC_ALG_SM2;
-    else if (EVP_PKEY_is_a(pkey, "EC") &&
-             EVP_PKEY_get_group_name(pkey, group, sizeof group, &glen) == 1 &&
-             (strcmp(group, "prime256v1") == 0 || strcmp(group, "P-256") == 0))
-        *alg = HC_ALG_ES256;
-    else
-        return false;
-    return true;
-}
-
 /* Ed25519 (RFC 8032 §5.1.3): whether the 32 bytes decode to a point. y is
  * the little-endian value without its top bit, which is x's sign; y must be
  * below p = 2^255 - 19 and (y^2 - 1) / (d y^2 + 1) a square mod p (d y^2 + 1
@@ -120,7 +103,7 @@ hc_err hc_device_from_pkey(EVP_PKEY *pkey, hc_device_key *out)
         return HC_E_ARG;
     memset(out, 0, sizeof *out);
     hc_alg alg;
-    if (!device_alg_of(pkey, &alg)) {
+    if (!hc_pkey_alg(pkey, &alg)) {
         ERR_clear_error();
         return HC_E_KEY;
     }
@@ -171,25 +154,15 @@ hc_err hc_device_from_spki(const uint8_t *der, size_t len, hc_device_key *out)
 
 /* ------------------------------------------------------- cnf form → key */
 
-/* An EC key of keymgmt type ("EC" or "SM2") on group from the compressed
- * point 02|03 || x: OpenSSL decompresses it, refusing an x at or above
- * the prime or without a y on the curve. NULL then. */
-static EVP_PKEY *ec_from_compressed(const char *type, const char *group, const hc_device_key *d)
+/* The EC key (ES256 or SM2) of the compressed point 02|03 || x: OpenSSL
+ * decompresses it, refusing an x at or above the prime or without a y on
+ * the curve. NULL then. */
+static EVP_PKEY *ec_from_compressed(const hc_device_key *d)
 {
     uint8_t pt[33];
     pt[0] = d->ybit ? 0x03 : 0x02;
     memcpy(pt + 1, d->x, 32);
-    EVP_PKEY *pkey = NULL;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, type, NULL);
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)group, 0),
-        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, pt, sizeof pt),
-        OSSL_PARAM_construct_end()};
-    if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
-        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
-        pkey = NULL;
-    EVP_PKEY_CTX_free(ctx);
-    return pkey;
+    return hc_pkey_from_ec_point(d->alg, pt, sizeof pt);
 }
 
 hc_err hc_device_pkey(const hc_device_key *d, EVP_PKEY **out)
@@ -199,12 +172,12 @@ hc_err hc_device_pkey(const hc_device_key *d, EVP_PKEY **out)
     *out = NULL;
     switch (d->alg) {
     case HC_ALG_ES256:
-        *out = ec_from_compressed("EC", "prime256v1", d);
+        *out = ec_from_compressed(d);
         break;
     case HC_ALG_SM2:
         if (!hc_sm2_available())
             return HC_E_UNSUPPORTED;
-        *out = ec_from_compressed("SM2", "SM2", d);
+        *out = ec_from_compressed(d);
         break;
     case HC_ALG_EDDSA:
         if (!d->ybit && ed25519_decodes(d->x))

@@ -1,71 +1,36 @@
 /* pkcs11.c — signing keys that stay inside a cryptographic module, reached
  * through PKCS#11 directly (p11-kit loads the module and parses RFC 7512
  * URIs). Behind the opaque hc_key: a token key's hc_key holds the public half
- * as an EVP_PKEY (kid, verification, trust lists as for any key) and an
- * hc_p11 for the private half, which never leaves the token: no code path
- * here reads CKA_VALUE, and generated keys are CKA_SENSITIVE, not
- * CKA_EXTRACTABLE.
+ * as an EVP_PKEY (kid, verification, trust lists as for any key) and a
+ * reference to an hc_p11 for the private half (key.c reaches it only through
+ * p11_ops), which never leaves the token: no code path here reads CKA_VALUE,
+ * and generated keys are CKA_SENSITIVE, not CKA_EXTRACTABLE. Built with
+ * p11-kit only (issuer side); pkcs11_none.c answers without it.
  *
  * One login session is held for the key's lifetime: PKCS#11 logs in the
  * application, not the session, so every signer's own session (one per
- * signing thread: hc_p11_session_open) can sign without the PIN, which is
+ * signing thread: p11_session_open) can sign without the PIN, which is
  * cleansed as soon as the login is done.
  *
  * Why direct PKCS#11 and not libp11's ENGINE (libengine-pkcs11-openssl):
  * libp11 0.4.12 cannot load Ed25519 objects, its README says it is not fully
  * thread-safe, and the ENGINE API is deprecated in OpenSSL 3. The cost of
- * this path is measured by bench/bench_pkcs11.c against the module's raw
+ * this path is measured by bench/bench_keys.c against the module's raw
  * C_Sign rate through the same interface. */
-#include "crypto_impl.h"
+#include "key_impl.h"
+#include "primitives_impl.h"
 #include "internal.h"
-
-#include <healthcode/features.h>
-
-#if !HC_WITH_PKCS11
-/* Built without p11-kit: no token keys (hc_key.p11 is never set). */
-void hc_p11_ref(hc_p11 *p) { (void)p; }
-void hc_p11_unref(hc_p11 *p) { (void)p; }
-hc_err hc_p11_session_open(hc_p11 *p, hc_p11_session **out)
-{
-    (void)p;
-    *out = NULL;
-    return HC_E_UNSUPPORTED;
-}
-hc_err hc_p11_sign(hc_p11_session *s, const uint8_t *data, size_t len, uint8_t sig[64])
-{
-    (void)s, (void)data, (void)len, (void)sig;
-    return HC_E_UNSUPPORTED;
-}
-void hc_p11_session_close(hc_p11_session *s) { (void)s; }
-hc_err hc_key_load_pkcs11(const char *uri, hc_key **out)
-{
-    (void)uri;
-    if (out)
-        *out = NULL;
-    return HC_E_UNSUPPORTED;
-}
-hc_err hc_key_generate_pkcs11(hc_alg alg, const char *uri, hc_key **out)
-{
-    (void)alg, (void)uri;
-    if (out)
-        *out = NULL;
-    return HC_E_UNSUPPORTED;
-}
-#else
 
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
-#include <openssl/param_build.h>
 
 #include <p11-kit/p11-kit.h>
 #include <p11-kit/uri.h>
@@ -73,8 +38,9 @@ hc_err hc_key_generate_pkcs11(hc_alg alg, const char *uri, hc_key **out)
 #define PIN_MAX 256
 #define ATTR_MAX 128 /* CKA_EC_PARAMS, CKA_EC_POINT, CKA_ID, CKA_LABEL we read */
 
+typedef struct hc_p11 hc_p11;
 struct hc_p11 {
-    atomic_int refs;
+    hc_key_token base;       /* first: the key's reference (key_impl.h) */
     CK_FUNCTION_LIST *fn;    /* p11-kit managed module: ours to finalize/release */
     CK_SLOT_ID slot;
     CK_SESSION_HANDLE login; /* held open: keeps the application logged in */
@@ -83,7 +49,7 @@ struct hc_p11 {
     bool login_required;     /* the token's CKF_LOGIN_REQUIRED */
 };
 
-struct hc_p11_session {
+struct hc_key_session {
     hc_p11 *p; /* a reference of ours */
     CK_SESSION_HANDLE h;
 };
@@ -92,15 +58,10 @@ static const uint8_t oid_p256[] = {0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x0
 static const uint8_t oid_ed25519[] = {0x06, 0x03, 0x2b, 0x65, 0x70};
 static const uint8_t str_ed25519[] = {0x13, 0x0c, 'e', 'd', 'w', 'a', 'r', 'd', 's', '2', '5', '5', '1', '9'};
 
-void hc_p11_ref(hc_p11 *p)
+/* The last reference to the token went (hc_key_token_unref). */
+static void p11_destroy(hc_key_token *t)
 {
-    atomic_fetch_add(&p->refs, 1);
-}
-
-void hc_p11_unref(hc_p11 *p)
-{
-    if (!p || atomic_fetch_sub(&p->refs, 1) != 1)
-        return;
+    hc_p11 *p = (hc_p11 *)t;
     if (p->fn) {
         if (p->login != CK_INVALID_HANDLE)
             (void)p->fn->C_CloseSession(p->login);
@@ -108,6 +69,20 @@ void hc_p11_unref(hc_p11 *p)
         p11_kit_module_release(p->fn);
     }
     free(p);
+}
+
+static hc_err p11_session_open(hc_key_token *t, hc_key_session **out);
+static hc_err p11_sign(hc_key_session *s, const uint8_t *data, size_t len, uint8_t sig[64]);
+static void p11_session_close(hc_key_session *s);
+
+/* What the key (key.c) and its signers (crypto.c) reach the token through. */
+static const hc_key_token_ops p11_ops = {p11_session_open, p11_sign, p11_session_close,
+                                         p11_destroy};
+
+static void p11_unref(hc_p11 *p)
+{
+    if (p)
+        hc_key_token_unref(&p->base);
 }
 
 /* ------------------------------------------------------------- opening */
@@ -338,13 +313,13 @@ static hc_err p11_open(const char *text, bool rw, P11KitUri **uri_out, hc_p11 **
         p11_kit_uri_free(uri);
         return HC_E_NOMEM;
     }
-    atomic_init(&p->refs, 1);
+    hc_key_token_init(&p->base, &p11_ops);
     p->login = CK_INVALID_HANDLE;
     hc_err err = open_module(uri, p);
     if (err == HC_OK)
         err = login(uri, p, rw);
     if (err != HC_OK) {
-        hc_p11_unref(p);
+        p11_unref(p);
         p11_kit_uri_free(uri);
         return err;
     }
@@ -416,14 +391,7 @@ static hc_err public_of(hc_p11 *p, CK_OBJECT_HANDLE pub, bool eddsa, EVP_PKEY **
     } else {
         if (t[0].ulValueLen != sizeof oid_p256 || memcmp(params, oid_p256, sizeof oid_p256) || plen != 65)
             return HC_E_KEY;
-        OSSL_PARAM ps[] = {
-            OSSL_PARAM_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0),
-            OSSL_PARAM_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)pt, plen), OSSL_PARAM_END};
-        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-        if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
-            EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, ps) != 1)
-            *out = NULL;
-        EVP_PKEY_CTX_free(ctx);
+        *out = hc_pkey_from_ec_point(HC_ALG_ES256, pt, plen);
     }
     if (!*out) {
         ERR_clear_error();
@@ -450,7 +418,7 @@ static hc_err key_of(hc_p11 *p, CK_OBJECT_HANDLE priv, CK_OBJECT_HANDLE pub, hc_
         return err;
     p->priv = priv;
     p->mech = eddsa ? CKM_EDDSA : CKM_ECDSA;
-    (*out)->p11 = p;
+    (*out)->token = &p->base;
     return HC_OK;
 }
 
@@ -497,7 +465,7 @@ static hc_err p11_finish(p11_target *t, hc_err err)
 {
     p11_kit_uri_free(t->uri);
     if (err != HC_OK)
-        hc_p11_unref(t->p);
+        p11_unref(t->p);
     return err;
 }
 
@@ -555,23 +523,24 @@ hc_err hc_key_generate_pkcs11(hc_alg alg, const char *text, hc_key **out)
 
 /* ------------------------------------------------------------ sessions */
 
-hc_err hc_p11_session_open(hc_p11 *p, hc_p11_session **out)
+static hc_err p11_session_open(hc_key_token *t, hc_key_session **out)
 {
+    hc_p11 *p = (hc_p11 *)t;
     *out = NULL;
-    hc_p11_session *s = calloc(1, sizeof *s);
+    hc_key_session *s = calloc(1, sizeof *s);
     if (!s)
         return HC_E_NOMEM;
     if (p->fn->C_OpenSession(p->slot, CKF_SERIAL_SESSION, NULL, NULL, &s->h) != CKR_OK) {
         free(s);
         return HC_E_PKCS11;
     }
-    hc_p11_ref(p);
+    hc_key_token_ref(t);
     s->p = p;
     *out = s;
     return HC_OK;
 }
 
-hc_err hc_p11_sign(hc_p11_session *s, const uint8_t *data, size_t len, uint8_t sig[64])
+static hc_err p11_sign(hc_key_session *s, const uint8_t *data, size_t len, uint8_t sig[64])
 {
     CK_MECHANISM m = {s->p->mech, NULL, 0};
     CK_ULONG n = 64;
@@ -582,12 +551,11 @@ hc_err hc_p11_sign(hc_p11_session *s, const uint8_t *data, size_t len, uint8_t s
     return HC_OK;
 }
 
-void hc_p11_session_close(hc_p11_session *s)
+static void p11_session_close(hc_key_session *s)
 {
     if (!s)
         return;
     (void)s->p->fn->C_CloseSession(s->h);
-    hc_p11_unref(s->p);
+    p11_unref(s->p);
     free(s);
 }
-#endif /* HC_WITH_PKCS11 */

@@ -1,7 +1,7 @@
 /* sigder.c — the two encodings of an ECDSA or SM2 signature: COSE's raw
  * r || s (32 bytes each, big-endian, left-padded; doc/format.md) and OpenSSL's
  * DER ECDSA-Sig-Value. No allocation; every length is checked. */
-#include "crypto_impl.h"
+#include "sigder_impl.h"
 
 #include <string.h>
 

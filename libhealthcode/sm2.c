@@ -1,4 +1,4 @@
-/* sm2.c — what SM2 with SM3 needs beside crypto.c: whether this OpenSSL has
+/* sm2.c — what SM2 with SM3 needs beside key.c and crypto.c: whether this OpenSSL has
  * it, key generation, and the Z value of GB/T 32918.2 (GM/T 0003.2) §5.5:
  *
  *     Z = SM3(ENTL || ID || a || b || xG || yG || xA || yA)
@@ -11,7 +11,7 @@
  * OpenSSL's default provider (EVP_PKEY_sign/verify on the digest), which is
  * what EVP_DigestSign with the same distinguishing ID computes, without
  * hashing Z again for every token. */
-#include "crypto_impl.h"
+#include "sm2_impl.h"
 
 #include <string.h>
 
@@ -41,7 +41,7 @@ static CRYPTO_ONCE sm2_once = CRYPTO_ONCE_STATIC_INIT;
 static EVP_MD *sm3_md;
 static bool sm2_ok;
 
-/* SM3 fetched once (as SHA-256 is in crypto.c), and the SM2 signature
+/* SM3 fetched once (as SHA-256 is in primitives.c), and the SM2 signature
  * operation looked up: a distribution may build OpenSSL without either. */
 static void sm2_probe(void)
 {

@@ -1,15 +1,15 @@
 /* spki.c — public keys as the DER of their SubjectPublicKeyInfo, for trust
  * bundles (bundle.c), which carry keys as SPKI and load many at once: P-256
  * and Ed25519 keys are built from their raw bytes, without OpenSSL's generic
- * decoder; other keys (SM2) take that decoder. A key's public half alone
- * (hc_key_public_copy) is made by a round trip through its SPKI too. */
-#include "crypto_impl.h"
-#include "internal.h"
+ * decoder; other keys (SM2) take that decoder. The kid of a key (key.c) is
+ * over the same DER. */
+#include "spki_impl.h"
+#include "key_impl.h"
+#include "primitives_impl.h"
 
 /* The largest SPKI read (as for a key file). */
 #define SPKI_MAX (64u * 1024u)
 
-#include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -24,23 +24,6 @@ static const uint8_t spki_p256[27] = {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 
 static const uint8_t spki_ed25519[12] = {0x30, 0x2a, 0x30, 0x05, 0x06, 0x03,
                                          0x2b, 0x65, 0x70, 0x03, 0x21, 0x00};
 
-/* A P-256 public key from its 65-byte uncompressed point (the point is
- * checked to be on the curve by the import). NULL on failure. */
-static EVP_PKEY *p256_from_point(const uint8_t *point)
-{
-    EVP_PKEY *pkey = NULL;
-    EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)"prime256v1", 0),
-        OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)point, 65),
-        OSSL_PARAM_construct_end()};
-    if (!ctx || EVP_PKEY_fromdata_init(ctx) != 1 ||
-        EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1)
-        pkey = NULL;
-    EVP_PKEY_CTX_free(ctx);
-    return pkey;
-}
-
 /* The fast path of hc_key_from_spki: the canonical DER of a P-256 or Ed25519
  * key built from its raw bytes, without OpenSSL's generic decoder (0.7 ms a
  * key: a bundle of 136 keys spent 98 ms there). The kid is the SHA-256 of
@@ -49,7 +32,7 @@ static bool spki_fast(const uint8_t *der, size_t len, hc_key **out, hc_err *err)
 {
     EVP_PKEY *pkey = NULL;
     if (len == 91 && memcmp(der, spki_p256, sizeof spki_p256) == 0)
-        pkey = p256_from_point(der + 26);
+        pkey = hc_pkey_from_ec_point(HC_ALG_ES256, der + 26, 65);
     else if (len == 44 && memcmp(der, spki_ed25519, sizeof spki_ed25519) == 0)
         pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, der + 12, 32);
     else
@@ -96,39 +79,6 @@ hc_err hc_key_from_spki(const uint8_t *der, size_t len, hc_key **out)
     return hc_key_wrap(pkey, false, out);
 }
 
-/* An EC key (P-256, SM2) read from a compressed point keeps that form, and
- * i2d_PUBKEY would write a compressed SPKI: another DER, so another kid for
- * the same key (issue 25.12). The kid and every SPKI the library writes are
- * over the uncompressed form, the one doc/format.md defines, so the key is
- * set to it once, when its kid is first computed (hc_key_wrap), before it
- * is shared: later calls find it set and change nothing. */
-static void ec_uncompressed(EVP_PKEY *pkey)
-{
-    char form[32];
-    if (!EVP_PKEY_is_a(pkey, "EC") && !EVP_PKEY_is_a(pkey, "SM2"))
-        return;
-    if (EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT, form,
-                                       sizeof form, NULL) == 1 &&
-        strcmp(form, OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED) == 0)
-        return;
-    (void)EVP_PKEY_set_utf8_string_param(pkey, OSSL_PKEY_PARAM_EC_POINT_CONVERSION_FORMAT,
-                                         OSSL_PKEY_EC_POINT_CONVERSION_FORMAT_UNCOMPRESSED);
-    ERR_clear_error();
-}
-
-hc_err hc_pkey_spki_der(EVP_PKEY *pkey, unsigned char **der, size_t *len)
-{
-    *der = NULL;
-    ec_uncompressed(pkey);
-    int n = i2d_PUBKEY(pkey, der);
-    if (n <= 0) {
-        ERR_clear_error();
-        return HC_E_CRYPTO;
-    }
-    *len = (size_t)n;
-    return HC_OK;
-}
-
 hc_err hc_key_spki(const hc_key *key, uint8_t *buf, size_t cap, size_t *len)
 {
     if (!key || !len || (!buf && cap))
@@ -142,48 +92,5 @@ hc_err hc_key_spki(const hc_key *key, uint8_t *buf, size_t cap, size_t *len)
         ERR_clear_error();
         return HC_E_CRYPTO;
     }
-    return HC_OK;
-}
-
-hc_err hc_key_public_copy(const hc_key *key, hc_key **out)
-{
-    if (!key || !out)
-        return HC_E_ARG;
-    if (!key->priv)
-        return hc_key_ref(key, out);
-    if (key->p11) { /* a token key's pkey is its public half already */
-        hc_err err = hc_key_ref(key, out);
-        if (err == HC_OK) {
-            hc_p11_unref((*out)->p11);
-            (*out)->p11 = NULL;
-            (*out)->priv = false;
-        }
-        return err;
-    }
-    *out = NULL;
-    /* round trip through SPKI DER: the new EVP_PKEY holds no private half */
-    unsigned char *der;
-    size_t n;
-    hc_err err = hc_pkey_spki_der(key->pkey, &der, &n);
-    if (err != HC_OK)
-        return err;
-    const unsigned char *p = der;
-    EVP_PKEY *pub = d2i_PUBKEY(NULL, &p, (long)n);
-    OPENSSL_free(der);
-    if (!pub) {
-        ERR_clear_error();
-        return HC_E_CRYPTO;
-    }
-    hc_key *k = malloc(sizeof *k);
-    if (!k) {
-        EVP_PKEY_free(pub);
-        return HC_E_NOMEM;
-    }
-    /* the kid is carried over, not recomputed: it is the same public key */
-    *k = *key;
-    k->pkey = pub;
-    k->priv = false;
-    hc_key_prepare_verify(k);
-    *out = k;
     return HC_OK;
 }

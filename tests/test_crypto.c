@@ -11,6 +11,7 @@
 
 #include "common.h"
 #include "crypto_impl.h"
+#include "spki_impl.h"
 #include "internal.h"
 
 #include <fcntl.h>

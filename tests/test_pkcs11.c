@@ -101,7 +101,7 @@ static void generated_key_stays_on_the_token(void **state)
     hc_key_free(pub);
     assert_int_equal(hc_key_public_copy(k, &pub), HC_OK);
     assert_false(hc_key_is_private(pub));
-    assert_null(pub->p11);
+    assert_null(pub->token);
 
     /* the token itself says: sensitive, not extractable, no CKA_VALUE */
     CK_FUNCTION_LIST *fn = p11_kit_module_load(SOFTHSM, 0);

@@ -1,73 +1,13 @@
-/* assess_impl.h — internal to assess.c (the triggers and the colour) and
- * assess_text.c (the reasons' sentences, zh and en). Never installed. */
-#ifndef HC_ASSESS_IMPL_H
-#define HC_ASSESS_IMPL_H
+/* assess_text_impl.h — the sentences of an assessment's reasons, zh and en
+ * (assess_text.c), which assess.c (the triggers and the colour) writes into
+ * the reasons it finds. Never installed. */
+#ifndef HC_ASSESS_TEXT_IMPL_H
+#define HC_ASSESS_TEXT_IMPL_H
 
 #include "clock_impl.h"
 #include "policy_impl.h"
 #include "record_impl.h"
 #include "internal.h"
-
-#include <string.h>
-
-/* A bounded string builder: appends never overflow, truncation backs off to
- * a UTF-8 character boundary, the text is always NUL-terminated. Cheaper
- * than snprintf, which matters at 200 000 assessments a second. */
-typedef struct {
-    char *b;
-    size_t cap, n;
-} sb;
-
-static inline void sb_init(sb *s, char *buf, size_t cap)
-{
-    s->b = buf;
-    s->cap = cap;
-    s->n = 0;
-    buf[0] = '\0';
-}
-
-static inline void sb_mem(sb *s, const char *p, size_t len)
-{
-    size_t room = s->cap - 1 - s->n;
-    if (len > room) {
-        len = room;
-        while (len > 0 && ((unsigned char)p[len] & 0xC0) == 0x80)
-            len--;   /* do not cut a multi-byte character */
-    }
-    memcpy(s->b + s->n, p, len);
-    s->n += len;
-    s->b[s->n] = '\0';
-}
-
-static inline void sb_s(sb *s, const char *p) { sb_mem(s, p, strlen(p)); }
-
-static inline void sb_u(sb *s, unsigned long v)
-{
-    char t[24];
-    size_t i = sizeof t;
-    do {
-        t[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sb_mem(s, t + i, sizeof t - i);
-}
-
-static inline void sb_code6(sb *s, uint32_t code)
-{
-    char t[6];
-    for (int i = 5; i >= 0; i--) {
-        t[i] = (char)('0' + code % 10);
-        code /= 10;
-    }
-    sb_mem(s, t, 6);
-}
-
-static inline void sb_day(sb *s, hc_day d)
-{
-    char t[11];
-    hc_clock_format_day(d, t);
-    sb_mem(s, t, 10);
-}
 
 /* The sentences of a reason: each fills rs->en and rs->zh (whole, NUL-terminated,
  * truncated at a character boundary) from rs->colour, rs->holds, rs->until and

@@ -6,11 +6,11 @@
  * and the state file is written before they replace the old ones, so a
  * refused bundle leaves memory and disk as they were.
  *
- * The state file (doc/bundle.md): a CBOR map {1: seq, 2: id, 3: full_seq,
- * 4: full_id, 5: [next root SPKI DER…], 6: 1}, mode 0644: it holds no secret
- * (sequence numbers, hashes, public keys), and its integrity is guarded by
+ * The state file (read, locked and written by bundle_state.c) holds no
+ * secret (sequence numbers, ids, public keys); its integrity is guarded by
  * the directory's permissions, which only the checkpoint's user may write. */
 #include "bundle_impl.h"
+#include "bundle_state_impl.h"
 #include "cbor_impl.h"
 #include "internal.h"
 #include "revoke_impl.h"
@@ -24,25 +24,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-#define STATE_MAX 65536u
-#define EXTRA_MAX (2 * HC_BUNDLE_ROOTS_MAX + 1)
-
-enum { ST_SEQ = 1, ST_HASH = 2, ST_FULL_SEQ = 3, ST_FULL_HASH = 4, ST_ROOTS = 5, ST_FORM = 6 };
-
-/* ST_FORM's value: the hashes are bundle ids (hc_bundle_info.id, the signed
- * content). A state without ST_FORM was written before: its hashes are of
- * whole files, compared as such until the next accepted bundle rewrites it. */
-#define ST_FORM_ID 1
-
-typedef struct {
-    bool have;                   /* a bundle was accepted (here or before the restart) */
-    uint64_t seq, full_seq;
-    uint8_t hash[32], full_hash[32];  /* ids of the last bundle and of its full bundle */
-    bool legacy;                 /* the hashes are of whole files (no ST_FORM) */
-    hc_key *roots[EXTRA_MAX];    /* accepted next roots (and an unpinned signer) */
-    size_t n_roots;
-} bundle_state;
 
 /* The venue rules of an accepted bundle, copied out of its buffer. */
 typedef struct {
@@ -115,20 +96,13 @@ hc_err hc_bundle_store_new(hc_bundle_store **out)
     return *out ? HC_OK : HC_E_NOMEM;
 }
 
-static void state_clear(bundle_state *st)
-{
-    for (size_t i = 0; i < st->n_roots; i++)
-        hc_key_free(st->roots[i]);
-    memset(st, 0, sizeof *st);
-}
-
 void hc_bundle_store_free(hc_bundle_store *s)
 {
     if (!s)
         return;
     for (size_t i = 0; i < s->n_pinned; i++)
         hc_key_free(s->pinned[i]);
-    state_clear(&s->st);
+    hc_bundle_state_clear(&s->st);
     free(s->state_path);
     free(s->lock_path);
     hc_trust_free(s->h.trust);
@@ -226,129 +200,6 @@ hc_err hc_bundle_store_venue(const hc_bundle_store *s, const char *name, hc_venu
 bool hc_bundle_store_stale(const hc_bundle_store *s) { return s && s->h.stale; }
 uint64_t hc_bundle_store_seq(const hc_bundle_store *s) { return s && s->h.held ? s->h.seq : 0; }
 
-/* ------------------------------------------------------------ state file */
-
-static hc_err state_field(bundle_state *st, uint64_t key, const hc_cbor_item *v,
-                          const uint8_t *b, size_t n, size_t pos)
-{
-    switch (key) {
-    case ST_SEQ:
-    case ST_FULL_SEQ:
-        if (v->type != HC_CBOR_UINT || v->value == 0 || v->value > INT64_MAX)
-            return HC_E_BUNDLE_STATE;
-        *(key == ST_SEQ ? &st->seq : &st->full_seq) = v->value;
-        return HC_OK;
-    case ST_HASH:
-    case ST_FULL_HASH:
-        if (v->type != HC_CBOR_BSTR || v->len != 32)
-            return HC_E_BUNDLE_STATE;
-        memcpy(key == ST_HASH ? st->hash : st->full_hash, v->data, 32);
-        return HC_OK;
-    case ST_ROOTS:
-        if (v->type != HC_CBOR_ARRAY || v->value > EXTRA_MAX)
-            return HC_E_BUNDLE_STATE;
-        pos += v->size;
-        for (uint64_t i = 0; i < v->value; i++) {
-            hc_cbor_item r;
-            if (hc_cbor_head(b + pos, n - pos, &r) != HC_OK || r.type != HC_CBOR_BSTR ||
-                hc_key_from_spki(r.data, r.len, &st->roots[st->n_roots]) != HC_OK)
-                return HC_E_BUNDLE_STATE;
-            st->n_roots++;
-            pos += r.size;
-        }
-        return HC_OK;
-    case ST_FORM:
-        return v->type == HC_CBOR_UINT && v->value == ST_FORM_ID ? HC_OK : HC_E_BUNDLE_STATE;
-    default:
-        return HC_E_BUNDLE_STATE;
-    }
-}
-
-static hc_err state_parse(const uint8_t *b, size_t n, bundle_state *st)
-{
-    size_t size = 0;
-    hc_cbor_item m;
-    if (hc_cbor_check(b, n, &size) != HC_OK || size != n || hc_cbor_head(b, n, &m) != HC_OK ||
-        m.type != HC_CBOR_MAP || (m.value != 5 && m.value != 6))
-        return HC_E_BUNDLE_STATE;
-    st->legacy = m.value == 5;
-    size_t pos = m.size;
-    for (uint64_t i = 0; i < m.value; i++) {
-        hc_cbor_item k, v;
-        if (hc_cbor_head(b + pos, n - pos, &k) != HC_OK || k.type != HC_CBOR_UINT)
-            return HC_E_BUNDLE_STATE;
-        pos += k.size;
-        if (hc_cbor_head(b + pos, n - pos, &v) != HC_OK)
-            return HC_E_BUNDLE_STATE;
-        hc_err err = state_field(st, k.value, &v, b, n, pos);
-        if (err != HC_OK)
-            return err;
-        pos += hc_cbor_skip(b + pos, n - pos);
-    }
-    /* the five (six) keys are distinct (cbor.c refuses duplicates) and each known */
-    if (st->full_seq > st->seq)
-        return HC_E_BUNDLE_STATE;
-    st->have = true;
-    return HC_OK;
-}
-
-/* The state's integrity is its directory's (and file's) permissions: a
- * root written into a state others may write would be trusted with no
- * --root at all (issue 25.14). So a state file or directory that group or
- * others may write is refused, as key files others may read are. */
-static hc_err state_perms(const char *path, hc_diag *diag)
-{
-    char dir[4096];
-    const char *slash = strrchr(path, '/');
-    size_t n = slash ? (size_t)(slash - path) : 0;
-    if (n >= sizeof dir)
-        return hc_diag_set(diag, HC_E_IO, "", "%s: path too long", path);
-    if (!slash) {
-        strcpy(dir, ".");
-    } else if (n == 0) {
-        strcpy(dir, "/");
-    } else {
-        memcpy(dir, path, n);
-        dir[n] = '\0';
-    }
-    struct stat sb;
-    if (stat(dir, &sb) != 0)
-        return hc_diag_set(diag, HC_E_IO, "", "%s: cannot read the state's directory", dir);
-    if (sb.st_mode & (S_IWGRP | S_IWOTH))
-        return hc_diag_set(diag, HC_E_BUNDLE_STATE, "", "%s: the state's directory is writable by "
-                           "group or others (fix: chmod go-w %s)", dir, dir);
-    if (stat(path, &sb) == 0 && (sb.st_mode & (S_IWGRP | S_IWOTH)))
-        return hc_diag_set(diag, HC_E_BUNDLE_STATE, "", "%s: writable by group or others (fix: "
-                           "chmod go-w %s)", path, path);
-    return HC_OK;
-}
-
-/* Reads the state file at path into *st (a missing file: st->have false).
- * Errors: HC_E_BUNDLE_STATE (not a state file, or one others may write),
- * HC_E_IO, HC_E_NOMEM. */
-static hc_err state_load(const char *path, bundle_state *st, hc_diag *diag)
-{
-    memset(st, 0, sizeof *st);
-    char *data = NULL;
-    size_t len = 0;
-    struct stat sb;
-    hc_err err = state_perms(path, diag);
-    if (err != HC_OK)
-        return err;
-    if (stat(path, &sb) != 0 && errno == ENOENT)
-        return HC_OK;   /* a fresh checkpoint */
-    if ((err = hc_read_file(path, STATE_MAX, &data, &len)) == HC_OK)
-        err = state_parse((const uint8_t *)data, len, st);
-    free(data);
-    if (err != HC_OK)
-        state_clear(st);
-    if (err == HC_E_LIMIT || err == HC_E_BUNDLE_STATE)
-        return hc_diag_set(diag, HC_E_BUNDLE_STATE, "", "%s: not a bundle state file", path);
-    if (err == HC_E_IO)
-        return hc_diag_set(diag, err, "", "%s: cannot read", path);
-    return err;
-}
-
 hc_err hc_bundle_store_set_state(hc_bundle_store *s, const char *path)
 {
     return hc_bundle_store_set_state_path(s, path, NULL);
@@ -362,13 +213,13 @@ static hc_err set_state(hc_bundle_store *s, const char *path, const char *lock, 
         return HC_E_ARG;
     char *p = strdup(path), *l = strdup(lock);
     bundle_state st;
-    hc_err err = p && l ? state_load(path, &st, diag) : HC_E_NOMEM;
+    hc_err err = p && l ? hc_bundle_state_load(path, &st, diag) : HC_E_NOMEM;
     if (err != HC_OK) {
         free(p);
         free(l);
         return err;
     }
-    state_clear(&s->st);
+    hc_bundle_state_clear(&s->st);
     s->st = st;
     s->state_path = p;
     s->lock_path = l;
@@ -393,45 +244,6 @@ hc_err hc_bundle_store_set_state_dir(hc_bundle_store *s, const char *dir, hc_dia
     return set_state(s, path, lock, diag);
 }
 
-/* ------------------------------------------------------------ the lock */
-
-/* How long an apply waits for another process's apply to finish, in steps
- * of LOCK_STEP_NS (no clock is read: the steps are counted). An apply
- * holds the lock from reading the state to renaming the new one: a 100 MB
- * bundle takes about 2 s. */
-#define LOCK_STEPS 1000
-#define LOCK_STEP_NS 10000000L   /* 10 ms: 10 s in all */
-
-/* Takes the state's lock: an exclusive flock on the lock file beside the
- * state, created 0600 (a lock others could open, they could hold). *fd is
- * -1 when the directory cannot be written at all (a read-only state): then
- * nothing will be written either, and reading needs no lock, as every
- * state file appears whole (rename). */
-static hc_err state_lock(const char *lock, int *fd, hc_diag *diag)
-{
-    *fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY, 0600);
-    if (*fd < 0)
-        return errno == EROFS || errno == EACCES ? HC_OK
-               : hc_diag_set(diag, HC_E_IO, "", "%s: cannot open the state's lock", lock);
-    for (int i = 0; i < LOCK_STEPS; i++) {
-        if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
-            return HC_OK;
-        if (errno != EWOULDBLOCK && errno != EINTR)
-            break;
-        struct timespec step = {0, LOCK_STEP_NS};
-        nanosleep(&step, NULL);
-    }
-    close(*fd);
-    *fd = -1;
-    return hc_diag_set(diag, HC_E_IO, "", "%s: another process holds the state's lock", lock);
-}
-
-static void state_unlock(int fd)
-{
-    if (fd >= 0)
-        close(fd);   /* releases the flock */
-}
-
 /* Under the lock: what the state file records now, in case another
  * process sharing it accepted a later bundle since this store read it. The
  * store adopts a state at least as recent as its own (so it refuses what is
@@ -440,90 +252,14 @@ static void state_unlock(int fd)
 static hc_err state_refresh(hc_bundle_store *s, hc_diag *diag)
 {
     bundle_state disk;
-    hc_err err = state_load(s->state_path, &disk, diag);
+    hc_err err = hc_bundle_state_load(s->state_path, &disk, diag);
     if (err != HC_OK)
         return err;
     if (disk.have && (!s->st.have || disk.seq >= s->st.seq)) {
-        state_clear(&s->st);
+        hc_bundle_state_clear(&s->st);
         s->st = disk;
     } else {
-        state_clear(&disk);
-    }
-    return HC_OK;
-}
-
-/* The state's bytes into a malloc'd buffer (at most 17 roots of at most
- * HC_BUNDLE_SPKI_MAX bytes: well under STATE_MAX). */
-static hc_err state_encode(const bundle_state *st, uint8_t **out, size_t *len)
-{
-    uint8_t *buf = malloc(STATE_MAX);
-    if (!buf)
-        return HC_E_NOMEM;
-    hc_cbor_writer w;
-    hc_cbor_w_init(&w, buf, STATE_MAX);
-    hc_cbor_w_map(&w, 6);
-    hc_cbor_w_uint(&w, ST_SEQ);
-    hc_cbor_w_uint(&w, st->seq);
-    hc_cbor_w_uint(&w, ST_HASH);
-    hc_cbor_w_bstr(&w, st->hash, 32);
-    hc_cbor_w_uint(&w, ST_FULL_SEQ);
-    hc_cbor_w_uint(&w, st->full_seq);
-    hc_cbor_w_uint(&w, ST_FULL_HASH);
-    hc_cbor_w_bstr(&w, st->full_hash, 32);
-    hc_cbor_w_uint(&w, ST_ROOTS);
-    hc_cbor_w_array(&w, st->n_roots);
-    hc_err err = HC_OK;
-    for (size_t i = 0; i < st->n_roots && err == HC_OK; i++) {
-        uint8_t der[HC_BUNDLE_SPKI_MAX];
-        size_t dl = 0;
-        if ((err = hc_key_spki(st->roots[i], der, sizeof der, &dl)) == HC_OK)
-            hc_cbor_w_bstr(&w, der, dl);
-    }
-    hc_cbor_w_uint(&w, ST_FORM);
-    hc_cbor_w_uint(&w, ST_FORM_ID);
-    if (err == HC_OK)
-        err = hc_cbor_w_finish(&w, len);
-    if (err != HC_OK)
-        free(buf);
-    else
-        *out = buf;
-    return err;
-}
-
-/* Writes st to path unless it records the same as was: a run that accepts
- * nothing new (a restart reloading its bundles) leaves the file as it is. */
-static hc_err state_write(const char *path, const bundle_state *st, const bundle_state *was)
-{
-    uint8_t *a = NULL, *b = NULL;
-    size_t al = 0, bl = 0;
-    if (!st->have)
-        return HC_OK;   /* nothing accepted yet: no file */
-    hc_err err = state_encode(st, &a, &al);
-    if (err == HC_OK && was->have && (err = state_encode(was, &b, &bl)) == HC_OK &&
-        al == bl && memcmp(a, b, al) == 0) {
-        free(a);
-        free(b);
-        return HC_OK;
-    }
-    if (err == HC_OK)
-        err = hc_write_file_atomic(path, a, al, 0644);
-    free(a);
-    free(b);
-    return err;
-}
-
-/* A copy of src whose roots are new references. */
-static hc_err state_copy(bundle_state *dst, const bundle_state *src)
-{
-    *dst = *src;
-    dst->n_roots = 0;
-    for (size_t i = 0; i < src->n_roots; i++) {
-        hc_err err = hc_key_ref(src->roots[i], &dst->roots[i]);
-        if (err != HC_OK) {
-            state_clear(dst);
-            return err;
-        }
-        dst->n_roots = i + 1;
+        hc_bundle_state_clear(&disk);
     }
     return HC_OK;
 }
@@ -635,7 +371,7 @@ static hc_err next_state(const hc_bundle_store *s, const bundle_state *st, const
                          bundle_state *ns)
 {
     if (reload)
-        return state_copy(ns, st);
+        return hc_bundle_state_copy(ns, st);
     memset(ns, 0, sizeof *ns);
     const hc_key *add[EXTRA_MAX];
     size_t na = 0;
@@ -654,7 +390,7 @@ static hc_err next_state(const hc_bundle_store *s, const bundle_state *st, const
             continue;
         hc_err err = hc_key_ref(add[i], &ns->roots[ns->n_roots]);
         if (err != HC_OK) {
-            state_clear(ns);
+            hc_bundle_state_clear(ns);
             return err;
         }
         ns->n_roots++;
@@ -720,7 +456,7 @@ static hc_err apply_one(const hc_bundle_store *s, bundle_state *st, held_trust *
     w->delta_applied = v->info.delta;
     w->stale = stale;
     memcpy(w->publisher, v->info.publisher, sizeof w->publisher);
-    state_clear(st);
+    hc_bundle_state_clear(st);
     *st = ns;
     return HC_OK;
 }
@@ -763,19 +499,19 @@ hc_err hc_bundle_store_apply_set(hc_bundle_store *s, const hc_bundle_bytes *bund
      * what the other accepted */
     int lock = -1;
     hc_err err = HC_OK;
-    if (s->state_path && ((err = state_lock(s->lock_path, &lock, diag)) != HC_OK ||
+    if (s->state_path && ((err = hc_bundle_state_lock(s->lock_path, &lock, diag)) != HC_OK ||
                           (err = state_refresh(s, diag)) != HC_OK)) {
-        state_unlock(lock);
+        hc_bundle_state_unlock(lock);
         return err;
     }
     if (s->n_pinned == 0 && s->st.n_roots == 0) {
-        state_unlock(lock);
+        hc_bundle_state_unlock(lock);
         return hc_diag_set(diag, HC_E_BUNDLE_ROOT, "", "no root key is pinned");
     }
     bundle_state st;
     held_trust w = s->h;
-    if ((err = state_copy(&st, &s->st)) != HC_OK) {
-        state_unlock(lock);
+    if ((err = hc_bundle_state_copy(&st, &s->st)) != HC_OK) {
+        hc_bundle_state_unlock(lock);
         return err;
     }
     size_t i = 0;
@@ -786,11 +522,11 @@ hc_err hc_bundle_store_apply_set(hc_bundle_store *s, const hc_bundle_bytes *bund
     if (err == HC_OK && (flags & HC_BUNDLE_COMPLETE) && behind(&st, &w))
         err = behind_error(&st, &w, diag);
     if (err == HC_OK && s->state_path)
-        err = state_write(s->state_path, &st, &s->st);
-    state_unlock(lock);
+        err = hc_bundle_state_write(s->state_path, &st, &s->st);
+    hc_bundle_state_unlock(lock);
     if (err != HC_OK) {
         held_release(s, &w);
-        state_clear(&st);
+        hc_bundle_state_clear(&st);
         return err;
     }
     /* commit */
@@ -801,7 +537,7 @@ hc_err hc_bundle_store_apply_set(hc_bundle_store *s, const hc_bundle_bytes *bund
     if (s->h.venues != w.venues)
         venues_free(s->h.venues);
     s->h = w;
-    state_clear(&s->st);
+    hc_bundle_state_clear(&s->st);
     s->st = st;
     return HC_OK;
 }

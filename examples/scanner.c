@@ -247,97 +247,109 @@ static int load_venue(const char *path, hc_venue_rules *rules)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* Reads the options into s and *source. Returns 0, or the exit status. */
+static int parse_args(scanner *s, int argc, char **argv, const char **source)
 {
-    scanner s = {.rules = HC_VENUE_RULES_DEFAULT};
-    const char *source = NULL;
-    if (hc_trust_new(&s.trust) != HC_OK)
-        return 3;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         hc_diag d;
         memset(&d, 0, sizeof d);
         if (a[0] != '-' || strcmp(a, "-") == 0) {
-            source = a;
+            *source = a;
             continue;
         }
         if (!v)
             return usage();
         i++;
         if (strcmp(a, "--trust") == 0) {
-            hc_err err = hc_trust_add_path(s.trust, v, &d);
+            hc_err err = hc_trust_add_path(s->trust, v, &d);
             if (err != HC_OK) {
                 fprintf(stderr, "%s: %s: %s %s\n", v, hc_err_name(err), d.field, d.message);
                 return 3;
             }
         } else if (strcmp(a, "--revoked") == 0) {
-            if ((!s.revoked && hc_revocations_new(&s.revoked) != HC_OK) ||
-                hc_revocations_load(s.revoked, v, &d) != HC_OK) {
+            if ((!s->revoked && hc_revocations_new(&s->revoked) != HC_OK) ||
+                hc_revocations_load(s->revoked, v, &d) != HC_OK) {
                 fprintf(stderr, "%s: line %ld: %s\n", v, d.line, d.message);
                 return 3;
             }
         } else if (strcmp(a, "--venue") == 0) {
-            if (load_venue(v, &s.rules) != 0)
+            if (load_venue(v, &s->rules) != 0)
                 return 3;
         } else if (strcmp(a, "--size") == 0) {
-            if (parse_size(v, &s.width, &s.height) != 0) {
+            if (parse_size(v, &s->width, &s->height) != 0) {
                 fprintf(stderr, "--size %s: want WxH, each side 1 to 16384 pixels\n", v);
                 return usage();
             }
         } else if (strcmp(a, "--stride") == 0) {
-            if (parse_stride(v, &s.stride) != 0) {
+            if (parse_stride(v, &s->stride) != 0) {
                 fprintf(stderr, "--stride %s: want a number of bytes, 1 to 1073741824\n", v);
                 return usage();
             }
         } else if (strcmp(a, "--format") == 0) {
-            s.format = !strcmp(v, "nv12") ? FMT_NV12 : !strcmp(v, "yuyv") ? FMT_YUYV : FMT_GRAY;
-            if (s.format == FMT_GRAY && strcmp(v, "gray") != 0)
+            s->format = !strcmp(v, "nv12") ? FMT_NV12 : !strcmp(v, "yuyv") ? FMT_YUYV : FMT_GRAY;
+            if (s->format == FMT_GRAY && strcmp(v, "gray") != 0)
                 return usage();
         } else if (strcmp(a, "--now") == 0) {
-            s.now = strtoll(v, NULL, 10);
+            s->now = strtoll(v, NULL, 10);
         } else {
             return usage();
         }
     }
-    if (!source || s.width == 0 || s.height == 0 || hc_trust_count(s.trust) == 0)
+    if (!*source || s->width == 0 || s->height == 0 || hc_trust_count(s->trust) == 0)
         return usage();
-    size_t row = s.format == FMT_YUYV ? 2 * (size_t)s.width : s.width;
-    if (s.stride == 0)
-        s.stride = row;
-    if (s.stride < row) {
-        fprintf(stderr, "--stride %zu: shorter than a row (%zu bytes)\n", s.stride, row);
-        return usage();
-    }
-    if (frame_size(&s) != 0) {
-        fprintf(stderr, "--size %ux%u --stride %zu: a frame does not fit in memory\n", s.width,
-                s.height, s.stride);
+    size_t row = s->format == FMT_YUYV ? 2 * (size_t)s->width : s->width;
+    if (s->stride == 0)
+        s->stride = row;
+    if (s->stride < row) {
+        fprintf(stderr, "--stride %zu: shorter than a row (%zu bytes)\n", s->stride, row);
         return usage();
     }
-    s.raw = malloc(s.frame_bytes);
-    s.luma = malloc((size_t)s.width * s.height);
-    if (!s.raw || !s.luma)
-        return 3;
+    if (frame_size(s) != 0) {
+        fprintf(stderr, "--size %ux%u --stride %zu: a frame does not fit in memory\n", s->width,
+                s->height, s->stride);
+        return usage();
+    }
+    return 0;
+}
 
+/* Reads the frames of source (a directory, a file or "-"). Returns the exit status. */
+static int run(scanner *s, const char *source)
+{
     int status = 0;
+    s->raw = malloc(s->frame_bytes);
+    s->luma = malloc((size_t)s->width * s->height);
+    if (!s->raw || !s->luma)
+        return 3;
     DIR *probe = strcmp(source, "-") ? opendir(source) : NULL;
     if (probe) {
         closedir(probe);
-        read_dir(&s, source);
+        read_dir(s, source);
     } else {
         FILE *f = strcmp(source, "-") ? fopen(source, "rb") : stdin;
         if (!f) {
             perror(source);
             status = 3;
         } else {
-            read_stream(&s, f, source);
+            read_stream(s, f, source);
             if (f != stdin)
                 fclose(f);
         }
     }
     fprintf(stderr, "%ld frames, %ld decisions; frame to verdict %.2f ms mean, %.2f ms worst\n",
-            s.frames, s.decisions, s.frames ? s.total_ms / (double)s.frames : 0.0, s.worst_ms);
-    if (status == 0 && s.partial)
-        status = 4;
+            s->frames, s->decisions, s->frames ? s->total_ms / (double)s->frames : 0.0, s->worst_ms);
+    return status == 0 && s->partial ? 4 : status;
+}
+
+int main(int argc, char **argv)
+{
+    scanner s = {.rules = HC_VENUE_RULES_DEFAULT};
+    const char *source = NULL;
+    if (hc_trust_new(&s.trust) != HC_OK)
+        return 3;
+    int status = parse_args(&s, argc, argv, &source);
+    if (status == 0)
+        status = run(&s, source);
     free(s.raw);
     free(s.luma);
     hc_trust_free(s.trust);

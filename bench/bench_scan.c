@@ -119,7 +119,8 @@ static void render_case(const hc_qr_matrix *m, hc_colour colour, const dg_scene 
         bench_die("memory");
 }
 
-static void run_set(dg_code kind, double frac, hc_ecc ecc, int seeds, set_result *r, int *version)
+/* Runs a set; vmin, vmax: the versions its codes took. */
+static void run_set(dg_code kind, double frac, hc_ecc ecc, int seeds, set_result *r, int *vmin, int *vmax)
 {
     const dg_view camera = {640, 480, frac};
     buffers b = {0};
@@ -130,8 +131,10 @@ static void run_set(dg_code kind, double frac, hc_ecc ecc, int seeds, set_result
         hc_qr_matrix m;
         if (hc_qr_encode(text, ecc, &m) != HC_OK)
             bench_die("hc_qr_encode");
-        if (seed == 0 || m.version > *version)
-            *version = m.version;
+        if (seed == 0 || m.version < *vmin)
+            *vmin = m.version;
+        if (seed == 0 || m.version > *vmax)
+            *vmax = m.version;
         for (int fam = 0; fam < DG__FAMILIES; fam++)
             for (int k = 0; k < dg_strengths(fam); k++)
                 for (int rd = 0; rd < READ__COUNT; rd++, turn++) {
@@ -243,14 +246,14 @@ static void degraded(int seeds)
     double goal[3] = {0}, other[3] = {0};
     int fewer[2] = {0, 0};
     for (size_t i = 0; i < NSETS; i++) {
-        int version = 0;
-        run_set(sets[i].kind, sets[i].frac, sets[i].ecc, seeds, &r[i], &version);
-        int side = 17 + 4 * version + 2 * HC_QUIET_ZONE + 4;
-        char title[240];
-        snprintf(title, sizeof title, "%s (version %s%d), picture %.0f %% of a 640x480 frame's height "
-                 "(%.1f pixels a module), %d seeds, %d frames%s", sets[i].what,
-                 sets[i].kind == DG_TOKEN ? "" : "12-", version, sets[i].frac * 100,
-                 sets[i].frac * 480 / side, seeds, seeds * 22 * READ__COUNT,
+        int vmin = 0, vmax = 0;
+        run_set(sets[i].kind, sets[i].frac, sets[i].ecc, seeds, &r[i], &vmin, &vmax);
+        int side = 17 + 4 * vmax + 2 * HC_QUIET_ZONE + 4;
+        char title[240], versions[16];
+        snprintf(versions, sizeof versions, vmin == vmax ? "%d" : "%d-%d", vmin, vmax);
+        snprintf(title, sizeof title, "%s (version %s), picture %.0f %% of a 640x480 frame's height "
+                 "(%.1f pixels a module), %d seeds, %d frames%s", sets[i].what, versions,
+                 sets[i].frac * 100, sets[i].frac * 480 / side, seeds, seeds * 22 * READ__COUNT,
                  sets[i].goal ? " [goal set]" : "");
         fewer[!sets[i].goal] |= print_set(title, &r[i], sets[i].goal ? goal : other);
     }

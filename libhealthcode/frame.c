@@ -15,18 +15,6 @@
 #include <zbar.h>
 #endif
 
-hc_err hc_scan_copy_text(const char *s, size_t n, char *text, size_t cap, size_t *len_out)
-{
-    if (memchr(s, '\0', n))
-        return HC_E_IMAGE;   /* binary data, not a text: no token holds a NUL */
-    *len_out = n;
-    if (n >= cap)
-        return HC_E_BUFFER;
-    memcpy(text, s, n);
-    text[n] = '\0';
-    return HC_OK;
-}
-
 #ifdef HC_DECODER_ZXING
 /* zxing-cpp reads strided rows in place. */
 static hc_err decode(const uint8_t *gray, unsigned w, unsigned h, size_t stride, char *text,
@@ -100,8 +88,15 @@ static hc_err zbar_find(const uint8_t *gray, unsigned w, unsigned h, char *text,
     for (const zbar_symbol_t *s = zbar_image_first_symbol(img); s; s = zbar_symbol_next(s)) {
         if (zbar_symbol_get_type(s) != ZBAR_QRCODE)
             continue;
-        err = hc_scan_copy_text(zbar_symbol_get_data(s), zbar_symbol_get_data_length(s), text, cap,
-                                len_out);
+        size_t n = zbar_symbol_get_data_length(s);
+        *len_out = n;
+        if (n >= cap) {
+            err = HC_E_BUFFER;
+            break;
+        }
+        memcpy(text, zbar_symbol_get_data(s), n);
+        text[n] = '\0';
+        err = HC_OK;
         break;
     }
 done:
@@ -129,6 +124,19 @@ static hc_err decode(const uint8_t *gray, unsigned w, unsigned h, size_t stride,
 }
 #endif
 
+/* The decoder's text, refused when it holds a NUL byte: binary data, not a
+ * text, and a caller comparing C strings would see only its first part. */
+static hc_err decode_text(const uint8_t *gray, unsigned w, unsigned h, size_t stride, char *text,
+                          size_t cap, size_t *len_out)
+{
+    hc_err err = decode(gray, w, h, stride, text, cap, len_out);
+    if (err == HC_OK && memchr(text, '\0', *len_out)) {
+        text[0] = '\0';
+        return HC_E_IMAGE;
+    }
+    return err;
+}
+
 /* zbar's QR finder misses about half of the codes drawn at 1 pixel a module
  * (hc_render_png with scale 1; which ones depends on the image size), and
  * reads all of them at 2. So a small image without a code found is scanned
@@ -138,7 +146,7 @@ static hc_err decode(const uint8_t *gray, unsigned w, unsigned h, size_t stride,
 hc_err hc_scan_gray(const uint8_t *gray, unsigned w, unsigned h, char *text, size_t cap,
                     size_t *len_out)
 {
-    hc_err err = decode(gray, w, h, w, text, cap, len_out);
+    hc_err err = decode_text(gray, w, h, w, text, cap, len_out);
     if (err != HC_E_NO_CODE || w > RETRY_MAX_SIDE || h > RETRY_MAX_SIDE)
         return err;
     unsigned w2 = 2 * w, h2 = 2 * h;
@@ -148,7 +156,7 @@ hc_err hc_scan_gray(const uint8_t *gray, unsigned w, unsigned h, char *text, siz
     for (unsigned y = 0; y < h2; y++)
         for (unsigned x = 0; x < w2; x++)
             big[(size_t)y * w2 + x] = gray[(size_t)(y / 2) * w + x / 2];
-    err = decode(big, w2, h2, w2, text, cap, len_out);
+    err = decode_text(big, w2, h2, w2, text, cap, len_out);
     free(big);
     return err;
 }
@@ -170,5 +178,5 @@ hc_err hc_scan_frame(const uint8_t *y, unsigned width, unsigned height, size_t s
     /* No second pass at twice the size here (hc_scan_gray's, for PNGs drawn
      * at 1 pixel a module): a camera never sees a code that small, and a
      * frame without a code is the common case a scanner must answer fast. */
-    return decode(y, width, height, stride, text, cap, len_out);
+    return decode_text(y, width, height, stride, text, cap, len_out);
 }

@@ -16,17 +16,26 @@
  *           --size WxH [--stride N] [--format gray|nv12|yuyv] [--now EPOCH] SOURCE
  *
  * A code held in front of the camera is seen in many frames: the same text
- * is decided once, until a frame without it (or another code) arrives. At
- * the end a line gives the frames read and the mean and worst time from
- * frame to verdict. Exit status: 0, 2 usage, 3 a file could not be loaded.
+ * (the same length and bytes) is decided once, until a frame without it (or
+ * another code) arrives. At the end a line gives the frames read and the
+ * mean and worst time from frame to verdict. Input that is not whole frames
+ * (a stream whose length the frame size does not divide, a file of a
+ * directory that is not one frame) is reported on stderr, with its size and
+ * the frame's: a wrong --size, --stride or --format shows there. Exit status:
+ * 0; 2 usage (a frame whose size does not fit in memory included); 3 a file
+ * could not be loaded; 4 the input held bytes that were not a whole frame
+ * (the whole frames were still read).
  *
  * Build against an installed library:
  *   cc scanner.c $(pkg-config --cflags --libs healthcode) -o scanner
  */
+#define _POSIX_C_SOURCE 200809L   /* clock_gettime, strdup: also under -std=c11 */
 #include <healthcode/healthcode.h>
 
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,8 +52,10 @@ typedef struct {
     size_t stride, frame_bytes;
     frame_format format;
     uint8_t *raw, *luma;         /* one frame as read; its packed Y (yuyv) */
-    char last[HC_TOKEN_MAX + 1]; /* the text decided last, "" after a frame without it */
+    char last[HC_TOKEN_MAX + 1]; /* the text decided last */
+    size_t last_len;             /* its length; 0 after a frame without it */
     long frames, decisions;
+    int partial;                 /* input that was not a whole frame was seen */
     double total_ms, worst_ms;
 } scanner;
 
@@ -92,11 +103,12 @@ static void on_frame(scanner *s)
     size_t len = 0;
     hc_err err = hc_scan_frame(y, s->width, s->height, stride, text, sizeof text, &len);
     s->frames++;
-    if (err == HC_OK && strcmp(text, s->last) != 0) {
+    if (err == HC_OK && (len != s->last_len || memcmp(text, s->last, len) != 0)) {
         decide(s, text, len);
-        memcpy(s->last, text, len + 1);
+        memcpy(s->last, text, len);
+        s->last_len = len;
     } else if (err != HC_OK) {
-        s->last[0] = '\0';   /* the code left the frame: show it again, decide again */
+        s->last_len = 0;   /* the code left the frame: show it again, decide again */
     }
     double ms = now_ms() - t0;
     s->total_ms += ms;
@@ -104,11 +116,23 @@ static void on_frame(scanner *s)
         s->worst_ms = ms;
 }
 
-/* Frames back to back in f until EOF. A short last frame is ignored. */
-static void read_stream(scanner *s, FILE *f)
+/* Frames back to back in f until EOF. A short last frame is reported, not
+ * scanned: its bytes are not a frame of this size. */
+static void read_stream(scanner *s, FILE *f, const char *name)
 {
-    while (fread(s->raw, 1, s->frame_bytes, f) == s->frame_bytes)
+    size_t n;
+    unsigned long long total = 0;
+    while ((n = fread(s->raw, 1, s->frame_bytes, f)) == s->frame_bytes) {
+        total += n;
         on_frame(s);
+    }
+    if (n > 0) {
+        total += n;
+        fprintf(stderr, "%s: %llu bytes: %ld whole frames of %zu bytes and %zu bytes more, not a "
+                        "whole frame (check --size, --stride and --format)\n",
+                name, total, s->frames, s->frame_bytes, n);
+        s->partial = 1;
+    }
 }
 
 static int cmp_names(const void *a, const void *b)
@@ -137,10 +161,16 @@ static int read_dir(scanner *s, const char *dir)
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         FILE *f = fopen(path, "rb");
-        if (f && fread(s->raw, 1, s->frame_bytes, f) == s->frame_bytes)
+        size_t n = f ? fread(s->raw, 1, s->frame_bytes, f) : 0;
+        int more = f && n == s->frame_bytes && fgetc(f) != EOF;
+        if (f && n == s->frame_bytes && !more) {
             on_frame(s);
-        else
-            fprintf(stderr, "%s: not a whole frame, skipped\n", path);
+        } else {
+            fprintf(stderr, "%s: %s, not one frame of %zu bytes (check --size, --stride and --format): "
+                            "skipped\n", path, !f ? "cannot be read" : more ? "longer" : "shorter",
+                    s->frame_bytes);
+            s->partial = 1;
+        }
         if (f)
             fclose(f);
         free(names[i]);
@@ -156,6 +186,46 @@ static int usage(void)
                     "               DIR|FILE|-\n",
             HC_WITH_JSON ? " [--venue VENUE.json]" : "");
     return 2;
+}
+
+/* "640x480": two sides of 1 to 16384 pixels, nothing else. */
+static int parse_size(const char *v, unsigned *w, unsigned *h)
+{
+    char *end;
+    unsigned long a = strtoul(v, &end, 10), b;
+    if (end == v || *end != 'x' || v[0] == '-' || v[0] == '+')
+        return -1;
+    const char *p = end + 1;
+    b = strtoul(p, &end, 10);
+    if (end == p || *end || p[0] == '-' || p[0] == '+' || a == 0 || b == 0 || a > 16384 || b > 16384)
+        return -1;
+    *w = (unsigned)a;
+    *h = (unsigned)b;
+    return 0;
+}
+
+/* A stride in bytes: digits only, at most 1 GiB (16384 pixels of YUYV is 32 KiB). */
+static int parse_stride(const char *v, size_t *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (end == v || *end || v[0] == '-' || v[0] == '+' || errno || n == 0 || n > (1ull << 30))
+        return -1;
+    *out = (size_t)n;
+    return 0;
+}
+
+/* The bytes of one frame (stride * height, with NV12's chroma half as much
+ * again), refused when it would not fit in memory: a wrapped product would
+ * be a small buffer that hc_scan_frame reads past. */
+static int frame_size(scanner *s)
+{
+    size_t rows = s->format == FMT_NV12 ? (size_t)s->height + (s->height + 1) / 2 : s->height;
+    if (s->stride > SIZE_MAX / rows || (size_t)s->width > SIZE_MAX / s->height)
+        return -1;
+    s->frame_bytes = s->stride * rows;
+    return 0;
 }
 
 static int load_venue(const char *path, hc_venue_rules *rules)
@@ -177,87 +247,109 @@ static int load_venue(const char *path, hc_venue_rules *rules)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* Reads the options into s and *source. Returns 0, or the exit status. */
+static int parse_args(scanner *s, int argc, char **argv, const char **source)
 {
-    scanner s = {.rules = HC_VENUE_RULES_DEFAULT};
-    const char *source = NULL;
-    if (hc_trust_new(&s.trust) != HC_OK)
-        return 3;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         hc_diag d;
         memset(&d, 0, sizeof d);
         if (a[0] != '-' || strcmp(a, "-") == 0) {
-            source = a;
+            *source = a;
             continue;
         }
         if (!v)
             return usage();
         i++;
         if (strcmp(a, "--trust") == 0) {
-            hc_err err = hc_trust_add_path(s.trust, v, &d);
+            hc_err err = hc_trust_add_path(s->trust, v, &d);
             if (err != HC_OK) {
                 fprintf(stderr, "%s: %s: %s %s\n", v, hc_err_name(err), d.field, d.message);
                 return 3;
             }
         } else if (strcmp(a, "--revoked") == 0) {
-            if ((!s.revoked && hc_revocations_new(&s.revoked) != HC_OK) ||
-                hc_revocations_load(s.revoked, v, &d) != HC_OK) {
+            if ((!s->revoked && hc_revocations_new(&s->revoked) != HC_OK) ||
+                hc_revocations_load(s->revoked, v, &d) != HC_OK) {
                 fprintf(stderr, "%s: line %ld: %s\n", v, d.line, d.message);
                 return 3;
             }
         } else if (strcmp(a, "--venue") == 0) {
-            if (load_venue(v, &s.rules) != 0)
+            if (load_venue(v, &s->rules) != 0)
                 return 3;
         } else if (strcmp(a, "--size") == 0) {
-            if (sscanf(v, "%ux%u", &s.width, &s.height) != 2)
+            if (parse_size(v, &s->width, &s->height) != 0) {
+                fprintf(stderr, "--size %s: want WxH, each side 1 to 16384 pixels\n", v);
                 return usage();
+            }
         } else if (strcmp(a, "--stride") == 0) {
-            s.stride = (size_t)strtoul(v, NULL, 10);
+            if (parse_stride(v, &s->stride) != 0) {
+                fprintf(stderr, "--stride %s: want a number of bytes, 1 to 1073741824\n", v);
+                return usage();
+            }
         } else if (strcmp(a, "--format") == 0) {
-            s.format = !strcmp(v, "nv12") ? FMT_NV12 : !strcmp(v, "yuyv") ? FMT_YUYV : FMT_GRAY;
-            if (s.format == FMT_GRAY && strcmp(v, "gray") != 0)
+            s->format = !strcmp(v, "nv12") ? FMT_NV12 : !strcmp(v, "yuyv") ? FMT_YUYV : FMT_GRAY;
+            if (s->format == FMT_GRAY && strcmp(v, "gray") != 0)
                 return usage();
         } else if (strcmp(a, "--now") == 0) {
-            s.now = strtoll(v, NULL, 10);
+            s->now = strtoll(v, NULL, 10);
         } else {
             return usage();
         }
     }
-    if (!source || s.width == 0 || s.height == 0 || s.width > 16384 || s.height > 16384 ||
-        hc_trust_count(s.trust) == 0)
+    if (!*source || s->width == 0 || s->height == 0 || hc_trust_count(s->trust) == 0)
         return usage();
-    size_t row = s.format == FMT_YUYV ? 2 * (size_t)s.width : s.width;
-    if (s.stride == 0)
-        s.stride = row;
-    if (s.stride < row)
+    size_t row = s->format == FMT_YUYV ? 2 * (size_t)s->width : s->width;
+    if (s->stride == 0)
+        s->stride = row;
+    if (s->stride < row) {
+        fprintf(stderr, "--stride %zu: shorter than a row (%zu bytes)\n", s->stride, row);
         return usage();
-    s.frame_bytes = s.stride * s.height * (s.format == FMT_NV12 ? 3 : 2) / 2;
-    if (s.format == FMT_GRAY)
-        s.frame_bytes = s.stride * s.height;
-    s.raw = malloc(s.frame_bytes);
-    s.luma = malloc((size_t)s.width * s.height);
-    if (!s.raw || !s.luma)
-        return 3;
+    }
+    if (frame_size(s) != 0) {
+        fprintf(stderr, "--size %ux%u --stride %zu: a frame does not fit in memory\n", s->width,
+                s->height, s->stride);
+        return usage();
+    }
+    return 0;
+}
 
+/* Reads the frames of source (a directory, a file or "-"). Returns the exit status. */
+static int run(scanner *s, const char *source)
+{
     int status = 0;
+    s->raw = malloc(s->frame_bytes);
+    s->luma = malloc((size_t)s->width * s->height);
+    if (!s->raw || !s->luma)
+        return 3;
     DIR *probe = strcmp(source, "-") ? opendir(source) : NULL;
     if (probe) {
         closedir(probe);
-        read_dir(&s, source);
+        read_dir(s, source);
     } else {
         FILE *f = strcmp(source, "-") ? fopen(source, "rb") : stdin;
         if (!f) {
             perror(source);
             status = 3;
         } else {
-            read_stream(&s, f);
+            read_stream(s, f, source);
             if (f != stdin)
                 fclose(f);
         }
     }
     fprintf(stderr, "%ld frames, %ld decisions; frame to verdict %.2f ms mean, %.2f ms worst\n",
-            s.frames, s.decisions, s.frames ? s.total_ms / (double)s.frames : 0.0, s.worst_ms);
+            s->frames, s->decisions, s->frames ? s->total_ms / (double)s->frames : 0.0, s->worst_ms);
+    return status == 0 && s->partial ? 4 : status;
+}
+
+int main(int argc, char **argv)
+{
+    scanner s = {.rules = HC_VENUE_RULES_DEFAULT};
+    const char *source = NULL;
+    if (hc_trust_new(&s.trust) != HC_OK)
+        return 3;
+    int status = parse_args(&s, argc, argv, &source);
+    if (status == 0)
+        status = run(&s, source);
     free(s.raw);
     free(s.luma);
     hc_trust_free(s.trust);

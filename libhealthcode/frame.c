@@ -1,7 +1,9 @@
 /* frame.c — reading a QR code from a camera frame: 8-bit luminance rows
- * (the Y plane of NV12, or grey from a sensor) handed to zbar as they are.
- * Needs zbar only: a scanner's firmware links no image codec. scan.c reads
- * PNG files into the same kind of buffer and calls hc_scan_gray. */
+ * (the Y plane of NV12, or grey from a sensor) handed to the decoder as they
+ * are: zxing-cpp (frame_zxing.cpp, the default) or zbar (-Ddecoder=zbar, a
+ * firmware without a C++ runtime). Needs the decoder only: a scanner's
+ * firmware links no image codec. scan.c reads PNG files into the same kind
+ * of buffer and calls hc_scan_gray. */
 #include "internal.h"
 #include "scan_impl.h"
 
@@ -14,11 +16,11 @@
 #endif
 
 #ifdef HC_DECODER_ZXING
-/* -Ddecoder=zxing: zxing-cpp reads strided rows in place. */
-static hc_err zbar_find(const uint8_t *gray, unsigned w, unsigned h, char *text, size_t cap,
-                        size_t *len_out)
+/* zxing-cpp reads strided rows in place. */
+static hc_err decode(const uint8_t *gray, unsigned w, unsigned h, size_t stride, char *text,
+                     size_t cap, size_t *len_out)
 {
-    return hc_zxing_find(gray, w, h, w, text, cap, len_out);
+    return hc_zxing_find(gray, w, h, stride, text, cap, len_out);
 }
 #else
 /* zbar's image scanner (its QR decoder's tables) costs about what a frame
@@ -105,7 +107,35 @@ done:
     return err;
 }
 
+/* zbar wants packed rows: a strided frame's visible part is copied once. */
+static hc_err decode(const uint8_t *gray, unsigned w, unsigned h, size_t stride, char *text,
+                     size_t cap, size_t *len_out)
+{
+    if (stride == w)   /* packed: zbar reads the caller's buffer in place */
+        return zbar_find(gray, w, h, text, cap, len_out);
+    uint8_t *packed = malloc((size_t)w * h);
+    if (!packed)
+        return HC_E_NOMEM;
+    for (unsigned r = 0; r < h; r++)
+        memcpy(packed + (size_t)r * w, gray + (size_t)r * stride, w);
+    hc_err err = zbar_find(packed, w, h, text, cap, len_out);
+    free(packed);
+    return err;
+}
 #endif
+
+/* The decoder's text, refused when it holds a NUL byte: binary data, not a
+ * text, and a caller comparing C strings would see only its first part. */
+static hc_err decode_text(const uint8_t *gray, unsigned w, unsigned h, size_t stride, char *text,
+                          size_t cap, size_t *len_out)
+{
+    hc_err err = decode(gray, w, h, stride, text, cap, len_out);
+    if (err == HC_OK && memchr(text, '\0', *len_out)) {
+        text[0] = '\0';
+        return HC_E_IMAGE;
+    }
+    return err;
+}
 
 /* zbar's QR finder misses about half of the codes drawn at 1 pixel a module
  * (hc_render_png with scale 1; which ones depends on the image size), and
@@ -116,7 +146,7 @@ done:
 hc_err hc_scan_gray(const uint8_t *gray, unsigned w, unsigned h, char *text, size_t cap,
                     size_t *len_out)
 {
-    hc_err err = zbar_find(gray, w, h, text, cap, len_out);
+    hc_err err = decode_text(gray, w, h, w, text, cap, len_out);
     if (err != HC_E_NO_CODE || w > RETRY_MAX_SIDE || h > RETRY_MAX_SIDE)
         return err;
     unsigned w2 = 2 * w, h2 = 2 * h;
@@ -126,7 +156,7 @@ hc_err hc_scan_gray(const uint8_t *gray, unsigned w, unsigned h, char *text, siz
     for (unsigned y = 0; y < h2; y++)
         for (unsigned x = 0; x < w2; x++)
             big[(size_t)y * w2 + x] = gray[(size_t)(y / 2) * w + x / 2];
-    err = zbar_find(big, w2, h2, text, cap, len_out);
+    err = decode_text(big, w2, h2, w2, text, cap, len_out);
     free(big);
     return err;
 }
@@ -141,22 +171,12 @@ hc_err hc_scan_frame(const uint8_t *y, unsigned width, unsigned height, size_t s
     if (width == 0 || height == 0 || stride < width || width > HC_SCAN_FRAME_MAX_SIDE ||
         height > HC_SCAN_FRAME_MAX_SIDE || (uint64_t)width * height > HC_SCAN_MAX_PIXELS)
         return HC_E_ARG;
+    /* The last row ends at (height - 1) * stride + width: past SIZE_MAX, no
+     * buffer holds the frame (a wrapped product allocated small by a caller). */
+    if (stride > (SIZE_MAX - width) / height)
+        return HC_E_ARG;
     /* No second pass at twice the size here (hc_scan_gray's, for PNGs drawn
      * at 1 pixel a module): a camera never sees a code that small, and a
      * frame without a code is the common case a scanner must answer fast. */
-#ifdef HC_DECODER_ZXING
-    return hc_zxing_find(y, width, height, stride, text, cap, len_out);
-#else
-    if (stride == width)   /* packed: zbar reads the caller's buffer in place */
-        return zbar_find(y, width, height, text, cap, len_out);
-    /* zbar wants packed rows: copy the visible part of each row. */
-    uint8_t *packed = malloc((size_t)width * height);
-    if (!packed)
-        return HC_E_NOMEM;
-    for (unsigned r = 0; r < height; r++)
-        memcpy(packed + (size_t)r * width, y + (size_t)r * stride, width);
-    hc_err err = zbar_find(packed, width, height, text, cap, len_out);
-    free(packed);
-    return err;
-#endif
+    return decode_text(y, width, height, stride, text, cap, len_out);
 }

@@ -1,6 +1,7 @@
 /* scan.c — reading a QR code back from a PNG: libpng decodes to 8-bit gray,
- * frame.c's zbar pass finds the code. Built only when libpng is (the CLI's
- * convenience; a scanner's firmware reads frames with hc_scan_frame).
+ * frame.c's decoder (zxing-cpp or zbar) finds the code. Built only when
+ * libpng is (the CLI's convenience; a scanner's firmware reads frames with
+ * hc_scan_frame).
  *
  * The PNG is untrusted: its dimensions are bounded before anything is
  * allocated for them (png_set_user_limits, then width * height against

@@ -11,9 +11,10 @@
 hc_err hc_scan_gray(const uint8_t *gray, unsigned w, unsigned h, char *text, size_t cap,
                     size_t *len_out);
 
-/* frame_zxing.cpp (-Ddecoder=zxing): the first QR code of a w x h gray image
- * whose rows are stride bytes apart. HC_OK, HC_E_NO_CODE, HC_E_BUFFER,
- * HC_E_NOMEM. */
+/* frame_zxing.cpp (-Ddecoder=auto or zxing): the first QR code of a w x h
+ * gray image whose rows are stride bytes apart, its bytes as the code holds
+ * them (frame.c refuses a NUL among them). HC_OK, HC_E_NO_CODE, HC_E_BUFFER,
+ * HC_E_IMAGE, HC_E_NOMEM. */
 hc_err hc_zxing_find(const uint8_t *gray, unsigned w, unsigned h, size_t stride, char *text,
                      size_t cap, size_t *len_out);
 

@@ -3,6 +3,7 @@
  * blurred, lit, made noisy, JPEG-compressed (an 8x8 DCT with the IJG
  * quantisation tables, chroma 4:2:0) and read through one channel. */
 #include "degrade.h"
+#include "common.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -20,11 +21,16 @@ static uint64_t rng_next(uint64_t *s)
     return *s;
 }
 
+/* About a standard normal: the sum of four uniforms (Irwin-Hall), centred and
+ * scaled to variance 1, from one draw. No libm call: the C libraries of x86-64
+ * and ARM round log and cos differently in the last place, and a frame must
+ * be the same pixels on both (tests/cross.sh compares the reads). */
 static double rng_gauss(uint64_t *s)
 {
-    double u1 = ((double)(rng_next(s) >> 11) + 1.0) / 9007199254740993.0;
-    double u2 = (double)(rng_next(s) >> 11) / 9007199254740992.0;
-    return sqrt(-2.0 * log(u1)) * cos(2.0 * M_PI * u2);
+    uint64_t r = rng_next(s);
+    double sum = (double)(r & 0xFFFF) + (double)((r >> 16) & 0xFFFF) + (double)((r >> 32) & 0xFFFF) +
+                 (double)(r >> 48);
+    return (sum / 65536.0 - 2.0) * 1.7320508075688772;   /* sqrt(3): each uniform has variance 1/12 */
 }
 
 /* The cell (index into cell_rgb) seen at frame point (u, v), or -1 for the
@@ -44,14 +50,34 @@ static int32_t cell_at(const dg_scene *s, double ca, double sa, double u, double
     return (int32_t)((size_t)cy * (size_t)s->side + (size_t)cx);
 }
 
+/* Where the code's corner (X, Y), each -1 or 1, lands in the frame: the
+ * inverse of cell_at's mapping. */
+static void corner(const dg_scene *s, double ca, double sa, double X, double Y, double *u, double *v)
+{
+    double r = s->module_px * s->side / 2.0;
+    double rx = X / (1.0 - s->tilt * X * 0.5), ry = Y * (1.0 + s->tilt * rx * 0.5);
+    double nx = rx * ca + ry * sa, ny = -rx * sa + ry * ca;
+    *u = s->cx + nx * r, *v = s->cy + ny * r;
+}
+
 void dg_geometry(const dg_scene *s, int32_t *cells)
 {
     static const double sub[4][2] = {{0.25, 0.25}, {0.75, 0.25}, {0.25, 0.75}, {0.75, 0.75}};
     double a = -s->angle_deg * M_PI / 180.0, ca = cos(a), sa = sin(a);
+    /* Outside the box around the code's four corners (and a margin) no
+     * sample point can see it: those pixels are background, uncomputed. */
+    double x0 = s->width, y0 = s->height, x1 = 0, y1 = 0;
+    for (int k = 0; k < 4; k++) {
+        double u, v;
+        corner(s, ca, sa, k & 1 ? 1.0 : -1.0, k & 2 ? 1.0 : -1.0, &u, &v);
+        x0 = u < x0 ? u : x0, x1 = u > x1 ? u : x1, y0 = v < y0 ? v : y0, y1 = v > y1 ? v : y1;
+    }
     for (int y = 0; y < s->height; y++)
         for (int x = 0; x < s->width; x++)
             for (int k = 0; k < 4; k++)
-                *cells++ = cell_at(s, ca, sa, x + sub[k][0], y + sub[k][1]);
+                *cells++ = x < x0 - 2 || x > x1 + 2 || y < y0 - 2 || y > y1 + 2
+                               ? -1
+                               : cell_at(s, ca, sa, x + sub[k][0], y + sub[k][1]);
 }
 
 static void gauss_blur(float *p, int w, int h, double sigma)
@@ -195,11 +221,16 @@ int dg_render(const dg_scene *s, const int32_t *cells, uint8_t *out)
 {
     int w = s->width, h = s->height;
     size_t n = (size_t)w * h;
-    float *rgb[3] = {malloc(n * sizeof(float)), malloc(n * sizeof(float)), malloc(n * sizeof(float))};
+    /* A mono sensor reads one channel; unless JPEG mixes them, only that one
+     * is computed. */
+    int all = s->read == READ_Y || s->jpeg_quality > 0;
+    int first = all ? 0 : (int)s->read - READ_R, last = all ? 2 : first;
+    float *rgb[3] = {NULL, NULL, NULL};
     int rc = -1;
     uint64_t rs = s->seed * 0x9E3779B97F4A7C15ull + 1;
-    if (!rgb[0] || !rgb[1] || !rgb[2])
-        goto done;
+    for (int ch = first; ch <= last; ch++)
+        if (!(rgb[ch] = malloc(n * sizeof(float))))
+            goto done;
     for (size_t i = 0; i < n; i++) {
         unsigned acc[3] = {0, 0, 0};
         for (int k = 0; k < 4; k++) {
@@ -207,21 +238,21 @@ int dg_render(const dg_scene *s, const int32_t *cells, uint8_t *out)
             uint32_t v = c < 0 ? s->background : s->cell_rgb[c];
             acc[0] += (v >> 16) & 0xFF, acc[1] += (v >> 8) & 0xFF, acc[2] += v & 0xFF;
         }
-        for (int ch = 0; ch < 3; ch++)
+        for (int ch = first; ch <= last; ch++)
             rgb[ch][i] = (float)acc[ch] / 4.0f;
     }
-    for (int ch = 0; ch < 3; ch++)
+    for (int ch = first; ch <= last; ch++)
         if (s->blur_sigma > 0)
             gauss_blur(rgb[ch], w, h, s->blur_sigma);
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++) {
             double light = s->light_max + (s->light_min - s->light_max) * ((double)x / w + (double)y / h) / 2;
-            for (int ch = 0; ch < 3; ch++) {
+            for (int ch = first; ch <= last; ch++) {
                 float *p = &rgb[ch][(size_t)y * w + x];
                 /* a sensor's black level and flare: black paper is 16, white 235 */
                 double v = 16.0 + *p * light * (219.0 / 255.0) +
                            (s->noise_sigma > 0 ? s->noise_sigma * rng_gauss(&rs) : 0);
-                *p = (float)(v < 0 ? 0 : v > 255 ? 255 : round(v));
+                *p = (float)(v < 0 ? 0 : v > 255 ? 255 : floor(v + 0.5));
             }
         }
     if (s->jpeg_quality > 0 && jpeg_rgb(rgb, w, h, s->jpeg_quality) != 0)
@@ -229,10 +260,74 @@ int dg_render(const dg_scene *s, const int32_t *cells, uint8_t *out)
     for (size_t i = 0; i < n; i++) {
         double v = s->read == READ_Y ? 0.299 * rgb[0][i] + 0.587 * rgb[1][i] + 0.114 * rgb[2][i]
                                      : rgb[s->read - READ_R][i];
-        out[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : lround(v));
+        out[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : floor(v + 0.5));
     }
     rc = 0;
 done:
     free(rgb[0]), free(rgb[1]), free(rgb[2]);
     return rc;
+}
+
+const char *const dg_family_name[DG__FAMILIES] = {"clean", "noise", "jpeg", "blur", "rotation",
+                                                   "perspective", "dim", "uneven"};
+const char *const dg_read_name[READ__COUNT] = {"Y", "R", "G", "B"};
+
+/* Family fam at strength k on top of the scene's placement. */
+static void degrade(dg_scene *s, dg_family fam, int k)
+{
+    switch (fam) {
+    case DG_NOISE: s->noise_sigma = (double[]){24, 36, 48}[k]; break;
+    case DG_JPEG: s->jpeg_quality = (int[]){20, 10, 5}[k]; s->noise_sigma = 4; break;
+    case DG_BLUR: s->blur_sigma = (double[]){1.3, 1.7, 2.1}[k]; s->noise_sigma = 4; break;
+    case DG_ROTATION: s->angle_deg += (double[]){15, 30, 45}[k]; s->noise_sigma = 8; break;
+    case DG_PERSPECTIVE: s->tilt = (double[]){0.1, 0.2, 0.3}[k]; s->noise_sigma = 8; break;
+    case DG_DIM:
+        s->light_min = s->light_max = (double[]){0.25, 0.12, 0.07}[k];
+        s->noise_sigma = 5;
+        break;
+    case DG_UNEVEN:
+        s->light_max = 1.0;
+        s->light_min = (double[]){0.35, 0.2, 0.1}[k];
+        s->noise_sigma = 5;
+        break;
+    default: break;
+    }
+}
+
+void dg_case(dg_scene *s, int side, const dg_view *view, dg_family fam, int k, dg_read rd,
+             unsigned seed)
+{
+    uint64_t sd = (uint64_t)seed * 1000003u + (uint64_t)fam * 101u + (uint64_t)k * 7u + (uint64_t)rd;
+    *s = (dg_scene){.side = side, .angle_deg = (double)(sd % 11) - 5.0, .background = 0x8C8478,
+                    .light_min = 1.0, .light_max = 1.0, .read = rd, .seed = sd};
+    if (view->width > 0) {
+        s->width = view->width;
+        s->height = view->height;
+        s->module_px = view->code_frac * view->height / side;
+        s->cx = view->width / 2.0 + (double)(sd % 41) - 20.0;
+        s->cy = view->height / 2.0 + (double)(sd % 23) - 11.0;
+    } else {
+        s->module_px = 3.5 + 0.5 * (double)(sd % 3);
+        s->width = s->height = (int)(s->module_px * side * 1.45) + 16;
+        s->cx = s->width / 2.0 + (double)(sd % 7) - 3.0;
+        s->cy = s->height / 2.0 + (double)(sd % 5) - 2.0;
+    }
+    degrade(s, fam, k);
+}
+
+const char *dg_code_text(dg_code kind, unsigned seed)
+{
+    if (kind == DG_TOKEN)
+        return th_token240(seed * 2654435761u + 7);
+    static char t[441];
+    static const char b45[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
+    size_t n = seed % 2 ? 440 : 412;
+    unsigned state = seed * 2246822519u + 11;
+    memcpy(t, "HCLIVE1:", 8);
+    for (size_t i = 8; i < n; i++) {
+        state = state * 1103515245u + 12345u;
+        t[i] = b45[(state >> 16) % 45];
+    }
+    t[n] = '\0';
+    return t;
 }

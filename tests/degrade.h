@@ -1,5 +1,6 @@
 /* degrade.h — synthetic camera frames of a rendered code, for the scan
- * robustness suite (scan_robust.c) and bench_scan.c.
+ * robustness suite (scan_robust.c) and the degraded set of bench_scan.c:
+ * the same families, strengths, placements and texts for both.
  *
  * A frame is what a scanner's sensor delivers: the code's picture (band,
  * quiet zone, modules in the library's colours) seen through a camera —
@@ -47,5 +48,48 @@ void dg_geometry(const dg_scene *scene, int32_t *cells);
  * (width * height bytes, packed rows). Returns 0, or -1 when memory runs
  * out. */
 int dg_render(const dg_scene *scene, const int32_t *cells, uint8_t *out);
+
+/* The families of degradation, each at three strengths (clean: one). */
+typedef enum {
+    DG_CLEAN, DG_NOISE, DG_JPEG, DG_BLUR, DG_ROTATION, DG_PERSPECTIVE, DG_DIM, DG_UNEVEN,
+    DG__FAMILIES
+} dg_family;
+
+extern const char *const dg_family_name[DG__FAMILIES];
+extern const char *const dg_read_name[READ__COUNT];
+
+static inline int dg_strengths(dg_family f)
+{
+    return f == DG_CLEAN ? 1 : 3;
+}
+
+/* Where a case puts the code. */
+typedef struct {
+    /* 0 x 0: a square frame fitted to the code (1.45 times its side), at 3.5,
+     * 4 or 4.5 pixels a module: scan_robust's colour comparison. */
+    int width, height;
+    /* otherwise the picture's side (band included) over the frame's height:
+     * 0.6 is a phone held to a reader */
+    double code_frac;
+} dg_view;
+
+/* The scene of one case: a picture of side x side cells (cell_rgb still to
+ * set) seen in view, degraded by family fam at strength k (0 .. dg_strengths
+ * - 1), read as rd, with the angle, position and noise drawn from seed. The
+ * same arguments give the same scene. */
+void dg_case(dg_scene *scene, int side, const dg_view *view, dg_family fam, int k, dg_read rd,
+             unsigned seed);
+
+/* What a code holds. */
+typedef enum { DG_TOKEN, DG_PRESENTATION } dg_code;
+
+/* The text of a code of kind `kind` for seed: a plain token's shape (240
+ * characters, "HCODE1:" and base45, version 9 at ECC M; th_token240's text)
+ * or a live presentation's ("HCLIVE1:" and base45: 412 characters, version 12
+ * at ECC M, for even seeds, 440, version 13, for odd ones). Random base45
+ * stands in for signed bytes, which a QR code cannot tell apart: the one
+ * place to put real presentations in. A static buffer, overwritten by the
+ * next call. */
+const char *dg_code_text(dg_code kind, unsigned seed);
 
 #endif

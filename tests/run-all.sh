@@ -2,7 +2,8 @@
 # The whole test suite — README's second command, and what .ci/run runs.
 #   1. README's first command as written (packages, build/, keygen, issue, verify);
 #   2. the full build: every unit, CLI and install test (meson test);
-#   3. the verify-only build for scanner firmware (OpenSSL + libcbor alone) and its tests;
+#   3. the verify-only build for scanner firmware (OpenSSL + libcbor alone) and its tests,
+#      then the scanner firmware with zbar (a C-only decoder: no C++ runtime) and its tests;
 #   4. an ASan+UBSan build running the whole suite;
 #   5. valgrind on the CLI round trip (keygen, issue, render, verify), errors fatal;
 #   6. each fuzz target over its corpus (and briefly fuzzing, when clang's libFuzzer is there);
@@ -47,10 +48,19 @@ meson test -C "$out/full" --print-errorlogs --num-processes "$jobs"
 step "verify-only build (scanner firmware): OpenSSL and libcbor alone"
 setup "$out/verify-only" -Dissuer=disabled -Drender=disabled -Dcli=disabled -Dscan=disabled -Dwerror=true
 ninja -C "$out/verify-only" -j "$jobs" >/dev/null
-if ldd "$out/verify-only/libhealthcode/libhealthcode.so" | grep -E 'jansson|qrencode|png|zbar'; then
+if ldd "$out/verify-only/libhealthcode/libhealthcode.so" | grep -E 'jansson|qrencode|png|zbar|ZXing|stdc\+\+'; then
     echo "verify-only library links a dependency it must not have"; exit 1
 fi
 meson test -C "$out/verify-only" --print-errorlogs --num-processes "$jobs"
+
+step "scanner firmware with zbar (-Ddecoder=zbar, no C++ runtime): frame, scanner, scan_robust"
+setup "$out/fw-zbar" -Ddecoder=zbar -Dissuer=disabled -Drender=disabled -Dcli=disabled -Dscan=enabled \
+    -Dscan_png=disabled -Dwerror=true
+ninja -C "$out/fw-zbar" -j "$jobs" >/dev/null
+if ldd "$out/fw-zbar/libhealthcode/libhealthcode.so" | grep -E 'ZXing|stdc\+\+'; then
+    echo "the zbar scanner library links a C++ runtime"; exit 1
+fi
+meson test -C "$out/fw-zbar" --print-errorlogs --num-processes "$jobs"
 
 step "ASan+UBSan build: the whole suite"
 setup "$out/asan" -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug

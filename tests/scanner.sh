@@ -29,6 +29,31 @@ grep -q "^6 frames, 2 decisions" "$dir/err2" || { cat "$dir/err2"; exit 1; }
 $wrap "$scanner" --trust "$src/examples/trust/keys" --size 640x480 --now $((now + 9 * 86400)) \
     "$dir/frames" > "$dir/out3" 2>/dev/null
 grep -q "^frame 1: DENY  invalid expired" "$dir/out3" || { cat "$dir/out3"; exit 1; }
-# Usage errors
+# Usage errors: no --size; a stride whose frame would wrap size_t (issue 25.18:
+# the example allocated the wrapped size and hc_scan_frame read past it).
 if $wrap "$scanner" --trust "$src/examples/trust/keys" "$dir/frames" 2>/dev/null; then exit 1; fi
+status() { local s=0; "$@" > "$dir/o" 2> "$dir/e" || s=$?; echo $s; }
+s=$(status $wrap "$scanner" --trust "$src/examples/trust/keys" --size 16x16 --stride 1152921504606846976 "$dir/stream.gray")
+[ "$s" = 2 ] && grep -q -- '--stride 1152921504606846976: want a number of bytes' "$dir/e" || { echo "exit $s"; cat "$dir/e"; exit 1; }
+for bad in 640x 0x480 640x480x 640x-480 -640x480 99999x480; do
+    s=$(status $wrap "$scanner" "${args[@]}" --size "$bad" "$dir/stream.gray")
+    [ "$s" = 2 ] && grep -q -- "--size $bad: want WxH" "$dir/e" || { echo "--size $bad: exit $s"; cat "$dir/e"; exit 1; }
+done
+# Input that is not whole frames (issue 26.15): reported with its sizes, exit 4.
+head -c 1000 "$dir/stream.gray" > "$dir/short.gray"
+s=$(status $wrap "$scanner" "${args[@]}" "$dir/short.gray")
+[ "$s" = 4 ] || { echo "1000 bytes: exit $s"; cat "$dir/e"; exit 1; }
+grep -q "short.gray: 1000 bytes: 0 whole frames of 307200 bytes and 1000 bytes more, not a whole frame" "$dir/e" &&
+    grep -q "^0 frames, 0 decisions" "$dir/e" || { cat "$dir/e"; exit 1; }
+# A wrong --size: 6 frames of 640x480 are 6.4 of 600x480.
+s=$(status $wrap "$scanner" "${args[@]}" --size 600x480 - < "$dir/stream.gray")
+[ "$s" = 4 ] && grep -q "^-: 1843200 bytes: 6 whole frames of 288000 bytes and 115200 bytes more" "$dir/e" ||
+    { echo "wrong size: exit $s"; cat "$dir/e"; exit 1; }
+# In a directory, a file that is not one frame is named and skipped; the others are read.
+cp "$dir/short.gray" "$dir/frames/frame02b.gray"
+cat "$dir/frames/frame00.gray" "$dir/frames/frame00.gray" > "$dir/frames/frame05b.gray"
+s=$(status $wrap "$scanner" "${args[@]}" "$dir/frames")
+[ "$s" = 4 ] && grep -q "frame02b.gray: shorter, not one frame of 307200 bytes" "$dir/e" &&
+    grep -q "frame05b.gray: longer, not one frame of 307200 bytes" "$dir/e" && grep -q "^6 frames, 2 decisions" "$dir/e" ||
+    { echo "directory: exit $s"; cat "$dir/e"; exit 1; }
 echo ok

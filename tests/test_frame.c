@@ -3,6 +3,9 @@
  * documented errors. Needs no renderer and no libpng: the code's modules come
  * from tests/frames/sample.modules (examples/trust/sample.token, ECC M, one
  * row a line, '#' dark), so it runs in the scanner's own build, under qemu.
+ * tests/frames/nul.modules is a code in byte mode whose 27 bytes are
+ * "HCODE1:BEFORE", a NUL, "AFTER THE NUL" (libqrencode's QRcode_encodeData,
+ * ECC M).
  *
  * With --write DIR it writes the frames examples/scanner reads in
  * tests/scanner.sh instead of testing. */
@@ -12,6 +15,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,16 +28,21 @@ static char modules[200][200];
 static int side;
 static char token[HC_TOKEN_MAX + 1];
 
-static void load(void)
+static void load_modules(const char *path)
 {
-    FILE *f = fopen(HC_SOURCE_ROOT "/tests/frames/sample.modules", "r");
+    FILE *f = fopen(path, "r");
     if (!f)
         abort();
     side = 0;
     while (side < 200 && fgets(modules[side], sizeof modules[side], f))
         side++;
     fclose(f);
-    f = fopen(HC_SOURCE_ROOT "/examples/trust/sample.token", "r");
+}
+
+static void load(void)
+{
+    load_modules(HC_SOURCE_ROOT "/tests/frames/sample.modules");
+    FILE *f = fopen(HC_SOURCE_ROOT "/examples/trust/sample.token", "r");
     if (!f || !fgets(token, sizeof token, f))
         abort();
     fclose(f);
@@ -115,6 +124,35 @@ static void test_bad_arguments(void **state)
     assert_int_equal(hc_scan_frame(px, 16384, 8192, 16384, out, sizeof out, &n), HC_E_ARG);
 }
 
+/* A code whose data holds a NUL byte is refused: a caller comparing C
+ * strings would see "HCODE1:BEFORE" only, and two such codes as one. */
+static void test_nul_refused(void **state)
+{
+    (void)state;
+    load_modules(HC_SOURCE_ROOT "/tests/frames/nul.modules");
+    uint8_t *f = frame(W + 32, 6, 100, 60, true);
+    char out[HC_TOKEN_MAX + 1] = "stale";
+    size_t n = 0;
+    hc_err err = hc_scan_frame(f, W, H, W + 32, out, sizeof out, &n);
+    load_modules(HC_SOURCE_ROOT "/tests/frames/sample.modules");
+    assert_int_equal(err, HC_E_IMAGE);
+    assert_string_equal(out, "");
+    free(f);
+}
+
+/* A stride whose product with the height does not fit in memory is refused
+ * before a byte is read (examples/scanner --stride 2^60 read past its
+ * buffer). */
+static void test_stride_overflow(void **state)
+{
+    (void)state;
+    uint8_t px[256] = {0};
+    char out[8];
+    size_t n;
+    assert_int_equal(hc_scan_frame(px, 16, 16, SIZE_MAX / 8, out, sizeof out, &n), HC_E_ARG);
+    assert_int_equal(hc_scan_frame(px, 16, 16, SIZE_MAX, out, sizeof out, &n), HC_E_ARG);
+}
+
 /* Frames for tests/scanner.sh: 3 with the code (one decision), 1 without, 2
  * with it again (a second decision); then the same as one stream. */
 static int write_frames(const char *dir)
@@ -147,6 +185,8 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_no_code),
         cmocka_unit_test(test_buffer_too_small),
         cmocka_unit_test(test_bad_arguments),
+        cmocka_unit_test(test_nul_refused),
+        cmocka_unit_test(test_stride_overflow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 #include <healthcode/scan.h>
 
 #include "common.h"
+#include "degrade.h"
 
 static void round_trip(const char *text, hc_colour c, const hc_render_opts *o)
 {
@@ -38,6 +39,26 @@ static void test_every_colour(void **state)
 }
 
 /* Smaller pixels, more error correction, no band, a wide band. */
+/* Live presentations (version 12 and 13 at ECC M) read back from PNGs in
+ * every colour, at the default scale and at 1 pixel a module. */
+static void test_presentations(void **state)
+{
+    (void)state;
+    hc_render_opts one = HC_RENDER_OPTS_DEFAULT;
+    one.scale = 1;
+    for (unsigned seed = 0; seed < 2; seed++) {
+        char text[HC_TOKEN_MAX + 1];
+        snprintf(text, sizeof text, "%s", dg_code_text(DG_PRESENTATION, seed));
+        int version = 0;
+        assert_int_equal(hc_qr_version(text, HC_ECC_M, &version), HC_OK);
+        assert_int_equal(version, seed ? 13 : 12);
+        for (int c = 0; c < 3; c++) {
+            round_trip(text, (hc_colour)c, NULL);
+            round_trip(text, (hc_colour)c, &one);
+        }
+    }
+}
+
 static void test_sizes_and_ecc(void **state)
 {
     (void)state;
@@ -364,6 +385,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_every_colour),
+        cmocka_unit_test(test_presentations),
         cmocka_unit_test(test_sizes_and_ecc),
         cmocka_unit_test(test_one_pixel_a_module),
         cmocka_unit_test(test_buffer_too_small),

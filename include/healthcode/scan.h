@@ -1,6 +1,7 @@
 /*
- * healthcode/scan.h — reading a QR code from a camera frame (zbar) or from a
- * PNG image (zbar, libpng). Built with -Dscan=enabled; hc_scan_png and
+ * healthcode/scan.h — reading a QR code from a camera frame or from a PNG
+ * image (libpng), with zxing-cpp (the default) or zbar (-Ddecoder=zbar: no
+ * C++ runtime). Built with -Dscan=enabled; hc_scan_png and
  * hc_scan_png_file exist only when HC_WITH_SCAN_PNG is 1 (libpng found and
  * not -Dscan_png=disabled), so a scanner's firmware links no image codec.
  */
@@ -23,14 +24,18 @@ extern "C" {
  * byte a pixel, row r starting at y + r * stride: a grey sensor's output, or
  * the Y plane of NV12/NV21/I420 as the camera delivers it (stride = the
  * plane's line length). For YUYV, pass the luma bytes packed into their own
- * buffer. The pixels are only read, never kept; when stride == width zbar
- * reads them in place, otherwise the visible width of each row is copied
- * once. Reentrant: frames may be scanned from several threads at once.
+ * buffer. The pixels are only read, never kept; zxing-cpp reads them in
+ * place whatever the stride, zbar when stride == width (otherwise the
+ * visible width of each row is copied once). Reentrant: frames may be
+ * scanned from several threads at once. A text is never cut at a NUL: a code
+ * holding one is refused, so *len_out == strlen(text) on success.
  * On error text is "" (when cap > 0).
  * Errors: HC_E_ARG (NULL, width or height 0, stride < width, a side above
- * HC_SCAN_FRAME_MAX_SIDE, more than HC_SCAN_MAX_PIXELS pixels), HC_E_NO_CODE,
+ * HC_SCAN_FRAME_MAX_SIDE, more than HC_SCAN_MAX_PIXELS pixels, stride *
+ * height beyond SIZE_MAX), HC_E_NO_CODE,
  * HC_E_BUFFER (*len_out = the text's length: cap must be at least one more),
- * HC_E_NOMEM, HC_E_IMAGE (the decoder refused the frame). */
+ * HC_E_NOMEM, HC_E_IMAGE (the decoder refused the frame, or the code's data
+ * holds a NUL byte: binary data, not a text). */
 HC_API hc_err hc_scan_frame(const uint8_t *y, unsigned width, unsigned height, size_t stride,
                             char *text, size_t cap, size_t *len_out) HC_WARN_UNUSED;
 
@@ -41,7 +46,7 @@ HC_API hc_err hc_scan_frame(const uint8_t *y, unsigned width, unsigned height, s
  * depth and interlacing is accepted; transparent pixels count as white.
  * On error text is "" (when cap > 0).
  * Errors: HC_E_IMAGE (not a PNG, truncated, corrupt, a side above 16384 or
- * more than HC_SCAN_MAX_PIXELS pixels), HC_E_NO_CODE, HC_E_BUFFER (*len_out =
+ * more than HC_SCAN_MAX_PIXELS pixels, a code whose data holds a NUL byte), HC_E_NO_CODE, HC_E_BUFFER (*len_out =
  * the text's length: cap must be at least one more), HC_E_NOMEM. */
 HC_API hc_err hc_scan_png(const uint8_t *png, size_t len, char *text, size_t cap,
                           size_t *len_out) HC_WARN_UNUSED;

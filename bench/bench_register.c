@@ -260,10 +260,10 @@ static void build(const char *path, uint64_t rows)
                 x ^= x << 13, x ^= x >> 7, x ^= x << 17;
                 memcpy(b + 8 * j, &x, 8);
             }
-            hc_reg_hex(b, 8, c.cti);
-            hc_reg_hex(b + 8, 16, c.sub);
+            hc_hex_encode(b, 8, c.cti);
+            hc_hex_encode(b + 8, 16, c.sub);
             strcpy(c.iss, "CN-330000");
-            hc_reg_hex(key->kid, 8, c.kid);
+            hc_hex_encode(key->kid, 8, c.kid);
             unsigned r = b[0] % 1000, day = b[1] % 30, p = b[2] % 40;
             c.colour = r < 947 ? HC_GREEN : r < 987 ? HC_YELLOW : HC_RED;
             c.iat = NOW + (int64_t)day * 86400;

@@ -95,6 +95,40 @@ const char *hc_err_name(hc_err err)
     return errors[err].name;
 }
 
+void hc_hex_encode(const uint8_t *b, size_t n, char *out)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = hex[b[i] >> 4];
+        out[2 * i + 1] = hex[b[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+bool hc_hex_decode(const char *s, size_t len, uint8_t *b, size_t n)
+{
+    if (!s || len != 2 * n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        b[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+bool hc_hex_parse(const char *s, uint8_t *b, size_t n)
+{
+    return s && hc_hex_decode(s, strlen(s), b, n);
+}
+
 static const char *const colour_names[] = {"green", "yellow", "red"};
 
 const char *hc_colour_name(hc_colour c)

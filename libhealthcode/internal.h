@@ -26,6 +26,17 @@ hc_err hc_open_regular(const char *path, int *fd, uint64_t *size);
  * HC_E_NOMEM, HC_E_ARG. */
 hc_err hc_read_fd(int fd, size_t max, uint64_t hint, char **data, size_t *len);
 
+/* Lower-case hex of the n bytes at b into out (2n + 1 bytes, NUL-terminated). */
+void hc_hex_encode(const uint8_t *b, size_t n, char *out);
+
+/* Reads exactly 2n hex digits (either case) at s (len characters; not
+ * NUL-terminated) into b. false for another length or a non-hex character
+ * (b then partly written). */
+bool hc_hex_decode(const char *s, size_t len, uint8_t *b, size_t n);
+
+/* hc_hex_decode of the NUL-terminated s (NULL: false). */
+bool hc_hex_parse(const char *s, uint8_t *b, size_t n);
+
 /* hc_open_regular then hc_read_fd: a whole regular file of at most max
  * bytes. Errors: HC_E_IO (missing, unreadable, not a regular file),
  * HC_E_LIMIT, HC_E_NOMEM. */

@@ -69,16 +69,6 @@ static const char *const stmt_sql[ST__COUNT] = {
 
 /* ------------------------------------------------------------- helpers */
 
-void hc_reg_hex(const uint8_t *b, size_t n, char *out)
-{
-    static const char hex[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = hex[b[i] >> 4];
-        out[2 * i + 1] = hex[b[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
 bool hc_reg_grow(void *arr, size_t n, size_t *cap, size_t size, size_t first)
 {
     void **p = arr;
@@ -90,25 +80,6 @@ bool hc_reg_grow(void *arr, size_t n, size_t *cap, size_t size, size_t first)
         return false;
     *p = q;
     *cap = c;
-    return true;
-}
-
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
-         : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
-}
-
-bool hc_reg_unhex(const char *s, uint8_t *b, size_t n)
-{
-    if (!s || strlen(s) != 2 * n)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return false;
-        b[i] = (uint8_t)(hi << 4 | lo);
-    }
     return true;
 }
 
@@ -261,7 +232,7 @@ static hc_err create_schema(hc_register *reg, hc_diag *diag)
             hc_reg_rollback(reg);
             return hc_diag_set(diag, HC_E_CRYPTO, "", "no random bytes for the register's id");
         }
-        hc_reg_hex(id, sizeof id, reg->id);
+        hc_hex_encode(id, sizeof id, reg->id);
         snprintf(sql, sizeof sql, "INSERT INTO meta VALUES('id', '%s');"
                  "PRAGMA application_id=%d; PRAGMA user_version=%d;", reg->id, HC_REG_APP_ID,
                  HC_REGISTER_SCHEMA_VERSION);
@@ -324,9 +295,9 @@ static hc_err check_register(hc_register *reg, bool may_create, hc_diag *diag)
     rc = sqlite3_step(st);
     const unsigned char *id = rc == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
     uint8_t raw[16];
-    bool ok = id && hc_reg_unhex((const char *)id, raw, sizeof raw);
+    bool ok = id && hc_hex_parse((const char *)id, raw, sizeof raw);
     if (ok)
-        hc_reg_hex(raw, sizeof raw, reg->id);
+        hc_hex_encode(raw, sizeof raw, reg->id);
     sqlite3_finalize(st);
     if (!ok)
         return hc_diag_set(diag, HC_E_REGISTER, "meta", "%s is not a whole register: it has no id", reg->path);

@@ -107,9 +107,9 @@ hc_err hc_register_correct(hc_register *reg, const char *old_cti, const char *ne
     hc_claims c;
     if (!reg || !new_token)
         return hc_diag_set(diag, HC_E_ARG, "", "a register and the new token are required");
-    if (!hc_reg_unhex(old_cti, raw, sizeof raw))
+    if (!hc_hex_parse(old_cti, raw, sizeof raw))
         return hc_diag_set(diag, HC_E_ARG, "cti", "the cti to correct must be 16 hex digits");
-    hc_reg_hex(raw, sizeof raw, cti);
+    hc_hex_encode(raw, sizeof raw, cti);
     hc_err err = hc_reg_check_action(act, true, diag);
     if (err != HC_OK)
         return err;
@@ -181,10 +181,10 @@ hc_err hc_register_revoke(hc_register *reg, const char *cti, const char *sub, co
     char id[33];
     if (!reg || !cti == !sub)
         return hc_diag_set(diag, HC_E_ARG, "", "give exactly one of a cti and a sub");
-    if (cti ? !hc_reg_unhex(cti, raw, 8) : !hc_reg_unhex(sub, raw, 16))
+    if (cti ? !hc_hex_parse(cti, raw, 8) : !hc_hex_parse(sub, raw, 16))
         return hc_diag_set(diag, HC_E_ARG, cti ? "cti" : "sub", cti ? "a cti is 16 hex digits"
                                                                     : "a sub is 32 hex digits");
-    hc_reg_hex(raw, cti ? 8 : 16, id);
+    hc_hex_encode(raw, cti ? 8 : 16, id);
     hc_err err = hc_reg_check_action(act, true, diag);
     hc_reg_head head;
     if (err != HC_OK || (err = hc_reg_begin(reg, &head, diag)) != HC_OK)
@@ -249,7 +249,7 @@ hc_err hc_register_revocations(hc_register *reg, int64_t since, char **text, siz
         const unsigned char *cti = sqlite3_column_text(st, 1), *sub = sqlite3_column_text(st, 2);
         const char *id = (const char *)(cti ? cti : sub);
         uint8_t raw[16];
-        if (!id || !hc_reg_unhex(id, raw, cti ? 8 : 16))
+        if (!id || !hc_hex_parse(id, raw, cti ? 8 : 16))
             continue;   /* not an id (edited by hand): the audit names the row */
         tb_add(&t, id, strlen(id));
         tb_add(&t, "\n", 1);

@@ -182,7 +182,7 @@ static hc_err sign_head(hc_register *reg, const hc_reg_head *head, int64_t now, 
     if (err != HC_OK)
         return hc_diag_set(diag, err, "key", "cannot sign the register's head: %s", hc_strerror(err));
     char kid[2 * HC_KID_LEN + 1];
-    hc_reg_hex(reg->key->kid, HC_KID_LEN, kid);
+    hc_hex_encode(reg->key->kid, HC_KID_LEN, kid);
     sqlite3_stmt *st = hc_reg_stmt(reg, ST_INSERT_HEAD);
     if (!st)
         return hc_reg_sql_error(reg, sqlite3_errcode(reg->db), diag, "signing the head");
@@ -435,7 +435,7 @@ static hc_err event_hash(audit *a, table_id t, uint8_t hash[32])
 static const hc_key *key_for(const audit *a, const char *kid)
 {
     uint8_t raw[HC_KID_LEN];
-    if (!kid || !hc_reg_unhex(kid, raw, sizeof raw))
+    if (!kid || !hc_hex_parse(kid, raw, sizeof raw))
         return NULL;
     for (size_t i = 0; i < a->o->n_keys; i++)
         if (a->o->keys[i] && memcmp(a->o->keys[i]->kid, raw, HC_KID_LEN) == 0)

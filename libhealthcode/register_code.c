@@ -16,11 +16,11 @@
 void hc_reg_code_from_claims(const hc_claims *c, hc_register_code *code)
 {
     memset(code, 0, sizeof *code);
-    hc_reg_hex(c->cti, sizeof c->cti, code->cti);
+    hc_hex_encode(c->cti, sizeof c->cti, code->cti);
     if (c->has_sub)
-        hc_reg_hex(c->sub, sizeof c->sub, code->sub);
+        hc_hex_encode(c->sub, sizeof c->sub, code->sub);
     hc_strlcpy(code->iss, c->iss, sizeof code->iss);
-    hc_reg_hex(c->kid, HC_KID_LEN, code->kid);
+    hc_hex_encode(c->kid, HC_KID_LEN, code->kid);
     code->colour = c->colour;
     code->iat = c->iat;
     code->exp = c->exp;
@@ -243,9 +243,9 @@ hc_err hc_register_lookup(hc_register *reg, const char *cti, hc_register_code *o
 {
     uint8_t raw[8];
     char norm[17];
-    if (!reg || !out || !hc_reg_unhex(cti, raw, sizeof raw))
+    if (!reg || !out || !hc_hex_parse(cti, raw, sizeof raw))
         return HC_E_ARG;
-    hc_reg_hex(raw, sizeof raw, norm);
+    hc_hex_encode(raw, sizeof raw, norm);
     return hc_reg_find_code(reg, norm, out);
 }
 

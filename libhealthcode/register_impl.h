@@ -71,10 +71,6 @@ hc_err hc_reg_append(hc_register *reg, hc_reg_head *head, sqlite3_stmt *st, int6
  * bytes, n of them used: doubled (first when empty). false out of memory
  * (*arr unchanged). */
 bool hc_reg_grow(void *arr, size_t n, size_t *cap, size_t size, size_t first);
-/* Hex of n bytes into out (2n+1 bytes); parse of exactly 2n hex digits
- * (either case) into b. */
-void hc_reg_hex(const uint8_t *b, size_t n, char *out);
-bool hc_reg_unhex(const char *s, uint8_t *b, size_t n);
 /* Checks act's texts (operator 1-128, reason 1-1024 when need_reason,
  * evidence NULL or 1-1024; UTF-8 without control characters). */
 hc_err hc_reg_check_action(const hc_register_action *act, bool need_reason, hc_diag *diag);

@@ -237,17 +237,6 @@ static void *push(void *arr, size_t *n, size_t *cap, size_t size, const void *v)
     return arr;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r'; }
 
 /* HC_E_REVOCATION_LIST for line `line`: "line N: " then the message. */
@@ -299,14 +288,7 @@ static hc_err parse_text(const char *text, size_t len, bool force_remove, delta 
         }
         size_t n = e - s;
         uint8_t bytes[16];
-        bool ok = n == 16 || n == 32;
-        for (size_t i = 0; ok && i < n; i += 2) {
-            int hi = hexval(text[s + i]), lo = hexval(text[s + i + 1]);
-            if (hi < 0 || lo < 0)
-                ok = false;
-            else
-                bytes[i / 2] = (uint8_t)(hi << 4 | lo);
-        }
+        bool ok = (n == 16 || n == 32) && hc_hex_decode(text + s, n, bytes, n / 2);
         if (!ok) {
             size_t show = n > 40 ? 40 : n;
             return line_error(diag, line,

@@ -76,36 +76,12 @@ static bool parse_time(const hc_json *v, int64_t none, int64_t *out)
     return s && hc_clock_parse_time(s, out);
 }
 
-static bool parse_hex_kid(const char *s, uint8_t kid[HC_KID_LEN])
-{
-    if (!s || strlen(s) != 2 * HC_KID_LEN)
-        return false;
-    for (size_t i = 0; i < HC_KID_LEN; i++) {
-        unsigned v = 0;
-        for (int k = 0; k < 2; k++) {
-            char c = s[2 * i + (size_t)k];
-            unsigned x;
-            if (c >= '0' && c <= '9')
-                x = (unsigned)(c - '0');
-            else if (c >= 'a' && c <= 'f')
-                x = (unsigned)(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F')
-                x = (unsigned)(c - 'A' + 10);
-            else
-                return false;
-            v = v << 4 | x;
-        }
-        kid[i] = (uint8_t)v;
-    }
-    return true;
-}
-
 /* The key of an entry, checked against its declared kid and alg. */
 static hc_err entry_key(const hc_json *e, size_t i, const char *src, hc_key **out, hc_diag *diag)
 {
     const hc_json *kid = hc_json_get(e, "kid");
     uint8_t declared[HC_KID_LEN];
-    if (!parse_hex_kid(text_of(kid), declared))
+    if (!hc_hex_parse(text_of(kid), declared, HC_KID_LEN))
         return entry_err(diag, src, i, "kid", "must be %d hex digits", 2 * HC_KID_LEN);
     hc_alg alg_v;
     const char *alg = text_of(hc_json_get(e, "alg"));
@@ -126,8 +102,7 @@ static hc_err entry_key(const hc_json *e, size_t i, const char *src, hc_key **ou
         err = HC_E_CRYPTO;
     } else if (memcmp(computed, declared, HC_KID_LEN) != 0) {
         char hex[2 * HC_KID_LEN + 1];
-        for (size_t k = 0; k < HC_KID_LEN; k++)
-            snprintf(hex + 2 * k, 3, "%02x", computed[k]);
+        hc_hex_encode(computed, HC_KID_LEN, hex);
         err = entry_err(diag, src, i, "kid", "\"%s\" is not the kid of the entry's key (%s)",
                         kid->u.s, hex);
     } else if (hc_key_alg(key) != alg_v) {

@@ -125,6 +125,25 @@ static void test_write_file_atomic(void **state)
     rmdir(dir);
 }
 
+/* The one hex codec (revocation lists, trust lists, the register). */
+static void test_hex(void **state)
+{
+    (void)state;
+    const uint8_t b[4] = {0x00, 0x9f, 0xa0, 0xff};
+    char out[9];
+    hc_hex_encode(b, 4, out);
+    assert_string_equal(out, "009fa0ff");
+    uint8_t back[4] = {0};
+    assert_true(hc_hex_parse("009FA0ff", back, 4));   /* either case */
+    assert_memory_equal(back, b, 4);
+    assert_true(hc_hex_decode("009fa0ffXX", 8, back, 4));   /* len, not the NUL */
+    assert_false(hc_hex_parse("009fa0f", back, 4));    /* a digit short */
+    assert_false(hc_hex_parse("009fa0ff00", back, 4)); /* a byte long */
+    assert_false(hc_hex_parse("009fa0fg", back, 4));   /* not hex */
+    assert_false(hc_hex_parse(" 09fa0ff", back, 4));
+    assert_false(hc_hex_parse(NULL, back, 4));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -132,6 +151,7 @@ int main(void)
         cmocka_unit_test(test_error_numbers_fixed),
         cmocka_unit_test(test_colour_and_alg_names),
         cmocka_unit_test(test_diag_and_strlcpy),
+        cmocka_unit_test(test_hex),
         cmocka_unit_test(test_write_file_atomic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -92,7 +92,7 @@ static void cti_of(const char *token, char cti[17])
 {
     hc_claims c;
     assert_int_equal(hc_inspect(token, strlen(token), &c), HC_OK);
-    hc_reg_hex(c.cti, 8, cti);
+    hc_hex_encode(c.cti, 8, cti);
 }
 
 static hc_register *open_new(char *path, size_t cap, const char *name)
@@ -239,7 +239,7 @@ static void test_record_and_lookup(void **state)
     uint8_t kid[8];
     char kidhex[17];
     assert_int_equal(hc_key_kid(key, kid), HC_OK);
-    hc_reg_hex(kid, 8, kidhex);
+    hc_hex_encode(kid, 8, kidhex);
     assert_string_equal(c.kid, kidhex);
     assert_int_equal(hc_register_lookup(reg, cti2, &c), HC_OK);
     assert_int_equal(c.seq, 2);
@@ -424,7 +424,7 @@ static void test_revoke_and_list(void **state)
     assert_int_equal(hc_revocations_new(&rv), HC_OK);
     assert_int_equal(hc_revocations_add_text(rv, text, len, NULL), HC_OK);
     uint8_t sub[16];
-    assert_true(hc_reg_unhex(b.sub, sub, 16));
+    assert_true(hc_hex_parse(b.sub, sub, 16));
     assert_true(hc_revocations_has_sub(rv, sub));
     hc_revocations_free(rv);
     hc_free(text);

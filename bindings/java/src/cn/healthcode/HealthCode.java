@@ -13,6 +13,16 @@ import java.util.Objects;
  *  (see {@code NativeLibrary} for the order of the places tried), or at the path of the
  *  system property healthcode.jni.
  *
+ *  <p>The parts: issuing ({@link Key}, {@link Issuer}, {@link Batch}, {@link Sheets}, and the
+ *  issuer's {@link Register} of codes, corrections, revocations and its audit chain);
+ *  verifying ({@link Verifier}, {@link BundleStore}, {@link Checkpoint} with {@link Venue}
+ *  rules and a {@link Repeats} memory, {@link VerifyOptions}); and the holder's side: a code
+ *  bound to a phone (a record's device_key) is shown as a live presentation made by a
+ *  {@link Presenter}, which signs with a {@link Key} or with a {@link java.security.PrivateKey}
+ *  (an Android Keystore key) through {@link java.security.Signature}; a checkpoint verifies
+ *  it live ({@link Claims#live}) within the live window. An encrypted key file is read with
+ *  {@link Key#load(String, char[])}.
+ *
  *  <p>Times are epoch seconds (long) or {@link Instant}s, durations seconds or
  *  {@link java.time.Duration}s: the library counts whole seconds and never reads the clock.
  *  Every reference parameter is required (null: {@link NullPointerException} naming it)

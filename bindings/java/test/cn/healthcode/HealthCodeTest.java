@@ -126,19 +126,19 @@ public final class HealthCodeTest {
         }
     }
 
-    /** n rounds of the live path: a presentation signed through java.security (the library
-     *  calling back into Java), verified live, decided at a gate with a repeat memory (a
-     *  repeat, but for one round in 61), a register's lookup, and a stale presentation's
-     *  exception. */
+    /** n rounds of the live path: a presentation made through a Signer (the library calling
+     *  back into Java, which hands back the signature it made once over the same message),
+     *  verified live, decided at a gate with a repeat memory (a repeat but the first time), a
+     *  register's lookup, and a stale presentation's exception. */
     static void loopLive(Presenter p, String token, Verifier v, Checkpoint gate, Register reg, String cti, int n)
             throws Exception {
         for (int i = 0; i < n; i++) {
-            String pres = p.present(token, NOW + i);
-            if (!v.verify(pres, NOW + i).live) throw new AssertionError("not live");
-            gate.check(pres, NOW + i, Double.NaN);
+            String pres = p.present(token, NOW);
+            if (!v.verify(pres, NOW + i % 60).live) throw new AssertionError("not live");
+            gate.check(pres, NOW + i % 60, Double.NaN);
             if (reg.lookup(cti).seq != 1) throw new AssertionError("lookup");
             try {
-                v.verify(pres, NOW + i + 61);
+                v.verify(pres, NOW + 61 + i % 60);
                 throw new AssertionError("a stale presentation verified");
             } catch (PresentationRejectedException expected) {
                 if (!expected.name.equals("stale_presentation")) throw expected;
@@ -147,6 +147,17 @@ public final class HealthCodeTest {
     }
 
     static final boolean TRACE = System.getenv("HC_JAVA_TRACE") != null;
+
+    /** Runs loop (n calls), warmed up by the caller, and checks that RSS grew less than
+     *  rssLimit KiB; prints it. */
+    static void flat(String what, int n, long rssLimit, T.ThrowingRunnable loop) throws Exception {
+        long rss0 = rssKiB(), t0 = System.nanoTime();
+        loop.run();
+        double secs = (System.nanoTime() - t0) / 1e9;
+        long rss = rssKiB() - rss0;
+        System.out.printf("RSS %+d KiB over %d %s in %.1f s%n", rss, n, what, secs);
+        check(rss < rssLimit, "RSS grew " + rss + " KiB over " + n + " " + what);
+    }
 
     /** n Issuers, Verifiers, Keys, Checkpoints, BundleStores and Repeats made, used once and dropped WITHOUT close(): the
      *  Cleaner must free their native handles once the collector finds them unreachable. */
@@ -341,71 +352,54 @@ public final class HealthCodeTest {
 
             // 100 000 issue+verify calls: RSS must stay flat (the heap is fixed and pre-touched
             // by the meson test's -Xms/-Xmx/-XX:+AlwaysPreTouch, so RSS moves with native memory).
-            // The loop is its own small method, warmed up until the JIT has compiled it: the
-            // compiler's own arenas are then allocated before the first measurement. No
-            // System.gc() around the measurements: a full collection allocates native memory of
-            // its own (+6 MiB under meson's MALLOC_PERTURB_), and the binding frees its handles
-            // explicitly, not through the collector.
+            // RSS is coarse: memory the JVM freed before absorbs a few MiB of leaks before it
+            // moves (a leak of 300 bytes a call, injected, did not show over 10 000 calls), so
+            // these loops catch a handle or a copy lost each call over many calls, not a few
+            // bytes. The loop is its own small method, warmed up until the JIT has compiled
+            // it: the compiler's own arenas are then allocated before the first measurement.
+            // No System.gc() around the measurements: a full collection allocates native
+            // memory of its own (+6 MiB under meson's MALLOC_PERTURB_), and the binding frees
+            // its handles explicitly, not through the collector.
             int n = Integer.parseInt(System.getenv().getOrDefault("HC_JAVA_LOOP", "100000"));
             for (int i = 0; i < 10; i++) loop(esIssuer, edIssuer, v, record, Math.min(2000, n));
-            long before = rssKiB();
-            long t0 = System.nanoTime();
-            loop(esIssuer, edIssuer, v, record, n);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            long after = rssKiB();
-            System.out.printf("RSS before %d KiB, after %d KiB (%+d KiB) over %d issue+verify calls in %.1f s%n",
-                              before, after, after - before, n, secs);
-            check(after - before < 4096, "RSS grew " + (after - before) + " KiB over " + n + " calls");
+            flat("issue+verify calls", n, 4096, () -> loop(esIssuer, edIssuer, v, record, n));
 
             // the calls added with Key, the Instant overloads and the I/O errors that name the
             // file: a tenth as many rounds, each making and closing handles and throwing once
-            // (a leak of 100 bytes a round would add 1 MiB)
             String pem = Files.readString(esPub), missing = dir.resolve("missing.pem").toString();
             int k = n / 10;
             for (int i = 0; i < 5; i++) loopKeys(pem, token, missing, Math.min(2000, k));
-            before = rssKiB();
-            t0 = System.nanoTime();
-            loopKeys(pem, token, missing, k);
-            secs = (System.nanoTime() - t0) / 1e9;
-            after = rssKiB();
-            System.out.printf("RSS before %d KiB, after %d KiB (%+d KiB) over %d Key+Verifier rounds in %.1f s%n",
-                              before, after, after - before, k, secs);
-            check(after - before < 1024, "RSS grew " + (after - before) + " KiB over " + k + " Key rounds");
+            flat("Key+Verifier rounds", k, 1024, () -> loopKeys(pem, token, missing, k));
 
-            // the live path and the register: half as many rounds (each signs and verifies
-            // twice). RSS is coarse here: memory the warm-up freed absorbs a few MiB before RSS
-            // moves (a leak of 1 KiB a round did not show over 5 000 rounds), so this guards
-            // against a handle, a frame or a copy lost each round, not a few bytes
+            // the live path and the register, as many rounds. The Signer returns the signature
+            // java.security made once (the message is the same each time: t is fixed), so that
+            // the JIT compiling java.security's ECDSA does not move RSS while it is measured
             java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
             g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
             java.security.KeyPair phone = g.generateKeyPair();
             String bound = esIssuer.issue(LiveTest.boundTo(java.util.Base64.getEncoder()
                 .encodeToString(phone.getPublic().getEncoded())), "green", NOW, 86400);
+            byte[][] once = new byte[1][];
+            Presenter p = new Presenter(m -> {
+                if (once[0] == null) {
+                    java.security.Signature s = java.security.Signature.getInstance("SHA256withECDSA");
+                    s.initSign(phone.getPrivate());
+                    s.update(m);
+                    try {
+                        once[0] = Presenter.rawOfDer(s.sign());
+                    } catch (HealthCodeException bad) {
+                        throw new java.security.SignatureException(bad);
+                    }
+                }
+                return once[0].clone();
+            }, "ES256");
             try (Key regKey = Key.generate("ES256"); Register reg = new Register(dir.resolve("loop.db").toString(), regKey);
                  Repeats repeats = new Repeats(); Checkpoint gate = new Checkpoint(v, null).repeats(repeats)) {
                 reg.record(bound);
-                Presenter p = new Presenter(phone.getPrivate());
                 String cti = HealthCode.inspect(bound).cti;
-                // warmed up until RSS stops moving (at most 20 000 rounds): java.security's
-                // ECDSA is Java code, and the JIT's native memory settles only after some
-                // 12 000 presentations; a leak never settles, and shows in the measurement
-                int m = k / 2;
-                long settled = rssKiB();
-                for (int i = 0; i < 20; i++) {
-                    loopLive(p, bound, v, gate, reg, cti, Math.min(1000, m));
-                    long rss = rssKiB();
-                    if (i >= 2 && rss <= settled) break;
-                    settled = rss;
-                }
-                before = rssKiB();
-                t0 = System.nanoTime();
-                loopLive(p, bound, v, gate, reg, cti, m);
-                secs = (System.nanoTime() - t0) / 1e9;
-                after = rssKiB();
+                for (int i = 0; i < 10; i++) loopLive(p, bound, v, gate, reg, cti, Math.min(1000, k));
+                flat("present+verify+check+lookup rounds", k, 1024, () -> loopLive(p, bound, v, gate, reg, cti, k));
             }
-            System.out.printf("RSS before %d KiB, after %d KiB (%+d KiB) over %d present+verify+check+lookup rounds "
-                              + "in %.1f s%n", before, after, after - before, k / 2, secs);
-            check(after - before < 1024, "RSS grew " + (after - before) + " KiB over " + k / 2 + " live rounds");
         }
         T.rmTree(dir);
         System.out.printf("%d passed, %d failed (%.1f s)%n", T.passed, T.failed, (System.nanoTime() - started) / 1e9);

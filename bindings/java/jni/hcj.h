@@ -5,17 +5,17 @@
  *                     the result objects (Claims, Assessment, Reason, Decision)
  *   hcj_key.c         Key, HealthCode.generateKey / generateKeyOnToken
  *   hcj_issue.c       HealthCode's assess, render, inspect; Issuer
- *   hcj_verify.c      Verifier, BundleStore, Checkpoint (over either)
+ *   hcj_verify.c      Verifier, BundleStore, Checkpoint (over either), Venue, Repeats
+ *   hcj_present.c     Presenter (hc_present, and hc_present_with_signer calling Java)
+ *   hcj_register.c    Register (when the build has the register part)
  *   hcj_scan.c        HealthCode.scanFrame / scanPng
  *   hcj_batch.c       Batch, Sheets
- * A new group (the live presentations' Presenter, the register) is a new file with
- * its natives, its class lookups added to hcj_classes in healthcode_jni.c. A call from
- * the library back into Java (Batch's progress listener, hcj_batch.c) keeps the JNIEnv
+ * A new group is a new file with its natives, its class lookups added to hcj_classes in
+ * healthcode_jni.c (or, for plain values, out-arrays that the Java side turns into its
+ * objects, as hcj_register.c does). A call from the library back into Java (Batch's
+ * progress listener, hcj_batch.c; the Presenter's signer, hcj_present.c) keeps the JNIEnv
  * of the thread that made the library call, runs each call in a local frame, and stops
- * calling once Java has thrown, leaving that exception for the caller: a Presenter's
- * signer callback (a java.security.Signature over the bytes to sign) is the same shape.
- * The exception families already cover the live presentations' and the register's
- * errors (HealthCodeException.of).
+ * calling once Java has thrown, leaving that exception for the caller.
  *
  * Conventions of every native: arguments are checked non-null by the Java side
  * (Objects.requireNonNull, the parameter's name in the message), so a null here is a
@@ -42,6 +42,8 @@ typedef struct {
     jmethodID claims_init, reason_init, assessment_init, decision_init;
     jclass batch_progress, batch_summary, progress_listener;
     jmethodID batch_progress_init, batch_summary_init, progress_listener_call;
+    jclass venue, presenter;
+    jmethodID venue_init, presenter_sign;
 } hcj_classes;
 
 extern hcj_classes J;
@@ -152,10 +154,34 @@ struct hcj_source {
     /* HC_OK with *trust (never NULL) and *revoked (may be NULL), or the error
      * that refuses every verification now (diag says why). */
     hc_err (*get)(const hcj_source *s, const hc_trust **trust, const hc_revocations **revoked, hc_diag *diag);
+    /* The venue rules of a venue class (a bundle's, bundle.h), or NULL: a source
+     * that carries none (the Verifier). */
+    hc_err (*venue)(const hcj_source *s, const char *name, hc_venue_rules *rules, hc_diag *diag);
 };
 
-/* Verifies the token jtok through source s at now with skew seconds. */
-hc_err hcj_verify(JNIEnv *env, const hcj_source *s, jstring jtok, jlong now, jlong skew, hc_claims *c,
-                  hc_diag *diag);
+/* What VerifyOptions holds, as the natives receive it: the clock allowance, the live
+ * window (1 to HC_LIVE_WINDOW_MAX_S: checked by hcj_verify) and require-live. */
+typedef struct {
+    jlong skew, live_window;
+    jboolean require_live;
+} hcj_verify_opts;
+
+/* Verifies the text jtok (a token or a live presentation) through source s at now
+ * with the options o. HC_E_ARG, with diag naming the option, for a negative skew or a
+ * live window outside 1 to HC_LIVE_WINDOW_MAX_S. */
+hc_err hcj_verify(JNIEnv *env, const hcj_source *s, jstring jtok, jlong now, const hcj_verify_opts *o,
+                  hc_claims *c, hc_diag *diag);
+
+/* A cn.healthcode.Venue of the rules r; NULL with an exception pending on failure. */
+jobject hcj_venue(JNIEnv *env, const hc_venue_rules *r);
+
+/* ------------------------------------------------------------ issuing */
+
+/* What the Issuer's handle (hcj_issue.c) issues: the record in the UTF-8 byte[] jrec,
+ * assessed under the issuer's policy at now (colour NULL) or given colour, signed into
+ * text (cap bytes, *len) valid validity seconds; *as gets the assessment (its colour
+ * only when colour is given). Errors as hc_issue, with diag for a bad record. */
+hc_err hcj_issuer_issue(JNIEnv *env, jlong issuer, jbyteArray jrec, const char *colour, int64_t now,
+                        int64_t validity, char *text, size_t cap, size_t *len, hc_assessment *as, hc_diag *diag);
 
 #endif

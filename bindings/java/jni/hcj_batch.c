@@ -65,7 +65,7 @@ static jobject summary_of(JNIEnv *env, const hc_batch_summary *s)
 }
 
 /* cfg: threads, shard_k, shard_n, sheets_format; nums: now, validity, max_errors,
- * checkpoint; flags: png, sheets, resume. Strings: iss, policy (may be null), in, out. */
+ * checkpoint, the Register's handle (0: none); flags: png, sheets, resume. Strings: iss, policy (may be null), in, out. */
 JNIEXPORT jobject JNICALL Java_cn_healthcode_Batch_run0(JNIEnv *env, jclass cls, jlong key, jstring jiss,
                                                        jstring jpolicy, jbyteArray jsecret, jintArray jcfg,
                                                        jlongArray jnums, jbooleanArray jflags, jobject listener,
@@ -79,7 +79,7 @@ JNIEXPORT jobject JNICALL Java_cn_healthcode_Batch_run0(JNIEnv *env, jclass cls,
     uint8_t secret[64];
     size_t secret_len = 0;
     jint cfg[4];
-    jlong nums[4];
+    jlong nums[5];
     jboolean flags[3];
     jobject result = NULL;
     const char *iss = hcj_arg(env, &a, jiss);
@@ -90,7 +90,7 @@ JNIEXPORT jobject JNICALL Java_cn_healthcode_Batch_run0(JNIEnv *env, jclass cls,
               NULL);
     HCJ_CHECK(env, secret_of(env, jsecret, secret, sizeof secret, &secret_len), NULL);
     (*env)->GetIntArrayRegion(env, jcfg, 0, 4, cfg);
-    (*env)->GetLongArrayRegion(env, jnums, 0, 4, nums);
+    (*env)->GetLongArrayRegion(env, jnums, 0, 5, nums);
     (*env)->GetBooleanArrayRegion(env, jflags, 0, 3, flags);
     if ((*env)->ExceptionCheck(env))
         goto fail;
@@ -107,6 +107,7 @@ JNIEXPORT jobject JNICALL Java_cn_healthcode_Batch_run0(JNIEnv *env, jclass cls,
     o.validity_s = (int64_t)nums[1];
     o.max_errors = (uint64_t)nums[2];
     o.checkpoint = (uint64_t)nums[3];
+    o.reg = HCJ_PTR(struct hc_register, nums[4]);
     o.threads = (unsigned)cfg[0];
     o.shard_k = (unsigned)cfg[1];
     o.shard_n = (unsigned)cfg[2];

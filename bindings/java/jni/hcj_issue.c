@@ -207,30 +207,37 @@ JNIEXPORT void JNICALL Java_cn_healthcode_Issuer_setSubjectSecret0(JNIEnv *env, 
         hcj_throw(env, err, NULL);
 }
 
+hc_err hcj_issuer_issue(JNIEnv *env, jlong h, jbyteArray jrec, const char *colour, int64_t now, int64_t validity,
+                        char *text, size_t cap, size_t *len, hc_assessment *as, hc_diag *diag)
+{
+    jissuer *j = HCJ_PTR(jissuer, h);
+    hc_record *rec = NULL;
+    hc_err err = parse_record(env, jrec, &rec, diag);
+    if (err == HC_OK)
+        err = colour ? hc_colour_parse(colour, &as->colour) : hc_assess(j->policy, rec, now, as, diag);
+    if (err == HC_OK)
+        err = hc_issue(j->issuer, rec, as, now, validity, text, cap, len);
+    hc_record_free(rec);
+    return err;
+}
+
 JNIEXPORT jstring JNICALL Java_cn_healthcode_Issuer_issue(JNIEnv *env, jclass cls, jlong h, jbyteArray jrec,
                                                           jstring jcolour, jlong now, jlong validity)
 {
     (void)cls;
-    jissuer *j = HCJ_PTR(jissuer, h);
     hcj_args a = {0};
-    hc_record *rec = NULL;
-    hc_assessment *as = calloc(1, sizeof *as);
+    hc_assessment *as = calloc(1, sizeof *as);   /* about 20 KiB: not on a JVM thread's stack */
     hc_diag diag = {0};
     jstring result = NULL;
     char text[HC_TOKEN_MAX + 1];
     size_t len = 0;
     const char *colour = hcj_arg(env, &a, jcolour);
     HCJ_CHECK(env, !as || a.failed ? HC_E_NOMEM : colour && !hcj_arg_cstr(&a, 0) ? HC_E_ARG : HC_OK, NULL);
-    HCJ_CHECK(env, parse_record(env, jrec, &rec, &diag), &diag);
-    if (colour)
-        HCJ_CHECK(env, hc_colour_parse(colour, &as->colour), NULL);
-    else
-        HCJ_CHECK(env, hc_assess(j->policy, rec, (int64_t)now, as, &diag), &diag);
-    HCJ_CHECK(env, hc_issue(j->issuer, rec, as, (int64_t)now, (int64_t)validity, text, sizeof text, &len), NULL);
+    HCJ_CHECK(env, hcj_issuer_issue(env, h, jrec, colour, (int64_t)now, (int64_t)validity, text, sizeof text, &len, as,
+                                    &diag), &diag);
     result = hcj_string(env, text);
 fail:
     free(as);
-    hc_record_free(rec);
     hcj_args_free(&a);
     return result;
 }

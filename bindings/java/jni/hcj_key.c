@@ -242,6 +242,71 @@ JNIEXPORT jlong JNICALL Java_cn_healthcode_Key_fromPem0(JNIEnv *env, jclass cls,
     return key_open(env, jpem, NULL, KEY_PEM);
 }
 
+/* The passphrase jpass (a char[]) as UTF-8 into out (HC_KEY_PASS_MAX bytes), *n its
+ * length; the UTF-16 copy is wiped before returning. HC_E_ARG (thrown by the caller)
+ * for an unpaired surrogate or more than HC_KEY_PASS_MAX bytes. */
+static hc_err passphrase_utf8(JNIEnv *env, jcharArray jpass, uint8_t out[HC_KEY_PASS_MAX], size_t *n)
+{
+    jchar u[HC_KEY_PASS_MAX];   /* each char gives at least one byte: more cannot fit */
+    jsize len = (*env)->GetArrayLength(env, jpass);
+    *n = 0;
+    if (len > HC_KEY_PASS_MAX)
+        return HC_E_ARG;
+    (*env)->GetCharArrayRegion(env, jpass, 0, len, u);
+    hc_err err = HC_OK;
+    size_t k = 0;
+    for (jsize i = 0; i < len && err == HC_OK; i++) {
+        uint32_t cp = u[i];
+        if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < len && u[i + 1] >= 0xdc00 && u[i + 1] <= 0xdfff)
+            cp = 0x10000 + ((cp - 0xd800) << 10) + (u[++i] - 0xdc00u);
+        else if (cp >= 0xd800 && cp <= 0xdfff)
+            err = HC_E_ARG;
+        size_t need = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+        if (err != HC_OK || k + need > HC_KEY_PASS_MAX) {
+            err = HC_E_ARG;
+            break;
+        }
+        if (need == 1) {
+            out[k++] = (uint8_t)cp;
+        } else {
+            out[k++] = (uint8_t)((need == 2 ? 0xc0 : need == 3 ? 0xe0 : 0xf0) | cp >> (6 * (need - 1)));
+            for (size_t j = need - 1; j > 0; j--)
+                out[k++] = (uint8_t)(0x80 | (cp >> (6 * (j - 1)) & 0x3f));
+        }
+    }
+    hcj_wipe(u, sizeof u);
+    *n = err == HC_OK ? k : 0;
+    return err;
+}
+
+/* Key.load(path, passphrase) (pem false) and Key.fromPem(pem, passphrase). */
+JNIEXPORT jlong JNICALL Java_cn_healthcode_Key_loadPass0(JNIEnv *env, jclass cls, jstring jsrc, jcharArray jpass,
+                                                         jboolean pem)
+{
+    (void)cls;
+    hcj_args a = {0};
+    hc_key *key = NULL;
+    uint8_t pass[HC_KEY_PASS_MAX];
+    size_t passlen = 0;
+    char ref[512];
+    const char *src = hcj_arg(env, &a, jsrc);
+    HCJ_CHECK(env, a.failed ? HC_E_NOMEM : pem ? (src ? HC_OK : HC_E_ARG) : hcj_args_check(&a, 1), NULL);
+    if (passphrase_utf8(env, jpass, pass, &passlen) != HC_OK) {
+        hcj_throw_msg(env, HC_E_ARG, "the passphrase is over 1023 bytes in UTF-8, or holds an unpaired surrogate",
+                      "passphrase");
+        goto fail;
+    }
+    if (pem)
+        HCJ_CHECK(env, hc_key_load_pem_pass(src, a.len[0], passlen ? pass : NULL, passlen, &key), NULL);
+    else
+        HCJ_CHECK_PATH(env, hc_key_load_file_pass(src, passlen ? pass : NULL, passlen, &key), NULL,
+                       hcj_key_ref(src, ref, sizeof ref), "read");
+fail:
+    hcj_wipe(pass, sizeof pass);
+    hcj_args_free(&a);
+    return HCJ_HANDLE(key);
+}
+
 JNIEXPORT jlong JNICALL Java_cn_healthcode_Key_generateOnToken0(JNIEnv *env, jclass cls, jstring juri,
                                                                 jstring jalg)
 {

@@ -1,6 +1,8 @@
 /* hcj_verify.c — the checkpoint's side: cn.healthcode.Verifier (a trust store and a
- * revocation list), BundleStore (the trust of signed bundles), and Checkpoint (venue
- * rules), which verifies through either: both handles start with an hcj_source. */
+ * revocation list), BundleStore (the trust of signed bundles, and the venue rules they
+ * carry), Checkpoint (venue rules), which verifies through either: both handles start
+ * with an hcj_source; Venue (rules as a Java value) and Repeats (hc_repeats: the codes a
+ * checkpoint admitted lately). */
 #include "hcj.h"
 
 #include <stdio.h>
@@ -124,14 +126,17 @@ JNIEXPORT jint JNICALL Java_cn_healthcode_Verifier_count0(JNIEnv *env, jclass cl
     return n > INT32_MAX ? INT32_MAX : (jint)n;
 }
 
-/* Verifies a token through the source at handle h (a Verifier or a BundleStore). */
+/* Verifies a token or a presentation through the source at handle h (a Verifier or a
+ * BundleStore) with VerifyOptions' skew, live window and require-live. */
 JNIEXPORT jobject JNICALL Java_cn_healthcode_Verifier_verify0(JNIEnv *env, jclass cls, jlong h, jstring jtok,
-                                                             jlong now, jlong skew)
+                                                             jlong now, jlong skew, jlong window,
+                                                             jboolean require_live)
 {
     (void)cls;
     hc_claims c;
     hc_diag diag = {0};
-    HCJ_CHECK(env, hcj_verify(env, HCJ_PTR(hcj_source, h), jtok, now, skew, &c, &diag), &diag);
+    hcj_verify_opts o = {skew, window, require_live};
+    HCJ_CHECK(env, hcj_verify(env, HCJ_PTR(hcj_source, h), jtok, now, &o, &c, &diag), &diag);
     return hcj_claims(env, &c, true);
 fail:
     return NULL;
@@ -146,29 +151,26 @@ typedef struct {
     hc_bundle_store *store;
 } jbundles;
 
-/* The trust of the bundles accepted, refused while the store is behind its state
- * file (issue 25 point 2): a restart that reloaded the full bundle but not the delta
- * accepted after it, or the full bundle applied again over its delta, would trust
- * keys the delta dropped and accept the tokens it revoked. The CLI refuses the same
- * case (bundle_rollback). */
+/* The trust of the bundles accepted: none (hc_bundle_store_ready says why) before the
+ * first bundle, and none while the store is behind its state file (issue 25 point 2):
+ * a restart that reloaded the full bundle but not the delta accepted after it would
+ * trust keys the delta dropped and accept the tokens it revoked. The CLI refuses the
+ * same case (bundle_rollback). */
 static hc_err bundles_get(const hcj_source *s, const hc_trust **trust, const hc_revocations **revoked,
                           hc_diag *diag)
 {
     const jbundles *b = (const jbundles *)s;
-    if (hc_bundle_store_behind(b->store)) {
-        snprintf(diag->message, sizeof diag->message,
-                 "the state file records a later bundle than this store holds (seq %llu): apply the "
-                 "bundles accepted after it (the delta) before verifying",
-                 (unsigned long long)hc_bundle_store_seq(b->store));
-        return HC_E_BUNDLE_ROLLBACK;
-    }
+    hc_err err = hc_bundle_store_ready(b->store, diag);
+    if (err != HC_OK)
+        return err;
     *trust = hc_bundle_store_trust(b->store);
     *revoked = hc_bundle_store_revocations(b->store);
-    if (!*trust) {
-        snprintf(diag->message, sizeof diag->message, "no bundle has been accepted yet");
-        return HC_E_UNKNOWN_KID;
-    }
-    return HC_OK;
+    return *trust ? HC_OK : HC_E_UNKNOWN_KID;   /* ready says it is there: never NULL */
+}
+
+static hc_err bundles_venue(const hcj_source *s, const char *name, hc_venue_rules *rules, hc_diag *diag)
+{
+    return hc_bundle_store_venue(((const jbundles *)s)->store, name, rules, diag);
 }
 
 static void jbundles_free(jbundles *b)
@@ -189,6 +191,7 @@ JNIEXPORT jlong JNICALL Java_cn_healthcode_BundleStore_open(JNIEnv *env, jclass 
     const char *state = hcj_arg(env, &a, jstate);
     HCJ_CHECK(env, !b || a.failed ? HC_E_NOMEM : !state || hcj_arg_cstr(&a, 0) ? HC_OK : HC_E_ARG, NULL);
     b->source.get = bundles_get;
+    b->source.venue = bundles_venue;
     HCJ_CHECK(env, hc_bundle_store_new(&b->store), NULL);
     jsize n = (*env)->GetArrayLength(env, jroots);
     for (jsize i = 0; i < n; i++) {
@@ -249,21 +252,182 @@ JNIEXPORT jlong JNICALL Java_cn_healthcode_BundleStore_state0(JNIEnv *env, jclas
     return what == 0 ? (jlong)hc_bundle_store_seq(s) : what == 1 ? hc_bundle_store_stale(s) : hc_bundle_store_behind(s);
 }
 
-HCJ_DEFINE_FREE(BundleStore_free, jbundles_free, jbundles)
+/* The names of the venue classes the accepted bundle carries, in its order. */
+JNIEXPORT jobjectArray JNICALL Java_cn_healthcode_BundleStore_venueClasses0(JNIEnv *env, jclass cls, jlong h)
+{
+    (void)cls;
+    const hc_bundle_store *s = HCJ_PTR(jbundles, h)->store;
+    size_t n = hc_bundle_store_venue_count(s);
+    jclass string = (*env)->FindClass(env, "java/lang/String");
+    jobjectArray names = string ? (*env)->NewObjectArray(env, (jsize)n, string, NULL) : NULL;
+    for (size_t i = 0; names && i < n; i++) {
+        jstring name = hcj_string(env, hc_bundle_store_venue_name(s, i));
+        if (!name)
+            return NULL;
+        (*env)->SetObjectArrayElement(env, names, (jsize)i, name);
+        (*env)->DeleteLocalRef(env, name);
+    }
+    return names;
+}
 
-/* ------------------------------------------------------------ Checkpoint */
-
-JNIEXPORT jlong JNICALL Java_cn_healthcode_Checkpoint_open(JNIEnv *env, jclass cls, jstring jvenue)
+/* The venue rules of class jname in the accepted bundle, as a Venue. */
+JNIEXPORT jobject JNICALL Java_cn_healthcode_BundleStore_venue0(JNIEnv *env, jclass cls, jlong h, jstring jname)
 {
     (void)cls;
     hcj_args a = {0};
     hc_diag diag = {0};
+    hc_venue_rules r;
+    jobject result = NULL;
+    hcj_arg(env, &a, jname);
+    HCJ_CHECK(env, hcj_args_check(&a, 1), NULL);
+    HCJ_CHECK(env, bundles_venue(HCJ_PTR(hcj_source, h), a.s[0], &r, &diag), &diag);
+    result = hcj_venue(env, &r);
+fail:
+    hcj_args_free(&a);
+    return result;
+}
+
+HCJ_DEFINE_FREE(BundleStore_free, jbundles_free, jbundles)
+
+/* ------------------------------------------------------------ Venue */
+
+jobject hcj_venue(JNIEnv *env, const hc_venue_rules *r)
+{
+    jstring name = hcj_string(env, r->name);
+    if (!name)
+        return NULL;
+    jobject o = (*env)->NewObject(env, J.venue, J.venue_init, name, (jboolean)r->admit[HC_GREEN],
+                                  (jboolean)r->admit[HC_YELLOW], (jboolean)r->admit[HC_RED], (jlong)r->max_age_s,
+                                  (jdouble)r->fever_c, (jint)r->live, (jint)r->unbound);
+    (*env)->DeleteLocalRef(env, name);
+    return o;
+}
+
+/* Venue rules from JSON (hc_venue_parse_json), as a Venue. */
+JNIEXPORT jobject JNICALL Java_cn_healthcode_Venue_fromJson0(JNIEnv *env, jclass cls, jstring jjson)
+{
+    (void)cls;
+    hcj_args a = {0};
+    hc_diag diag = {0};
+    hc_venue_rules r = HC_VENUE_RULES_DEFAULT;
+    jobject result = NULL;
+    const char *json = hcj_arg(env, &a, jjson);
+    HCJ_CHECK(env, a.failed ? HC_E_NOMEM : json ? HC_OK : HC_E_ARG, NULL);
+    HCJ_CHECK(env, hc_venue_parse_json(json, a.len[0], &r, &diag), &diag);
+    result = hcj_venue(env, &r);
+fail:
+    hcj_args_free(&a);
+    return result;
+}
+
+/* ------------------------------------------------------------ Repeats */
+
+JNIEXPORT jlong JNICALL Java_cn_healthcode_Repeats_open(JNIEnv *env, jclass cls, jint capacity, jlong window)
+{
+    (void)cls;
+    hc_repeats *r = NULL;
+    if (capacity < 1 || capacity > HC_REPEATS_MAX_CAPACITY || window < 1 || window > HC_LIVE_WINDOW_MAX_S) {
+        char msg[HC_DIAG_MESSAGE_MAX];
+        snprintf(msg, sizeof msg, "a repeat memory holds 1 to %d codes (got %d) over 1 to %d seconds (got %lld)",
+                 HC_REPEATS_MAX_CAPACITY, (int)capacity, HC_LIVE_WINDOW_MAX_S, (long long)window);
+        hcj_throw_msg(env, HC_E_ARG, msg, capacity < 1 || capacity > HC_REPEATS_MAX_CAPACITY ? "capacity" : "window");
+        return 0;
+    }
+    HCJ_CHECK(env, hc_repeats_new((size_t)capacity, (int64_t)window, &r), NULL);
+fail:
+    return HCJ_HANDLE(r);
+}
+
+/* load (save false) or save the memory at jpath. */
+JNIEXPORT void JNICALL Java_cn_healthcode_Repeats_file0(JNIEnv *env, jclass cls, jlong h, jstring jpath,
+                                                        jboolean save)
+{
+    (void)cls;
+    hcj_args a = {0};
+    hcj_arg(env, &a, jpath);
+    HCJ_CHECK(env, hcj_args_check(&a, 1), NULL);
+    hc_repeats *r = HCJ_PTR(hc_repeats, h);
+    HCJ_CHECK_PATH(env, save ? hc_repeats_save(r, a.s[0]) : hc_repeats_load(r, a.s[0]), NULL, a.s[0],
+                   save ? "write" : "read");
+fail:
+    hcj_args_free(&a);
+}
+
+/* The 8 bytes of a cti in 16 hex digits; false (and thrown) otherwise. */
+static bool cti_of(JNIEnv *env, jstring jcti, uint8_t cti[8])
+{
+    hcj_args a = {0};
+    hcj_arg(env, &a, jcti);
+    hc_err err = hcj_args_check(&a, 1);
+    if (err == HC_OK && strlen(a.s[0]) != 16)
+        err = HC_E_ARG;
+    for (int i = 0; err == HC_OK && i < 16; i++) {
+        char c = a.s[0][i];
+        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (v < 0)
+            err = HC_E_ARG;
+        else
+            cti[i / 2] = (uint8_t)(i % 2 ? cti[i / 2] | v : v << 4);
+    }
+    hcj_args_free(&a);
+    if (err == HC_E_ARG)
+        hcj_throw_msg(env, err, "a cti is 16 hex digits", "cti");
+    else if (err != HC_OK)
+        hcj_throw(env, err, NULL);
+    return err == HC_OK;
+}
+
+/* seen (note false): the last instant cti was admitted within the window of now, or
+ * Long.MIN_VALUE; note: remembers it at now (returns now). */
+JNIEXPORT jlong JNICALL Java_cn_healthcode_Repeats_seen0(JNIEnv *env, jclass cls, jlong h, jstring jcti, jlong now,
+                                                         jboolean note)
+{
+    (void)cls;
+    uint8_t cti[8];
+    int64_t then = 0;
+    if (!cti_of(env, jcti, cti))
+        return 0;
+    hc_repeats *r = HCJ_PTR(hc_repeats, h);
+    if (note) {
+        HCJ_CHECK(env, hc_repeats_note(r, cti, (int64_t)now), NULL);
+        return now;
+    }
+    return hc_repeats_seen(r, cti, (int64_t)now, &then) ? (jlong)then : INT64_MIN;
+fail:
+    return 0;
+}
+
+JNIEXPORT jint JNICALL Java_cn_healthcode_Repeats_count0(JNIEnv *env, jclass cls, jlong h)
+{
+    (void)env;
+    (void)cls;
+    size_t n = hc_repeats_count(HCJ_PTR(hc_repeats, h));
+    return n > INT32_MAX ? INT32_MAX : (jint)n;
+}
+
+HCJ_DEFINE_FREE(Repeats_free, hc_repeats_free, hc_repeats)
+
+/* ------------------------------------------------------------ Checkpoint */
+
+/* The rules of a Venue's fields, kept natively for the checks. */
+JNIEXPORT jlong JNICALL Java_cn_healthcode_Checkpoint_open(JNIEnv *env, jclass cls, jstring jname, jboolean green,
+                                                           jboolean yellow, jboolean red, jlong max_age,
+                                                           jdouble fever, jint live, jint unbound)
+{
+    (void)cls;
+    hcj_args a = {0};
     hc_venue_rules *r = malloc(sizeof *r);
-    const char *venue = hcj_arg(env, &a, jvenue);
-    HCJ_CHECK(env, !r || a.failed ? HC_E_NOMEM : HC_OK, NULL);
+    const char *name = hcj_arg(env, &a, jname);
+    HCJ_CHECK(env, !r || a.failed ? HC_E_NOMEM : hcj_args_check(&a, 1), NULL);
     *r = (hc_venue_rules)HC_VENUE_RULES_DEFAULT;
-    if (venue)
-        HCJ_CHECK(env, hc_venue_parse_json(venue, a.len[0], r, &diag), &diag);
+    snprintf(r->name, sizeof r->name, "%s", name);
+    r->admit[HC_GREEN] = green;
+    r->admit[HC_YELLOW] = yellow;
+    r->admit[HC_RED] = red;
+    r->max_age_s = (int64_t)max_age;
+    r->fever_c = fever;
+    r->live = (hc_live_rule)live;
+    r->unbound = (hc_unbound_rule)unbound;
     hcj_args_free(&a);
     return HCJ_HANDLE(r);
 fail:
@@ -272,17 +436,35 @@ fail:
     return 0;
 }
 
-/* Verifies through the source at handle src (a Verifier's or a BundleStore's), then
- * decides by the rules. */
+/* Verifies through the source at handle src (a Verifier's or a BundleStore's) with the
+ * options, then decides by the rules at handle rules, or (rules 0) by the rules of the
+ * venue class jclass in the source's bundle as it is now; with the Repeats handle
+ * repeats (0: none), a code admitted within its window is a repeat. */
 JNIEXPORT jobject JNICALL Java_cn_healthcode_Checkpoint_check(JNIEnv *env, jclass cls, jlong rules, jlong src,
-                                                             jstring jtok, jlong now, jlong skew, jdouble t)
+                                                             jstring jtok, jlong now, jlong skew, jlong window,
+                                                             jboolean require_live, jdouble t, jlong repeats,
+                                                             jstring jclass_name)
 {
     (void)cls;
+    const hcj_source *s = HCJ_PTR(const hcj_source, src);
     hc_claims c;
     hc_decision d;
     hc_diag diag = {0};
-    HCJ_CHECK(env, hcj_verify(env, HCJ_PTR(hcj_source, src), jtok, now, skew, &c, &diag), &diag);
-    HCJ_CHECK(env, hc_checkpoint_decide(&c, HCJ_PTR(const hc_venue_rules, rules), (int64_t)now, t, &d), NULL);
+    hc_venue_rules class_rules;
+    const hc_venue_rules *r = HCJ_PTR(const hc_venue_rules, rules);
+    hcj_verify_opts o = {skew, window, require_live};
+    if (!r) {
+        hcj_args a = {0};
+        hcj_arg(env, &a, jclass_name);
+        hc_err err = hcj_args_check(&a, 1);
+        if (err == HC_OK)
+            err = s->venue ? s->venue(s, a.s[0], &class_rules, &diag) : HC_E_ARG;
+        hcj_args_free(&a);
+        HCJ_CHECK(env, err, &diag);
+        r = &class_rules;
+    }
+    HCJ_CHECK(env, hcj_verify(env, s, jtok, now, &o, &c, &diag), &diag);
+    HCJ_CHECK(env, hc_checkpoint_decide_repeats(&c, r, (int64_t)now, t, HCJ_PTR(hc_repeats, repeats), &d), NULL);
     return hcj_decision(env, &d);
 fail:
     return NULL;

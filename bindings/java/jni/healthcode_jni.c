@@ -58,7 +58,7 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
         {&J.exception, &J.exception_of, "cn/healthcode/HealthCodeException", "of",
          "(I" STR STR STR "J)Lcn/healthcode/HealthCodeException;", true},
         {&J.claims, &J.claims_init, "cn/healthcode/HealthCode$Claims", "<init>",
-         "(" STR STR STR STR STR STR STR STR "JJIIZ)V", false},
+         "(" STR STR STR STR STR STR STR STR "JJIIZZ" STR "ZZJ)V", false},
         {&J.reason, &J.reason_init, "cn/healthcode/HealthCode$Reason", "<init>",
          "(" STR STR "Z" STR STR STR STR STR ")V", false},
         {&J.assessment, &J.assessment_init, "cn/healthcode/HealthCode$Assessment", "<init>",
@@ -70,6 +70,8 @@ JNIEXPORT jint JNICALL JNI_OnLoad(JavaVM *vm, void *reserved)
          false},
         {&J.progress_listener, &J.progress_listener_call, "cn/healthcode/Batch$ProgressListener", "progress",
          "(Lcn/healthcode/Batch$Progress;)V", false},
+        {&J.venue, &J.venue_init, "cn/healthcode/Venue", "<init>", "(" STR "ZZZJDII)V", false},
+        {&J.presenter, &J.presenter_sign, "cn/healthcode/Presenter", "signForNative", "([B)[B", false},
     };
     for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
         *classes[i].cls = global_class(env, classes[i].name);
@@ -318,14 +320,16 @@ jobject hcj_claims(JNIEnv *env, const hc_claims *c, bool verified)
     hcj_hex(c->cti, sizeof c->cti, cti);
     if (c->has_sub)
         hcj_hex(c->sub, sizeof c->sub, sub);
-    /* eight strings: in a frame of their own, so a caller's loop keeps none */
+    /* nine strings: in a frame of their own, so a caller's loop keeps none */
     if ((*env)->PushLocalFrame(env, 12) != 0)
         return NULL;
     jobject o = (*env)->NewObject(env, J.claims, J.claims_init, hcj_string(env, c->iss),
                                   hcj_string(env, hc_colour_name(c->colour)), hcj_string(env, kid),
                                   hcj_string(env, cti), hcj_string(env, sub), hcj_string(env, c->nam),
                                   hcj_string(env, c->doc), hcj_string(env, hc_alg_name(c->alg)), (jlong)c->iat,
-                                  (jlong)c->exp, (jint)c->reg, (jint)c->knd, (jboolean)verified);
+                                  (jlong)c->exp, (jint)c->reg, (jint)c->knd, (jboolean)verified,
+                                  (jboolean)c->bound, hcj_string(env, c->bound ? hc_alg_name(c->device_alg) : ""),
+                                  (jboolean)c->presented, (jboolean)c->live, (jlong)c->t);
     return (*env)->PopLocalFrame(env, o);
 }
 
@@ -374,9 +378,22 @@ jobject hcj_decision(JNIEnv *env, const hc_decision *d)
 
 /* ------------------------------------------------------------ verification */
 
-hc_err hcj_verify(JNIEnv *env, const hcj_source *s, jstring jtok, jlong now, jlong skew, hc_claims *c,
-                  hc_diag *diag)
+hc_err hcj_verify(JNIEnv *env, const hcj_source *s, jstring jtok, jlong now, const hcj_verify_opts *vo,
+                  hc_claims *c, hc_diag *diag)
 {
+    /* checked here, not left to hc_verify: its 0 means the default window */
+    if (vo->skew < 0) {
+        snprintf(diag->field, sizeof diag->field, "skew");
+        snprintf(diag->message, sizeof diag->message, "the clock allowance is %lld s: it cannot be negative",
+                 (long long)vo->skew);
+        return HC_E_ARG;
+    }
+    if (vo->live_window < 1 || vo->live_window > HC_LIVE_WINDOW_MAX_S) {
+        snprintf(diag->field, sizeof diag->field, "liveWindow");
+        snprintf(diag->message, sizeof diag->message, "the live window is %lld s: it is 1 to %d seconds",
+                 (long long)vo->live_window, HC_LIVE_WINDOW_MAX_S);
+        return HC_E_ARG;
+    }
     hcj_args a = {0};
     const hc_trust *trust = NULL;
     const hc_revocations *revoked = NULL;
@@ -386,8 +403,10 @@ hc_err hcj_verify(JNIEnv *env, const hcj_source *s, jstring jtok, jlong now, jlo
         err = s->get(s, &trust, &revoked, diag);
     if (err == HC_OK) {
         hc_verify_opts o = HC_VERIFY_OPTS_DEFAULT;
-        o.skew_s = (int64_t)skew;
+        o.skew_s = (int64_t)vo->skew;
         o.revoked = revoked;
+        o.live_window_s = (int64_t)vo->live_window;
+        o.require_live = vo->require_live;
         err = hc_verify(trust, tok, a.len[0], (int64_t)now, &o, c);
     }
     hcj_args_free(&a);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # readme.sh BUILD_DIR SOURCE_ROOT VERSION — README's Java part against what `meson install`
 # installs (into a temporary root), with nothing of the build on a search path:
-#   - the ```java example compiles against the installed jar and prints what its comment says;
+#   - the ```java example compiles against the installed jar and prints what its comment says
+#     (a code bound to a java.security key, presented by the Presenter, verified live);
 #   - the `mvn install:install-file` recipe names the jar, POM and javadoc jar that meson
 #     installs; run as written (offline: Debian's Maven repository, /usr/share/maven-repo,
 #     stands in for Maven Central, and the local repository is a temporary one), it puts
@@ -44,7 +45,8 @@ PY
 # the ```java example, in a main() with its imports, run from the source root
 mkdir -p "$tmp/ex"
 {
-    echo 'import cn.healthcode.*; import java.nio.file.*; import java.time.*;'
+    echo 'import cn.healthcode.*; import java.nio.file.*; import java.time.*; import java.util.Base64;'
+    echo 'import java.security.KeyPair; import java.security.KeyPairGenerator; import java.security.spec.ECGenParameterSpec;'
     echo 'public class Readme { public static void main(String[] args) throws Exception {'
     cat "$tmp/snippet.java"
     echo '} }'
@@ -52,7 +54,9 @@ mkdir -p "$tmp/ex"
 javac -d "$tmp/ex" -cp "$jar" "$tmp/ex/Readme.java" 2>"$tmp/javac.log" ||
     fail "README's java example does not compile:\n$(cat "$tmp/javac.log")\n$(cat "$tmp/ex/Readme.java")"
 out=$(cd "$src" && java -cp "$jar:$tmp/ex" Readme 2>&1) || fail "README's java example failed:\n$out"
-grep -q '^Claims{verified green from CN-330000, SM2 kid [0-9a-f]\{16\}, cti ' <<<"$out" ||
+# a code bound to the phone's P-256 key, shown live 5 s after it was issued
+grep -qx 'Claims{verified green from CN-330000, SM2 kid [0-9a-f]\{16\}, cti .*, bound ES256, live at 2020-02-05T02:00:05Z}' \
+    <<<"$out" ||
     fail "README's java example printed '$out', not what its comment says"
 echo "readme: the java example compiles against the installed jar and prints $out"
 
@@ -71,7 +75,9 @@ grep -q "<groupId>$group</groupId>" "$file_pomFile" && grep -q "<artifactId>$art
     grep -q "<version>$version</version>" "$file_pomFile" ||
     fail "the installed POM is not $group:$artifact:$version"
 unzip -Z1 "$file_javadoc" >"$tmp/javadoc.txt"
-grep -qx 'cn/healthcode/BundleStore.html' "$tmp/javadoc.txt" || fail "the javadoc jar has no BundleStore.html"
+for page in BundleStore Presenter Register VerifyOptions; do
+    grep -qx "cn/healthcode/$page.html" "$tmp/javadoc.txt" || fail "the javadoc jar has no $page.html"
+done
 echo "readme: the recipe's jar, POM and javadoc jar are the files meson installs ($group:$artifact:$version)"
 
 if ! command -v mvn >/dev/null || [ ! -d /usr/share/maven-repo/org/apache/maven/plugins/maven-install-plugin ]; then

@@ -34,6 +34,7 @@ public final class Batch {
     private int threads = 1, shardK, shardN, sheetsFormat;
     private boolean png, sheets, resume;
     private ProgressListener listener;
+    private Register register;
 
     /** A batch signed by key (private: a file's or a token's) for issuer iss, every token
      *  issued at now (epoch seconds) and assessed at that instant, valid 24 h. */
@@ -100,6 +101,12 @@ public final class Batch {
      *  short: run it again with resume to go on from where it stopped). null: no calls. */
     public Batch progress(@Nullable ProgressListener listener) { this.listener = listener; return this; }
 
+    /** Records every code issued in register (its key set), exactly once per line of
+     *  tokens.jsonl, a resume included: a batch begun with a register resumes only with that
+     *  register (DIR/batch.json names it). null: none. The Register must stay open while
+     *  {@link #run} runs; a build without the register part throws "unsupported" from run. */
+    public Batch register(@Nullable Register register) { this.register = register; return this; }
+
     /** Runs the batch from the file in (".csv": CSV, anything else JSON lines) into the
      *  directory out (created if missing). Input errors do not stop it: each becomes a line
      *  of errors.jsonl. Throws InvalidInputException for bad settings ("invalid_argument": a
@@ -108,9 +115,21 @@ public final class Batch {
     public Summary run(String in, String out) throws HealthCodeException {
         Objects.requireNonNull(in, "in");
         Objects.requireNonNull(out, "out");
+        Register reg = register;
+        if (reg == null) return run(in, out, 0);
+        synchronized (reg) {   // one thread at a time on a register's connection
+            try {
+                return run(in, out, reg.handle());
+            } finally {
+                Reference.reachabilityFence(reg);
+            }
+        }
+    }
+
+    private Summary run(String in, String out, long reg) throws HealthCodeException {
         try {
             return run0(key.handle(), iss, policyPath, subjectSecret, new int[] {threads, shardK, shardN, sheetsFormat},
-                        new long[] {now, validitySeconds, maxErrors, checkpointEvery},
+                        new long[] {now, validitySeconds, maxErrors, checkpointEvery, reg},
                         new boolean[] {png, sheets, resume}, listener, in, out);
         } finally {
             Reference.reachabilityFence(key);

@@ -5,12 +5,13 @@ import java.lang.ref.Reference;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /** A checkpoint's trust from signed bundles (doc/bundle.md): pinned root keys, the last
  *  accepted sequence (kept in a state directory across restarts, so an older bundle is
- *  refused), then the issuer keys and revocations of the bundles applied.
+ *  refused), then the issuer keys, revocations and venue rules of the bundles applied.
  *
  *  <p>A store that is behind its state file refuses to verify (BundleException
  *  "bundle_rollback"): after a restart that applied only the full bundle, or the full bundle
@@ -26,6 +27,7 @@ public final class BundleStore implements AutoCloseable {
     private final NativeHandle handle;
     /** apply() replaces the trust that verifications read: writer and readers. */
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    private final boolean stateful;
 
     /** A store trusting bundles signed by roots (their public halves are copied), with no
      *  state kept across restarts: rollback protection lasts as long as the object. */
@@ -37,6 +39,7 @@ public final class BundleStore implements AutoCloseable {
      *  as {@code healthcode verify --state DIR} does. */
     public BundleStore(Collection<Key> roots, @Nullable String stateDir) throws HealthCodeException {
         Objects.requireNonNull(roots, "roots");
+        stateful = stateDir != null;
         Key[] keys = roots.toArray(new Key[0]);
         long[] handles = new long[keys.length];
         try {
@@ -113,19 +116,13 @@ public final class BundleStore implements AutoCloseable {
         }
     }
 
-    /** Verifies a token with the bundles' keys and revocations at now (epoch seconds), as
-     *  {@link Verifier#verify(String, long, long)} does. Before any bundle is accepted:
-     *  TokenRejectedException "unknown_kid"; on a store behind its state: BundleException
-     *  "bundle_rollback". */
+    /** Verifies a token or a live presentation with the bundles' keys and revocations at now
+     *  (epoch seconds), as {@link Verifier#verify(String, long, long)} does. Before any bundle
+     *  is accepted: TokenRejectedException "unknown_kid"; on a store behind its state:
+     *  BundleException "bundle_rollback". */
     public HealthCode.Claims verify(String token, long now, long skewSeconds) throws HealthCodeException {
         Objects.requireNonNull(token, "token");
-        lock.readLock().lock();
-        try {
-            return Verifier.verify0(handle.get(), token, now, skewSeconds);
-        } finally {
-            lock.readLock().unlock();
-            Reference.reachabilityFence(this);
-        }
+        return verify(token, now, VerifyOptions.DEFAULT.withSkew(skewSeconds));
     }
 
     /** The same with a clock allowance of {@link Verifier#DEFAULT_SKEW} seconds. */
@@ -145,11 +142,71 @@ public final class BundleStore implements AutoCloseable {
         return verify(token, Time.seconds(now, "now"), Verifier.DEFAULT_SKEW);
     }
 
-    /** A Checkpoint's decision through this store's trust, under the read lock. */
-    Checkpoint.Decision check(long rules, String token, long now, long skew, double t) throws HealthCodeException {
+    /** The same with options: a live window, require-live (as
+     *  {@link Verifier#verify(String, long, VerifyOptions)}). */
+    public HealthCode.Claims verify(String token, long now, VerifyOptions options) throws HealthCodeException {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(options, "options");
         lock.readLock().lock();
         try {
-            return Checkpoint.check(rules, handle.get(), token, now, skew, t);
+            return Verifier.verify0(handle.get(), token, now, options.skewSeconds, options.liveWindowSeconds,
+                                    options.requireLive);
+        } finally {
+            lock.readLock().unlock();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** The same at an Instant. */
+    public HealthCode.Claims verify(String token, Instant now, VerifyOptions options) throws HealthCodeException {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(options, "options");
+        return verify(token, Time.seconds(now, "now"), options);
+    }
+
+    /** The names of the venue classes ("hospital", "mall") whose rules the accepted bundle
+     *  carries, in the bundle's order; empty before the first bundle, on a store behind its
+     *  state, and for a bundle without venue rules. */
+    public List<String> venueClasses() {
+        lock.readLock().lock();
+        try {
+            return List.of(venueClasses0(handle.get()));
+        } finally {
+            lock.readLock().unlock();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** The venue rules of the venue class name that the accepted bundle carries (signed
+     *  with its trust: {@code healthcode bundle make --venues}). InvalidInputException
+     *  "invalid_venue" when the bundle has no rules of that name (the message lists those it
+     *  has); before the first bundle TokenRejectedException "unknown_kid", on a store behind
+     *  its state BundleException "bundle_rollback". A {@link Checkpoint#ofVenueClass
+     *  Checkpoint of a venue class} follows the rules of each new bundle. */
+    public Venue venue(String name) throws HealthCodeException {
+        Objects.requireNonNull(name, "name");
+        lock.readLock().lock();
+        try {
+            return venue0(handle.get(), name);
+        } finally {
+            lock.readLock().unlock();
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** true when the store keeps its state in a directory (made with a stateDir): only then
+     *  does it refuse, across restarts, a bundle older than one it accepted before. */
+    public boolean rollbackProtected() { return stateful; }
+
+    /** A Checkpoint's decision through this store's trust, under the read lock: by the
+     *  rules at handle rules, or (rules 0) by those of the venue class venueClass in the
+     *  bundle held now. */
+    Checkpoint.Decision check(long rules, String venueClass, String token, long now, VerifyOptions o, double t,
+                              long repeats) throws HealthCodeException {
+        lock.readLock().lock();
+        try {
+            return Checkpoint.check(rules, handle.get(), token, now, o.skewSeconds, o.liveWindowSeconds,
+                                    o.requireLive, t, repeats, venueClass);
         } finally {
             lock.readLock().unlock();
             Reference.reachabilityFence(this);
@@ -170,5 +227,7 @@ public final class BundleStore implements AutoCloseable {
     private static native long apply0(long h, byte[] bundle, String path, long now, boolean acceptStale)
         throws HealthCodeException;
     private static native long state0(long h, int what);
+    private static native String[] venueClasses0(long h);
+    private static native Venue venue0(long h, String name) throws HealthCodeException;
     private static native void free(long h);
 }

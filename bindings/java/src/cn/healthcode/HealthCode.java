@@ -8,10 +8,20 @@ import java.util.Objects;
 
 /** libhealthcode for Java: key files, assessment, rendering and scanning. The classes with
  *  native handles ({@link Key}, {@link Issuer}, {@link Verifier}, {@link BundleStore},
- *  {@link Checkpoint}, {@link Sheets}) release them by close(), or by a Cleaner when one is
- *  collected unclosed. The native library is found without flags after {@code meson install}
+ *  {@link Checkpoint}, {@link Repeats}, {@link Register}, {@link Sheets}) release them by
+ *  close(), or by a Cleaner when one is collected unclosed. The native library is found without flags after {@code meson install}
  *  (see {@code NativeLibrary} for the order of the places tried), or at the path of the
  *  system property healthcode.jni.
+ *
+ *  <p>The parts: issuing ({@link Key}, {@link Issuer}, {@link Batch}, {@link Sheets}, and the
+ *  issuer's {@link Register} of codes, corrections, revocations and its audit chain);
+ *  verifying ({@link Verifier}, {@link BundleStore}, {@link Checkpoint} with {@link Venue}
+ *  rules and a {@link Repeats} memory, {@link VerifyOptions}); and the holder's side: a code
+ *  bound to a phone (a record's device_key) is shown as a live presentation made by a
+ *  {@link Presenter}, which signs with a {@link Key} or with a {@link java.security.PrivateKey}
+ *  (an Android Keystore key) through {@link java.security.Signature}; a checkpoint verifies
+ *  it live ({@link Claims#live}) within the live window. An encrypted key file is read with
+ *  {@link Key#load(String, char[])}.
  *
  *  <p>Times are epoch seconds (long) or {@link Instant}s, durations seconds or
  *  {@link java.time.Duration}s: the library counts whole seconds and never reads the clock.
@@ -107,7 +117,8 @@ public final class HealthCode {
         return qrVersion0(Objects.requireNonNull(text, "text"));
     }
 
-    /** Decodes WITHOUT verifying: for display only. */
+    /** Decodes a token or a live presentation WITHOUT verifying it: for display only (a
+     *  presentation's {@link Claims#t} is read, and {@link Claims#live} stays false). */
     public static Claims inspect(String token) throws HealthCodeException {
         return inspect0(Objects.requireNonNull(token, "token"));
     }
@@ -203,9 +214,12 @@ public final class HealthCode {
         }
     }
 
-    /** What a token says; {@link #verified} is false for {@link #inspect}. kid, cti and sub
-     *  are lower-case hex (sub "" when the token has none); name and document are masked
-     *  ("" when absent); region is 0 when absent. */
+    /** What a token (or a live presentation of one) says; {@link #verified} is false for
+     *  {@link #inspect}. kid, cti and sub are lower-case hex (sub "" when the token has none);
+     *  name and document are masked ("" when absent); region is 0 when absent. A token bound to
+     *  the holder's phone ({@link #bound}, doc/format.md "Holder binding") and shown as a live
+     *  presentation ("HCLIVE1:", made by a {@link Presenter}) that passed its checks is
+     *  {@link #live}, made at {@link #t}. */
     public static final class Claims {
         /** The issuer ("CN-330000"). */
         public final String iss;
@@ -233,14 +247,30 @@ public final class HealthCode {
         public final boolean international;
         /** true if the signature and every step of verification passed. */
         public final boolean verified;
+        /** true if the token is bound to a device key (its cnf claim): only that device can
+         *  show it live. A paper code is not bound. */
+        public final boolean bound;
+        /** The algorithm of the device key a bound token names ("ES256", "EdDSA" or "SM2"):
+         *  a presentation must be signed with it; "" when not bound. */
+        public final String deviceAlg;
+        /** true if the text was a live presentation ("HCLIVE1:") whose shape was read
+         *  ({@link #t} is then its time); for {@link #inspect}, nothing of it is checked. */
+        public final boolean presented;
+        /** true if the text was a live presentation that passed every check: the device's
+         *  signature, and {@link #t} within the live window of the verification's now. */
+        public final boolean live;
+        /** The instant the presentation was made, epoch seconds; 0 when the text was not a
+         *  presentation ({@link #presented} false). */
+        public final long t;
 
         Claims(String iss, String colour, String kid, String cti, String sub, String name,
                String document, String alg, long iat, long exp, int region, int knd,
-               boolean verified) {
+               boolean verified, boolean bound, String deviceAlg, boolean presented, boolean live, long t) {
             this.iss = iss; this.colour = colour; this.kid = kid; this.cti = cti; this.sub = sub;
             this.name = name; this.document = document; this.alg = alg; this.iat = iat;
             this.exp = exp; this.region = region; this.international = knd == 1;
-            this.verified = verified;
+            this.verified = verified; this.bound = bound; this.deviceAlg = deviceAlg;
+            this.presented = presented; this.live = live; this.t = t;
         }
 
         /** {@link #iat} as an Instant. */
@@ -249,9 +279,14 @@ public final class HealthCode {
         /** {@link #exp} as an Instant. */
         public Instant expiresAt() { return Instant.ofEpochSecond(exp); }
 
+        /** {@link #t} as an Instant; null when the text was not a presentation. */
+        public Instant presentedAt() { return presented ? Instant.ofEpochSecond(t) : null; }
+
         /** "Claims{verified green from CN-330000, ES256 kid …, cti …, 2020-02-05T02:00:00Z to
-         *  2020-02-06T02:00:00Z, name 张*, document 33**************30, region 330402}": what
-         *  the token shows on its face (name and document are masked in the token itself). */
+         *  2020-02-06T02:00:00Z, name 张*, document 33**************30, region 330402, bound
+         *  ES256, live at 2020-02-05T02:00:10Z}": what the token shows on its face (name and
+         *  document are masked in the token itself); "presented at" for a presentation read
+         *  but not verified live. */
         @Override public String toString() {
             StringBuilder b = new StringBuilder("Claims{").append(verified ? "verified " : "UNVERIFIED ")
                 .append(colour).append(" from ").append(iss).append(", ").append(alg).append(" kid ").append(kid)
@@ -261,6 +296,8 @@ public final class HealthCode {
             if (region != 0) b.append(", region ").append(region);
             if (international) b.append(", international");
             if (!sub.isEmpty()) b.append(", sub ").append(sub);
+            if (bound) b.append(", bound ").append(deviceAlg);
+            if (presented) b.append(live ? ", live at " : ", presented at ").append(Time.iso(t));
             return b.append('}').toString();
         }
     }

@@ -15,7 +15,8 @@ package cn.healthcode;
  *      encrypted, or its PKCS#11 module, token or PIN failed;</li>
  *  <li>{@link HealthCodeIOException}: a file could not be read or written (it names the file);</li>
  *  <li>{@link BundleException}: a trust bundle or the checkpoint's bundle state was refused;</li>
- *  <li>{@link RegisterException}: the issuer's register refused an operation;</li>
+ *  <li>{@link RegisterException}: the issuer's register refused an operation
+ *      ({@link AuditFailedException} when its audit found a row that does not match);</li>
  *  <li>HealthCodeException itself for the rest: out of memory, a part not built
  *      ("unsupported"), a failure of the crypto backend.</li>
  *  </ul> */
@@ -47,7 +48,7 @@ public class HealthCodeException extends Exception {
     static final int E_ARG = 2, E_IO = 4, E_LIMIT = 7, E_RECORD = 8, E_KEY = 11, E_KEY_PERMS = 12,
         E_NO_CODE = 17, E_PREFIX = 18, E_SUBJECT_REVOKED = 34, E_PKCS11 = 35, E_LIFETIME = 36,
         E_BUNDLE = 37, E_BUNDLE_STATE = 44, E_PKCS11_MODULE = 45, E_KEY_ENCRYPTED = 48,
-        E_PRESENTATION = 49, E_NOT_LIVE = 54, E_REGISTER = 55, E_REGISTER_BUSY = 61;
+        E_PRESENTATION = 49, E_NOT_LIVE = 54, E_REGISTER = 55, E_AUDIT = 60, E_REGISTER_BUSY = 61;
 
     /** The exception of error code's family: what the native layer throws. */
     static HealthCodeException of(int code, String name, String message, String field, long line) {
@@ -64,6 +65,8 @@ public class HealthCodeException extends Exception {
             return new HealthCodeIOException(code, name, message, field, line);
         if (code >= E_BUNDLE && code <= E_BUNDLE_STATE)
             return new BundleException(code, name, message, field, line);
+        if (code == E_AUDIT)
+            return new AuditFailedException(code, name, message, field, line);
         if (code >= E_REGISTER && code <= E_REGISTER_BUSY)
             return new RegisterException(code, name, message, field, line);
         return new HealthCodeException(code, name, message, field, line);

@@ -7,7 +7,9 @@ import java.time.Instant;
 import java.util.Objects;
 
 /** Signs health codes for one issuer id with one private key, assessing records under a
- *  policy. Holds native handles: close() it (try-with-resources); one never closed is freed
+ *  policy. A record with a device_key (the holder's phone's public key, base64 of its SPKI
+ *  DER) gives a code bound to that device, which it shows live with a {@link Presenter}. With
+ *  a {@link Register}, each code is recorded there too. Holds native handles: close() it (try-with-resources); one never closed is freed
  *  by a Cleaner after the collector finds it unreachable. Use one per thread. */
 public final class Issuer implements AutoCloseable {
     static { HealthCode.ensureLoaded(); }
@@ -95,6 +97,50 @@ public final class Issuer implements AutoCloseable {
         Objects.requireNonNull(colour, "colour");
         return issue(recordJson, colour, Time.seconds(now, "now"), Time.seconds(validity, "validity"));
     }
+
+    /** Issues as {@link #issue(String, long, long)} and records the code in register before
+     *  returning it (a code the register refuses throws, and is not returned; the register
+     *  needs its key set). */
+    public String issue(String recordJson, long now, long validitySeconds, Register register)
+            throws HealthCodeException {
+        Objects.requireNonNull(recordJson, "recordJson");
+        Objects.requireNonNull(register, "register");
+        String token = issue(recordJson, now, validitySeconds);
+        register.record(token);
+        return token;
+    }
+
+    /** The same at an Instant, valid for a Duration (whole seconds). */
+    public String issue(String recordJson, Instant now, Duration validity, Register register)
+            throws HealthCodeException {
+        Objects.requireNonNull(recordJson, "recordJson");
+        Objects.requireNonNull(register, "register");
+        return issue(recordJson, Time.seconds(now, "now"), Time.seconds(validity, "validity"), register);
+    }
+
+    /** Issues a colour decided by the caller's own rules, as {@link #issue(String, String,
+     *  long, long)}, and records the code in register before returning it. */
+    public String issue(String recordJson, String colour, long now, long validitySeconds, Register register)
+            throws HealthCodeException {
+        Objects.requireNonNull(recordJson, "recordJson");
+        Objects.requireNonNull(colour, "colour");
+        Objects.requireNonNull(register, "register");
+        String token = issue(recordJson, colour, now, validitySeconds);
+        register.record(token);
+        return token;
+    }
+
+    /** The same at an Instant, valid for a Duration (whole seconds). */
+    public String issue(String recordJson, String colour, Instant now, Duration validity, Register register)
+            throws HealthCodeException {
+        Objects.requireNonNull(recordJson, "recordJson");
+        Objects.requireNonNull(colour, "colour");
+        Objects.requireNonNull(register, "register");
+        return issue(recordJson, colour, Time.seconds(now, "now"), Time.seconds(validity, "validity"), register);
+    }
+
+    /** The native handle, for a Register's correction (which keeps this Issuer reachable). */
+    long handle() { return handle.get(); }
 
     private static byte[] utf8(String recordJson) {
         return Objects.requireNonNull(recordJson, "recordJson").getBytes(StandardCharsets.UTF_8);

@@ -36,13 +36,30 @@ public final class Key implements AutoCloseable {
         return new Key(load0(Objects.requireNonNull(path, "path")));
     }
 
-    // Encrypted PKCS#8 keys ("key_encrypted" today): a load(String path, char[] passphrase)
-    // overload goes here once the C library takes a passphrase (issue 26 point 10), wiping
-    // the chars it converts as Issuer.setSubjectSecret wipes the secret.
+    /** Reads a key file that may be encrypted (PKCS#8 "ENCRYPTED PRIVATE KEY", as {@code
+     *  openssl pkcs8 -topk8 -v2 aes-256-cbc} writes it, or a legacy encrypted "EC PRIVATE
+     *  KEY") with its passphrase, used as UTF-8 (1 to 1023 bytes; an unpaired surrogate is
+     *  refused). The copies this call makes are wiped once the key is read; the caller
+     *  wipes its own array ({@code Arrays.fill(passphrase, '\0')}). A key that is not
+     *  encrypted loads as {@link #load(String)}; an encrypted one with an empty or wrong
+     *  passphrase (or without one, through load(String)) throws KeyException "key_encrypted"
+     *  naming the file. The file's mode is checked as for load(String). */
+    public static Key load(String path, char[] passphrase) throws HealthCodeException {
+        Objects.requireNonNull(path, "path");
+        return new Key(loadPass0(path, Objects.requireNonNull(passphrase, "passphrase"), false));
+    }
 
-    /** A key from PEM text: PKCS#8 private or SPKI public. */
+    /** A key from PEM text: PKCS#8 private or SPKI public. An encrypted key throws KeyException
+     *  "key_encrypted": see {@link #fromPem(String, char[])}. */
     public static Key fromPem(String pem) throws HealthCodeException {
         return new Key(fromPem0(Objects.requireNonNull(pem, "pem")));
+    }
+
+    /** A key from PEM text that may be encrypted, with its passphrase, as
+     *  {@link #load(String, char[])}. */
+    public static Key fromPem(String pem, char[] passphrase) throws HealthCodeException {
+        Objects.requireNonNull(pem, "pem");
+        return new Key(loadPass0(pem, Objects.requireNonNull(passphrase, "passphrase"), true));
     }
 
     /** A new key pair made on the token the URI names (object= is its label; "ES256" or
@@ -133,6 +150,8 @@ public final class Key implements AutoCloseable {
     private static native long generate0(String alg) throws HealthCodeException;
     private static native long load0(String path) throws HealthCodeException;
     private static native long fromPem0(String pem) throws HealthCodeException;
+    /** pem false: src is a path. */
+    private static native long loadPass0(String src, char[] passphrase, boolean pem) throws HealthCodeException;
     private static native long generateOnToken0(String uri, String alg) throws HealthCodeException;
     private static native void save0(long h, String path, boolean priv, boolean overwrite)
         throws HealthCodeException;

@@ -5,7 +5,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 
-/** A trust store and a revocation list; verifies tokens in doc/format.md's eight steps.
+/** A trust store and a revocation list; verifies tokens in doc/format.md's eight steps, and
+ *  live presentations of bound tokens in its P1-P5 around them ({@link VerifyOptions}).
  *  Holds native handles: close() it (try-with-resources); one never closed is freed by a
  *  Cleaner after the collector finds it unreachable. Verifying from several threads at once
  *  is safe; adding keys or revocations while another thread verifies is not. For the trust
@@ -13,7 +14,7 @@ import java.util.Objects;
 public final class Verifier implements AutoCloseable {
     static { HealthCode.ensureLoaded(); }
     /** The clock allowance of {@link #verify(String, long)}, seconds. */
-    public static final long DEFAULT_SKEW = 300;
+    public static final long DEFAULT_SKEW = VerifyOptions.DEFAULT_SKEW;
     private final NativeHandle handle;
 
     /** An empty trust store and revocation list. */
@@ -122,14 +123,12 @@ public final class Verifier implements AutoCloseable {
     }
 
     /** The verified claims at now (epoch seconds) with a clock allowance of skewSeconds, or a
-     *  TokenRejectedException named after the failing step. */
+     *  TokenRejectedException named after the failing step. The text is a token ("HCODE1:")
+     *  or a live presentation of one ("HCLIVE1:", from a {@link Presenter}), checked within
+     *  the default live window (see {@link #verify(String, long, VerifyOptions)}). */
     public HealthCode.Claims verify(String token, long now, long skewSeconds) throws HealthCodeException {
         Objects.requireNonNull(token, "token");
-        try {
-            return verify0(handle.get(), token, now, skewSeconds);
-        } finally {
-            Reference.reachabilityFence(this);
-        }
+        return verify(token, now, VerifyOptions.DEFAULT.withSkew(skewSeconds));
     }
 
     /** The same with a clock allowance of {@link #DEFAULT_SKEW} seconds. */
@@ -149,6 +148,31 @@ public final class Verifier implements AutoCloseable {
         return verify(token, Time.seconds(now, "now"), DEFAULT_SKEW);
     }
 
+    /** Verifies a token or a live presentation at now (epoch seconds) with the options' clock
+     *  allowance, live window and require-live. A presentation passes doc/format.md's P1-P5
+     *  around the token's own steps, or throws {@link PresentationRejectedException}
+     *  ("bad_presentation", "unbound_token", "device_algorithm_mismatch",
+     *  "bad_device_signature", "stale_presentation"); the claims say {@link
+     *  HealthCode.Claims#live} and {@link HealthCode.Claims#t}. With require-live, a plain
+     *  token throws "not_live". */
+    public HealthCode.Claims verify(String token, long now, VerifyOptions options) throws HealthCodeException {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(options, "options");
+        try {
+            return verify0(handle.get(), token, now, options.skewSeconds, options.liveWindowSeconds,
+                           options.requireLive);
+        } finally {
+            Reference.reachabilityFence(this);
+        }
+    }
+
+    /** The same at an Instant. */
+    public HealthCode.Claims verify(String token, Instant now, VerifyOptions options) throws HealthCodeException {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(options, "options");
+        return verify(token, Time.seconds(now, "now"), options);
+    }
+
     /** The native handle, for a Checkpoint's call (which keeps this Verifier reachable). */
     long handle() { return handle.get(); }
 
@@ -163,7 +187,7 @@ public final class Verifier implements AutoCloseable {
     private static native void loadRevocations(long h, String path) throws HealthCodeException;
     private static native int count0(long h, boolean keys);
     /** Verifies through a Verifier's or a BundleStore's handle (both start with the same source). */
-    static native HealthCode.Claims verify0(long source, String token, long now, long skew)
-        throws HealthCodeException;
+    static native HealthCode.Claims verify0(long source, String token, long now, long skew, long liveWindow,
+                                            boolean requireLive) throws HealthCodeException;
     private static native void free(long h);
 }

@@ -46,7 +46,8 @@ final class ApiTest {
         want.put(KeyException.class, new int[] {11, 12, 35, 45, 46, 47, 48});
         want.put(HealthCodeIOException.class, new int[] {4});
         want.put(BundleException.class, range(37, 44));
-        want.put(RegisterException.class, range(55, 61));
+        want.put(RegisterException.class, new int[] {55, 56, 57, 58, 59, 61});
+        want.put(AuditFailedException.class, new int[] {60});
         want.put(HealthCodeException.class, new int[] {1, 3, 5, 6, 62});
         int seen = 0;
         for (Map.Entry<Class<?>, int[]> e : want.entrySet())
@@ -61,6 +62,9 @@ final class ApiTest {
         check(new PresentationRejectedException(50, "unbound_token", "m", "", 0) instanceof TokenRejectedException,
               "a refused presentation is a refused token (the gate denies)");
         eq(new HealthCodeIOException(4, "io_error", "m", "/x/k.pem", 0).path(), "/x/k.pem", "path() of an I/O error");
+        AuditFailedException audit = new AuditFailedException(60, "audit_failed", "m", "codes seq 2 (cti 00)", 2);
+        check(audit instanceof RegisterException && audit.where().equals("codes seq 2 (cti 00)") && audit.badSeq() == 2,
+              "an audit failure is a register error naming the row and its event");
     }
 
     static int[] range(int from, int to, int... more) {
@@ -154,6 +158,11 @@ final class ApiTest {
         Sheets sheets = new Sheets(sheetsFile.toString(), new Sheets.Options());
         Issuer issuer = new Issuer("CN-330000", key);
         Checkpoint checkpoint = new Checkpoint(verifier, null);
+        Register register = new Register(dir.resolve("nulls.db").toString(), key);
+        Repeats repeats = new Repeats();
+        java.security.KeyPairGenerator g = java.security.KeyPairGenerator.getInstance("EC");
+        g.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+        java.security.PrivateKey device = g.generateKeyPair().getPrivate();
         values.put(String.class, "x");
         values.put(byte[].class, new byte[1]);
         values.put(Instant.class, Instant.EPOCH);
@@ -171,8 +180,20 @@ final class ApiTest {
         values.put(Sheets.Format.class, Sheets.Format.PDF);
         values.put(Batch.class, new Batch(key, "CN-330000", 0));
         values.put(Batch.ProgressListener.class, (Batch.ProgressListener) p -> { });
+        values.put(char[].class, new char[] {'x'});
+        values.put(Register.class, register);
+        values.put(Register.Action.class, new Register.Action("op", "r", 0));
+        values.put(Register.By.class, Register.By.DAY);
+        values.put(Repeats.class, repeats);
+        values.put(Venue.class, Venue.DEFAULT);
+        values.put(VerifyOptions.class, VerifyOptions.DEFAULT);
+        values.put(java.security.PrivateKey.class, device);
+        values.put(java.security.Provider.class, java.security.Security.getProviders()[0]);
+        values.put(Presenter.Signer.class, (Presenter.Signer) m -> new byte[64]);
+        values.put(Presenter.class, new Presenter(device));
         Class<?>[] api = {HealthCode.class, Key.class, Issuer.class, Verifier.class, BundleStore.class,
-                          Checkpoint.class, Batch.class, Sheets.class, Sheets.Options.class};
+                          Checkpoint.class, Batch.class, Sheets.class, Sheets.Options.class, Presenter.class,
+                          Register.class, Register.Action.class, Repeats.class, Venue.class, VerifyOptions.class};
         int checked = 0;
         List<String> wrong = new ArrayList<>();
         for (Class<?> cls : api) {
@@ -195,8 +216,9 @@ final class ApiTest {
             }
         }
         eq(wrong, List.of(), "null arguments");
-        check(checked > 80, "null checks found by reflection: " + checked);
-        for (AutoCloseable c : new AutoCloseable[] {checkpoint, issuer, sheets, store, verifier, key}) c.close();
+        check(checked > 150, "null checks found by reflection: " + checked);
+        for (AutoCloseable c : new AutoCloseable[] {checkpoint, issuer, sheets, store, verifier, register, repeats, key})
+            c.close();
         check(!Files.exists(sheetsFile), "unfinished sheets leave no file");
     }
 

@@ -114,7 +114,7 @@ final class BundlesTest {
             reapply(store, full, "the full bundle applied again over its delta");
             HealthCodeException e = refused(store, revokedToken, "revoked",
                                             "the revoked token on a store that re-applied its full bundle");
-            check(e == null || !store.behind() || e.getMessage().contains("apply the bundles accepted after it"),
+            check(e == null || !store.behind() || e.getMessage().contains("later than the bundles applied (seq 5): give the delta too"),
                   "says what to do: " + e);
             refused(store, evToken, "unknown_kid", "EV's token on a store that re-applied its full bundle");
             try (Checkpoint gate = new Checkpoint(store, null)) {

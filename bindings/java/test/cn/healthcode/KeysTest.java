@@ -27,9 +27,79 @@ final class KeysTest {
         String record = Files.readString(root.resolve("examples/record.json"), StandardCharsets.UTF_8);
         noOverwrite(dir);
         errorsNameTheFile(dir);
+        passphrases(dir);
         for (String alg : algs()) eachAlgorithm(alg, record, dir);
         token(record, dir);
     }
+
+    /** Issue 26 point 10: an encrypted PKCS#8 key made by openssl, loaded with its passphrase
+     *  (file and PEM text), refused as "key_encrypted" without one or with a wrong one. */
+    static void passphrases(Path dir) throws Exception {
+        String secret = "correct horse 电池 staple";
+        Path passFile = dir.resolve("pass.txt");
+        Files.write(passFile, secret.getBytes(StandardCharsets.UTF_8));
+        for (String alg : new String[] {"ES256", "EdDSA"}) {
+            Path plain = dir.resolve("plain-" + alg + ".pem"), enc = dir.resolve("enc-" + alg + ".pem");
+            String kid;
+            try (Key k = Key.generate(alg)) {
+                k.savePrivate(plain.toString());
+                kid = k.kid();
+            }
+            StringBuilder log = new StringBuilder();
+            int rc = T.run(T.cmd("openssl", "pkcs8", "-topk8", "-v2", "aes-256-cbc", "-in", plain.toString(), "-out",
+                                 enc.toString(), "-passout", "file:" + passFile), log);
+            if (rc != 0) throw new AssertionError("openssl pkcs8 failed: " + log);
+            Files.setPosixFilePermissions(enc, MODE_600);
+            check(Files.readString(enc).startsWith("-----BEGIN ENCRYPTED PRIVATE KEY-----"), "openssl wrote an encrypted key");
+            char[] pass = secret.toCharArray();
+            try (Key k = Key.load(enc.toString(), pass)) {
+                eq(k.kid(), kid, alg + ": the encrypted key loaded with its passphrase");
+                check(k.isPrivate(), alg + ": a private key");
+            }
+            eq(new String(pass), secret, "the caller's array is the caller's: left as it was");
+            try (Key k = Key.fromPem(Files.readString(enc), pass)) {
+                eq(k.kid(), kid, alg + ": the same from PEM text");
+            }
+            HealthCodeException e = expectError(KeyException.class, "key_encrypted", alg + ": no passphrase",
+                                                () -> Key.load(enc.toString()));
+            check(e != null && e.getMessage().contains(enc.toString()), "names the file: " + e);
+            expectError(KeyException.class, "key_encrypted", alg + ": a wrong passphrase",
+                        () -> Key.load(enc.toString(), "correct horse battery staple".toCharArray()));
+            expectError(KeyException.class, "key_encrypted", alg + ": an empty passphrase",
+                        () -> Key.load(enc.toString(), new char[0]));
+            expectError(KeyException.class, "key_encrypted", alg + ": PEM text without a passphrase",
+                        () -> Key.fromPem(Files.readString(enc)));
+            expectError(KeyException.class, "key_encrypted", alg + ": PEM text with a wrong passphrase",
+                        () -> Key.fromPem(Files.readString(enc), "wrong".toCharArray()));
+            try (Key k = Key.load(plain.toString(), "unused".toCharArray())) {
+                eq(k.kid(), kid, alg + ": a key that is not encrypted loads with a passphrase too");
+            }
+        }
+        Path enc = dir.resolve("enc-ES256.pem");
+        HealthCodeException e = expectError(InvalidInputException.class, "invalid_argument", "an unpaired surrogate",
+                                            () -> Key.load(enc.toString(), new char[] {'a', '\ud800', 'b'}));
+        eq(e == null ? null : e.field, "passphrase", "the passphrase named");
+        char[] tooLong = new char[1024];
+        java.util.Arrays.fill(tooLong, 'x');
+        expectError(InvalidInputException.class, "invalid_argument", "a passphrase of 1024 bytes",
+                    () -> Key.load(enc.toString(), tooLong));
+        char[] wide = new char[400];
+        java.util.Arrays.fill(wide, '电');   // 1200 bytes in UTF-8
+        expectError(InvalidInputException.class, "invalid_argument", "a passphrase of 1200 bytes in UTF-8",
+                    () -> Key.load(enc.toString(), wide));
+        Files.setPosixFilePermissions(enc, PosixFilePermissions.fromString("rw-r--r--"));
+        expectError(KeyException.class, "key_permissions", "an encrypted key readable by others",
+                    () -> Key.load(enc.toString(), secret.toCharArray()));
+        Files.setPosixFilePermissions(enc, MODE_600);
+        try (Key k = Key.load(enc.toString(), secret.toCharArray()); Issuer issuer = new Issuer("CN-330000", k);
+             Verifier v = new Verifier()) {
+            v.addTrustKey(k, "CN-330000");
+            eq(v.verify(issuer.issue(FIXED_RECORD, "green", HealthCodeTest.NOW, 60), HealthCodeTest.NOW).colour, "green",
+               "a code signed by the key loaded with its passphrase");
+        }
+    }
+
+    static final String FIXED_RECORD = "{\"id\": \"330402199001011230\", \"id_type\": \"cn_resident\"}";
 
     static List<String> algs() throws HealthCodeException {
         List<String> algs = new ArrayList<>(List.of("ES256", "EdDSA"));

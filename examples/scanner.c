@@ -15,9 +15,13 @@
  *   scanner --trust PEM|DIR [--trust …] [--revoked FILE] [--venue VENUE.json]
  *           --size WxH [--stride N] [--format gray|nv12|yuyv] [--now EPOCH] SOURCE
  *
- * A code held in front of the camera is seen in many frames: the same text
- * (the same length and bytes) is decided once, until a frame without it (or
- * another code) arrives. At the end a line gives the frames read and the
+ * A code held in front of the camera is seen in many frames: it is decided
+ * once, until a frame without it (or another code) arrives. "It" is the same
+ * text (the same length and bytes) or, for a phone that remakes its live
+ * presentation while held, a text with the same cti. A code admitted here and
+ * shown again within the live window (60 s) after it left the frame is denied
+ * as a repeat (a screenshot passed back through the queue): the repeat memory
+ * (hc_repeats, 1024 entries) is allocated once, at the start. At the end a line gives the frames read and the
  * mean and worst time from frame to verdict. Input that is not whole frames
  * (a stream whose length the frame size does not divide, a file of a
  * directory that is not one frame) is reported on stderr, with its size and
@@ -52,8 +56,11 @@ typedef struct {
     size_t stride, frame_bytes;
     frame_format format;
     uint8_t *raw, *luma;         /* one frame as read; its packed Y (yuyv) */
+    hc_repeats *seen;            /* the codes admitted lately */
     char last[HC_TOKEN_MAX + 1]; /* the text decided last */
     size_t last_len;             /* its length; 0 after a frame without it */
+    uint8_t last_cti[8];         /* its cti, when it verified */
+    int last_verified;
     long frames, decisions;
     int partial;                 /* input that was not a whole frame was seen */
     double total_ms, worst_ms;
@@ -66,8 +73,10 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
-/* Verifies text and prints the venue's decision. */
-static void decide(scanner *s, const char *text, size_t len)
+/* Verifies a text new to the camera and prints the venue's decision, unless
+ * it is the code held there already (held: it was in the frame before),
+ * remade with the same cti. */
+static void decide(scanner *s, const char *text, size_t len, int held)
 {
     hc_verify_opts opts = HC_VERIFY_OPTS_DEFAULT;
     opts.revoked = s->revoked;
@@ -75,8 +84,14 @@ static void decide(scanner *s, const char *text, size_t len)
     hc_claims c;
     hc_decision d;
     hc_err err = hc_verify(s->trust, text, len, now, &opts, &c);
+    int same = held && err == HC_OK && s->last_verified && memcmp(c.cti, s->last_cti, 8) == 0;
+    s->last_verified = err == HC_OK;
     if (err == HC_OK)
-        err = hc_checkpoint_decide(&c, &s->rules, now, NAN, &d);
+        memcpy(s->last_cti, c.cti, 8);
+    if (same)
+        return;
+    if (err == HC_OK)
+        err = hc_checkpoint_decide_repeats(&c, &s->rules, now, NAN, s->seen, &d);
     if (err != HC_OK)
         printf("frame %ld: DENY  invalid %s (%s)\n", s->frames, hc_err_name(err), hc_strerror(err));
     else
@@ -104,7 +119,7 @@ static void on_frame(scanner *s)
     hc_err err = hc_scan_frame(y, s->width, s->height, stride, text, sizeof text, &len);
     s->frames++;
     if (err == HC_OK && (len != s->last_len || memcmp(text, s->last, len) != 0)) {
-        decide(s, text, len);
+        decide(s, text, len, s->last_len != 0);
         memcpy(s->last, text, len);
         s->last_len = len;
     } else if (err != HC_OK) {
@@ -345,7 +360,8 @@ int main(int argc, char **argv)
 {
     scanner s = {.rules = HC_VENUE_RULES_DEFAULT};
     const char *source = NULL;
-    if (hc_trust_new(&s.trust) != HC_OK)
+    if (hc_trust_new(&s.trust) != HC_OK ||
+        hc_repeats_new(HC_REPEATS_DEFAULT_CAPACITY, HC_DEFAULT_LIVE_WINDOW_S, &s.seen) != HC_OK)
         return 3;
     int status = parse_args(&s, argc, argv, &source);
     if (status == 0)
@@ -354,5 +370,6 @@ int main(int argc, char **argv)
     free(s.luma);
     hc_trust_free(s.trust);
     hc_revocations_free(s.revoked);
+    hc_repeats_free(s.seen);
     return status;
 }

@@ -128,6 +128,10 @@ expect 2 "--live-window 0" "$hc" verify "${trust[@]}" --now $now --live-window 0
 expect 2 "--live-window x" "$hc" verify "${trust[@]}" --now $now --live-window x "$pres"
 expect 0 "inspect a presentation" "$hc" inspect "$pres"
 is "inspect: the token inside" "$(jf iat)" $iat
+is "inspect: bound, presented, t, and no live" "$(jf bound) $(jf presented) $(jf t) $(jf live)" \
+    "true true $((iat + 10)) MISSING"
+expect 0 "inspect the plain bound token" "$hc" inspect "$tok"
+is "inspect the token: bound, not presented, no t" "$(jf bound) $(jf presented) $(jf t)" "true false null"
 
 # the holder's mistakes
 expect 3 "present with another P-256 key" "$hc" present --device-key es256-b.pem --now $iat "$tok"
@@ -202,7 +206,15 @@ is "after the window: admitted" "$(jf code)" admitted
 is "the memory file is 0600" "$(stat -c %a seen)" 600
 echo garbage >seen
 expect 3 "check --seen: a damaged memory" "$hc" check "${trust[@]}" --now $now --seen seen "$pres"
+is "a damaged memory: a verdict all the same, not admitted" "$(jf valid) $(jf admit)" "false false"
+is "a damaged memory: the verdict names the file" "$(jf error): $(jf message)" \
+    "io_error: seen: not a memory of admitted codes (or unreadable)"
 rm seen
+rm -f seen.lock && mkdir seen.lock
+expect 3 "check --seen: a lock that cannot be opened" "$hc" check "${trust[@]}" --now $now --seen seen "$pres"
+is "no lock: a verdict all the same" "$(jf error) $(jf admit) $(jf message)" \
+    "io_error false seen.lock: Is a directory"
+rmdir seen.lock
 
 # ---- the QR code: a presentation drawn and read back
 if "$hc" --version | grep -q 'render, scan'; then

@@ -2,7 +2,10 @@
 # scanner.sh SCANNER TEST_FRAME — examples/scanner, the firmware loop, over
 # raw 640x480 gray frames that test_frame writes: a code for 3 frames, none
 # for 1, the code for 2 more. Decided once, then again after it left the
-# frame; the same from a directory and from one stream on stdin.
+# frame: denied as a repeat (issue 22.4); the same from a directory and from
+# one stream on stdin. Then a phone held to the camera remaking its live
+# presentation (two texts, one cti): one decision, and a repeat when it is
+# shown again.
 set -euo pipefail
 scanner=$1 test_frame=$2
 src=${HC_SOURCE_ROOT:?}
@@ -12,6 +15,8 @@ trap 'rm -rf "$dir"' EXIT
 mkdir "$dir/frames"
 $wrap "$test_frame" --write "$dir/frames"
 mv "$dir/frames/stream.gray" "$dir/stream.gray"
+mkdir "$dir/live"
+$wrap "$test_frame" --write-live "$dir/live"
 now=$(cat "$src/examples/trust/sample.now")
 args=(--trust "$src/examples/trust/keys" --size 640x480 --now "$now")
 
@@ -21,10 +26,22 @@ $wrap "$scanner" "${args[@]}" - < "$dir/stream.gray" > "$dir/out2" 2> "$dir/err2
 for o in out out2; do
     [ "$(wc -l < "$dir/$o")" -eq 2 ] || { cat "$dir/$o"; echo "want 2 decisions"; exit 1; }
     grep -q "^frame 1: ADMIT admitted green, issued by CN-330000" "$dir/$o" || { cat "$dir/$o"; exit 1; }
-    grep -q "^frame 5: ADMIT admitted green" "$dir/$o" || { cat "$dir/$o"; exit 1; }
+    grep -q "^frame 5: DENY  repeat green, issued by CN-330000: Denied: this code was admitted here 0 seconds ago" \
+        "$dir/$o" || { cat "$dir/$o"; exit 1; }
 done
 grep -q "^6 frames, 2 decisions" "$dir/err" || { cat "$dir/err"; exit 1; }
 grep -q "^6 frames, 2 decisions" "$dir/err2" || { cat "$dir/err2"; exit 1; }
+# The live presentation: frames 1-2 text A, 3-4 text B (the same cti), 5 none, 6 A.
+$wrap "$scanner" "${args[@]}" "$dir/live" > "$dir/out4" 2> "$dir/err4"
+[ "$(cut -d: -f1 "$dir/out4" | tr '\n' ' ')" = "frame 1 frame 6 " ] &&
+    grep -q "^frame 1: ADMIT admitted green, issued by CN-330000" "$dir/out4" &&
+    grep -q "^frame 6: DENY  repeat green" "$dir/out4" && grep -q "^6 frames, 2 decisions" "$dir/err4" ||
+    { cat "$dir/out4" "$dir/err4"; echo "live: want frame 1 admitted, frame 6 a repeat"; exit 1; }
+# 66 s later the presentation is stale: denied, once a text (a stale one has no cti to go by).
+$wrap "$scanner" --trust "$src/examples/trust/keys" --size 640x480 --now $((now + 66)) "$dir/live" \
+    > "$dir/out5" 2>/dev/null
+[ "$(cut -d: -f1 "$dir/out5" | tr '\n' ' ')" = "frame 1 frame 3 frame 6 " ] &&
+    grep -q "^frame 1: DENY  invalid stale_presentation" "$dir/out5" || { cat "$dir/out5"; exit 1; }
 # The same frames, 2 days later than the token's validity (7 days): denied.
 $wrap "$scanner" --trust "$src/examples/trust/keys" --size 640x480 --now $((now + 9 * 86400)) \
     "$dir/frames" > "$dir/out3" 2>/dev/null

@@ -7,8 +7,11 @@
  * "HCODE1:BEFORE", a NUL, "AFTER THE NUL" (libqrencode's QRcode_encodeData,
  * ECC M).
  *
- * With --write DIR it writes the frames examples/scanner reads in
- * tests/scanner.sh instead of testing. */
+ * tests/frames/live-a.modules and live-b.modules are two live presentations
+ * of one bound token (tests/frames/make-live.sh made them).
+ *
+ * With --write DIR or --write-live DIR it writes the frames examples/scanner
+ * reads in tests/scanner.sh instead of testing. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -153,33 +156,66 @@ static void test_stride_overflow(void **state)
     assert_int_equal(hc_scan_frame(px, 16, 16, SIZE_MAX, out, sizeof out, &n), HC_E_ARG);
 }
 
-/* Frames for tests/scanner.sh: 3 with the code (one decision), 1 without, 2
- * with it again (a second decision); then the same as one stream. */
-static int write_frames(const char *dir)
+/* A live presentation (tests/frames/live-a.modules: HCLIVE1:, version 13)
+ * read from a camera frame like a token. */
+static void test_presentation(void **state)
 {
-    const bool code[] = {true, true, true, false, true, true};
+    (void)state;
+    load_modules(HC_SOURCE_ROOT "/tests/frames/live-a.modules");
+    uint8_t *f = frame(W, 5, 60, 30, true);
+    char out[HC_TOKEN_MAX + 1];
+    size_t n = 0;
+    hc_err err = hc_scan_frame(f, W, H, W, out, sizeof out, &n);
+    load_modules(HC_SOURCE_ROOT "/tests/frames/sample.modules");
+    free(f);
+    assert_int_equal(err, HC_OK);
+    assert_int_equal(n, 439);
+    assert_memory_equal(out, "HCLIVE1:", 8);
+}
+
+/* Frames of `n` codes (modules files; NULL: a frame without a code) into
+ * dir/frameNN.gray and, when stream, dir/stream.gray. */
+static int write_set(const char *dir, const char *const files[], int n, bool stream)
+{
     char path[4096];
     snprintf(path, sizeof path, "%s/stream.gray", dir);
-    FILE *all = fopen(path, "wb");
-    if (!all)
+    FILE *all = stream ? fopen(path, "wb") : NULL;
+    if (stream && !all)
         return 1;
-    for (int i = 0; i < 6; i++) {
-        uint8_t *f = frame(W, 5, 50 + 10 * i, 30, code[i]);
+    for (int i = 0; i < n; i++) {
+        if (files[i])
+            load_modules(files[i]);
+        uint8_t *f = frame(W, 5, 50 + 10 * i, 30, files[i] != NULL);
         snprintf(path, sizeof path, "%s/frame%02d.gray", dir, i);
         FILE *one = fopen(path, "wb");
         if (!one || fwrite(f, 1, (size_t)W * H, one) != (size_t)W * H || fclose(one) != 0 ||
-            fwrite(f, 1, (size_t)W * H, all) != (size_t)W * H)
+            (all && fwrite(f, 1, (size_t)W * H, all) != (size_t)W * H))
             return 1;
         free(f);
     }
-    return fclose(all) != 0;
+    return all && fclose(all) != 0;
+}
+
+/* Frames for tests/scanner.sh. --write DIR: the sample token in 3 frames
+ * (one decision), 1 without, 2 with it again (a second showing of the code: a
+ * repeat); then the same as one stream. --write-live DIR: a phone held to
+ * the camera, its presentation remade between frames 2 and 3 (two texts, one
+ * cti: one decision), 1 frame without, then the first again (a repeat). */
+static int write_frames(const char *dir, bool live)
+{
+    const char *const s = HC_SOURCE_ROOT "/tests/frames/sample.modules";
+    const char *const a = HC_SOURCE_ROOT "/tests/frames/live-a.modules";
+    const char *const b = HC_SOURCE_ROOT "/tests/frames/live-b.modules";
+    const char *const token[] = {s, s, s, NULL, s, s};
+    const char *const shown[] = {a, a, b, b, NULL, a};
+    return live ? write_set(dir, shown, 6, false) : write_set(dir, token, 6, true);
 }
 
 int main(int argc, char **argv)
 {
     load();
-    if (argc == 3 && strcmp(argv[1], "--write") == 0)
-        return write_frames(argv[2]);
+    if (argc == 3 && (strcmp(argv[1], "--write") == 0 || strcmp(argv[1], "--write-live") == 0))
+        return write_frames(argv[2], strcmp(argv[1], "--write-live") == 0);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_packed_and_strided),
         cmocka_unit_test(test_no_code),
@@ -187,6 +223,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_bad_arguments),
         cmocka_unit_test(test_nul_refused),
         cmocka_unit_test(test_stride_overflow),
+        cmocka_unit_test(test_presentation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

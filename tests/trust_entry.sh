@@ -90,6 +90,14 @@ if [ "$(id -u)" != 0 ]; then
 fi
 chmod 755 ro
 
+# --- appends at once: each reads the list and writes it back, under LIST.lock
+for i in $(seq 12); do "$hc" keygen --out "k$i.pem" --pub "k$i.pub.pem" >/dev/null 2>&1; done
+for i in $(seq 12); do   # the first ones find no list yet: made under the lock too
+    "$hc" trust entry --pub "k$i.pub.pem" --issuer "CN-$i" --append many.json >/dev/null 2>"app$i.err" &
+done
+wait
+is "12 appends at once: 12 entries" "$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["entries"]))' many.json)" 12
+
 # --- the list made verifies tokens, inside the windows only
 cp "$keys/es256.pem" es.pem && chmod 600 es.pem
 tok=$("$hc" issue --key es.pem --issuer CN-330000 --now 2020-02-05T10:00 "$src/examples/record.json")

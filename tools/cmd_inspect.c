@@ -9,7 +9,9 @@ static const char usage_inspect[] =
     "usage: healthcode inspect TOKEN|-\n"
     "\n"
     "Decodes a token WITHOUT verifying its signature and prints its claims as JSON\n"
-    "with \"verified\": false. Do not trust them: use 'healthcode verify'.\n";
+    "with \"verified\": false. Do not trust them: use 'healthcode verify'.\n"
+    "For a live presentation (HCLIVE1:) it prints the token's claims, \"presented\":\n"
+    "true and its t; \"bound\" says whether the token carries a device key.\n";
 
 int cmd_inspect(int argc, char **argv)
 {
@@ -41,6 +43,11 @@ int cmd_inspect(int argc, char **argv)
     json_object_set_new(o, "error", e ? json_string(hc_err_name(e)) : json_null());
     json_object_set_new(o, "message", e ? json_string(hc_strerror(e)) : json_null());
     cli_claims_json(o, &c, c.header_ok, c.claims_ok);
+    /* what a presentation says of itself, unchecked: never "live", which only
+     * P1-P5 with the device's signature can say */
+    json_object_set_new(o, "bound", c.claims_ok ? json_boolean(c.bound) : json_null());
+    json_object_set_new(o, "presented", json_boolean(c.presented));
+    json_object_set_new(o, "t", c.presented ? json_integer(c.t) : json_null());
     int prc = cli_print_json(o);
     return prc ? prc : cli_exit_for(e);
 }

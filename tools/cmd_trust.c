@@ -8,8 +8,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <strings.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static const char usage_trust[] =
     "usage: healthcode trust entry ...   (healthcode trust entry --help)\n"
@@ -38,7 +41,8 @@ static const char usage_entry[] =
     "                      or ISO 8601 (a date alone is its midnight at UTC+08:00);\n"
     "                      written as UTC (2026-11-30T16:00:00Z)\n"
     "  --append LIST.json  add to this trust list: it must load as one, and must not\n"
-    "                      hold the kid already; it is rewritten atomically (same mode)\n"
+    "                      hold the kid already; it is rewritten atomically (same mode),\n"
+    "                      under the lock LIST.json.lock (two appends at once both land)\n"
     "\n"
     "Exit status: 0 done, 2 usage, 3 unusable key or list, or the kid already listed.\n";
 
@@ -79,7 +83,30 @@ static const char *member(const json_t *o, const char *key)
 }
 
 /* Adds entry to the list at path, refusing a kid it holds already. */
+static int append_locked(const char *path, json_t *entry);
+
+/* Two --append at once each read the list and write it back: PATH.lock is
+ * held (flock) from the read to the rename, so that neither entry is lost. */
 static int append_entry(const char *path, json_t *entry)
+{
+    char lock[4096];
+    if (snprintf(lock, sizeof lock, "%s.lock", path) >= (int)sizeof lock) {
+        cli_error("%s: path too long", path);
+        return EX_INPUT;
+    }
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0 || flock(fd, LOCK_EX) != 0) {
+        cli_error("%s: %s: nothing added", lock, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return EX_INPUT;
+    }
+    int rc = append_locked(path, entry);
+    close(fd);
+    return rc;
+}
+
+static int append_locked(const char *path, json_t *entry)
 {
     json_t *root = NULL;
     unsigned mode;

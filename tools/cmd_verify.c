@@ -285,24 +285,26 @@ typedef struct {
     hc_repeats *mem;
 } seen_file;
 
-static int seen_open(seen_file *s, int64_t window)
+/* A --seen FILE that cannot be locked or read is an input refused, with a
+ * verdict like any other (v->fail). */
+static int seen_open(seen_file *s, verifier *v)
 {
     char lock[4096];
     hc_err e;
     if (snprintf(lock, sizeof lock, "%s.lock", s->path) >= (int)sizeof lock) {
         cli_error("%s: path too long", s->path);
-        return EX_INPUT;
+        return input_failed(v, HC_E_ARG, EX_INPUT, s->path, "path too long");
     }
     s->lock = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (s->lock < 0 || flock(s->lock, LOCK_EX) != 0) {
         cli_error("%s: %s", lock, strerror(errno));
-        return EX_INPUT;
+        return input_failed(v, HC_E_IO, EX_INPUT, lock, strerror(errno));
     }
-    if ((e = hc_repeats_new(HC_REPEATS_DEFAULT_CAPACITY, window, &s->mem)) ||
+    if ((e = hc_repeats_new(HC_REPEATS_DEFAULT_CAPACITY, v->live_window, &s->mem)) ||
         (e = hc_repeats_load(s->mem, s->path))) {
-        cli_error("%s: %s", s->path, e == HC_E_IO ? "not a memory of admitted codes (or unreadable)"
-                                                   : hc_strerror(e));
-        return EX_INPUT;
+        const char *why = e == HC_E_IO ? "not a memory of admitted codes (or unreadable)" : hc_strerror(e);
+        cli_error("%s: %s", s->path, why);
+        return input_failed(v, e, EX_INPUT, s->path, why);
     }
     return 0;
 }
@@ -389,6 +391,8 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
         rc = verifier_ready(cmd, &v, now_given, t, &e);
     if (!rc && venue_class)
         rc = bundle_venue(&v, venue_class, &rules);
+    if (!rc && check && seen.path)
+        rc = seen_open(&seen, &v);   /* held until the decision is written back */
     if (rc && v.fail) {   /* an input refused: a verdict all the same (issue 26.12) */
         json_t *o = json_object();
         if (check)
@@ -399,6 +403,7 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
         rc = prc ? prc : rc;
     }
     if (rc) {
+        seen_close(&seen, 0);
         free(t);
         verifier_free(&v);
         return rc;
@@ -413,16 +418,8 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     }
     json_t *o = json_object();
     rc = cli_exit_for(e);
-    size_t seen_before = 0;
-    int src = check && seen.path ? seen_open(&seen, v.live_window) : 0;
-    if (src) {
-        json_decref(o);
-        seen_close(&seen, 0);
-        free(t);
-        verifier_free(&v);
-        return src;
-    }
-    seen_before = hc_repeats_count(seen.mem);
+    size_t seen_before = hc_repeats_count(seen.mem);
+    int src;
     if (check)
         rc = decide(o, e, &c, &rules, v.now, temp, seen.mem, rc);
     if ((src = seen_close(&seen, seen_before)) != 0)

@@ -1180,16 +1180,21 @@ class BundleStore(_Handle):
         process sharing the state): verify() refuses until that bundle is applied."""
         return bool(L.hc_bundle_store_behind(self.handle))
 
-    def verify(self, text: Text, now: Now = None, skew: int = 300) -> Claims:
-        """Verifies a token with the bundles' keys and revocations, as verify() does. Raises
+    def verify(self, text: Text, now: Now = None, skew: int = 300, live_window: int = 60,
+               require_live: bool = False) -> Claims:
+        """Verifies a token or a live presentation with the bundles' keys and revocations,
+        as verify() does (live_window, require_live likewise). Raises
         BundleRollbackError on a store that is behind its state (as the CLI refuses, exit
         23) and UnknownKidError before the first bundle."""
         diag = L.Diag()
         _check(L.hc_bundle_store_ready(self.handle, ctypes.byref(diag)), diag)
+        if not 1 <= int(live_window) <= 300:
+            raise _error("invalid_argument", f"live_window {live_window}: 1 to 300 seconds")
         trust = L.hc_bundle_store_trust(self.handle)
         data = _b(text)
         raw = L.Claims()
-        opts = L.VerifyOpts(int(skew), L.hc_bundle_store_revocations(self.handle))
+        opts = L.VerifyOpts(int(skew), L.hc_bundle_store_revocations(self.handle), int(live_window),
+                            bool(require_live))
         _check(L.hc_verify(trust, data, len(data), _now(now), ctypes.byref(opts), ctypes.byref(raw)))
         return Claims(raw, True)
 
@@ -1213,16 +1218,27 @@ class Venue:
 
     def __init__(self, admit: Iterable[str] = ("green",), max_age: int = 0, fever_c: float = 37.3,
                  name: str = "", live: str = "off", unbound: str = "admit") -> None:
+        # the bounds of the JSON rules (doc/checkpoint.md): nothing out of them is
+        # cut or dropped silently
         admit = tuple(admit)
         if live not in _LIVE_RULES or unbound not in _UNBOUND_RULES:
             raise _error("invalid_argument", f"live must be one of {_LIVE_RULES}, unbound one of "
                                              f"{_UNBOUND_RULES}")
+        bad = [c for c in admit if c not in COLOURS]
+        if bad:
+            raise _error("invalid_argument", f"admit: {bad[0]!r} is not a colour (green, yellow, red)")
+        if not 0 <= int(max_age) <= 366 * 86400:
+            raise _error("invalid_argument", f"max_age {max_age}: 0 (any age) to a year, in seconds")
+        if not 35.0 <= float(fever_c) <= 42.0:
+            raise _error("invalid_argument", f"fever_c {fever_c}: between 35 and 42 °C")
+        if len(_b(name)) > 63:
+            raise _error("invalid_argument", "name: at most 63 bytes of UTF-8")
         self._raw = L.VenueRules()
         for i, c in enumerate(COLOURS):
             self._raw.admit[i] = c in admit
         self._raw.max_age_s = int(max_age)
         self._raw.fever_c = float(fever_c)
-        self._raw.name = _b(name)[:63]
+        self._raw.name = _b(name)
         self._raw.live = _LIVE_RULES.index(live)
         self._raw.unbound = _UNBOUND_RULES.index(unbound)
 

@@ -544,6 +544,19 @@ class RoundTrip(unittest.TestCase):
             with self.assertRaises(hc.InvalidVenueError) as cm:
                 hc.Venue.from_json('{"admit": ["purple"]}')
             self.assertTrue(cm.exception.field.startswith("admit"))
+            # the constructor keeps the JSON rules' bounds: nothing dropped or cut silently
+            for kw, says in (({"admit": ("green", "purple")}, "admit: 'purple' is not a colour"),
+                             ({"max_age": -1}, "max_age -1"),
+                             ({"max_age": 367 * 86400}, "max_age 31708800"),
+                             ({"fever_c": 34.9}, "fever_c 34.9"),
+                             ({"name": "浙" * 22}, "name: at most 63 bytes")):
+                with self.subTest(**{k: str(v) for k, v in kw.items()}), \
+                        self.assertRaises(hc.InvalidArgumentError) as cm:
+                    hc.Venue(**kw)
+                self.assertIn(says, str(cm.exception))
+            edge = hc.Venue(name="浙" * 21, max_age=366 * 86400, fever_c=42)   # 63 bytes, a year, 42 °C
+            self.assertTrue(hc.decide(c, edge, now=NOW, temperature=41.9).admit)
+            self.assertEqual(hc.decide(c, edge, now=NOW, temperature=42).code, "fever")
             with self.assertRaises(hc.InvalidArgumentError):
                 hc.decide(hc.inspect(hc.issue(issuer, self.record, "green", now=NOW)), venue, now=NOW)
 
@@ -574,6 +587,34 @@ class Live(unittest.TestCase):
         rec["device_key"] = self.spki_b64(device)
         with hc.Record(rec) as r:
             return hc.issue(self.issuer, r, "green", now=NOW)
+
+    @unittest.skipIf(not os.environ.get("HC_CLI"), "no healthcode command to make bundles")
+    def test_bundle_store_live(self):
+        """A BundleStore verifies presentations as verify() does: live_window, require_live."""
+        cli = os.environ["HC_CLI"]
+        with tempfile.TemporaryDirectory() as d, hc.Key.generate() as root, hc.Key.generate() as dev:
+            root.save_private(os.path.join(d, "root.pem"))
+            self.issuer_key.save_public(os.path.join(d, "zj.pub.pem"))
+            out = os.path.join(d, "b.cbor")
+            subprocess.run([cli, "bundle", "make", "--root", os.path.join(d, "root.pem"), "--trust",
+                            os.path.join(d, "zj.pub.pem"), "--issuer", "CN-330000", "--seq", "1",
+                            "--now", str(NOW), "--expires", "7d", "--out", out],
+                           check=True, capture_output=True)
+            tok = self.bound_token(dev)
+            pres = hc.present(tok, dev, now=NOW + 10)
+            with hc.BundleStore([root]) as store:
+                store.apply(out, now=NOW)
+                c = store.verify(pres, now=NOW + 30, require_live=True)
+                self.assertTrue(c.live and c.bound)
+                self.assertEqual(c.t, NOW + 10)
+                with self.assertRaises(hc.StalePresentationError):
+                    store.verify(pres, now=NOW + 110)
+                self.assertTrue(store.verify(pres, now=NOW + 110, live_window=120).live)
+                self.assertFalse(store.verify(tok, now=NOW).live)
+                with self.assertRaises(hc.NotLiveError):
+                    store.verify(tok, now=NOW, require_live=True)
+                with self.assertRaises(hc.InvalidArgumentError):
+                    store.verify(pres, now=NOW, live_window=0)
 
     def test_present_with_key(self):
         for alg in ALGS:

@@ -1,6 +1,9 @@
 package cn.healthcode;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
@@ -8,7 +11,11 @@ import java.util.Objects;
 /** A venue's rules, as a {@link Checkpoint} applies them: the colours it admits, the oldest
  *  code it takes, the fever threshold, what it does with a code bound to a phone but shown
  *  plain ({@link #live}), and with a paper code bound to nothing ({@link #unbound}). Read
- *  from JSON ({@link #fromJson}) or from a signed bundle ({@link BundleStore#venue}).
+ *  from JSON ({@link #fromJson}) or from a signed bundle ({@link BundleStore#venue}), or made
+ *  from {@link #DEFAULT} with the {@code with…} methods, which keep the bounds of the JSON
+ *  rules and throw IllegalArgumentException outside them:
+ *  <pre>{@code Venue hospital = Venue.DEFAULT.withName("浙大一院").withAdmit("green", "yellow")
+ *      .withLive("required").withUnbound("check_id");}</pre>
  *  Immutable; equal when every rule is. */
 public final class Venue {
     static { HealthCode.ensureLoaded(); }
@@ -50,6 +57,55 @@ public final class Venue {
         this.unboundRule = unbound;
         this.live = LIVE[live];
         this.unbound = UNBOUND[unbound];
+    }
+
+    /** These rules under another name (for messages; at most 63 bytes of UTF-8). */
+    public Venue withName(String name) {
+        Objects.requireNonNull(name, "name");
+        if (name.getBytes(StandardCharsets.UTF_8).length > 63)
+            throw new IllegalArgumentException("name: at most 63 bytes of UTF-8");
+        return new Venue(name, admits[0], admits[1], admits[2], maxAgeSeconds, feverC, liveRule, unboundRule);
+    }
+
+    /** These rules admitting exactly these colours ("green", "yellow", "red"). */
+    public Venue withAdmit(String... colours) {
+        Objects.requireNonNull(colours, "colours");
+        boolean[] a = new boolean[3];
+        for (String c : colours) a[index(COLOURS, Objects.requireNonNull(c, "colour"), "admit")] = true;
+        return new Venue(name, a[0], a[1], a[2], maxAgeSeconds, feverC, liveRule, unboundRule);
+    }
+
+    /** These rules with the oldest code admitted (from its iat; zero: any age, at most a year). */
+    public Venue withMaxAge(Duration maxAge) {
+        long s = Objects.requireNonNull(maxAge, "maxAge").getSeconds();
+        if (maxAge.isNegative() || s > 366L * 86400)
+            throw new IllegalArgumentException("maxAge " + maxAge + ": zero (any age) to a year");
+        return new Venue(name, admits[0], admits[1], admits[2], s, feverC, liveRule, unboundRule);
+    }
+
+    /** These rules with the fever threshold, 35 to 42 °C. */
+    public Venue withFeverC(double feverC) {
+        if (!(feverC >= 35.0 && feverC <= 42.0))
+            throw new IllegalArgumentException("feverC " + feverC + ": between 35 and 42 °C");
+        return new Venue(name, admits[0], admits[1], admits[2], maxAgeSeconds, feverC, liveRule, unboundRule);
+    }
+
+    /** These rules with {@link #live} "off", "preferred" or "required". */
+    public Venue withLive(String live) {
+        int l = index(LIVE, Objects.requireNonNull(live, "live"), "live");
+        return new Venue(name, admits[0], admits[1], admits[2], maxAgeSeconds, feverC, l, unboundRule);
+    }
+
+    /** These rules with {@link #unbound} "admit", "check_id" or "refuse". */
+    public Venue withUnbound(String unbound) {
+        int u = index(UNBOUND, Objects.requireNonNull(unbound, "unbound"), "unbound");
+        return new Venue(name, admits[0], admits[1], admits[2], maxAgeSeconds, feverC, liveRule, u);
+    }
+
+    private static int index(String[] words, String w, String what) {
+        int i = Arrays.asList(words).indexOf(w);
+        if (i < 0) throw new IllegalArgumentException(what + ": '" + w + "' is not one of " + Arrays.toString(words));
+        return i;
     }
 
     /** Rules from JSON: {"name":"…","admit":["green"],"max_age":"5m","fever_c":37.3,

@@ -3,6 +3,7 @@ package cn.healthcode;
 import static cn.healthcode.T.check;
 import static cn.healthcode.T.eq;
 import static cn.healthcode.T.expectError;
+import static cn.healthcode.T.expectThrown;
 import static cn.healthcode.T.rejected;
 
 import java.math.BigInteger;
@@ -401,6 +402,27 @@ final class LiveTest {
         HealthCodeException e = expectError(InvalidInputException.class, "invalid_venue", "live: always",
                                             () -> Venue.fromJson("{\"live\": \"always\"}"));
         eq(e == null ? null : e.field, "live", "the key named");
+        Venue built = Venue.DEFAULT.withName("浙大一院 First Affiliated Hospital").withAdmit("yellow", "green")
+            .withLive("required").withUnbound("check_id");
+        eq(built, hospital, "the hospital built with the with… methods equals its JSON");
+        eq(Venue.DEFAULT.withMaxAge(Duration.ofMinutes(5)).withFeverC(38).toString(),
+           "Venue{admit [green], max age 300 s, fever 38.0 °C, live off, unbound admit}", "withMaxAge, withFeverC");
+        eq(Venue.DEFAULT.withAdmit().admit, List.of(), "withAdmit() admits no colour");
+        IllegalArgumentException iae = expectThrown(IllegalArgumentException.class, "withAdmit(purple)",
+                                                    () -> Venue.DEFAULT.withAdmit("green", "purple"));
+        eq(iae == null ? null : iae.getMessage(), "admit: 'purple' is not one of [green, yellow, red]",
+           "the colour named");
+        expectThrown(IllegalArgumentException.class, "withLive(always)", () -> Venue.DEFAULT.withLive("always"));
+        expectThrown(IllegalArgumentException.class, "withUnbound(x)", () -> Venue.DEFAULT.withUnbound("x"));
+        expectThrown(IllegalArgumentException.class, "withFeverC(34.9)", () -> Venue.DEFAULT.withFeverC(34.9));
+        expectThrown(IllegalArgumentException.class, "withFeverC(NaN)", () -> Venue.DEFAULT.withFeverC(Double.NaN));
+        expectThrown(IllegalArgumentException.class, "withMaxAge(-1 s)",
+                     () -> Venue.DEFAULT.withMaxAge(Duration.ofSeconds(-1)));
+        expectThrown(IllegalArgumentException.class, "withMaxAge(367 d)",
+                     () -> Venue.DEFAULT.withMaxAge(Duration.ofDays(367)));
+        expectThrown(IllegalArgumentException.class, "withName(64 bytes)",
+                     () -> Venue.DEFAULT.withName("浙".repeat(21) + "x"));
+        expectThrown(NullPointerException.class, "withLive(null)", () -> Venue.DEFAULT.withLive(null));
         Presenter p = new Presenter(phone.getPrivate());
         try (Checkpoint gate = Checkpoint.of(v, hospital);
              Checkpoint strict = new Checkpoint(v, "{\"live\": \"required\", \"unbound\": \"refuse\"}");

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs the CLI round trip — keygen, assess, issue, render (PNG, SVG), verify by
-# text and by image, inspect — under valgrind; any error or leak fails.
+# text and by image, inspect; a live code (issue --device-pub, present, verify,
+# check --seen, a stale refusal); the register (issue --register, audit) —
+# under valgrind; any error or leak fails.
 set -euo pipefail
 hc=$1
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -24,4 +26,24 @@ vg "$hc" verify --trust "$tmp/p2.pem" --now $((now + 60)) "$tok" >/dev/null
 rc=$?
 set -e
 [ "$rc" = 11 ] || { echo "valgrind run: expected exit 11 for an unknown kid, got $rc"; exit 1; }
+# a live code: bound, presented, verified live, checked at a hospital with a
+# repeat memory, and refused as stale (34) 100 s later
+install -m 600 "$root/tests/keys/device-es256.pem" "$tmp/dev.pem"
+bound=$(vg "$hc" issue --key "$tmp/k.pem" --issuer CN-330000 --now $now \
+        --device-pub "$root/tests/keys/device-es256.pub.pem" "$root/examples/record.json")
+pres=$(vg "$hc" present --device-key "$tmp/dev.pem" --now $((now + 10)) "$bound")
+vg "$hc" verify --trust "$tmp/p.pem" --now $((now + 30)) --require-live "$pres" >/dev/null
+vg "$hc" check --trust "$tmp/p.pem" --now $((now + 30)) --venue "$root/examples/venues/hospital.json" \
+    --seen "$tmp/seen" "$pres" >/dev/null
+set +e
+vg "$hc" verify --trust "$tmp/p.pem" --now $((now + 110)) "$pres" >/dev/null
+rc=$?
+set -e
+[ "$rc" = 34 ] || { echo "valgrind run: expected exit 34 for a stale presentation, got $rc"; exit 1; }
+# the register: a code recorded, the audit chain checked against the signed heads
+if "$hc" --help | grep -q '^  register'; then
+    vg "$hc" issue --key "$tmp/k.pem" --issuer CN-330000 --now $now --register "$tmp/r.db" \
+        "$root/examples/record.json" >/dev/null
+    vg "$hc" register audit --register "$tmp/r.db" --pub "$tmp/p.pem" >/dev/null
+fi
 echo "valgrind: CLI round trip clean"

@@ -164,6 +164,12 @@ int cli_read(const char *path, size_t max, char **data, size_t *len);
  * never renamed over. 0 or errno. */
 int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 
+/* Locks path against the other commands that read it and write it back:
+ * an exclusive flock on "PATH.lock" (its name into lock[cap]; created 0600,
+ * never through a link), waited for, held until the returned fd is closed.
+ * Returns the fd, or -1 with errno set (ENAMETOOLONG: the name does not fit). */
+int cli_lock_beside(const char *path, char *lock, size_t cap);
+
 /* Why a file the library could not use: for HC_E_IO, what the file system
  * says (the library's errno is not part of its contract); otherwise
  * hc_strerror(e). Never NULL. */

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -126,6 +127,22 @@ int cli_write_atomic(const char *path, const void *data, size_t len, unsigned mo
         unlink(tmp);
     free(tmp);
     return rc;
+}
+
+int cli_lock_beside(const char *path, char *lock, size_t cap)
+{
+    if (snprintf(lock, cap, "%s.lock", path) >= (int)cap) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd >= 0 && flock(fd, LOCK_EX) != 0) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
 }
 
 /* ------------------------------------------------ files the library reads */

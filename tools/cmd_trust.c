@@ -8,9 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <fcntl.h>
 #include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -90,15 +88,12 @@ static int append_locked(const char *path, json_t *entry);
 static int append_entry(const char *path, json_t *entry)
 {
     char lock[4096];
-    if (snprintf(lock, sizeof lock, "%s.lock", path) >= (int)sizeof lock) {
-        cli_error("%s: path too long", path);
-        return EX_INPUT;
-    }
-    int fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0 || flock(fd, LOCK_EX) != 0) {
-        cli_error("%s: %s: nothing added", lock, strerror(errno));
-        if (fd >= 0)
-            close(fd);
+    int fd = cli_lock_beside(path, lock, sizeof lock);
+    if (fd < 0) {
+        if (errno == ENAMETOOLONG)
+            cli_error("%s: path too long", path);
+        else
+            cli_error("%s: %s: nothing added", lock, strerror(errno));
         return EX_INPUT;
     }
     int rc = append_locked(path, entry);

@@ -5,11 +5,9 @@
 #include "cmd_bundle.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -291,12 +289,11 @@ static int seen_open(seen_file *s, verifier *v)
 {
     char lock[4096];
     hc_err e;
-    if (snprintf(lock, sizeof lock, "%s.lock", s->path) >= (int)sizeof lock) {
-        cli_error("%s: path too long", s->path);
-        return input_failed(v, HC_E_ARG, EX_INPUT, s->path, "path too long");
-    }
-    s->lock = open(lock, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (s->lock < 0 || flock(s->lock, LOCK_EX) != 0) {
+    if ((s->lock = cli_lock_beside(s->path, lock, sizeof lock)) < 0) {
+        if (errno == ENAMETOOLONG) {
+            cli_error("%s: path too long", s->path);
+            return input_failed(v, HC_E_ARG, EX_INPUT, s->path, "path too long");
+        }
         cli_error("%s: %s", lock, strerror(errno));
         return input_failed(v, HC_E_IO, EX_INPUT, lock, strerror(errno));
     }

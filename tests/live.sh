@@ -210,6 +210,14 @@ is "a damaged memory: a verdict all the same, not admitted" "$(jf valid) $(jf ad
 is "a damaged memory: the verdict names the file" "$(jf error): $(jf message)" \
     "io_error: seen: not a memory of admitted codes (or unreadable)"
 rm seen
+# a full memory (1 024 entries, the default capacity): an admission replaces the
+# oldest entry, the count stays, and the memory must still be written back
+python3 -c 'import struct,sys; n=1024; t=int(sys.argv[1]); open("seen","wb").write(b"HCSEEN1\0" + struct.pack(">I", n) + b"".join(struct.pack(">QQ", 0xAA00000000000000 + i, t) for i in range(n)))' $((now - 5))
+expect 0 "check --seen: a full memory admits" "$hc" check "${trust[@]}" --now $now --venue "$hospital" --seen seen "$pres"
+expect 1 "check --seen: and remembers (a repeat)" "$hc" check "${trust[@]}" --now $((now + 5)) --venue "$hospital" \
+    --seen seen "$pres"
+is "a full memory: the repeat" "$(jf code)" repeat
+rm seen
 rm -f seen.lock && mkdir seen.lock
 expect 3 "check --seen: a lock that cannot be opened" "$hc" check "${trust[@]}" --now $now --seen seen "$pres"
 is "no lock: a verdict all the same" "$(jf error) $(jf admit) $(jf message)" \

@@ -306,12 +306,14 @@ static int seen_open(seen_file *s, verifier *v)
     return 0;
 }
 
-/* Writes the memory back (when it changed) and lets go of the lock. */
-static int seen_close(seen_file *s, size_t before)
+/* Writes the memory back when the decision noted an admission in it (its
+ * count alone does not say so: a full ring replaces its oldest entry) and
+ * lets go of the lock. */
+static int seen_close(seen_file *s, bool noted)
 {
     int rc = 0;
     hc_err e;
-    if (s->mem && hc_repeats_count(s->mem) != before && (e = hc_repeats_save(s->mem, s->path))) {
+    if (s->mem && noted && (e = hc_repeats_save(s->mem, s->path))) {
         cli_error("%s: %s", s->path, cli_why(s->path, e));
         rc = EX_INPUT;
     }
@@ -400,7 +402,7 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
         rc = prc ? prc : rc;
     }
     if (rc) {
-        seen_close(&seen, 0);
+        seen_close(&seen, false);
         free(t);
         verifier_free(&v);
         return rc;
@@ -415,11 +417,11 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     }
     json_t *o = json_object();
     rc = cli_exit_for(e);
-    size_t seen_before = hc_repeats_count(seen.mem);
     int src;
     if (check)
         rc = decide(o, e, &c, &rules, v.now, temp, seen.mem, rc);
-    if ((src = seen_close(&seen, seen_before)) != 0)
+    /* hc_checkpoint_decide_repeats notes exactly the codes it admits */
+    if ((src = seen_close(&seen, check && rc == EX_VALID)) != 0)
         rc = src;
     verdict_json(o, e, v.fail ? v.why : NULL, &c);
     cli_bundle_json(o, &v.bundle);   /* stale_trust, rollback_protected */

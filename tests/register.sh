@@ -121,6 +121,9 @@ head_arg="$(python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["head"];
 expect 0 "audit with the head kept outside" "$hc" register audit --register R.db --pub k.pub --head "$head_arg"
 expect 45 "audit with another key" "$hc" register audit --register R.db --pub other.pub
 expect 2 "audit without --pub" "$hc" register audit --register R.db
+expect 3 "audit with a --pub that is missing (it crashed: no diagnostic was passed)" "$hc" register audit \
+    --register R.db --pub missing.pub
+says "audit: the missing key named" "missing.pub: No such file or directory"
 seq_old=$(sql "SELECT seq FROM codes WHERE cti='$old'")
 tamper() {   # tamper NAME SQL BAD_SEQ WHERE: on a copy, the audit names the row
     cp R.db "$1.db"

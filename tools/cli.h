@@ -175,8 +175,8 @@ int cli_lock_beside(const char *path, char *lock, size_t cap);
  * hc_strerror(e). Never NULL. */
 const char *cli_why(const char *path, hc_err e);
 
-/* Reports a file the library refused: its diagnostic when d has a message,
- * otherwise cli_why(). A "pkcs11:" URI given where a file was expected is
+/* Reports a file the library refused: its diagnostic when d (may be NULL:
+ * a call that gives none) has a message, otherwise cli_why(). A "pkcs11:" URI given where a file was expected is
  * shown by cli_key_error, never with its query. Returns EX_INPUT. */
 int cli_load_error(const char *path, hc_err e, const hc_diag *d);
 

@@ -158,7 +158,7 @@ int cli_load_error(const char *path, hc_err e, const hc_diag *d)
 {
     if ((size_t)cli_key_ref_len(path) < strlen(path)) /* the diagnostic would quote the query */
         cli_key_error(path, "%s", cli_why(path, e));
-    else if (d->message[0])
+    else if (d && d->message[0])
         cli_diag(path, e, d);
     else
         cli_error("%s: %s", path, cli_why(path, e));

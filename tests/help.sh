@@ -59,6 +59,12 @@ done
 grep -q "unknown command 'no-such-command'" "$tmp/err" || fail "help of an unknown command: $(cat "$tmp/err")"
 "$hc" verify --help=yes >/dev/null 2>&1
 [ $? = 2 ] || fail "verify --help=yes: not exit 2"
+# -h after an operand, as --help there: help, exit 0 (verify and check look for it
+# before loading anything)
+for c in verify check; do
+    "$hc" $c HCODE1:X -h >"$tmp/o" 2>/dev/null || fail "$c TOKEN -h exited $?"
+    "$hc" $c --help | cmp -s - "$tmp/o" || fail "$c TOKEN -h differs from $c --help"
+done
 
 # the manual's SYNOPSIS (from .SH SYNOPSIS to the next .SH) names every command
 sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' "$man" >"$tmp/synopsis"

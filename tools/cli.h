@@ -101,6 +101,9 @@ typedef struct {
     const char *name;
     int (*run)(int argc, char **argv);
 } cli_sub;
+/* Whether arg asks for help: "--help" or "-h" (the one short option). */
+bool cli_is_help(const char *arg);
+
 int cli_dispatch(const char *cmd, const char *usage, const cli_sub *subs, int argc, char **argv);
 
 /* Prints "healthcode CMD: <message>" and the --help hint to stderr; returns EX_USAGE. */

@@ -98,7 +98,7 @@ static int help_option(cli_args *a, const char *arg)
  * STORED. "-h" is "--help" for every command (the one short option). */
 static int one_option(cli_args *a, const cli_opt *opts, const char *arg, const char **val)
 {
-    if (strcmp(arg, "-h") == 0)
+    if (strcmp(arg, "-h") == 0)   /* "--help=x" stays an error below */
         arg = "--help";
     int help = help_option(a, arg);
     if (help != -1)
@@ -162,9 +162,14 @@ int cli_next(cli_args *a, const cli_opt *opts, const char **val)
     }
 }
 
+bool cli_is_help(const char *arg)
+{
+    return strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0;
+}
+
 int cli_dispatch(const char *cmd, const char *usage, const cli_sub *subs, int argc, char **argv)
 {
-    if (argc >= 1 && strcmp(argv[0], "--help") == 0) {
+    if (argc >= 1 && cli_is_help(argv[0])) {
         fputs(usage, stdout);
         return 0;
     }

@@ -661,7 +661,7 @@ int cmd_bundle(int argc, char **argv)
         return bundle_make(argc - 1, argv + 1);
     if (argc >= 1 && strcmp(argv[0], "show") == 0)
         return bundle_show(argc - 1, argv + 1);
-    if (argc >= 1 && strcmp(argv[0], "--help") == 0) {
+    if (argc >= 1 && cli_is_help(argv[0])) {
         fputs(usage_bundle, stdout);
         return 0;
     }

@@ -502,7 +502,7 @@ static const char usage_register[] =
 
 int cmd_register(int argc, char **argv)
 {
-    if (argc >= 1 && (strcmp(argv[0], "--help") == 0 || strcmp(argv[0], "-h") == 0 || strcmp(argv[0], "help") == 0)) {
+    if (argc >= 1 && (cli_is_help(argv[0]) || strcmp(argv[0], "help") == 0)) {
 #if HC_WITH_REGISTER
         for (size_t i = 0; argc >= 2 && i < sizeof subs / sizeof subs[0]; i++)
             if (strcmp(argv[1], subs[i].name) == 0) {

@@ -351,7 +351,7 @@ static int run_verify(const char *cmd, int argc, char **argv, bool check)
     /* options are handled in order, so a --help after a bad --trust still loads it:
      * look for --help first, as every command promises it */
     for (int i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
-        if (strcmp(argv[i], "--help") == 0) {
+        if (cli_is_help(argv[i])) {
             fputs(check ? usage_check : usage_verify, stdout);
             return 0;
         }

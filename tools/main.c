@@ -98,10 +98,5 @@ int main(int argc, char **argv)
     int (*run)(int, char **) = find_command(cmd);
     if (!run)
         return unknown_command(cmd);
-    /* "-h" right after the command is its --help, also for a command that reads
-     * its first word itself (a sub-command's name: bundle); cli_next does the rest */
-    static char help_opt[] = "--help";
-    if (argc > 2 && strcmp(argv[2], "-h") == 0)
-        argv[2] = help_opt;
-    return run(argc - 2, argv + 2);
+    return run(argc - 2, argv + 2);   /* -h is each command's (cli_is_help, cli_next) */
 }

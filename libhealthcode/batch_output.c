@@ -116,17 +116,13 @@ static size_t put(char *out, size_t at, const char *s, size_t n)
 size_t hc_batch_format_token(char *out, uint64_t line, const uint8_t cti[8], hc_colour c,
                              const char *token)
 {
-    static const char hex[] = "0123456789abcdef";
-    char num[20], hexcti[16];
+    char num[20], hexcti[2 * 8 + 1];
     size_t k = sizeof num;
     do {   /* the line number in decimal, written from the end */
         num[--k] = (char)('0' + line % 10);
         line /= 10;
     } while (line && k > 0);
-    for (int i = 0; i < 8; i++) {
-        hexcti[2 * i] = hex[cti[i] >> 4];
-        hexcti[2 * i + 1] = hex[cti[i] & 15];
-    }
+    hc_hex_encode(cti, 8, hexcti);
     static const char *const cols[] = {"green", "yellow", "red"};
     const char *col = (unsigned)c < 3 ? cols[c] : "invalid";
     size_t tlen = strnlen(token, HC_TOKEN_MAX);
@@ -406,8 +402,7 @@ static hc_err manifest_register(run *r, manifest *m, bool *changed, hc_diag *dia
         uint8_t b[8];
         if (hc_crypto_random(b, sizeof b) != HC_OK)
             return HC_E_CRYPTO;
-        for (int i = 0; i < 8; i++)
-            snprintf(m->reg_batch + 2 * i, 3, "%02x", b[i]);
+        hc_hex_encode(b, sizeof b, m->reg_batch);
         memcpy(m->reg_id, id, sizeof m->reg_id);
         *changed = true;
     }

@@ -25,9 +25,6 @@
 /* No PEM key we accept comes near this; it bounds the BIO's int length too. */
 #define KEY_FILE_MAX (64u * 1024u)
 
-/* The largest passphrase: OpenSSL's PEM callbacks get a 1 KiB buffer. */
-#define PASS_MAX 1023
-
 /* The passphrase a key is decrypted with; NULL p: none, and the callback
  * refuses, so an encrypted key fails to load instead of OpenSSL prompting
  * on the terminal. OpenSSL cleanses the buffer it hands us after use. */
@@ -78,7 +75,7 @@ static bool pem_encrypted(const char *t, size_t len)
 hc_err hc_key_load_pem_pass(const char *pem, size_t len, const void *pass, size_t passlen,
                             hc_key **out)
 {
-    if (!out || !pem || (!pass && passlen) || passlen > PASS_MAX)
+    if (!out || !pem || (!pass && passlen) || passlen > HC_KEY_PASS_MAX)
         return HC_E_ARG;
     *out = NULL;
     if (len == 0 || len > KEY_FILE_MAX)

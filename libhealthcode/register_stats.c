@@ -3,6 +3,7 @@
  * colour) row), and stats read from it alone, so that counting 10 million
  * codes reads a few hundred rows, not the codes (doc/register.md). */
 #include "internal.h"
+#include "clock_impl.h"
 #include "register_impl.h"
 
 #include <stdlib.h>
@@ -12,8 +13,7 @@
 
 int64_t hc_reg_day(int64_t t)
 {
-    int64_t s = t + CST_OFFSET_S;
-    return s >= 0 ? s / 86400 : -((-s + 86399) / 86400);
+    return hc_clock_local_day(t, CST_OFFSET_S);
 }
 
 uint32_t hc_reg_prefecture(uint32_t region)

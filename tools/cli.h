@@ -192,6 +192,10 @@ int cli_load_error(const char *path, hc_err e, const hc_diag *d);
  * of ref to show (for "%.*s"). */
 int cli_key_ref_len(const char *ref);
 
+/* ref as every message shows it, into buf: the cli_key_ref_len bytes, then
+ * "?…" where a query was left out. Returns buf. */
+const char *cli_key_ref_shown(const char *ref, char *buf, size_t cap);
+
 /* Prints "healthcode: REF: <message>" to stderr, REF shown as
  * cli_key_ref_len says ("?…" marks a query left out). Every message about
  * a key goes through it. */

@@ -197,12 +197,19 @@ int cli_key_ref_len(const char *ref)
     return n > 4096 ? 4096 : (int)n;
 }
 
+const char *cli_key_ref_shown(const char *ref, char *buf, size_t cap)
+{
+    int n = cli_key_ref_len(ref);
+    snprintf(buf, cap, "%.*s%s", n, ref, (size_t)n < strlen(ref) ? "?…" : "");
+    return buf;
+}
+
 void cli_key_error(const char *ref, const char *fmt, ...)
 {
+    char shown[4096 + 8];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "healthcode: %.*s%s: ", cli_key_ref_len(ref), ref,
-            (size_t)cli_key_ref_len(ref) < strlen(ref) ? "?…" : "");
+    fprintf(stderr, "healthcode: %s: ", cli_key_ref_shown(ref, shown, sizeof shown));
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
@@ -241,7 +248,7 @@ static int key_exit(hc_err e)
 }
 
 /* The largest passphrase read (OpenSSL's PEM callbacks hold 1 KiB). */
-#define PASS_MAX 1023
+#define PASS_MAX HC_KEY_PASS_MAX   /* the library's bound (key.h) */
 
 /* Reads --key-pass SRC into buf (PASS_MAX + 1 bytes): "file:PATH", the
  * first line of a regular file group and others cannot read, or "env:VAR",

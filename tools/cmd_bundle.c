@@ -102,9 +102,9 @@ int cli_bundle_load(const char *cmd, cli_bundle_opts *b, int64_t now)
         hc_key_free(k);
         if (rc) {   /* printed */
             b->err = e;
-            int n = cli_key_ref_len(b->roots[i]);   /* a pkcs11: URI without its query */
-            snprintf(b->message, sizeof b->message, "%.*s%s: cannot load the root key", n,
-                     b->roots[i], (size_t)n < strlen(b->roots[i]) ? "?…" : "");
+            char shown[4096 + 8];   /* a pkcs11: URI without its query */
+            snprintf(b->message, sizeof b->message, "%s: cannot load the root key",
+                     cli_key_ref_shown(b->roots[i], shown, sizeof shown));
             return rc;
         }
         if (e)

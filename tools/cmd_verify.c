@@ -55,8 +55,8 @@ typedef struct {
 static int input_failed(verifier *v, hc_err e, int rc, const char *path, const char *what)
 {
     v->fail = e;
-    int n = cli_key_ref_len(path);   /* a pkcs11: URI is named without its query */
-    snprintf(v->why, sizeof v->why, "%.*s%s: %s", n, path, (size_t)n < strlen(path) ? "?…" : "", what);
+    char shown[4096 + 8];   /* a pkcs11: URI is named without its query */
+    snprintf(v->why, sizeof v->why, "%s: %s", cli_key_ref_shown(path, shown, sizeof shown), what);
     return rc;
 }
 

@@ -269,6 +269,9 @@ static bool col_copy(sqlite3_stmt *st, int i, char *dst, size_t cap)
     return hc_strlcpy(dst, t ? t : "", cap);
 }
 
+/* The report's message and bad_seq; where is set to "TABLE seq N" for a
+ * table, left as it is for NO_TABLE (what the caller named it already). */
+#define NO_TABLE T__N
 static hc_err fail(audit *a, table_id t, int64_t seq, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static hc_err fail(audit *a, table_id t, int64_t seq, const char *fmt, ...)
@@ -278,7 +281,7 @@ static hc_err fail(audit *a, table_id t, int64_t seq, const char *fmt, ...)
     vsnprintf(a->rep->message, sizeof a->rep->message, fmt, ap);
     va_end(ap);
     a->rep->bad_seq = seq;
-    if ((int)t >= 0 && t < T__N && seq > 0)
+    if (t < T__N && seq > 0)
         snprintf(a->rep->where, sizeof a->rep->where, "%s seq %" PRId64, table_name[t], seq);
     return HC_E_AUDIT;
 }
@@ -315,14 +318,9 @@ static hc_err check_line(audit *a, const hc_register_code *c)
     batch_mark *m = mark_of(a, c->batch);
     if (!m)
         return HC_E_NOMEM;
-    if (c->line <= m->last_line) {
-        char where[96];
-        memcpy(where, a->rep->where, sizeof where);
-        fail(a, T_CODES, c->seq, "line %" PRIu64 " of batch %s comes after its line %" PRIu64
-             ": a line recorded twice, or rows reordered", c->line, c->batch, m->last_line);
-        memcpy(a->rep->where, where, sizeof where);
-        return HC_E_AUDIT;
-    }
+    if (c->line <= m->last_line)   /* where: the row as the caller named it (its cti) */
+        return fail(a, NO_TABLE, c->seq, "line %" PRIu64 " of batch %s comes after its line %" PRIu64
+                    ": a line recorded twice, or rows reordered", c->line, c->batch, m->last_line);
     m->rows++;
     m->last_line = c->line;
     return HC_OK;
@@ -346,7 +344,7 @@ static hc_err check_batches(audit *a)
                 m = &a->batches[i];
         snprintf(a->rep->where, sizeof a->rep->where, "batches %.16s", id ? id : "(null)");
         if (!m || m->rows != rows || m->last_line != last)
-            err = fail(a, -1, 0, "the batch's progress says %" PRIu64 " rows up to line %" PRIu64 ", its codes "
+            err = fail(a, NO_TABLE, 0, "the batch's progress says %" PRIu64 " rows up to line %" PRIu64 ", its codes "
                        "are %" PRIu64 " up to line %" PRIu64, rows, last, m ? m->rows : 0, m ? m->last_line : 0);
         else
             m->seen = true;
@@ -357,7 +355,7 @@ static hc_err check_batches(audit *a)
     for (size_t i = 0; err == HC_OK && i < a->n_batches; i++)
         if (!a->batches[i].seen) {
             snprintf(a->rep->where, sizeof a->rep->where, "batches %s", a->batches[i].id);
-            err = fail(a, -1, 0, "the codes of batch %s have no progress row", a->batches[i].id);
+            err = fail(a, NO_TABLE, 0, "the codes of batch %s have no progress row", a->batches[i].id);
         }
     if (err == HC_OK)
         a->rep->where[0] = '\0';
@@ -395,14 +393,9 @@ static hc_err check_code(audit *a, sqlite3_stmt *st, uint8_t hash[32])
         bool cleared = !c.sub[0] && !c.doc[0] && !c.region, covered = false;
         for (size_t i = 0; i < a->n_purges && cleared && !covered; i++)
             covered = a->purges[i].seq > c.seq && c.exp < a->purges[i].before;
-        if (!covered) {
-            char where[96];
-            memcpy(where, a->rep->where, sizeof where);
-            fail(a, T_CODES, c.seq, "the personal columns (sub, doc, region) are not those the chain "
-                 "recorded, and no purge cleared them");
-            memcpy(a->rep->where, where, sizeof where);
-            return HC_E_AUDIT;
-        }
+        if (!covered)
+            return fail(a, NO_TABLE, c.seq, "the personal columns (sub, doc, region) are not those the "
+                        "chain recorded, and no purge cleared them");
     }
     if (c.batch[0] && (err = check_line(a, &c)) != HC_OK)
         return err;
@@ -452,21 +445,21 @@ static hc_err check_heads_at(audit *a, int64_t seq, const uint8_t hash[32])
             return HC_OK;
         snprintf(a->rep->where, sizeof a->rep->where, "heads seq %" PRId64, hs);
         if (hs < seq)
-            return fail(a, -1, 0, "a head is signed for event %" PRId64 ", which the chain does not "
+            return fail(a, NO_TABLE, 0, "a head is signed for event %" PRId64 ", which the chain does not "
                         "have (events deleted?)", hs);
         const char *kid = col_text(a->heads, 2);
         const hc_key *k = key_for(a, kid);
         if (sqlite3_column_bytes(a->heads, 1) != 32 || memcmp(sqlite3_column_blob(a->heads, 1), hash, 32) != 0)
-            return fail(a, -1, 0, "the head signed at event %" PRId64 " does not match the chain: the "
+            return fail(a, NO_TABLE, 0, "the head signed at event %" PRId64 " does not match the chain: the "
                         "events up to it were changed", hs);
         if (!k)
-            return fail(a, -1, 0, "the head at event %" PRId64 " is signed by kid %s, which is not "
+            return fail(a, NO_TABLE, 0, "the head at event %" PRId64 " is signed by kid %s, which is not "
                         "one of the keys given", hs, kid ? kid : "(none)");
         uint8_t msg[HC_REG_HEAD_MSG_MAX];
         size_t n = hc_reg_head_message(a->reg->id, hs, hash, sqlite3_column_int64(a->heads, 5), msg);
         if (sqlite3_column_int64(a->heads, 3) != (int64_t)k->alg || sqlite3_column_bytes(a->heads, 4) != 64 ||
             hc_crypto_verify(k, msg, n, sqlite3_column_blob(a->heads, 4)) != HC_OK)
-            return fail(a, -1, 0, "the signature of the head at event %" PRId64 " does not verify "
+            return fail(a, NO_TABLE, 0, "the signature of the head at event %" PRId64 " does not verify "
                         "with key %s (a forged head)", hs, kid);
         a->rep->heads++;
         a->last_head = hs;
@@ -515,13 +508,9 @@ static hc_err walk(audit *a)
         if (err != HC_OK)
             return err;
         if (sqlite3_column_bytes(a->cur[t], 1) != 32 || memcmp(sqlite3_column_blob(a->cur[t], 1), hash, 32) != 0) {
-            if (t != T_CODES)
-                snprintf(a->rep->where, sizeof a->rep->where, "%s seq %" PRId64, table_name[t], seq);
-            char where[96];
-            memcpy(where, a->rep->where, sizeof where);
-            fail(a, t, seq, "the row does not match the chain: it was changed, or rows were reordered");
-            memcpy(a->rep->where, where, sizeof where);
-            return HC_E_AUDIT;
+            /* a code keeps the where its reader set (with its cti) */
+            return fail(a, t == T_CODES ? NO_TABLE : t, seq,
+                        "the row does not match the chain: it was changed, or rows were reordered");
         }
         if (a->o->expect_seq == seq && memcmp(a->o->expect_hash, hash, 32) != 0)
             return fail(a, t, seq, "the chain at event %" PRId64 " is not the head kept outside the "
@@ -542,14 +531,14 @@ static hc_err walk(audit *a)
     if (a->head_live) {
         int64_t hs = sqlite3_column_int64(a->heads, 0);
         snprintf(a->rep->where, sizeof a->rep->where, "heads seq %" PRId64, hs);
-        return fail(a, -1, 0, "a head is signed for event %" PRId64 " but the register ends at event %"
+        return fail(a, NO_TABLE, 0, "a head is signed for event %" PRId64 " but the register ends at event %"
                     PRId64 ": events were deleted", hs, a->rep->last_seq);
     }
     if (a->last_head != a->rep->last_seq)
         return fail(a, a->uncovered_table, a->uncovered_seq, "events from %" PRId64 " on are covered "
                     "by no signed head (rows added by hand, or a head deleted)", a->uncovered_seq);
     if (a->o->expect_seq > a->rep->last_seq)
-        return fail(a, -1, 0, "the register ends at event %" PRId64 ", before the head kept outside it "
+        return fail(a, NO_TABLE, 0, "the register ends at event %" PRId64 ", before the head kept outside it "
                     "(event %" PRId64 "): events were deleted", a->rep->last_seq, a->o->expect_seq);
     return HC_OK;
 }
@@ -576,9 +565,7 @@ static hc_err check_counts(audit *a)
     if (rc == SQLITE_ROW) {
         char day[11];
         hc_day_format((hc_day)sqlite3_column_int64(st, 0), day);
-        snprintf(a->rep->where, sizeof a->rep->where, "counts day %s colour %.8s", day,
-                 col_text(st, 1) ? col_text(st, 1) : "?");
-        err = fail(a, -1, 0, "the counts say %lld %s codes on %s, the codes table has %lld",
+        err = fail(a, NO_TABLE, 0, "the counts say %lld %s codes on %s, the codes table has %lld",
                    (long long)sqlite3_column_int64(st, 2), col_text(st, 1) ? col_text(st, 1) : "?", day,
                    (long long)sqlite3_column_int64(st, 3));
         snprintf(a->rep->where, sizeof a->rep->where, "counts day %s", day);

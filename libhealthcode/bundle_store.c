@@ -11,19 +11,12 @@
  * the directory's permissions, which only the checkpoint's user may write. */
 #include "bundle_impl.h"
 #include "bundle_state_impl.h"
-#include "cbor_impl.h"
 #include "internal.h"
 #include "revoke_impl.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
 
 /* The venue rules of an accepted bundle, copied out of its buffer. */
 typedef struct {

@@ -19,7 +19,10 @@
  * Neither reads the clock: t is the caller's.
  *
  * Built with the verify side: every build has it, the verify-only one
- * included. Functions here are reentrant; they keep no state.
+ * included. Functions here are reentrant and thread-safe. The one state
+ * they keep is per thread and public: hc_present remembers the cnf form (the
+ * exported point) of the last device key it signed with, recognised by the
+ * key's address and kid, as a phone presents with one key every few seconds.
  */
 #ifndef HEALTHCODE_PRESENT_H
 #define HEALTHCODE_PRESENT_H

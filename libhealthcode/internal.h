@@ -37,6 +37,22 @@ bool hc_hex_decode(const char *s, size_t len, uint8_t *b, size_t n);
 /* hc_hex_decode of the NUL-terminated s (NULL: false). */
 bool hc_hex_parse(const char *s, uint8_t *b, size_t n);
 
+/* Big-endian integers of 1 to 8 bytes in the files the library writes
+ * (revocation lists, repeat memories, the register's signed heads). */
+static inline void hc_put_be(uint8_t *p, uint64_t v, int bytes)
+{
+    for (int i = bytes - 1; i >= 0; i--, v >>= 8)
+        p[i] = (uint8_t)v;
+}
+
+static inline uint64_t hc_get_be(const uint8_t *p, int bytes)
+{
+    uint64_t v = 0;
+    for (int i = 0; i < bytes; i++)
+        v = v << 8 | p[i];
+    return v;
+}
+
 /* hc_open_regular then hc_read_fd: a whole regular file of at most max
  * bytes. Errors: HC_E_IO (missing, unreadable, not a regular file),
  * HC_E_LIMIT, HC_E_NOMEM. */

@@ -148,12 +148,6 @@ hc_err hc_reg_chain_purge(hc_register *reg, const uint8_t prev[32], int64_t seq,
     return hc_reg_canon_hash(reg, &c, hash);
 }
 
-static void put_be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
 size_t hc_reg_head_message(const char *reg_id, int64_t seq, const uint8_t hash[32], int64_t at,
                            uint8_t *out)
 {
@@ -163,11 +157,11 @@ size_t hc_reg_head_message(const char *reg_id, int64_t seq, const uint8_t hash[3
     n += sizeof tag;
     memcpy(out + n, reg_id, 32);
     n += 32;
-    put_be64(out + n, (uint64_t)seq);
+    hc_put_be(out + n, (uint64_t)seq, 8);
     n += 8;
     memcpy(out + n, hash, 32);
     n += 32;
-    put_be64(out + n, (uint64_t)at);
+    hc_put_be(out + n, (uint64_t)at, 8);
     return n + 8;
 }
 

@@ -94,20 +94,6 @@ size_t hc_repeats_count(const hc_repeats *r)
     return r ? r->n : 0;
 }
 
-static void put_be(uint8_t *p, uint64_t v, int bytes)
-{
-    for (int i = bytes - 1; i >= 0; i--, v >>= 8)
-        p[i] = (uint8_t)v;
-}
-
-static uint64_t get_be(const uint8_t *p, int bytes)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < bytes; i++)
-        v = v << 8 | p[i];
-    return v;
-}
-
 hc_err hc_repeats_save(const hc_repeats *r, const char *path)
 {
     if (!r || !path)
@@ -117,13 +103,13 @@ hc_err hc_repeats_save(const hc_repeats *r, const char *path)
     if (!buf)
         return HC_E_NOMEM;
     memcpy(buf, MAGIC, 8);
-    put_be(buf + 8, r->n, 4);
+    hc_put_be(buf + 8, r->n, 4);
     /* oldest first: the ring from its oldest entry on */
     size_t start = r->n < r->cap ? 0 : r->next;
     for (size_t i = 0; i < r->n; i++) {
         const seen *e = &r->ring[(start + i) % r->cap];
         memcpy(buf + HEAD + i * ENTRY, e->cti, 8);
-        put_be(buf + HEAD + i * ENTRY + 8, (uint64_t)e->at, 8);
+        hc_put_be(buf + HEAD + i * ENTRY + 8, (uint64_t)e->at, 8);
     }
     hc_err err = hc_write_file_atomic(path, buf, len, 0600);
     free(buf);
@@ -152,7 +138,7 @@ hc_err hc_repeats_load(hc_repeats *r, const char *path)
     if (err != HC_OK)
         return err;
     const uint8_t *b = (const uint8_t *)data;
-    size_t n = len >= HEAD ? (size_t)get_be(b + 8, 4) : 0;
+    size_t n = len >= HEAD ? (size_t)hc_get_be(b + 8, 4) : 0;
     if (len < HEAD || memcmp(b, MAGIC, 8) != 0 || n > HC_REPEATS_MAX_CAPACITY ||
         len != HEAD + n * ENTRY) {
         free(data);
@@ -160,7 +146,7 @@ hc_err hc_repeats_load(hc_repeats *r, const char *path)
     }
     r->n = r->next = 0;
     for (size_t i = n > r->cap ? n - r->cap : 0; i < n; i++) {
-        put(r, b + HEAD + i * ENTRY, (int64_t)get_be(b + HEAD + i * ENTRY + 8, 8));
+        put(r, b + HEAD + i * ENTRY, (int64_t)hc_get_be(b + HEAD + i * ENTRY + 8, 8));
     }
     free(data);
     return HC_OK;

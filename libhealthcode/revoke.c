@@ -43,25 +43,10 @@ static const uint8_t rev_magic[8] = {'H', 'C', 'R', 'V', '1', 0, 0, 0};
 
 /* ------------------------------------------------------------- byte order */
 
-static uint64_t load_be64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 0; i < 8; i++)
-        v = (v << 8) | p[i];
-    return v;
-}
-
-static void store_be64(uint8_t *p, uint64_t v)
-{
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (uint8_t)v;
-        v >>= 8;
-    }
-}
 
 static sub128 load_sub(const uint8_t *p)
 {
-    sub128 s = {load_be64(p), load_be64(p + 8)};
+    sub128 s = {hc_get_be(p, 8), hc_get_be(p + 8, 8)};
     return s;
 }
 
@@ -295,7 +280,7 @@ static hc_err parse_text(const char *text, size_t len, bool force_remove, delta 
                               "expected 16 hex digits (a cti) or 32 (a sub), found \"%.*s\"",
                               (int)show, text + s);
         }
-        uint64_t cti = load_be64(bytes);
+        uint64_t cti = hc_get_be(bytes, 8);
         sub128 sub = load_sub(bytes);
         void *grown = n == 16 ? push(d->cti[k], &d->ncti[k], &d->capcti[k], sizeof cti, &cti)
                               : push(d->sub[k], &d->nsub[k], &d->capsub[k], sizeof sub, &sub);
@@ -375,7 +360,7 @@ static hc_err load_binary(hc_revocations *r, FILE *f, uint64_t file_size, const 
     uint8_t hdr[16];
     if (fread(hdr, 1, sizeof hdr, f) != sizeof hdr)
         return hc_diag_set(diag, HC_E_REVOCATION_LIST, "", "%s: truncated header", path);
-    uint64_t nc = load_be64(hdr), ns = load_be64(hdr + 8);
+    uint64_t nc = hc_get_be(hdr, 8), ns = hc_get_be(hdr + 8, 8);
     if (nc > REV_MAX_CTI || ns > REV_MAX_SUB)
         return hc_diag_set(diag, HC_E_REVOCATION_LIST, "", "%s: counts out of range", path);
     if (file_size != REV_HEADER_LEN + nc * 8 + ns * 16)
@@ -397,7 +382,7 @@ static hc_err load_binary(hc_revocations *r, FILE *f, uint64_t file_size, const 
     }
     /* the file holds the raw bytes; the arrays hold host-order integers */
     for (uint64_t i = 0; i < nc; i++) {
-        cti[i] = load_be64((const uint8_t *)&cti[i]);
+        cti[i] = hc_get_be((const uint8_t *)&cti[i], 8);
         if (i && cti[i] <= cti[i - 1]) {
             err = hc_diag_set(diag, HC_E_REVOCATION_LIST, "",
                               "%s: cti entry %llu is not above the one before (the list must be sorted, without duplicates)",
@@ -480,14 +465,14 @@ hc_err hc_revocations_save_binary(const hc_revocations *r, const char *path)
     if (!buf)
         return HC_E_NOMEM;
     memcpy(buf, rev_magic, 8);
-    store_be64(buf + 8, r->ncti);
-    store_be64(buf + 16, r->nsub);
+    hc_put_be(buf + 8, r->ncti, 8);
+    hc_put_be(buf + 16, r->nsub, 8);
     uint8_t *p = buf + REV_HEADER_LEN;
     for (size_t i = 0; i < r->ncti; i++, p += 8)
-        store_be64(p, r->cti[i]);
+        hc_put_be(p, r->cti[i], 8);
     for (size_t i = 0; i < r->nsub; i++, p += 16) {
-        store_be64(p, r->sub[i].hi);
-        store_be64(p + 8, r->sub[i].lo);
+        hc_put_be(p, r->sub[i].hi, 8);
+        hc_put_be(p + 8, r->sub[i].lo, 8);
     }
     hc_err err = hc_write_file_atomic(path, buf, size, 0644);
     free(buf);
@@ -498,7 +483,7 @@ bool hc_revocations_has_cti(const hc_revocations *r, const uint8_t cti[8])
 {
     if (!r || !cti)
         return false;
-    uint64_t key = load_be64(cti);
+    uint64_t key = hc_get_be(cti, 8);
     return set_has(r->cti, r->ncti, sizeof key, &key, cmp_u64);
 }
 
@@ -569,7 +554,7 @@ static hc_err raw_decode(const uint8_t *cti, size_t nc, const uint8_t *sub, size
     }
     hc_err err = HC_OK;
     for (size_t i = 0; i < nc && err == HC_OK; i++) {
-        c[i] = load_be64(cti + i * 8);
+        c[i] = hc_get_be(cti + i * 8, 8);
         if (i && c[i] <= c[i - 1])
             err = HC_E_REVOCATION_LIST;
     }
@@ -628,10 +613,10 @@ hc_err hc_revocations_export(const hc_revocations *r, uint8_t **cti, size_t *nct
         return HC_E_NOMEM;
     }
     for (size_t i = 0; i < r->ncti; i++)
-        store_be64(c + i * 8, r->cti[i]);
+        hc_put_be(c + i * 8, r->cti[i], 8);
     for (size_t i = 0; i < r->nsub; i++) {
-        store_be64(s + i * 16, r->sub[i].hi);
-        store_be64(s + i * 16 + 8, r->sub[i].lo);
+        hc_put_be(s + i * 16, r->sub[i].hi, 8);
+        hc_put_be(s + i * 16 + 8, r->sub[i].lo, 8);
     }
     *cti = c;
     *ncti = r->ncti;

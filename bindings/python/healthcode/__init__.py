@@ -735,7 +735,7 @@ class Register(_Handle):
         flags = L.HC_REGISTER_READ_ONLY if read_only else (L.HC_REGISTER_CREATE if create else 0)
         diag = L.Diag()
         out = ctypes.c_void_p()
-        _check(_need(L.hc_register_open, "register (meson -Dregister)")(_b(path), flags, ctypes.byref(out),
+        _check(_need(L.hc_register_open, "register (meson -Dregister)")(_path(path), flags, ctypes.byref(out),
                                                                         ctypes.byref(diag)), diag)
         super().__init__(out)
         self._key = key
@@ -855,7 +855,7 @@ class Register(_Handle):
         fmt = 1 if os.fsdecode(path).lower().endswith(".png") else 0
         out = self._stats(by)
         try:
-            _check(L.hc_register_chart(out, fmt, _b(path)))
+            _check(L.hc_register_chart(out, fmt, _path(path)))
         finally:
             L.hc_register_stats_free(out)
 
@@ -1042,6 +1042,13 @@ class Claims:
                 "knd": self._raw.knd, "bound": self.bound, "live": self.live, "t": self.t}
 
 
+def _verify_opts(skew: int, revoked: Any, live_window: int, require_live: bool) -> L.VerifyOpts:
+    """hc_verify_opts, the live window checked first (1 to 300 s) as verify() documents."""
+    if not 1 <= int(live_window) <= 300:
+        raise _error("invalid_argument", f"live_window {live_window}: 1 to 300 seconds")
+    return L.VerifyOpts(int(skew), revoked, int(live_window), bool(require_live))
+
+
 def verify(trust: Trust, text: Text, now: Now = None, skew: int = 300,
            revoked: Optional[Revocations] = None, live_window: int = 60,
            require_live: bool = False) -> Claims:
@@ -1054,10 +1061,7 @@ def verify(trust: Trust, text: Text, now: Now = None, skew: int = 300,
     token raises NotLiveError."""
     data = _b(text)
     raw = L.Claims()
-    if not 1 <= int(live_window) <= 300:
-        raise _error("invalid_argument", f"live_window {live_window}: 1 to 300 seconds")
-    opts = L.VerifyOpts(int(skew), revoked.handle if revoked is not None else None, int(live_window),
-                        bool(require_live))
+    opts = _verify_opts(skew, revoked.handle if revoked is not None else None, live_window, require_live)
     _check(L.hc_verify(trust.handle, data, len(data), _now(now), ctypes.byref(opts), ctypes.byref(raw)))
     return Claims(raw, True)
 
@@ -1188,13 +1192,10 @@ class BundleStore(_Handle):
         23) and UnknownKidError before the first bundle."""
         diag = L.Diag()
         _check(L.hc_bundle_store_ready(self.handle, ctypes.byref(diag)), diag)
-        if not 1 <= int(live_window) <= 300:
-            raise _error("invalid_argument", f"live_window {live_window}: 1 to 300 seconds")
+        opts = _verify_opts(skew, L.hc_bundle_store_revocations(self.handle), live_window, require_live)
         trust = L.hc_bundle_store_trust(self.handle)
         data = _b(text)
         raw = L.Claims()
-        opts = L.VerifyOpts(int(skew), L.hc_bundle_store_revocations(self.handle), int(live_window),
-                            bool(require_live))
         _check(L.hc_verify(trust, data, len(data), _now(now), ctypes.byref(opts), ctypes.byref(raw)))
         return Claims(raw, True)
 

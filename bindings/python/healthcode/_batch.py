@@ -41,14 +41,6 @@ class BatchSummary:
 Path = Union[str, bytes, "os.PathLike[str]"]
 
 
-def _path(p: Path) -> bytes:
-    """ValueError for an embedded NUL, as every path of the package (healthcode._path)."""
-    b = os.fsencode(p)
-    if b"\0" in b:
-        raise ValueError("embedded null byte in the path %r" % (p,))
-    return b
-
-
 def batch(hc: Any, key: Any, issuer: str, input: Path, out_dir: Path, *, now: Any = None, validity: int = 86400,
           policy: Any = None, subject_secret: Optional[bytes] = None, threads: int = 0,
           png: bool = False, sheets: bool = False, sheets_format: str = "pdf",
@@ -96,7 +88,7 @@ def batch(hc: Any, key: Any, issuer: str, input: Path, out_dir: Path, *, now: An
     opts.progress = callback
     raw = L.BatchSummary()
     diag = L.Diag()
-    code = L.hc_batch_run(ctypes.byref(opts), _path(input), _path(out_dir), ctypes.byref(raw),
+    code = L.hc_batch_run(ctypes.byref(opts), hc._path(input), hc._path(out_dir), ctypes.byref(raw),
                           ctypes.byref(diag))
     if failure:
         raise failure[0]
@@ -130,11 +122,11 @@ def sheets(hc: Any, source: Union[Path, Iterable[Union[str, Tuple[str, str]]]], 
     diag = L.Diag()
     fn = hc._need(L.hc_sheet_new, "sheets (cairo, pango)")
     if isinstance(source, (str, bytes, os.PathLike)):
-        hc._check(L.hc_sheet_from_jsonl(_path(source), _path(out), ctypes.byref(opts), ctypes.byref(pages),
+        hc._check(L.hc_sheet_from_jsonl(hc._path(source), hc._path(out), ctypes.byref(opts), ctypes.byref(pages),
                                         ctypes.byref(diag)), diag)
         return int(pages.value)
     s = ctypes.c_void_p()
-    hc._check(fn(_path(out), ctypes.byref(opts), ctypes.byref(s)))
+    hc._check(fn(hc._path(out), ctypes.byref(opts), ctypes.byref(s)))
     try:
         for n, item in enumerate(source, start=1):
             token, label = (item, "") if isinstance(item, (str, bytes)) else item

@@ -1091,11 +1091,12 @@ def present(token: Text, device: Union[Key, Callable[[bytes], bytes]], now: Now 
         return buf.raw[:n.value].decode()
     if not callable(device) or alg is None:
         raise _error("invalid_argument", "present() needs a Key, or a signer callable and its alg")
+    signer: Callable[[bytes], bytes] = device   # narrowed here; the closure below cannot see that
     failure: List[BaseException] = []
 
     def sign(_ctx: Any, msg: Any, length: int, sig: Any) -> int:
         try:
-            out = bytes(device(ctypes.string_at(msg, length)))
+            out = bytes(signer(ctypes.string_at(msg, length)))
             if len(out) != 64:
                 raise ValueError(f"the signer returned {len(out)} bytes, not the 64 of r || s")
             ctypes.memmove(sig, out, 64)

@@ -2,6 +2,7 @@
  * schema), checking that it is a register of this version, the handle, its
  * signing key and the write transactions every other room of the register
  * goes through (register_impl.h; the schema is documented in doc/register.md). */
+#include "cbor_impl.h"
 #include "internal.h"
 #include "register_impl.h"
 
@@ -83,22 +84,17 @@ bool hc_reg_grow(void *arr, size_t n, size_t *cap, size_t size, size_t first)
     return true;
 }
 
-/* UTF-8 text of 1 to max bytes, with no control character. */
+/* UTF-8 text of 1 to max bytes (the library's one UTF-8 check: no
+ * overlong form, surrogate or code point past U+10FFFF), with no control
+ * character. */
 static bool good_text(const char *s, size_t max)
 {
     size_t n = s ? strnlen(s, max + 1) : 0;
-    if (n == 0 || n > max)
+    if (n == 0 || n > max || !hc_cbor_utf8_ok((const uint8_t *)s, n))
         return false;
-    for (size_t i = 0; i < n;) {
-        unsigned char c = (unsigned char)s[i];
-        size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3 : (c & 0xF8) == 0xF0 ? 4 : 0;
-        if (k == 0 || (k == 1 && (c < 0x20 || c == 0x7f)) || (k == 2 && c < 0xC2) || i + k > n)
+    for (size_t i = 0; i < n; i++)
+        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
             return false;
-        for (size_t j = 1; j < k; j++)
-            if (((unsigned char)s[i + j] & 0xC0) != 0x80)
-                return false;
-        i += k;
-    }
     return true;
 }
 

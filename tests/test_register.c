@@ -333,6 +333,17 @@ static void test_correct(void **state)
     assert_string_equal(d.field, "operator");
     a.operator_id = "op\n1";
     assert_int_equal(hc_register_correct(reg, old, fixed, strlen(fixed), &a, NULL, &d), HC_E_ARG);
+    /* not UTF-8: an overlong '/', a surrogate, a lead byte past U+10FFFF */
+    static const char *const not_utf8[] = {"op\xe0\x80\xaf", "op\xed\xa0\x80", "op\xf5\x80\x80\x80"};
+    for (size_t i = 0; i < 3; i++) {
+        a.operator_id = not_utf8[i];
+        assert_int_equal(hc_register_correct(reg, old, fixed, strlen(fixed), &a, NULL, &d), HC_E_ARG);
+        assert_string_equal(d.field, "operator");
+    }
+    a.operator_id = "值班员 7";   /* and UTF-8 passes the check (refused after it: the reason is empty) */
+    a.reason = "";
+    assert_int_equal(hc_register_correct(reg, old, fixed, strlen(fixed), &a, NULL, &d), HC_E_ARG);
+    assert_string_equal(d.field, "reason");
     assert_int_equal(sql_int(path, "SELECT max(seq) FROM heads"), events);
     assert_int_equal(sql_int(path, "SELECT count(*) FROM codes"), 2);
 

@@ -122,17 +122,11 @@ hc_err hc_repeats_load(hc_repeats *r, const char *path)
         return HC_E_ARG;
     char *data = NULL;
     size_t len = 0;
-    int fd;
-    uint64_t size;
-    hc_err err = hc_open_regular(path, &fd, &size);
+    hc_err err = hc_read_file(path, HEAD + (size_t)HC_REPEATS_MAX_CAPACITY * ENTRY, &data, &len);
     if (err == HC_E_IO && access(path, F_OK) != 0) {   /* no file yet: nothing seen */
         r->n = r->next = 0;
         return HC_OK;
     }
-    if (err != HC_OK)
-        return err;
-    err = hc_read_fd(fd, HEAD + (size_t)HC_REPEATS_MAX_CAPACITY * ENTRY, size, &data, &len);
-    close(fd);
     if (err == HC_E_LIMIT)
         err = HC_E_IO;
     if (err != HC_OK)

@@ -3,6 +3,7 @@
 #include "token_impl.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 static const char alphabet[45] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 
@@ -86,4 +87,13 @@ hc_err hc_base45_decode(const char *in, size_t n, uint8_t *out, size_t cap, size
     }
     *len = o;
     return HC_OK;
+}
+
+hc_err hc_token_text_decode(const char *text, size_t len, uint8_t *out, size_t cap, size_t *out_len)
+{
+    const size_t prefix = sizeof HC_PREFIX - 1;
+    if (len < prefix || memcmp(text, HC_PREFIX, prefix) != 0)
+        return HC_E_PREFIX;
+    hc_err err = hc_base45_decode(text + prefix, len - prefix, out, cap, out_len);
+    return err == HC_E_BUFFER ? HC_E_LIMIT : err;
 }

@@ -17,7 +17,6 @@
 
 #include <string.h>
 
-#define PREFIX_LEN (sizeof HC_PREFIX - 1)
 
 /* What both ways of signing share: the token's binding, the protected
  * header and the payload, and the Sig_structure to sign. */
@@ -38,14 +37,12 @@ static hc_err prepare(const char *token, size_t len, hc_alg alg, int64_t t, work
 {
     if (len > HC_TOKEN_MAX)
         return HC_E_LIMIT;
-    if (len < PREFIX_LEN || memcmp(token, HC_PREFIX, PREFIX_LEN) != 0)
-        return HC_E_PREFIX;
     uint8_t cose[HC_COSE_MAX];
     size_t cose_len = 0;
     hc_cose_view view;
-    hc_err err = hc_base45_decode(token + PREFIX_LEN, len - PREFIX_LEN, cose, sizeof cose, &cose_len);
+    hc_err err = hc_token_text_decode(token, len, cose, sizeof cose, &cose_len);
     if (err != HC_OK)
-        return err == HC_E_BUFFER ? HC_E_LIMIT : err;
+        return err;
     memset(&w->claims, 0, sizeof w->claims);
     if ((err = hc_cose_parse(cose, cose_len, &view)) != HC_OK ||
         (err = hc_claims_decode_checked(view.payload, view.payload_len, &w->claims)) != HC_OK)

@@ -14,6 +14,9 @@ hc_err hc_base45_encode(const uint8_t *in, size_t n, char *out, size_t cap, size
 /* Decodes strictly: HC_E_BASE45 on a length of 3k+1, a character outside the 45
  * (lower case included), or a triplet/pair above its range. */
 hc_err hc_base45_decode(const char *in, size_t n, uint8_t *out, size_t cap, size_t *len);
+/* Steps 1-2 of a token's text: the "HCODE1:" prefix (HC_E_PREFIX), then
+ * base45 into out; a text that would not fit cap is HC_E_LIMIT. */
+hc_err hc_token_text_decode(const char *text, size_t len, uint8_t *out, size_t cap, size_t *out_len);
 
 /* ---- COSE_Sign1 ---- */
 /* The largest COSE_Sign1 the library reads: base45 of HC_TOKEN_MAX chars. */

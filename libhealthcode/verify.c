@@ -16,7 +16,6 @@
 
 #include <string.h>
 
-#define PREFIX_LEN (sizeof HC_PREFIX - 1)
 
 /* A token's COSE bytes and its parsed view (which points into them). */
 typedef struct {
@@ -44,13 +43,8 @@ static hc_err decode_cose(decoded *d, hc_claims *out)
 /* Steps 1-3: prefix, base45, COSE shape, into d (on the caller's stack). */
 static hc_err decode_text(const char *text, size_t len, decoded *d, hc_claims *out)
 {
-    if (len < PREFIX_LEN || memcmp(text, HC_PREFIX, PREFIX_LEN) != 0)
-        return HC_E_PREFIX;
-    hc_err err = hc_base45_decode(text + PREFIX_LEN, len - PREFIX_LEN, d->cose, HC_COSE_MAX,
-                                  &d->cose_len);
-    if (err != HC_OK)
-        return err == HC_E_BUFFER ? HC_E_LIMIT : err;
-    return decode_cose(d, out);
+    hc_err err = hc_token_text_decode(text, len, d->cose, HC_COSE_MAX, &d->cose_len);
+    return err != HC_OK ? err : decode_cose(d, out);
 }
 
 /* Rewrites the COSE_Sign1 in buf as ["Signature1", protected, h'', payload]

@@ -119,6 +119,9 @@ expect 0 "audit passes" "$hc" register audit --register R.db --pub k.pub
 is "audit: ok" "$(jf ok)" true
 head_arg="$(python3 -c 'import json,sys; h=json.load(open(sys.argv[1]))["head"]; print("%d:%s" % (h["seq"], h["hash"]))' "$tmp/out")"
 expect 0 "audit with the head kept outside" "$hc" register audit --register R.db --pub k.pub --head "$head_arg"
+bad_head="${head_arg%%:*}: ${head_arg#*:?}"   # its first hex digit made a space: 64 characters, not hex
+expect 2 "audit --head with a space among its hex digits" "$hc" register audit --register R.db --pub k.pub \
+    --head "$bad_head"
 expect 45 "audit with another key" "$hc" register audit --register R.db --pub other.pub
 expect 2 "audit without --pub" "$hc" register audit --register R.db
 expect 3 "audit with a --pub that is missing (it crashed: no diagnostic was passed)" "$hc" register audit \

@@ -199,11 +199,13 @@ static bool parse_head(const char *s, hc_register_audit_opts *o)
     num[colon - s] = '\0';
     if (!parse_u64(num, &seq) || seq == 0 || seq > INT64_MAX)
         return false;
-    for (int i = 0; i < 32; i++) {
-        unsigned v;
-        if (sscanf(colon + 1 + 2 * i, "%2x", &v) != 1)
+    for (int i = 0; i < 64; i++) {   /* hex digits only: sscanf's %x took " f", "+f", "-1" */
+        char c = colon[1 + i];
+        int v = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+              : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        if (v < 0)
             return false;
-        o->expect_hash[i] = (uint8_t)v;
+        o->expect_hash[i / 2] = (uint8_t)(i % 2 ? o->expect_hash[i / 2] | v : v << 4);
     }
     o->expect_seq = (int64_t)seq;
     return true;
@@ -431,7 +433,7 @@ static const char usage_purge[] =
     "Deletes the personal columns (sub, region, doc) of every code that expired\n"
     "before DATE (ISO 8601 or epoch seconds); the counts stay, the purge itself is\n"
     "an event of the audit chain (who, when, how many), and the audit still passes.\n"
-    "Prints {\"purged\",\"before\",\"seq\"}.\n";
+    "Prints {\"purged\",\"before\"}: the codes purged, and DATE as epoch seconds.\n";
 
 static int reg_purge(int argc, char **argv)
 {

@@ -344,9 +344,10 @@ hc_err hc_write_file_atomic_ex(const char *path, const void *data, size_t len, u
     /* never renamed over a FIFO, a device or a socket (as root, over
      * /dev/null): an output is a regular file, or a link to be replaced */
     struct stat st;
-    if (lstat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
+    bool there = lstat(path, &st) == 0;
+    if (there && !S_ISREG(st.st_mode) && !S_ISLNK(st.st_mode))
         return HC_E_IO;
-    if ((flags & HC_WRITE_NO_REPLACE) && lstat(path, &st) == 0)
+    if ((flags & HC_WRITE_NO_REPLACE) && there)
         return HC_E_IO; /* said at once; link() below closes the race */
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 16);

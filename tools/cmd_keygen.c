@@ -73,6 +73,18 @@ static int save_key(hc_key *key, const char *out, const char *pub, bool force)
 }
 
 /* keygen --pkcs11: the pair is made on the token; only PUB.pem is written. */
+/* Says which of files exists already (nothing is made then: a key whose
+ * public half could not be written would be lost). */
+static bool existing(const char *const files[], int n)
+{
+    for (int i = 0; i < n; i++)
+        if (access(files[i], F_OK) == 0) {
+            cli_error("%s exists; not replacing it (use --force)", files[i]);
+            return true;
+        }
+    return false;
+}
+
 static int keygen_pkcs11(hc_alg alg, const char *uri, const char *pub, bool force, bool have_out)
 {
     if (have_out)
@@ -83,10 +95,9 @@ static int keygen_pkcs11(hc_alg alg, const char *uri, const char *pub, bool forc
         return cli_usage_error("keygen", "--alg SM2 --pkcs11: PKCS#11 has no standard SM2 "
                                          "mechanism, so SM2 keys are made as files (--out, --pub); "
                                          "a token holds ES256 or EdDSA keys");
-    if (!force && access(pub, F_OK) == 0) {
-        cli_error("%s exists; not replacing it (use --force)", pub);
+    const char *files[1] = {pub};
+    if (!force && existing(files, 1))
         return EX_INPUT;
-    }
     hc_key *key = NULL;
     hc_err e = hc_key_generate_pkcs11(alg, uri, &key);
     if (e == HC_E_KEY) {
@@ -125,14 +136,9 @@ int cmd_keygen(int argc, char **argv)
         return cli_usage_error("keygen", "both --out PRIV.pem and --pub PUB.pem are needed");
     if (strcmp(out, pub) == 0)
         return cli_usage_error("keygen", "--out and --pub name the same file");
-    if (!force) {
-        const char *files[2] = {out, pub};
-        for (int i = 0; i < 2; i++)
-            if (access(files[i], F_OK) == 0) {
-                cli_error("%s exists; not replacing it (use --force)", files[i]);
-                return EX_INPUT;
-            }
-    }
+    const char *files[2] = {out, pub};
+    if (!force && existing(files, 2))
+        return EX_INPUT;
     hc_key *key = NULL;
     hc_err e = hc_key_generate(alg, &key);
     if (e) {

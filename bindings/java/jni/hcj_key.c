@@ -4,13 +4,13 @@
  * Files are never replaced unless the caller says overwrite: a private key file
  * is an issuer's signing key, and losing it to a mistyped path is what the CLI's
  * keygen refuses too (issue 26 point 7). The refusal holds even against a file
- * that appears while the key is written: see save_new. */
+ * that appears while the key is written: see save_file. */
 #include "hcj.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* The algorithm jalg names; false (and thrown) for null, NUL or an unknown name. */
@@ -25,12 +25,6 @@ static bool alg_of(JNIEnv *env, jstring jalg, hc_alg *alg)
     if (err != HC_OK)
         hcj_throw(env, err, NULL);
     return err == HC_OK;
-}
-
-/* hc_key_save_private or hc_key_save_public. */
-static hc_err save(const hc_key *key, const char *path, bool priv)
-{
-    return priv ? hc_key_save_private(key, path) : hc_key_save_public(key, path);
 }
 
 /* Throws a failed save of the key at path: the library's HC_E_KEY for a private save
@@ -66,55 +60,17 @@ static bool refuse_existing(JNIEnv *env, const char *path)
     return true;
 }
 
-/* Writes key at path only if no file has that name. The library writes (mode,
- * fsync, rename) onto a fresh temporary name of ours in the same directory; link()
- * then gives it the final name, failing with EEXIST if a file has it by then, so no
- * file is ever replaced. On a file system without hard links, rename() after a
- * check, which leaves only the moment between the two. Throws on error. */
-static bool save_new(JNIEnv *env, const hc_key *key, const char *path, bool priv)
-{
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 8);
-    if (!tmp) {
-        hcj_throw(env, HC_E_NOMEM, NULL);
-        return false;
-    }
-    memcpy(tmp, path, n);
-    memcpy(tmp + n, ".XXXXXX", 8);
-    bool ok = false;
-    if (refuse_existing(env, path)) {
-        free(tmp);
-        return false;
-    }
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        hcj_throw_path(env, HC_E_IO, NULL, path, "write");
-        free(tmp);
-        return false;
-    }
-    close(fd);
-    hc_err err = save(key, tmp, priv);
-    if (err != HC_OK) {
-        throw_save(env, err, path, priv);
-    } else if (link(tmp, path) == 0) {
-        ok = true;
-    } else if (errno != EEXIST && access(path, F_OK) != 0 && rename(tmp, path) == 0) {
-        ok = true;
-    } else {
-        throw_exists(env, path);
-    }
-    unlink(tmp);   /* after link() the key has two names; after rename() none is left here */
-    free(tmp);
-    return ok;
-}
-
-/* Writes key at path, replacing a file there only when overwrite. Throws on error. */
+/* Writes key at path, replacing a file there only when overwrite: the
+ * library's HC_KEY_SAVE_NO_REPLACE (link() onto the name, so a file that
+ * appears meanwhile is kept). Throws on error: "PATH exists" when that is why. */
 static bool save_file(JNIEnv *env, const hc_key *key, const char *path, bool priv, bool overwrite)
 {
-    if (!overwrite)
-        return save_new(env, key, path, priv);
-    hc_err err = save(key, path, priv);
-    if (err != HC_OK)
+    unsigned flags = overwrite ? 0 : HC_KEY_SAVE_NO_REPLACE;
+    hc_err err = priv ? hc_key_save_private_ex(key, path, flags) : hc_key_save_public_ex(key, path, flags);
+    struct stat st;
+    if (err == HC_E_IO && !overwrite && lstat(path, &st) == 0)
+        throw_exists(env, path);
+    else if (err != HC_OK)
         throw_save(env, err, path, priv);
     return err == HC_OK;
 }

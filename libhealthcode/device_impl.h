@@ -7,7 +7,9 @@
 #define HC_DEVICE_IMPL_H
 
 #include <healthcode/key.h>
+#include <healthcode/verify.h>
 #include <openssl/evp.h>
+#include <string.h>
 
 /* A device key as the cnf claim writes it. */
 typedef struct {
@@ -15,6 +17,14 @@ typedef struct {
     uint8_t x[32];   /* EC: x, big-endian; Ed25519: the encoded public key (RFC 8032) */
     bool ybit;       /* EC: the lowest bit of y (RFC 9053 point compression); Ed25519: false */
 } hc_device_key;
+
+/* The device key a bound token's claims carry (its cnf). */
+static inline hc_device_key hc_device_of_claims(const hc_claims *c)
+{
+    hc_device_key d = {c->device_alg, {0}, c->device_ybit};
+    memcpy(d.x, c->device_x, sizeof d.x);
+    return d;
+}
 
 /* The device key of pkey (a P-256, Ed25519 or SM2 key, public or private).
  * HC_E_KEY for any other key, and for an Ed25519 key that does not decode.

@@ -135,8 +135,7 @@ hc_err hc_present(const char *token, size_t len, const hc_key *device, int64_t t
     work w;
     if ((err = prepare(token, len, mine.alg, t, &w)) != HC_OK)
         return err;
-    hc_device_key bound = {w.claims.device_alg, {0}, w.claims.device_ybit};
-    memcpy(bound.x, w.claims.device_x, sizeof bound.x);
+    hc_device_key bound = hc_device_of_claims(&w.claims);
     if (!hc_device_equal(&mine, &bound))
         return HC_E_KEY;
     if (!fits(&w, text, cap, out_len))
@@ -163,8 +162,7 @@ hc_err hc_present_with_signer(const char *token, size_t len, hc_alg alg, hc_sign
         return HC_E_BUFFER;
     /* the cnf key first: a token whose point is off its curve is refused
      * before the keystore is asked for anything */
-    hc_device_key bound = {w.claims.device_alg, {0}, w.claims.device_ybit};
-    memcpy(bound.x, w.claims.device_x, sizeof bound.x);
+    hc_device_key bound = hc_device_of_claims(&w.claims);
     EVP_PKEY *pkey = NULL;
     if ((err = hc_device_pkey(&bound, &pkey)) != HC_OK)
         return err == HC_E_KEY ? HC_E_CLAIMS : err;

@@ -165,8 +165,7 @@ static hc_err check_binding(const hc_claims *c, EVP_PKEY **device)
 {
     if (!c->bound)
         return HC_OK;
-    hc_device_key d = {c->device_alg, {0}, c->device_ybit};
-    memcpy(d.x, c->device_x, sizeof d.x);
+    hc_device_key d = hc_device_of_claims(c);
     EVP_PKEY *pkey = NULL;
     hc_err err = hc_device_pkey(&d, &pkey);
     if (err != HC_OK)

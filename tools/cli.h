@@ -233,6 +233,14 @@ int cli_load_private_key(const char *path, const char *pass, hc_key **key);
  * chmod 600 PATH)". */
 int cli_load_secret(const char *path, uint8_t **secret, size_t *len);
 
+/* The issuer iss signing with key (named keyp in messages), given the
+ * subject secret when secret is not NULL (read from secretp): what issue and
+ * correct both make. An issuer name that is not 1-32 printable ASCII
+ * characters is a usage error of cmd; a key the library refuses prints
+ * through cli_key_error. Returns 0 or the exit status. */
+int cli_issuer_new(const char *cmd, const char *iss, const hc_key *key, const char *keyp,
+                   const uint8_t *secret, size_t secret_len, const char *secretp, hc_issuer **out);
+
 /* A person record file (or "-" for standard input), at most HC_RECORD_MAX
  * bytes, parsed; an error is printed with its place. */
 int cli_load_record(const char *path, hc_record **rec);

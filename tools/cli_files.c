@@ -400,6 +400,23 @@ int cli_load_secret(const char *path, uint8_t **secret, size_t *len)
     return 0;
 }
 
+int cli_issuer_new(const char *cmd, const char *iss, const hc_key *key, const char *keyp,
+                   const uint8_t *secret, size_t secret_len, const char *secretp, hc_issuer **out)
+{
+    hc_err e = hc_issuer_new(iss, key, out);
+    if (e == HC_E_ARG)
+        return cli_usage_error(cmd, "--issuer: '%s' is not 1-32 printable ASCII characters", iss);
+    if (e) {
+        cli_key_error(keyp, "%s", hc_strerror(e));
+        return cli_exit_for(e);
+    }
+    if (secret && (e = hc_issuer_set_subject_secret(*out, secret, secret_len))) {
+        cli_error("%s: %s", secretp, hc_strerror(e));
+        return EX_INPUT;
+    }
+    return 0;
+}
+
 int cli_load_record(const char *path, hc_record **rec)
 {
     char *json = NULL;

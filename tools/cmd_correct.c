@@ -58,12 +58,8 @@ static int new_token(const correct_args *ca, const hc_key *key, hc_assessment *a
         cli_diag(ca->record, e, &d);
         rc = EX_INPUT;
     }
-    if (!rc && (e = hc_issuer_new(ca->iss, key, &is)))
-        rc = e == HC_E_ARG ? cli_usage_error("correct", "--issuer: '%s' is not 1-32 printable ASCII characters",
-                                             ca->iss)
-                           : cli_load_error(ca->keyp, e, NULL);
-    if (!rc && secret && (e = hc_issuer_set_subject_secret(is, secret, secret_len)))
-        rc = cli_load_error(ca->secretp, e, NULL);
+    if (!rc)
+        rc = cli_issuer_new("correct", ca->iss, key, ca->keyp, secret, secret_len, ca->secretp, &is);
     if (!rc && (e = hc_issue(is, rec, as, ca->now, ca->validity, text, HC_TOKEN_MAX + 1, len))) {
         cli_error("correct: cannot issue: %s", hc_strerror(e));
         rc = EX_INPUT;

@@ -149,18 +149,8 @@ static int run_issue(const issue_args *ia)
             rc = EX_INPUT;
         }
     }
-    if (!rc && (e = hc_issuer_new(ia->iss, key, &is))) {
-        if (e == HC_E_ARG)
-            rc = cli_usage_error("issue", "--issuer: '%s' is not 1-32 printable ASCII characters", ia->iss);
-        else {
-            cli_key_error(ia->keyp, "%s", hc_strerror(e));
-            rc = cli_exit_for(e);
-        }
-    }
-    if (!rc && secret && (e = hc_issuer_set_subject_secret(is, secret, secret_len))) {
-        cli_error("%s: %s", ia->secretp, hc_strerror(e));
-        rc = EX_INPUT;
-    }
+    if (!rc)
+        rc = cli_issuer_new("issue", ia->iss, key, ia->keyp, secret, secret_len, ia->secretp, &is);
     size_t len = 0;
     if (!rc && (e = hc_issue_bound(is, rec, as, device, ia->now, ia->validity, text,
                                    HC_TOKEN_MAX + 1, &len))) {
